@@ -1,0 +1,1 @@
+"""Citizen participation: collect ideas, screen them, condense them into project profiles."""

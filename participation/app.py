@@ -1,0 +1,145 @@
+"""create_app(): plugins, middleware and the list of controllers. The only wiring file."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.auth import SessionConfig, SessionUserMiddleware
+from participation.bootstrap import prepare_database
+from participation.db import create_engine, create_sessionmaker
+from participation.errors import exception_handlers
+from participation.middleware import add_security_headers, locale_middleware
+from participation.routes.api import ApiController, ModerationApiController
+from participation.routes.auth import AuthController
+from participation.routes.contributions import ContributionController
+from participation.routes.moderation import ModerationController
+from participation.routes.processes import ProcessController
+from participation.routes.system import SystemController
+from participation.settings import PROJECT_ROOT, Settings
+from participation.templating import create_template_config
+
+log = logging.getLogger("participation")
+
+
+async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
+    async with state.sessionmaker() as session:
+        yield session
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore.with_client(url=settings.redis_url)
+        return {
+            "sessions": root.with_namespace("sessions"),
+            "rate_limit": root.with_namespace("rl"),
+        }
+    # Sessions on disk survive a restart; rate-limit counters hold addresses, so memory only.
+    return {
+        "sessions": FileStore(settings.var_dir / "sessions", create_directories=True),
+        "rate_limit": MemoryStore(),
+    }
+
+
+def _client_key(settings: Settings) -> object:
+    def key(request: Request[object, object, State]) -> str:
+        if settings.trusted_proxy:
+            forwarded = request.headers.get("x-forwarded-for", "")
+            if forwarded:
+                return forwarded.split(",")[0].strip()
+        return request.client.host if request.client else "unknown"
+
+    return key
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        login = await prepare_database(settings)
+        if login is not None:
+            log.warning("Seeded the demo process; demo moderator: %s", login.email)
+        engine = create_engine(settings)
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    template_config = create_template_config(settings.time_zone, settings.site_name)
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.write_rate_limit_per_minute),
+        exclude=["/static", "/healthz"],
+        # Reading is free; only writes (form posts) count against the limit.
+        check_throttle_handler=lambda request: request.method not in {"GET", "HEAD", "OPTIONS"},
+        identifier_for_request=_client_key(settings),  # type: ignore[arg-type]
+        store="rate_limit",
+    )
+    session_config = SessionConfig(
+        secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600
+    )
+    return Litestar(
+        route_handlers=[
+            SystemController,
+            ProcessController,
+            ContributionController,
+            AuthController,
+            ModerationController,
+            ApiController,
+            ModerationApiController,
+            create_static_files_router(
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                include_in_schema=False,
+                cache_control=None,
+            ),
+        ],
+        dependencies={"db": Provide(provide_db)},
+        middleware=[
+            locale_middleware,
+            session_config.middleware,
+            DefineMiddleware(SessionUserMiddleware, exclude=["^/static"]),
+            rate_limit.middleware,
+        ],
+        plugins=[HTMXPlugin()],
+        before_send=[add_security_headers],
+        request_class=HTMXRequest,
+        template_config=template_config,
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+        ),
+        stores=_stores(settings),
+        openapi_config=OpenAPIConfig(
+            title="Participation API",
+            version="1",
+            description="Read-only access to processes and their published contributions.",
+            path="/schema",
+            # JSON only: a UI page would load scripts from a CDN.
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        ),
+        exception_handlers=exception_handlers(),
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        debug=settings.debug,
+    )

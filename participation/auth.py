@@ -1,0 +1,95 @@
+"""Staff sign-in: server-side sessions, the current user on every request, and role guards.
+
+Residents never sign in; only staff (admin, moderator, evaluator) have accounts.
+Anonymous requests to staff pages are sent to the login page; staff API routes answer 401.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import (
+    AbstractAuthenticationMiddleware,
+    AuthenticationResult,
+)
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.types import Guard
+
+from participation.db import SessionMaker
+from participation.models import Role, User
+from participation.services.users import get_active_user
+
+SESSION_USER_KEY = "user_id"
+_ROTATE_FLAG = "rotate_session_id"
+_NEW_ID = "new_session_id"
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Issues a fresh session id when asked (at sign-in), so an id planted before sign-in
+    (session fixation) never becomes an authenticated session."""
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        state = connection.scope.setdefault("state", {})
+        if state.get(_ROTATE_FLAG):
+            if _NEW_ID not in state:
+                state[_NEW_ID] = self.generate_session_id()
+            return str(state[_NEW_ID])
+        return super().get_session_id(connection)
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+def sign_in(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
+    connection.scope.setdefault("state", {})[_ROTATE_FLAG] = True
+    connection.set_session({SESSION_USER_KEY: user.id})
+
+
+def sign_out(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    connection.clear_session()
+
+
+class SessionUserMiddleware(AbstractAuthenticationMiddleware):
+    """Puts the signed-in staff user (or None) on `request.user` for every request."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        user_id = connection.session.get(SESSION_USER_KEY) if connection.session else None
+        if not isinstance(user_id, int):
+            return AuthenticationResult(user=None, auth=None)
+        sessionmaker: SessionMaker = connection.app.state.sessionmaker
+        async with sessionmaker() as session:
+            user = await get_active_user(session, user_id)
+        return AuthenticationResult(user=user, auth=None)
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, User) else None
+
+
+def require_roles(*roles: Role) -> Guard:
+    """A guard that lets through signed-in users with one of `roles` (admins always)."""
+    allowed = {*roles, Role.ADMIN}
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user is None:
+            raise NotAuthorizedException("Sign-in required")
+        if user.role not in allowed:
+            raise PermissionDeniedException("Your role does not allow this")
+
+    return guard
+
+
+requires_moderator = require_roles(Role.MODERATOR)

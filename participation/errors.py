@@ -1,0 +1,96 @@
+"""How errors reach people: a page in their language, JSON for the API, the login page for staff."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from participation.i18n import _
+
+log = logging.getLogger("participation")
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(("/api/", "/schema"))
+
+
+def _messages(status_code: int, detail: str) -> tuple[str, str]:
+    """Title and explanation for a status code, in the request's language."""
+    if status_code == 403 and "csrf" in detail.lower():
+        return _("The form has expired"), _(
+            "For your security the form could not be sent. Go back, reload the page and send "
+            "it again: your browser usually keeps what you typed."
+        )
+    table = {
+        400: (_("Something in the request is wrong"), _("Please check your input and try again.")),
+        403: (_("Access denied"), _("Your account may not open this page.")),
+        404: (_("Page not found"), _("The page does not exist or has been moved.")),
+        405: (_("Not possible here"), _("This page cannot be used this way.")),
+        429: (
+            _("Too many requests"),
+            _("You have sent a lot in a short time. Please wait a minute and try again."),
+        ),
+    }
+    return table.get(
+        status_code,
+        (
+            _("Something went wrong"),
+            _("We could not complete your request. Please try again later."),
+        ),
+    )
+
+
+def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) -> Response[Any]:
+    title, message = _messages(status_code, detail)
+    if _wants_json(request):
+        return Response(
+            {"status_code": status_code, "detail": detail or title},
+            status_code=status_code,
+            media_type=MediaType.JSON,
+        )
+    return Template(
+        template_name="pages/errors/error.html",
+        context={"status_code": status_code, "title": title, "message": message},
+        status_code=status_code,
+    )
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    response = _error_page(request, exc.status_code, str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def not_authorized_handler(
+    request: Request[Any, Any, Any], exc: NotAuthorizedException
+) -> Response[Any]:
+    if _wants_json(request):
+        return _error_page(request, exc.status_code, str(exc.detail))
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/login?next={quote(target)}", status_code=303)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    return {
+        NotAuthorizedException: not_authorized_handler,
+        PermissionDeniedException: http_exception_handler,
+        HTTPException: http_exception_handler,
+        HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+    }

@@ -1,0 +1,66 @@
+"""What people read for the app's enum values, in their language."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from participation.i18n import N_, gettext
+from participation.models import (
+    Channel,
+    ContributionStatus,
+    ModerationAction,
+    PhaseKind,
+    Role,
+    Segment,
+)
+
+# Keyed by enum class first: StrEnum members of different classes with the same value
+# (Channel.IDEA_CALL, PhaseKind.IDEA_CALL) compare equal as strings.
+_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    Segment: {
+        Segment.RESIDENT: N_("Resident"),
+        Segment.PUPIL: N_("Pupil or apprentice"),
+        Segment.FIRM: N_("Firm or organisation"),
+        Segment.EXPERT: N_("Expert"),
+        Segment.OTHER: N_("Other"),
+    },
+    Channel: {
+        Channel.IDEA_CALL: N_("Idea call"),
+        Channel.SURVEY: N_("Survey"),
+        Channel.FOCUS_GROUP: N_("Focus group"),
+        Channel.WORKSHOP: N_("Workshop"),
+        Channel.IMPORT: N_("Import"),
+    },
+    ContributionStatus: {
+        ContributionStatus.PENDING: N_("waiting for review"),
+        ContributionStatus.PUBLISHED: N_("published"),
+        ContributionStatus.REJECTED: N_("not published"),
+        ContributionStatus.HIDDEN: N_("hidden"),
+        ContributionStatus.MERGED: N_("merged with a similar idea"),
+    },
+    ModerationAction: {
+        ModerationAction.APPROVE: N_("approved"),
+        ModerationAction.REJECT: N_("rejected"),
+        ModerationAction.HIDE: N_("hidden"),
+        ModerationAction.REQUEST_CHANGES: N_("asked for changes"),
+        ModerationAction.MERGE: N_("merged"),
+    },
+    PhaseKind: {
+        PhaseKind.INFORMATION: N_("Information"),
+        PhaseKind.IDEA_CALL: N_("Call for ideas"),
+        PhaseKind.SCREENING: N_("Screening"),
+        PhaseKind.EVALUATION: N_("Evaluation"),
+        PhaseKind.RESULTS: N_("Results"),
+    },
+    Role: {
+        Role.ADMIN: N_("Administrator"),
+        Role.MODERATOR: N_("Moderator"),
+        Role.EVALUATOR: N_("Evaluator"),
+    },
+}
+
+
+def label(value: StrEnum) -> str:
+    """The translated label of an enum value (the raw value if none is defined)."""
+    text = _LABELS.get(type(value), {}).get(value)
+    return gettext(text) if text else str(value)

@@ -1,0 +1,305 @@
+"""SQLModel tables and their Public variants.
+
+Enums are stored as their string values in plain VARCHAR columns (no native database enums),
+so adding a state later is a code change, not a schema change on PostgreSQL.
+Times are stored in UTC and always come back timezone-aware, on SQLite too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import JSON, Column, Field, SQLModel
+
+# Named constraints let later migrations alter them, also in SQLite's batch mode.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp that is stored in UTC and read back timezone-aware on every database."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum_cls: type[StrEnum]) -> sa.Enum:
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+def _timestamp(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default_factory=utcnow if not nullable else None,
+        sa_type=UTCDateTime,
+        nullable=nullable,
+        index=index,
+    )
+
+
+# --- enums ---------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+    EVALUATOR = "evaluator"
+
+
+class ModerationMode(StrEnum):
+    BEFORE_PUBLISHING = "before_publishing"  # ideas wait in the queue until approved
+    AFTER_PUBLISHING = "after_publishing"  # ideas appear at once; moderators can hide them
+
+
+class PhaseKind(StrEnum):
+    INFORMATION = "information"
+    IDEA_CALL = "idea_call"
+    SCREENING = "screening"
+    EVALUATION = "evaluation"
+    RESULTS = "results"
+
+
+class ContributionKind(StrEnum):
+    IDEA = "idea"
+    COMMENT = "comment"
+    SURVEY_ANSWER = "survey_answer"
+
+
+class Segment(StrEnum):
+    RESIDENT = "resident"
+    PUPIL = "pupil"
+    FIRM = "firm"
+    EXPERT = "expert"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    IDEA_CALL = "idea_call"
+    SURVEY = "survey"
+    FOCUS_GROUP = "focus_group"
+    WORKSHOP = "workshop"
+    IMPORT = "import"
+
+
+class ContributionStatus(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+    MERGED = "merged"
+
+
+class ThemeSource(StrEnum):
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class ModerationAction(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    HIDE = "hide"
+    REQUEST_CHANGES = "request_changes"
+    MERGE = "merge"
+
+
+# --- tables --------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    """A staff member who signs in: admin, moderator or evaluator. Residents have no account."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_type=_enum(Role))
+    is_active: bool = True
+    created_at: datetime = _timestamp()
+    last_login_at: datetime | None = _timestamp(nullable=True)
+
+
+class Process(SQLModel, table=True):
+    """A participation process (Verfahren), e.g. a district's digitalisation plan."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=300)
+    description: str = Field(default="", sa_type=sa.Text)
+    moderation_mode: ModerationMode = Field(
+        default=ModerationMode.BEFORE_PUBLISHING, sa_type=_enum(ModerationMode)
+    )
+    created_at: datetime = _timestamp()
+
+
+class Phase(SQLModel, table=True):
+    """A dated step of a process. The idea call's end is the deadline for new ideas."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
+    kind: PhaseKind = Field(sa_type=_enum(PhaseKind))
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=sa.Text)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    position: int = 0
+
+
+class Theme(SQLModel, table=True):
+    """An action field (Handlungsfeld) of a process's taxonomy."""
+
+    __table_args__ = (sa.UniqueConstraint("process_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
+    slug: str = Field(max_length=80)
+    name: str = Field(max_length=120)
+    description: str = Field(default="", sa_type=sa.Text)
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    lead_organisation: str | None = Field(default=None, max_length=200)
+    position: int = 0
+
+
+class Contribution(SQLModel, table=True):
+    """Anything a participant wrote: an idea, a comment, a free-text survey answer.
+
+    Every contribution keeps its channel and the author's segment, so every view and
+    export can be broken down by them. The follow token is kept only as a SHA-256 hash.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
+    kind: ContributionKind = Field(default=ContributionKind.IDEA, sa_type=_enum(ContributionKind))
+    parent_id: int | None = Field(default=None, foreign_key="contribution.id", ondelete="CASCADE")
+    title: str = Field(default="", max_length=200)
+    body: str = Field(sa_type=sa.Text)
+    segment: Segment = Field(sa_type=_enum(Segment))
+    channel: Channel = Field(default=Channel.IDEA_CALL, sa_type=_enum(Channel))
+    municipality: str | None = Field(default=None, max_length=120)
+    organisation_name: str | None = Field(default=None, max_length=200)
+    organisation_sector: str | None = Field(default=None, max_length=120)
+    organisation_size: str | None = Field(default=None, max_length=20)
+    status: ContributionStatus = Field(
+        default=ContributionStatus.PENDING, sa_type=_enum(ContributionStatus), index=True
+    )
+    duplicate_of_id: int | None = Field(
+        default=None, foreign_key="contribution.id", ondelete="SET NULL"
+    )
+    follow_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    consent_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp(index=True)
+    published_at: datetime | None = _timestamp(nullable=True)
+
+
+class ContributionTheme(SQLModel, table=True):
+    """A theme on a contribution: suggested by the tagger, or confirmed/rejected by a moderator."""
+
+    __tablename__ = "contribution_theme"
+
+    contribution_id: int = Field(
+        foreign_key="contribution.id", primary_key=True, ondelete="CASCADE"
+    )
+    theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
+    source: ThemeSource = Field(default=ThemeSource.SUGGESTED, sa_type=_enum(ThemeSource))
+    score: float | None = None
+    model_version: str | None = Field(default=None, max_length=64)
+
+
+class ModerationEvent(SQLModel, table=True):
+    """One line of the moderation log: who did what to which item, from which state to which,
+    why and when. Rows are only ever added, never changed."""
+
+    __tablename__ = "moderation_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    action: ModerationAction = Field(sa_type=_enum(ModerationAction))
+    from_status: ContributionStatus = Field(sa_type=_enum(ContributionStatus))
+    to_status: ContributionStatus = Field(sa_type=_enum(ContributionStatus))
+    reason: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = _timestamp(index=True)
+
+
+# --- public variants (what the JSON API returns) --------------------------------------------
+
+
+class PhasePublic(SQLModel):
+    kind: PhaseKind
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ProcessPublic(SQLModel):
+    slug: str
+    title: str
+    summary: str
+    description: str
+    current_phase: PhasePublic | None
+    deadline: datetime | None
+    accepts_ideas: bool
+    published_ideas: int
+
+
+class ContributionPublic(SQLModel):
+    id: int
+    kind: ContributionKind
+    title: str
+    body: str
+    segment: Segment
+    channel: Channel
+    municipality: str | None
+    themes: list[str]
+    created_at: datetime
+    published_at: datetime | None
+
+
+class ContributionPage(SQLModel):
+    items: list[ContributionPublic]
+    page: int
+    pages: int
+    total: int
+
+
+class QueueItemPublic(SQLModel):
+    id: int
+    process_slug: str
+    title: str
+    body: str
+    segment: Segment
+    channel: Channel
+    created_at: datetime

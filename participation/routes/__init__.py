@@ -1,0 +1,23 @@
+"""One Controller per domain. Routes are thin: parse, call a service, render.
+
+Pages answer with the full page, or with a partial when htmx asks (HX-Request).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
+
+# A submitted HTML form, field name -> value.
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# Where to go after sign-in or a language switch; always passed through safe_next().
+NextParam = Annotated[str | None, QueryParameter(name="next")]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: an attacker must not be able to bounce people to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

@@ -1,0 +1,57 @@
+"""Staff sign-in and sign-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_400_BAD_REQUEST
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.auth import current_user, sign_in, sign_out
+from participation.i18n import _
+from participation.routes import FormData, NextParam, safe_next
+from participation.services.users import authenticate
+
+
+class AuthController(Controller):
+    include_in_schema = False
+
+    @get("/login", cache=False)
+    async def login_form(
+        self, request: Request[Any, Any, Any], next_: NextParam = None
+    ) -> Template | Redirect:
+        if current_user(request) is not None:
+            return Redirect(safe_next(next_, "/moderation"), status_code=303)
+        return Template(
+            "pages/auth/login.html",
+            context={"email": "", "error": None, "next": safe_next(next_, "/moderation")},
+        )
+
+    @post("/login")
+    async def login(
+        self, request: Request[Any, Any, Any], db: AsyncSession, data: FormData
+    ) -> Template | Redirect:
+        email = data.get("email", "").strip()
+        target = safe_next(data.get("next"), "/moderation")
+        user = await authenticate(db, email, data.get("password", ""))
+        if user is None:
+            return Template(
+                "pages/auth/login.html",
+                context={
+                    "email": email,
+                    "error": _("E-mail address or password is not correct."),
+                    "next": target,
+                },
+                status_code=HTTP_400_BAD_REQUEST,
+            )
+        sign_in(request, user)
+        return Redirect(target, status_code=303)
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        sign_out(request)
+        flash(request, _("You have been signed out."), "info")
+        return Redirect("/", status_code=303)

@@ -1,0 +1,41 @@
+"""Health check and the language switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.i18n import SUPPORTED_LOCALES
+from participation.middleware import LOCALE_COOKIE
+from participation.routes import NextParam, safe_next
+
+
+class SystemController(Controller):
+    include_in_schema = False
+
+    @get("/healthz", cache=False)
+    async def healthz(self, db: AsyncSession) -> Response[dict[str, Any]]:
+        """200 when the app can reach its database, 503 otherwise (for load balancers)."""
+        try:
+            await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        except Exception as exc:
+            return Response({"status": "error", "database": type(exc).__name__}, status_code=503)
+        return Response({"status": "ok", "database": "ok"})
+
+    @get("/lang/{code:str}")
+    async def switch_language(self, code: str, next_: NextParam = None) -> Redirect:
+        if code not in SUPPORTED_LOCALES:
+            raise NotFoundException()
+        return Redirect(
+            safe_next(next_),
+            status_code=303,
+            cookies=[
+                Cookie(key=LOCALE_COOKIE, value=code, max_age=365 * 24 * 3600, samesite="lax")
+            ],
+        )

@@ -1,0 +1,210 @@
+"""Ideas from the public: the rules of the idea form, submission and the private follow link."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.i18n import _
+from participation.models import (
+    Channel,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    ModerationAction,
+    ModerationEvent,
+    ModerationMode,
+    Process,
+    Segment,
+    utcnow,
+)
+from participation.services.errors import ValidationFailed
+from participation.services.processes import ProcessOverview
+
+TITLE_MIN, TITLE_MAX = 5, 120
+BODY_MIN, BODY_MAX = 20, 5000
+MUNICIPALITY_MAX = 120
+# Experts are added by staff (workshops, imports); the public form offers these four.
+PUBLIC_SEGMENTS: Final = (Segment.RESIDENT, Segment.PUPIL, Segment.FIRM, Segment.OTHER)
+
+
+@dataclass
+class IdeaForm:
+    """What a person typed into the idea form, kept verbatim so a failed submit loses nothing."""
+
+    title: str = ""
+    body: str = ""
+    segment: str = ""
+    municipality: str = ""
+    consent: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> IdeaForm:
+        return cls(
+            title=data.get("title", ""),
+            body=data.get("body", ""),
+            segment=data.get("segment", ""),
+            municipality=data.get("municipality", ""),
+            consent=data.get("consent", "") in {"on", "true", "1", "yes"},
+        )
+
+
+def _clean_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _clean_body(text: str) -> str:
+    # Keep paragraphs, drop trailing spaces and runs of blank lines.
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _check_title(form: IdeaForm) -> str | None:
+    title = _clean_line(form.title)
+    if not title:
+        return _("Please give your idea a title.")
+    if len(title) < TITLE_MIN:
+        return _("The title is too short: please use at least %(n)d characters.") % {"n": TITLE_MIN}
+    if len(title) > TITLE_MAX:
+        return _("The title is too long: please use at most %(n)d characters.") % {"n": TITLE_MAX}
+    return None
+
+
+def _check_body(form: IdeaForm) -> str | None:
+    body = _clean_body(form.body)
+    if not body:
+        return _("Please describe your idea.")
+    if len(body) < BODY_MIN:
+        return _("Please describe your idea in at least %(n)d characters.") % {"n": BODY_MIN}
+    if len(body) > BODY_MAX:
+        return _("Your text is %(length)d characters long; at most %(n)d fit.") % {
+            "length": len(body),
+            "n": BODY_MAX,
+        }
+    return None
+
+
+def _check_segment(form: IdeaForm) -> str | None:
+    if form.segment not in {s.value for s in PUBLIC_SEGMENTS}:
+        return _("Please tell us who you are.")
+    return None
+
+
+def _check_municipality(form: IdeaForm) -> str | None:
+    if len(_clean_line(form.municipality)) > MUNICIPALITY_MAX:
+        return _("Please use at most %(n)d characters.") % {"n": MUNICIPALITY_MAX}
+    return None
+
+
+def _check_consent(form: IdeaForm) -> str | None:
+    if not form.consent:
+        return _("Please agree to the processing of your contribution.")
+    return None
+
+
+_CHECKS: Final[dict[str, Callable[[IdeaForm], str | None]]] = {
+    "title": _check_title,
+    "body": _check_body,
+    "segment": _check_segment,
+    "municipality": _check_municipality,
+    "consent": _check_consent,
+}
+IDEA_FIELDS: Final = tuple(_CHECKS)
+
+
+def check_field(form: IdeaForm, name: str) -> str | None:
+    """The message for one field, or None when it is fine. Used for the whole form and inline."""
+    return _CHECKS[name](form)
+
+
+def validate_idea(form: IdeaForm) -> dict[str, str]:
+    errors = {name: msg for name in IDEA_FIELDS if (msg := check_field(form, name)) is not None}
+    form.errors = errors
+    return errors
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SubmittedIdea:
+    contribution: Contribution
+    follow_token: str  # shown once to the author, stored only as a hash
+
+
+async def submit_idea(
+    session: AsyncSession, overview: ProcessOverview, form: IdeaForm
+) -> SubmittedIdea:
+    """Store an idea from the public form. Raises ValidationFailed with a message per field."""
+    if not overview.accepts_ideas:
+        raise ValidationFailed({"form": _("This process is not taking new ideas at the moment.")})
+    if validate_idea(form):
+        raise ValidationFailed(form.errors)
+    process = overview.process
+    assert process.id is not None
+    now = utcnow()
+    publish_at_once = process.moderation_mode is ModerationMode.AFTER_PUBLISHING
+    token = secrets.token_urlsafe(24)
+    contribution = Contribution(
+        process_id=process.id,
+        kind=ContributionKind.IDEA,
+        title=_clean_line(form.title),
+        body=_clean_body(form.body),
+        segment=Segment(form.segment),
+        channel=Channel.IDEA_CALL,
+        municipality=_clean_line(form.municipality) or None,
+        status=ContributionStatus.PUBLISHED if publish_at_once else ContributionStatus.PENDING,
+        follow_token_hash=hash_token(token),
+        consent_at=now,
+        created_at=now,
+        published_at=now if publish_at_once else None,
+    )
+    session.add(contribution)
+    await session.commit()
+    return SubmittedIdea(contribution=contribution, follow_token=token)
+
+
+@dataclass(frozen=True)
+class FollowedIdea:
+    """What the author sees behind the private follow link."""
+
+    contribution: Contribution
+    process: Process
+    last_event: ModerationEvent | None
+
+
+async def find_by_follow_token(session: AsyncSession, token: str) -> FollowedIdea | None:
+    if not token or len(token) > 100:
+        return None
+    row = (
+        await session.exec(
+            select(Contribution, Process)
+            .join(Process, col(Process.id) == Contribution.process_id)
+            .where(Contribution.follow_token_hash == hash_token(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    contribution, process = row
+    last_event = (
+        await session.exec(
+            select(ModerationEvent)
+            .where(
+                ModerationEvent.contribution_id == contribution.id,
+                col(ModerationEvent.action).in_(
+                    [ModerationAction.APPROVE, ModerationAction.REJECT]
+                ),
+            )
+            .order_by(col(ModerationEvent.created_at).desc(), col(ModerationEvent.id).desc())
+        )
+    ).first()
+    return FollowedIdea(contribution=contribution, process=process, last_event=last_event)

@@ -1,0 +1,90 @@
+"""The Jinja environment: autoescaping, gettext, and the helpers templates use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from participation import i18n
+from participation.auth import current_user
+from participation.labels import label
+from participation.models import User
+from participation.settings import PROJECT_ROOT
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+
+def _formatters(time_zone: str) -> dict[str, Any]:
+    zone = ZoneInfo(time_zone)
+
+    def date(value: datetime | None, style: str = "long") -> str:
+        if value is None:
+            return ""
+        return format_date(value.astimezone(zone), format=style, locale=i18n.current_locale.get())
+
+    def datetime_(value: datetime | None, style: str = "medium") -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format=style, tzinfo=zone, locale=i18n.current_locale.get())
+
+    def iso(value: datetime | None) -> str:
+        return value.astimezone(zone).isoformat(timespec="minutes") if value else ""
+
+    return {"date": date, "datetime": datetime_, "iso": iso}
+
+
+@pass_context
+def _staff_user(context: Mapping[str, Any]) -> User | None:
+    request = context.get("request")
+    return current_user(request) if request is not None else None
+
+
+@pass_context
+def _flash_messages(context: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Messages stored by litestar.plugins.flash.flash(), shown once. Error pages that
+    arise outside the session middleware have no session: they show none."""
+    request = context.get("request")
+    if request is None or "session" not in request.scope or not request.session:
+        return []
+    messages: list[dict[str, str]] = request.session.pop("_messages", [])
+    return messages
+
+
+def create_environment(time_zone: str, site_name: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,  # a typo in a template fails loudly in tests
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext,
+        i18n.ngettext,
+        newstyle=True,
+        pgettext=i18n.pgettext,
+        npgettext=i18n.npgettext,
+    )
+    env.filters.update(_formatters(time_zone))
+    env.globals.update(
+        label=label,
+        current_locale=i18n.current_locale.get,
+        supported_locales=i18n.SUPPORTED_LOCALES,
+        site_name=site_name,
+        staff_user=_staff_user,
+        flash_messages=_flash_messages,
+    )
+    return env
+
+
+def create_template_config(time_zone: str, site_name: str) -> TemplateConfig[JinjaTemplateEngine]:
+    engine = JinjaTemplateEngine.from_environment(create_environment(time_zone, site_name))
+    return TemplateConfig(instance=engine)

@@ -1,0 +1,125 @@
+"""Fixtures: a real database per backend (SQLite always, PostgreSQL when TEST_DATABASE_URL
+is set), migrated once per test worker and emptied before every test; the app on it; a staff user.
+
+Every test that uses the database runs once per backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.app import create_app
+from participation.db import create_engine, create_sessionmaker, upgrade_database
+from participation.models import Role, User
+from participation.services.users import create_user
+from participation.settings import Settings
+
+PASSWORD = "correct horse battery staple"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+async def _fresh_postgres_database(base_url: str, name: str) -> str:
+    """A database of our own per test worker, so parallel workers never share tables."""
+    url = make_url(base_url)
+    conn = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database=url.database,
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head with the real Alembic migrations, once per worker."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        base = os.environ["TEST_DATABASE_URL"]
+        worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = re.sub(r"\W", "_", f"{make_url(base).database}_participation_{worker_id}")
+        url = asyncio.run(_fresh_postgres_database(base, name))
+    upgrade_database(url)
+    return url
+
+
+async def _empty_tables(url: str) -> None:
+    engine = create_engine(replace(Settings.from_env(), database_url=url))
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f'DELETE FROM "{table}"'))
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(migrated_url: str, tmp_path: Path) -> Settings:
+    asyncio.run(_empty_tables(migrated_url))
+    return Settings(
+        var_dir=tmp_path,
+        database_url=migrated_url,
+        secret_key="test-secret-" + "x" * 32,
+        migrate_on_start=False,
+        seed_demo=False,
+        write_rate_limit_per_minute=1000,
+    )
+
+
+@pytest.fixture
+async def session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(settings)
+    async with create_sessionmaker(engine)() as db_session:
+        yield db_session
+    await engine.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def moderator(settings: Settings) -> User:
+    """A moderator account in the test database (created outside the app's event loop)."""
+
+    async def make() -> User:
+        engine = create_engine(settings)
+        async with create_sessionmaker(engine)() as db_session:
+            user = await create_user(
+                db_session, email="mod@example.org", password=PASSWORD, role=Role.MODERATOR
+            )
+        await engine.dispose()
+        return user
+
+    return asyncio.run(make())
