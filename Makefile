@@ -40,7 +40,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(APP_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[redis]'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
@@ -57,7 +57,7 @@ chromium:
 # Extract message ids from code and templates and merge them into the catalogues.
 messages: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o participation/locale/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages --no-location --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages -l de --init-missing --no-fuzzy-matching --ignore-obsolete --omit-header
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench

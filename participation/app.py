@@ -62,9 +62,10 @@ def _stores(settings: Settings) -> dict[str, Store]:
 def _client_key(settings: Settings) -> object:
     def key(request: Request[object, object, State]) -> str:
         if settings.trusted_proxy:
+            # The last entry is the one our proxy added; earlier ones the client may invent.
             forwarded = request.headers.get("x-forwarded-for", "")
             if forwarded:
-                return forwarded.split(",")[0].strip()
+                return forwarded.split(",")[-1].strip()
         return request.client.host if request.client else "unknown"
 
     return key
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await engine.dispose()
 
-    template_config = create_template_config(settings.time_zone, settings.site_name)
+    template_config = create_template_config(settings)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.write_rate_limit_per_minute),
         exclude=["/static", "/healthz"],
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"db": Provide(provide_db)},
         middleware=[
-            locale_middleware,
+            DefineMiddleware(locale_middleware, default_locale=settings.default_locale),
             session_config.middleware,
             DefineMiddleware(SessionUserMiddleware, exclude=["^/static"]),
             rate_limit.middleware,

@@ -43,6 +43,19 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             return str(state[_NEW_ID])
         return super().get_session_id(connection)
 
+    async def store_in_message(
+        self,
+        scope_session: Any,
+        message: Any,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        # On rotation the id that came in is dropped from the store: after sign-out it must
+        # no longer carry the user, after sign-in the old (anonymous) one is never needed.
+        old_id = connection.cookies.get(self.config.key)
+        if connection.scope.setdefault("state", {}).get(_ROTATE_FLAG) and old_id:
+            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        await super().store_in_message(scope_session, message, connection)
+
 
 @dataclass
 class SessionConfig(ServerSideSessionConfig):
@@ -55,7 +68,10 @@ def sign_in(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
 
 
 def sign_out(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    connection.clear_session()
+    """Deletes the signed-in session and starts an empty one under a new id, which can still
+    carry a message (clear_session() would leave no session to flash into)."""
+    connection.scope.setdefault("state", {})[_ROTATE_FLAG] = True
+    connection.set_session({})
 
 
 class SessionUserMiddleware(AbstractAuthenticationMiddleware):

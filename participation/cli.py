@@ -16,7 +16,7 @@ from participation.db import create_engine, create_sessionmaker, upgrade_databas
 from participation.models import Role
 from participation.services.errors import ValidationFailed
 from participation.services.users import create_user
-from participation.settings import Settings
+from participation.settings import Settings, SettingsError
 
 
 @click.group()
@@ -31,7 +31,7 @@ def main() -> None:
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Migrate, seed the demo on first start, and serve the app."""
-    settings = Settings.from_env()
+    settings = _settings()
     asyncio.run(prepare_database(settings))
     click.echo(f"\n  Participation platform: http://{host}:{port}/")
     click.echo(f"  Database: {_describe(settings)}")
@@ -50,8 +50,16 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         workers=workers,
         reload=reload,
         proxy_headers=settings.trusted_proxy,
+        access_log=settings.access_log,
         server_header=False,
     )
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _describe(settings: Settings) -> str:
@@ -68,14 +76,14 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations."""
-    upgrade_database(Settings.from_env().database_url)
+    upgrade_database(_settings().database_url)
     click.echo("Database is up to date.")
 
 
 @main.command()
 def seed() -> None:
     """Seed the demo process into an empty database (does nothing otherwise)."""
-    settings = replace(Settings.from_env(), seed_demo=True)
+    settings = replace(_settings(), seed_demo=True)
     login = asyncio.run(prepare_database(settings))
     if login is None:
         click.echo("The database already holds processes; nothing seeded.")
@@ -105,7 +113,7 @@ def users_create(email: str, role: str, display_name: str, password: str | None)
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Repeat password: "):
             raise click.ClickException("The passwords differ.")
-    settings = Settings.from_env()
+    settings = _settings()
 
     async def create() -> None:
         engine = create_engine(settings)

@@ -51,14 +51,15 @@ def _messages(status_code: int, detail: str) -> tuple[str, str]:
     )
 
 
-def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) -> Response[Any]:
+def _error_page(
+    request: Request[Any, Any, Any], status_code: int, detail: str, extra: Any = None
+) -> Response[Any]:
     title, message = _messages(status_code, detail)
     if _wants_json(request):
-        return Response(
-            {"status_code": status_code, "detail": detail or title},
-            status_code=status_code,
-            media_type=MediaType.JSON,
-        )
+        content: dict[str, Any] = {"status_code": status_code, "detail": detail or title}
+        if extra:
+            content["extra"] = extra  # e.g. which query parameter failed validation
+        return Response(content, status_code=status_code, media_type=MediaType.JSON)
     return Template(
         template_name="pages/errors/error.html",
         context={"status_code": status_code, "title": title, "message": message},
@@ -67,7 +68,7 @@ def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) 
 
 
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    response = _error_page(request, exc.status_code, str(exc.detail))
+    response = _error_page(request, exc.status_code, str(exc.detail), exc.extra)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

@@ -17,8 +17,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from participation.settings import SUPPORTED_LOCALES
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-SUPPORTED_LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
@@ -61,7 +62,9 @@ def N_(message: str) -> str:
     return message
 
 
-def negotiate_locale(cookie: str | None, accept_language: str | None) -> str:
+def negotiate_locale(
+    cookie: str | None, accept_language: str | None, default: str = DEFAULT_LOCALE
+) -> str:
     """The locale a person chose (cookie), else the first supported one the browser asks for."""
     if cookie in SUPPORTED_LOCALES:
         return cookie
@@ -69,4 +72,4 @@ def negotiate_locale(cookie: str | None, accept_language: str | None) -> str:
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in SUPPORTED_LOCALES:
             return tag
-    return DEFAULT_LOCALE
+    return default

@@ -8,7 +8,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from participation.i18n import current_locale, negotiate_locale
+from participation.i18n import DEFAULT_LOCALE, current_locale, negotiate_locale
 
 LOCALE_COOKIE = "lang"
 
@@ -45,8 +45,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def locale_middleware(app: ASGIApp) -> ASGIApp:
-    """Sets the request's language from the `lang` cookie or Accept-Language (German first)."""
+def locale_middleware(app: ASGIApp, default_locale: str = DEFAULT_LOCALE) -> ASGIApp:
+    """Sets the request's language from the `lang` cookie, else Accept-Language, else the
+    configured default (German)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -59,7 +60,7 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
         except Exception:  # a malformed cookie header must not break the page
             cookies = SimpleCookie()
         chosen = cookies[LOCALE_COOKIE].value if LOCALE_COOKIE in cookies else None
-        locale = negotiate_locale(chosen, _header(scope, b"accept-language"))
+        locale = negotiate_locale(chosen, _header(scope, b"accept-language"), default_locale)
         token = current_locale.set(locale)
         try:
             await app(scope, receive, send)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("de", "en")
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -17,9 +19,39 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _env_int(name: str, default: int) -> int:
+class SettingsError(ValueError):
+    """A setting has a value the app cannot use; the message names the variable."""
+
+
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def _env_time_zone(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{name} must be a time zone like Europe/Berlin, not {value!r}"
+        ) from None
+    return value
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -30,6 +62,8 @@ def _secret_key(var_dir: Path) -> str:
     """
     from_env = os.environ.get("SECRET_KEY")
     if from_env:
+        if len(from_env) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters long")
         return from_env
     path = var_dir / "secret_key"
     if path.exists():
@@ -57,10 +91,10 @@ class Settings:
     page_size: int = 10
     write_rate_limit_per_minute: int = 30
     trusted_proxy: bool = False
-    base_url: str = "http://127.0.0.1:8000"
+    access_log: bool = False  # uvicorn's access log holds client IP addresses
+    base_url: str | None = None  # public address for links, e.g. https://beteiligung.example.de
     time_zone: str = "Europe/Berlin"
     site_name: str = "Beteiligung"
-    locales: tuple[str, ...] = field(default=("de", "en"))
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,11 +115,12 @@ class Settings:
             redis_url=os.environ.get("REDIS_URL") or None,
             migrate_on_start=_env_bool("MIGRATE_ON_START", True),
             seed_demo=_env_bool("SEED_DEMO", True),
-            default_locale=os.environ.get("DEFAULT_LOCALE", "de"),
+            default_locale=_env_choice("DEFAULT_LOCALE", "de", SUPPORTED_LOCALES),
             page_size=_env_int("PAGE_SIZE", 10),
             write_rate_limit_per_minute=_env_int("WRITE_RATE_LIMIT_PER_MINUTE", 30),
             trusted_proxy=_env_bool("TRUSTED_PROXY", False),
-            base_url=os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            time_zone=os.environ.get("TIME_ZONE", "Europe/Berlin"),
+            access_log=_env_bool("ACCESS_LOG", False),
+            base_url=(os.environ.get("BASE_URL") or "").rstrip("/") or None,
+            time_zone=_env_time_zone("TIME_ZONE", "Europe/Berlin"),
             site_name=os.environ.get("SITE_NAME", "Beteiligung"),
         )

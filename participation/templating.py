@@ -16,7 +16,7 @@ from participation import i18n
 from participation.auth import current_user
 from participation.labels import label
 from participation.models import User
-from participation.settings import PROJECT_ROOT
+from participation.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
@@ -57,7 +57,7 @@ def _flash_messages(context: Mapping[str, Any]) -> list[dict[str, str]]:
     return messages
 
 
-def create_environment(time_zone: str, site_name: str) -> Environment:
+def create_environment(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(["html"]),
@@ -73,18 +73,26 @@ def create_environment(time_zone: str, site_name: str) -> Environment:
         pgettext=i18n.pgettext,
         npgettext=i18n.npgettext,
     )
-    env.filters.update(_formatters(time_zone))
+    env.filters.update(_formatters(settings.time_zone))
+
+    @pass_context
+    def public_url(context: Mapping[str, Any], path: str) -> str:
+        """An absolute link for people to keep: BASE_URL when set, else this request's host."""
+        base = settings.base_url or str(context["request"].base_url).rstrip("/")
+        return base + path
+
     env.globals.update(
         label=label,
         current_locale=i18n.current_locale.get,
-        supported_locales=i18n.SUPPORTED_LOCALES,
-        site_name=site_name,
+        supported_locales=SUPPORTED_LOCALES,
+        site_name=settings.site_name,
+        public_url=public_url,
         staff_user=_staff_user,
         flash_messages=_flash_messages,
     )
     return env
 
 
-def create_template_config(time_zone: str, site_name: str) -> TemplateConfig[JinjaTemplateEngine]:
-    engine = JinjaTemplateEngine.from_environment(create_environment(time_zone, site_name))
+def create_template_config(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
+    engine = JinjaTemplateEngine.from_environment(create_environment(settings))
     return TemplateConfig(instance=engine)

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+# The request's database session (provided app-wide in app.py).
+Db = NamedDependency[AsyncSession]
 # A submitted HTML form, field name -> value.
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 # Where to go after sign-in or a language switch; always passed through safe_next().

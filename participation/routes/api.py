@@ -7,7 +7,6 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.auth import requires_moderator
 from participation.models import (
@@ -17,6 +16,7 @@ from participation.models import (
     ProcessPublic,
     QueueItemPublic,
 )
+from participation.routes import Db
 from participation.services import moderation, processes
 from participation.services.processes import ProcessOverview
 
@@ -40,11 +40,11 @@ class ApiController(Controller):
     tags = ["public"]  # noqa: RUF012
 
     @get("/processes", summary="All processes")
-    async def list_processes(self, db: AsyncSession) -> list[ProcessPublic]:
+    async def list_processes(self, db: Db) -> list[ProcessPublic]:
         return [_process_public(o) for o in await processes.list_processes(db)]
 
     @get("/processes/{slug:str}", summary="One process")
-    async def get_process(self, db: AsyncSession, slug: str) -> ProcessPublic:
+    async def get_process(self, db: Db, slug: str) -> ProcessPublic:
         overview = await processes.get_process(db, slug)
         if overview is None:
             raise NotFoundException(f"No process with slug {slug!r}")
@@ -53,7 +53,7 @@ class ApiController(Controller):
     @get("/processes/{slug:str}/contributions", summary="Published ideas of a process")
     async def list_contributions(
         self,
-        db: AsyncSession,
+        db: Db,
         slug: str,
         page: Annotated[int, Parameter(ge=1, default=1)],
         per_page: Annotated[int, Parameter(ge=1, le=100, default=20)],
@@ -88,7 +88,7 @@ class ModerationApiController(Controller):
     tags = ["moderation"]  # noqa: RUF012
 
     @get("/queue", summary="Pending ideas, oldest first")
-    async def queue(self, db: AsyncSession) -> list[QueueItemPublic]:
+    async def queue(self, db: Db) -> list[QueueItemPublic]:
         items, _total = await moderation.pending_queue(db)
         return [
             QueueItemPublic(

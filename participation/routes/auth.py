@@ -8,11 +8,10 @@ from litestar import Controller, Request, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.auth import current_user, sign_in, sign_out
 from participation.i18n import _
-from participation.routes import FormData, NextParam, safe_next
+from participation.routes import Db, FormData, NextParam, safe_next
 from participation.services.users import authenticate
 
 
@@ -32,7 +31,7 @@ class AuthController(Controller):
 
     @post("/login")
     async def login(
-        self, request: Request[Any, Any, Any], db: AsyncSession, data: FormData
+        self, request: Request[Any, Any, Any], db: Db, data: FormData
     ) -> Template | Redirect:
         email = data.get("email", "").strip()
         target = safe_next(data.get("next"), "/moderation")

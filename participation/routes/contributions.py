@@ -8,9 +8,8 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.routes import FormData
+from participation.routes import Db, FormData
 from participation.routes.processes import load_process, process_page_context
 from participation.services.contributions import (
     IDEA_FIELDS,
@@ -27,9 +26,7 @@ class ContributionController(Controller):
     include_in_schema = False
 
     @post("/processes/{slug:str}/ideas")
-    async def submit(
-        self, db: AsyncSession, state: State, slug: str, data: FormData
-    ) -> Redirect | Template:
+    async def submit(self, db: Db, state: State, slug: str, data: FormData) -> Redirect | Template:
         overview = await load_process(db, slug)
         form = IdeaForm.from_form(data)
         try:
@@ -59,7 +56,7 @@ class ContributionController(Controller):
         )
 
     @get("/follow/{token:str}", cache=False)
-    async def follow(self, db: AsyncSession, token: str, submitted: bool = False) -> Template:
+    async def follow(self, db: Db, token: str, submitted: bool = False) -> Template:
         followed = await find_by_follow_token(db, token)
         if followed is None:
             raise NotFoundException()

@@ -10,12 +10,11 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.auth import current_user, requires_moderator
 from participation.i18n import _
 from participation.models import Contribution, User
-from participation.routes import FormData
+from participation.routes import Db, FormData
 from participation.services import moderation
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 
@@ -27,7 +26,7 @@ def _actor(request: Request[Any, Any, Any]) -> User:
 
 
 async def _queue_page(
-    db: AsyncSession,
+    db: Db,
     *,
     errors: dict[int, dict[str, str]] | None = None,
     reasons: dict[int, str] | None = None,
@@ -47,11 +46,11 @@ class ModerationController(Controller):
     include_in_schema = False
 
     @get("/", cache=False)
-    async def queue(self, db: AsyncSession) -> Template:
+    async def queue(self, db: Db) -> Template:
         return await _queue_page(db)
 
     @get("/log", cache=False)
-    async def log(self, db: AsyncSession) -> Template:
+    async def log(self, db: Db) -> Template:
         return Template(
             "pages/moderation/log.html",
             context={"entries": await moderation.moderation_log(db, limit=200)},
@@ -59,7 +58,7 @@ class ModerationController(Controller):
 
     @post("/contributions/{contribution_id:int}/approve")
     async def approve(
-        self, request: HTMXRequest, db: AsyncSession, contribution_id: int
+        self, request: HTMXRequest, db: Db, contribution_id: int
     ) -> Template | Redirect:
         try:
             contribution = await moderation.approve(db, contribution_id, _actor(request))
@@ -71,7 +70,7 @@ class ModerationController(Controller):
 
     @post("/contributions/{contribution_id:int}/reject")
     async def reject(
-        self, request: HTMXRequest, db: AsyncSession, contribution_id: int, data: FormData
+        self, request: HTMXRequest, db: Db, contribution_id: int, data: FormData
     ) -> Template | Redirect:
         reason = data.get("reason", "")
         try:
@@ -111,7 +110,7 @@ class ModerationController(Controller):
 
     @staticmethod
     async def _conflict(
-        request: HTMXRequest, db: AsyncSession, contribution_id: int, message: str
+        request: HTMXRequest, db: Db, contribution_id: int, message: str
     ) -> Template | Redirect:
         if request.htmx:
             contribution = await moderation.get_contribution(db, contribution_id)

@@ -9,8 +9,8 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.routes import Db
 from participation.services import processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.processes import ProcessOverview
@@ -18,7 +18,7 @@ from participation.services.processes import ProcessOverview
 Page = Annotated[int, Parameter(ge=1, le=100_000, default=1)]
 
 
-async def load_process(db: AsyncSession, slug: str) -> ProcessOverview:
+async def load_process(db: Db, slug: str) -> ProcessOverview:
     overview = await processes.get_process(db, slug)
     if overview is None:
         raise NotFoundException()
@@ -26,7 +26,7 @@ async def load_process(db: AsyncSession, slug: str) -> ProcessOverview:
 
 
 async def process_page_context(
-    db: AsyncSession, state: State, overview: ProcessOverview, page: int, form: IdeaForm
+    db: Db, state: State, overview: ProcessOverview, page: int, form: IdeaForm
 ) -> dict[str, Any]:
     """Everything the process page shows; also used to re-render it after a failed submit."""
     assert overview.process.id is not None
@@ -45,13 +45,13 @@ class ProcessController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, db: AsyncSession) -> Template:
+    async def home(self, db: Db) -> Template:
         return Template(
             "pages/home/index.html", context={"processes": await processes.list_processes(db)}
         )
 
     @get("/processes/{slug:str}")
-    async def detail(self, db: AsyncSession, state: State, slug: str, page: Page) -> Template:
+    async def detail(self, db: Db, state: State, slug: str, page: Page) -> Template:
         overview = await load_process(db, slug)
         context = await process_page_context(db, state, overview, page, IdeaForm())
         return Template("pages/processes/detail.html", context=context)

@@ -9,18 +9,17 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 from sqlalchemy import text
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.i18n import SUPPORTED_LOCALES
 from participation.middleware import LOCALE_COOKIE
-from participation.routes import NextParam, safe_next
+from participation.routes import Db, NextParam, safe_next
+from participation.settings import SUPPORTED_LOCALES
 
 
 class SystemController(Controller):
     include_in_schema = False
 
     @get("/healthz", cache=False)
-    async def healthz(self, db: AsyncSession) -> Response[dict[str, Any]]:
+    async def healthz(self, db: Db) -> Response[dict[str, Any]]:
         """200 when the app can reach its database, 503 otherwise (for load balancers)."""
         try:
             await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
