@@ -8,6 +8,7 @@ from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from participation.routes import Db
@@ -51,7 +52,11 @@ class ProcessController(Controller):
         )
 
     @get("/processes/{slug:str}")
-    async def detail(self, db: Db, state: State, slug: str, page: Page) -> Template:
+    async def detail(
+        self, request: HTMXRequest, db: Db, state: State, slug: str, page: Page
+    ) -> Template:
         overview = await load_process(db, slug)
         context = await process_page_context(db, state, overview, page, IdeaForm())
+        if request.htmx and request.htmx.target == "ideas":  # paging through the ideas
+            return Template("partials/processes/_ideas.html", context=context)
         return Template("pages/processes/detail.html", context=context)

@@ -122,3 +122,14 @@ def test_pages_in_english(page: Page, live_server: LiveServer) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Send idea")).to_be_visible()
     check(page)
+
+
+def test_paging_through_ideas_with_htmx(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + PROCESS)
+    first = page.locator("#ideas h3").first.inner_text()
+    page.locator("#ideas .pagination").get_by_role("link", name="Seite 2").click()
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    expect(page.locator("#ideas .pagination [aria-current=page]")).to_have_text("2")
+    assert page.locator("#ideas h3").first.inner_text() != first
+    # Only the list was swapped: the form below still holds what was typed before.
+    check(page)
