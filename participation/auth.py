@@ -20,7 +20,7 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Guard
+from litestar.types import Empty, Guard
 
 from participation.db import SessionMaker
 from participation.models import Role, User
@@ -54,6 +54,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         old_id = connection.cookies.get(self.config.key)
         if connection.scope.setdefault("state", {}).get(_ROTATE_FLAG) and old_id:
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        if not scope_session:
+            if not old_id:
+                # Residents never need a session: no cookie, no stored entry for them.
+                return
+            scope_session = Empty  # an emptied session is deleted, its cookie cleared
         await super().store_in_message(scope_session, message, connection)
 
 

@@ -1,4 +1,4 @@
-"""Health check and the language switch."""
+"""Health check, the privacy page and the language switch."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Response, get
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 from sqlalchemy import text
 
 from participation.middleware import LOCALE_COOKIE
@@ -26,6 +26,10 @@ class SystemController(Controller):
         except Exception as exc:
             return Response({"status": "error", "database": type(exc).__name__}, status_code=503)
         return Response({"status": "ok", "database": "ok"})
+
+    @get("/privacy")
+    async def privacy(self) -> Template:
+        return Template("pages/system/privacy.html")
 
     @get("/lang/{code:str}")
     async def switch_language(self, code: str, next_: NextParam = None) -> Redirect:

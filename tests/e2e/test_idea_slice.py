@@ -133,3 +133,10 @@ def test_paging_through_ideas_with_htmx(page: Page, live_server: LiveServer) -> 
     assert page.locator("#ideas h3").first.inner_text() != first
     # Only the list was swapped: the form below still holds what was typed before.
     check(page)
+
+
+def test_privacy_page_from_the_footer(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/")
+    page.get_by_role("contentinfo").get_by_role("link", name="Datenschutz").click()
+    expect(page.get_by_role("heading", name="Was wir nicht speichern")).to_be_visible()
+    check(page)
