@@ -16,7 +16,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from participation.i18n import _
+from participation.i18n import _, current_locale, negotiate_locale
+from participation.middleware import LOCALE_COOKIE
 
 log = logging.getLogger("participation")
 
@@ -54,6 +55,11 @@ def _messages(status_code: int, detail: str) -> tuple[str, str]:
 def _error_page(
     request: Request[Any, Any, Any], status_code: int, detail: str, extra: Any = None
 ) -> Response[Any]:
+    # Errors raised before routing (an unknown path) never pass the locale middleware, so the
+    # language is chosen here as well; for all others this gives the same answer again.
+    current_locale.set(
+        negotiate_locale(request.cookies.get(LOCALE_COOKIE), request.headers.get("accept-language"))
+    )
     title, message = _messages(status_code, detail)
     if _wants_json(request):
         content: dict[str, Any] = {"status_code": status_code, "detail": detail or title}

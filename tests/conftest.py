@@ -24,11 +24,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
 from participation.db import create_engine, create_sessionmaker, upgrade_database
-from participation.models import Role, User
+from participation.models import Process, Role, User
 from participation.services.users import create_user
 from participation.settings import Settings
+from tests.helpers import PASSWORD, Client, add_process, in_db, login
 
-PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -123,3 +123,17 @@ def moderator(settings: Settings) -> User:
         return user
 
     return asyncio.run(make())
+
+
+@pytest.fixture
+def process(settings: Settings) -> Process:
+    """An open idea call with pre-moderation (ideas wait for a moderator)."""
+    return in_db(settings, add_process)
+
+
+@pytest.fixture
+def staff_client(client: Client, moderator: User) -> Client:
+    """The client, signed in as the moderator."""
+    response = login(client, moderator.email)
+    assert response.status_code == 303, response.text
+    return client

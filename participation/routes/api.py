@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from participation.auth import requires_moderator
 from participation.models import (
@@ -44,7 +44,7 @@ class ApiController(Controller):
         return [_process_public(o) for o in await processes.list_processes(db)]
 
     @get("/processes/{slug:str}", summary="One process")
-    async def get_process(self, db: Db, slug: str) -> ProcessPublic:
+    async def get_process(self, db: Db, slug: FromPath[str]) -> ProcessPublic:
         overview = await processes.get_process(db, slug)
         if overview is None:
             raise NotFoundException(f"No process with slug {slug!r}")
@@ -54,9 +54,9 @@ class ApiController(Controller):
     async def list_contributions(
         self,
         db: Db,
-        slug: str,
-        page: Annotated[int, Parameter(ge=1, default=1)],
-        per_page: Annotated[int, Parameter(ge=1, le=100, default=20)],
+        slug: FromPath[str],
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> ContributionPage:
         overview = await processes.get_process(db, slug)
         if overview is None or overview.process.id is None:

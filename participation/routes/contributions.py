@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
@@ -26,7 +27,9 @@ class ContributionController(Controller):
     include_in_schema = False
 
     @post("/processes/{slug:str}/ideas")
-    async def submit(self, db: Db, state: State, slug: str, data: FormData) -> Redirect | Template:
+    async def submit(
+        self, db: Db, state: State, slug: FromPath[str], data: FormData
+    ) -> Redirect | Template:
         overview = await load_process(db, slug)
         form = IdeaForm.from_form(data)
         try:
@@ -43,7 +46,9 @@ class ContributionController(Controller):
         return Redirect(f"/follow/{submitted.follow_token}?submitted=1", status_code=303)
 
     @post("/processes/{slug:str}/ideas/check/{field:str}")
-    async def check(self, request: HTMXRequest, slug: str, field: str, data: FormData) -> Template:
+    async def check(
+        self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: FormData
+    ) -> Template:
         """Inline validation for htmx: the one field again, with its message if any."""
         if field not in IDEA_FIELDS:
             raise NotFoundException()
@@ -56,7 +61,9 @@ class ContributionController(Controller):
         )
 
     @get("/follow/{token:str}", cache=False)
-    async def follow(self, db: Db, token: str, submitted: bool = False) -> Template:
+    async def follow(
+        self, db: Db, token: FromPath[str], submitted: FromQuery[bool] = False
+    ) -> Template:
         followed = await find_by_follow_token(db, token)
         if followed is None:
             raise NotFoundException()

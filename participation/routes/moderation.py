@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -58,7 +59,7 @@ class ModerationController(Controller):
 
     @post("/contributions/{contribution_id:int}/approve")
     async def approve(
-        self, request: HTMXRequest, db: Db, contribution_id: int
+        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int]
     ) -> Template | Redirect:
         try:
             contribution = await moderation.approve(db, contribution_id, _actor(request))
@@ -70,7 +71,7 @@ class ModerationController(Controller):
 
     @post("/contributions/{contribution_id:int}/reject")
     async def reject(
-        self, request: HTMXRequest, db: Db, contribution_id: int, data: FormData
+        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
         reason = data.get("reason", "")
         try:
@@ -110,7 +111,7 @@ class ModerationController(Controller):
 
     @staticmethod
     async def _conflict(
-        request: HTMXRequest, db: Db, contribution_id: int, message: str
+        request: HTMXRequest, db: Db, contribution_id: FromPath[int], message: str
     ) -> Template | Redirect:
         if request.htmx:
             contribution = await moderation.get_contribution(db, contribution_id)

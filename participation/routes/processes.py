@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -16,10 +16,10 @@ from participation.services import processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.processes import ProcessOverview
 
-Page = Annotated[int, Parameter(ge=1, le=100_000, default=1)]
+Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
-async def load_process(db: Db, slug: str) -> ProcessOverview:
+async def load_process(db: Db, slug: FromPath[str]) -> ProcessOverview:
     overview = await processes.get_process(db, slug)
     if overview is None:
         raise NotFoundException()
@@ -53,7 +53,7 @@ class ProcessController(Controller):
 
     @get("/processes/{slug:str}")
     async def detail(
-        self, request: HTMXRequest, db: Db, state: State, slug: str, page: Page
+        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str], page: Page = 1
     ) -> Template:
         overview = await load_process(db, slug)
         context = await process_page_context(db, state, overview, page, IdeaForm())

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Response, get
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import text
 
@@ -32,7 +33,7 @@ class SystemController(Controller):
         return Template("pages/system/privacy.html")
 
     @get("/lang/{code:str}")
-    async def switch_language(self, code: str, next_: NextParam = None) -> Redirect:
+    async def switch_language(self, code: FromPath[str], next_: NextParam = None) -> Redirect:
         if code not in SUPPORTED_LOCALES:
             raise NotFoundException()
         return Redirect(

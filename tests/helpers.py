@@ -1,0 +1,332 @@
+"""Helpers shared by the test modules: database rows, signing in, forms, HTML and translations.
+
+Route tests are synchronous (the TestClient runs the app in its own event loop), so rows for
+them are made with `in_db`, which opens its own engine under `asyncio.run`. Service tests are
+`async def` and call the `add_*` coroutines with the `session` fixture directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any, TypeVar
+
+from httpx import Response
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.db import create_engine, create_sessionmaker
+from participation.i18n import translations_for
+from participation.models import (
+    Channel,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    ModerationEvent,
+    ModerationMode,
+    Phase,
+    PhaseKind,
+    Process,
+    Role,
+    Segment,
+    User,
+    utcnow,
+)
+from participation.services.contributions import hash_token
+from participation.services.users import create_user
+from participation.settings import Settings
+
+T = TypeVar("T")
+Client = TestClient[Litestar]
+
+PASSWORD = "correct horse battery staple"
+SLUG = "radwege-auetal"
+HTMX = {"HX-Request": "true"}
+
+
+# --- translations ----------------------------------------------------------------------------
+
+
+def de(message: str) -> str:
+    """The German text of a message id, as the app shows it (the id itself while untranslated).
+
+    Assertions built on it check the German wording once the catalogue has it.
+    """
+    return translations_for("de").ugettext(message)
+
+
+def german(message: str) -> str:
+    """Like `de`, for messages the German catalogue already translates: fails if it does not."""
+    text = de(message)
+    assert text != message, f"no German translation for {message!r}"
+    return text
+
+
+# --- database rows ---------------------------------------------------------------------------
+
+
+def in_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` with a session of its own engine, outside any running event loop."""
+
+    async def run() -> T:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+async def add_process(
+    session: AsyncSession,
+    *,
+    slug: str = SLUG,
+    title: str = "Radwege im Auetal",
+    mode: ModerationMode = ModerationMode.BEFORE_PUBLISHING,
+    call: str = "open",
+) -> Process:
+    """A process with an idea-call phase that is `open` (now), `closed` (past) or `future`."""
+    now = utcnow()
+    day = timedelta(days=1)
+    starts, ends = {
+        "open": (now - day, now + 30 * day),
+        "closed": (now - 30 * day, now - day),
+        "future": (now + day, now + 30 * day),
+    }[call]
+    process = Process(
+        slug=slug,
+        title=title,
+        summary="Wo fehlen Radwege?",
+        description="Sagen Sie uns, wo Sie sicher Rad fahren möchten.",
+        moderation_mode=mode,
+    )
+    session.add(process)
+    await session.flush()
+    assert process.id is not None
+    session.add(
+        Phase(
+            process_id=process.id,
+            kind=PhaseKind.IDEA_CALL,
+            title="Ideenaufruf",
+            starts_at=starts,
+            ends_at=ends,
+        )
+    )
+    await session.commit()
+    return process
+
+
+async def add_idea(
+    session: AsyncSession,
+    process: Process,
+    *,
+    title: str = "Radweg nach Kornbach",
+    body: str = "Zwischen Auenbrück und Kornbach fehlt ein sicherer Radweg.",
+    status: ContributionStatus = ContributionStatus.PUBLISHED,
+    segment: Segment = Segment.RESIDENT,
+    created_at: datetime | None = None,
+    follow_token: str | None = None,
+) -> Contribution:
+    assert process.id is not None
+    created = created_at or utcnow()
+    contribution = Contribution(
+        process_id=process.id,
+        kind=ContributionKind.IDEA,
+        title=title,
+        body=body,
+        segment=segment,
+        channel=Channel.IDEA_CALL,
+        status=status,
+        created_at=created,
+        consent_at=created,
+        published_at=created if status is ContributionStatus.PUBLISHED else None,
+        follow_token_hash=hash_token(follow_token) if follow_token else None,
+    )
+    session.add(contribution)
+    await session.commit()
+    return contribution
+
+
+async def add_staff(
+    session: AsyncSession, email: str, role: Role = Role.MODERATOR, *, active: bool = True
+) -> User:
+    user = await create_user(session, email=email, password=PASSWORD, role=role)
+    if not active:
+        user.is_active = False
+        session.add(user)
+        await session.commit()
+    return user
+
+
+async def add_actor(session: AsyncSession, email: str, role: Role = Role.MODERATOR) -> User:
+    """A staff row for service tests that never sign in (skips the deliberately slow hash)."""
+    user = User(email=email, password_hash="-", role=role)
+    session.add(user)
+    await session.commit()
+    return user
+
+
+async def count(session: AsyncSession, model: type[Any]) -> int:
+    return (await session.exec(select(func.count()).select_from(model))).one()
+
+
+async def contributions(session: AsyncSession) -> list[Contribution]:
+    return list(await session.exec(select(Contribution).order_by(col(Contribution.id))))
+
+
+async def events(session: AsyncSession) -> list[ModerationEvent]:
+    return list(await session.exec(select(ModerationEvent).order_by(col(ModerationEvent.id))))
+
+
+async def by_follow_token(session: AsyncSession, token: str) -> Contribution:
+    query = select(Contribution).where(Contribution.follow_token_hash == hash_token(token))
+    return (await session.exec(query)).one()
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+def csrf_token(client: Client) -> str:
+    """The CSRF token of this client, fetched with a GET if it has none yet."""
+    if "csrftoken" not in client.cookies:
+        client.get("/login")
+    return str(client.cookies["csrftoken"])
+
+
+def post_form(
+    client: Client,
+    url: str,
+    data: Mapping[str, str] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """POST a form the way a browser does: with the CSRF field, without following redirects."""
+    form = {**(data or {}), "_csrf_token": csrf_token(client)}
+    return client.post(url, data=form, headers=dict(headers or {}), follow_redirects=False)
+
+
+def login(client: Client, email: str, password: str = PASSWORD, next_: str = "") -> Response:
+    return post_form(client, "/login", {"email": email, "password": password, "next": next_})
+
+
+def valid_idea(**overrides: str) -> dict[str, str]:
+    form = {
+        "title": "Sichere Radwege zur Schule",
+        "body": "Viele Kinder fahren mit dem Rad zur Schule, aber es gibt kaum sichere Wege.",
+        "segment": "resident",
+        "municipality": "Kornbach",
+        "consent": "on",
+    }
+    form.update(overrides)
+    return form
+
+
+def follow_token_from(response: Response) -> str:
+    """The private token from the redirect after a successful submission."""
+    location = response.headers["location"]
+    assert location.startswith("/follow/"), location
+    assert location.endswith("?submitted=1"), location
+    return location.removeprefix("/follow/").removesuffix("?submitted=1")
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+_VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    children: list[Element | str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The text inside, whitespace collapsed."""
+        parts: list[str] = []
+        for child in self.children:
+            parts.append(child if isinstance(child, str) else f" {child.text} ")
+        return " ".join("".join(parts).split())
+
+    def iter(self) -> Iterator[Element]:
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
+        """Elements by tag and attribute values: `for_`, `aria_current` stand for `for`,
+        `aria-current`; `class_` matches one of the element's classes."""
+        found = []
+        for element in self.iter():
+            if tag is not None and element.tag != tag:
+                continue
+            if all(_attr_matches(element, name, value) for name, value in attrs.items()):
+                found.append(element)
+        return found
+
+    def find(self, tag: str | None = None, **attrs: str) -> Element | None:
+        found = self.find_all(tag, **attrs)
+        return found[0] if found else None
+
+    def by_id(self, element_id: str) -> Element:
+        found = self.find_all(id=element_id)
+        assert len(found) == 1, f"expected one element #{element_id}, found {len(found)}"
+        return found[0]
+
+
+def _attr_matches(element: Element, name: str, value: str) -> bool:
+    if name == "class_":
+        return value in element.attrs.get("class", "").split()
+    return element.attrs.get(name.rstrip("_").replace("_", "-")) == value
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {name: value or "" for name, value in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in _VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Element(tag, {name: value or "" for name, value in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def html(text: str) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(text)
+    builder.close()
+    return builder.root
+
+
+def field_error(page: Element, name: str) -> str:
+    """The text of the error paragraph tied to a form field (`<name>-error`)."""
+    return page.by_id(f"{name}-error").text
+
+
+def idea_titles(page: Element) -> list[str]:
+    """The titles of the ideas listed on a process page, in order."""
+    ideas = page.by_id("ideas")
+    return [h3.text for h3 in ideas.find_all("h3")]

@@ -1,0 +1,309 @@
+"""Staff sign-in and sign-out, session safety, and creating accounts on the command line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from http.cookies import Morsel, SimpleCookie
+
+import pytest
+from click.testing import CliRunner
+from httpx import Response
+from litestar.testing import TestClient
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.app import create_app
+from participation.cli import main
+from participation.models import Role, User
+from participation.services.users import PASSWORD_MIN, authenticate, get_by_email
+from participation.settings import Settings
+from tests.helpers import (
+    PASSWORD,
+    Client,
+    add_staff,
+    count,
+    csrf_token,
+    de,
+    german,
+    html,
+    in_db,
+    login,
+    post_form,
+)
+
+
+def session_cookie(response: Response) -> Morsel[str]:
+    """The `session` cookie this response sets."""
+    for header in response.headers.get_list("set-cookie"):
+        cookie: SimpleCookie = SimpleCookie()
+        cookie.load(header)
+        if "session" in cookie:
+            return cookie["session"]
+    raise AssertionError(f"no session cookie set: {response.headers.get_list('set-cookie')}")
+
+
+def use_session_id(client: Client, session_id: str) -> None:
+    """Make the client send this session id instead of its own."""
+    client.cookies.delete("session")
+    client.cookies.set("session", session_id, domain="testserver.local")
+
+
+def is_signed_in(client: Client) -> bool:
+    response = client.get("/moderation", follow_redirects=False)
+    assert response.status_code in {200, 303}
+    return response.status_code == 200
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+
+def test_login_page(client: Client) -> None:
+    response = client.get("/login?next=/moderation/log")
+    assert response.status_code == 200
+    page = html(response.text)
+    assert page.find("h1").text == german("Staff sign-in")  # type: ignore[union-attr]
+    form = page.find("form", action="/login")
+    assert form is not None
+    assert form.find("input", name="_csrf_token") is not None
+    assert form.find("input", name="next").attrs["value"] == "/moderation/log"  # type: ignore[union-attr]
+    assert form.find("input", name="password", type="password") is not None
+
+
+def test_login_redirects_to_next_with_a_safe_cookie(
+    client: Client, settings: Settings, moderator: User
+) -> None:
+    response = login(client, moderator.email, next_="/moderation/log")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/moderation/log"
+    cookie = session_cookie(response)
+    assert cookie.value
+    assert cookie["httponly"] is True
+    assert cookie["samesite"].lower() == "lax"
+    assert not cookie["secure"]  # plain http in tests; production sets SECURE_COOKIES
+    assert cookie["path"] == "/"
+    assert is_signed_in(client)
+    # The sign-in is recorded, and a signed-in user going to /login goes on to the queue.
+    stored = in_db(settings, lambda s: get_by_email(s, moderator.email))
+    assert stored is not None
+    assert stored.last_login_at is not None
+    again = client.get("/login", follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"] == "/moderation"
+
+
+def test_login_without_next_goes_to_the_queue(client: Client, moderator: User) -> None:
+    response = login(client, "  MOD@example.org ")  # e-mail is trimmed and case-insensitive
+    assert response.status_code == 303
+    assert response.headers["location"] == "/moderation"
+
+
+def test_secure_cookies_in_production(settings: Settings, moderator: User) -> None:
+    app = create_app(replace(settings, secure_cookies=True))
+    with TestClient(app, base_url="https://testserver.local") as client:
+        response = login(client, moderator.email)
+        assert response.status_code == 303
+        cookie = session_cookie(response)
+        assert cookie["secure"] is True
+        assert cookie["httponly"] is True
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("mod@example.org", "wrong password, sorry"),
+        ("nobody@example.org", PASSWORD),
+        ("mod@example.org", ""),
+    ],
+)
+def test_wrong_credentials_are_refused(
+    client: Client, moderator: User, email: str, password: str
+) -> None:
+    response = login(client, email, password, next_="/moderation/log")
+    assert response.status_code == 400
+    page = html(response.text)
+    alert = page.find("div", role="alert")
+    assert alert is not None
+    assert alert.text == german("E-mail address or password is not correct.")
+    # What was typed is kept, except the password; `next` survives the retry.
+    assert page.by_id("email").attrs["value"] == email
+    assert page.by_id("password").attrs["value"] == ""
+    assert page.find("input", name="next").attrs["value"] == "/moderation/log"  # type: ignore[union-attr]
+    assert not is_signed_in(client)
+
+
+def test_inactive_user_is_refused(client: Client, settings: Settings) -> None:
+    in_db(settings, lambda s: add_staff(s, "former@example.org", active=False))
+    response = login(client, "former@example.org")
+    assert response.status_code == 400
+    assert html(response.text).find("div", role="alert").text == german(  # type: ignore[union-attr]
+        "E-mail address or password is not correct."
+    )
+    assert not is_signed_in(client)
+
+
+def test_deactivated_user_loses_the_session(
+    client: Client, settings: Settings, moderator: User
+) -> None:
+    assert login(client, moderator.email).status_code == 303
+    assert is_signed_in(client)
+
+    async def deactivate(session: AsyncSession) -> None:
+        user = await get_by_email(session, moderator.email)
+        assert user is not None
+        user.is_active = False
+        session.add(user)
+        await session.commit()
+
+    in_db(settings, deactivate)
+    assert not is_signed_in(client)
+
+
+def test_next_to_another_site_is_ignored(client: Client, moderator: User) -> None:
+    """No open redirect: after sign-in only paths on this site are followed."""
+    for target in [
+        "https://evil.example/moderation",
+        "//evil.example/moderation",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ]:
+        form = client.get("/login", params={"next": target})
+        assert html(form.text).find("input", name="next").attrs["value"] == "/moderation"  # type: ignore[union-attr]
+        response = login(client, moderator.email, next_=target)
+        assert response.status_code == 303, target
+        assert response.headers["location"] == "/moderation", target
+        assert post_form(client, "/logout").status_code == 303
+
+
+# --- the session -----------------------------------------------------------------------------
+
+
+def test_residents_get_no_session_cookie(client: Client, settings: Settings) -> None:
+    """Reading and taking part need no session: nothing is stored about anonymous visitors."""
+    for path in ["/", "/login", "/gibt-es-nicht"]:
+        response = client.get(path)
+        assert all(
+            not header.startswith("session=") for header in response.headers.get_list("set-cookie")
+        ), path
+    assert "session" not in client.cookies
+
+
+def test_session_id_changes_at_login(client: Client, moderator: User) -> None:
+    """An id planted before sign-in (session fixation) never becomes a signed-in session."""
+    planted = "attacker-chosen-session-id-0123456789"
+    csrf_token(client)
+    use_session_id(client, planted)  # e.g. set through a sibling domain
+
+    response = login(client, moderator.email)
+    assert response.status_code == 303
+    new_id = session_cookie(response).value
+    assert new_id
+    assert new_id != planted
+    assert is_signed_in(client)
+
+    use_session_id(client, planted)  # the attacker's browser
+    assert not is_signed_in(client)
+    use_session_id(client, new_id)
+    assert is_signed_in(client)
+
+
+def test_logout_clears_the_session(client: Client, moderator: User) -> None:
+    assert login(client, moderator.email).status_code == 303
+    signed_in_id = str(client.cookies["session"])
+    assert is_signed_in(client)
+
+    response = post_form(client, "/logout")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    assert session_cookie(response).value != signed_in_id
+    home = html(client.get("/").text)
+    flashes = [p.text for p in home.find_all("p", class_="flash")]
+    assert flashes == [de("You have been signed out.")]
+    assert not is_signed_in(client)
+    # The old id is dead on the server too, not only forgotten by this browser.
+    use_session_id(client, signed_in_id)
+    assert not is_signed_in(client)
+
+
+def test_logout_needs_the_csrf_token(client: Client, moderator: User) -> None:
+    assert login(client, moderator.email).status_code == 303
+    response = client.post("/logout", follow_redirects=False)
+    assert response.status_code == 403
+    assert is_signed_in(client)
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose commands work on the test database."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("VAR_DIR", str(settings.var_dir))
+    monkeypatch.delenv("PARTICIPATION_PASSWORD", raising=False)
+    return CliRunner()
+
+
+def create_args(email: str, password: str, role: str = "moderator") -> list[str]:
+    return ["users", "create", "--email", email, "--role", role, "--password", password]
+
+
+def test_cli_creates_a_user_with_an_argon2_hash(cli: CliRunner, settings: Settings) -> None:
+    result = cli.invoke(main, [*create_args("Neu@Example.org", PASSWORD), "--name", "Neu"])
+    assert result.exit_code == 0, result.output
+    assert "neu@example.org" in result.output.lower()
+
+    user = in_db(settings, lambda s: get_by_email(s, "neu@example.org"))
+    assert user is not None
+    assert user.email == "neu@example.org"
+    assert user.role is Role.MODERATOR
+    assert user.display_name == "Neu"
+    assert user.is_active
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+    assert in_db(settings, lambda s: authenticate(s, "neu@example.org", PASSWORD)) is not None
+    assert in_db(settings, lambda s: authenticate(s, "neu@example.org", "wrong" * 4)) is None
+
+
+def test_cli_user_can_sign_in(cli: CliRunner, client: Client) -> None:
+    result = cli.invoke(main, create_args("eval@example.org", PASSWORD, role="evaluator"))
+    assert result.exit_code == 0, result.output
+    assert login(client, "eval@example.org").status_code == 303
+    assert client.get("/moderation", follow_redirects=False).status_code == 403  # not a moderator
+
+
+def test_cli_takes_the_password_from_the_environment(
+    cli: CliRunner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARTICIPATION_PASSWORD", PASSWORD)
+    result = cli.invoke(main, ["users", "create", "--email", "env@example.org", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    user = in_db(settings, lambda s: authenticate(s, "env@example.org", PASSWORD))
+    assert user is not None
+    assert user.role is Role.ADMIN
+
+
+def test_cli_rejects_a_short_password(cli: CliRunner, settings: Settings) -> None:
+    result = cli.invoke(main, create_args("kurz@example.org", "x" * (PASSWORD_MIN - 1)))
+    assert result.exit_code == 1
+    expected = de("The password needs at least %(n)d characters.") % {"n": PASSWORD_MIN}
+    assert f"password: {expected}" in result.stderr
+    assert in_db(settings, lambda s: count(s, User)) == 0
+
+
+def test_cli_rejects_a_duplicate_email(cli: CliRunner, settings: Settings) -> None:
+    assert cli.invoke(main, create_args("doppelt@example.org", PASSWORD)).exit_code == 0
+    result = cli.invoke(main, create_args("DOPPELT@example.org", PASSWORD + "!"))
+    assert result.exit_code == 1
+    assert f"email: {german('An account with this e-mail address already exists.')}" in (
+        result.stderr
+    )
+    assert in_db(settings, lambda s: count(s, User)) == 1
+
+
+def test_cli_rejects_an_invalid_email_and_role(cli: CliRunner, settings: Settings) -> None:
+    bad_email = cli.invoke(main, create_args("not-an-address", PASSWORD))
+    assert bad_email.exit_code == 1
+    assert "email: " in bad_email.stderr
+    bad_role = cli.invoke(main, create_args("ok@example.org", PASSWORD, role="resident"))
+    assert bad_role.exit_code == 2  # click's usage error
+    assert in_db(settings, lambda s: count(s, User)) == 0

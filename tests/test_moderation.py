@@ -1,0 +1,539 @@
+"""The moderation queue: approving, rejecting with a reason, the log, and who may do it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.db import create_engine, create_sessionmaker
+from participation.models import (
+    Contribution,
+    ContributionStatus,
+    ModerationAction,
+    ModerationEvent,
+    Process,
+    Role,
+    User,
+    utcnow,
+)
+from participation.services import moderation
+from participation.services.errors import Conflict, NotFound, ValidationFailed
+from participation.settings import Settings
+from tests.helpers import (
+    HTMX,
+    SLUG,
+    Client,
+    add_actor,
+    add_idea,
+    add_process,
+    add_staff,
+    by_follow_token,
+    de,
+    events,
+    field_error,
+    follow_token_from,
+    german,
+    html,
+    idea_titles,
+    in_db,
+    login,
+    post_form,
+    valid_idea,
+)
+
+REASON = "Bitte beschreiben Sie nur eine Idee pro Beitrag."
+
+
+async def setup(
+    session: AsyncSession, status: ContributionStatus = ContributionStatus.PENDING
+) -> tuple[Contribution, User]:
+    process = await add_process(session)
+    idea = await add_idea(session, process, status=status)
+    moderator = await add_actor(session, "mod@example.org")
+    return idea, moderator
+
+
+def assert_one_event(
+    found: list[ModerationEvent],
+    idea: Contribution,
+    actor: User,
+    action: ModerationAction,
+    from_status: ContributionStatus,
+    to_status: ContributionStatus,
+    reason: str = "",
+) -> None:
+    assert len(found) == 1
+    event = found[0]
+    assert event.contribution_id == idea.id
+    assert event.actor_id == actor.id
+    assert event.action is action
+    assert event.from_status is from_status
+    assert event.to_status is to_status
+    assert event.reason == reason
+    assert event.created_at.tzinfo is not None
+    assert abs(utcnow() - event.created_at) < timedelta(minutes=1)
+
+
+# --- the service -----------------------------------------------------------------------------
+
+
+async def test_approve_publishes_and_logs_one_event(session: AsyncSession) -> None:
+    idea, moderator = await setup(session)
+    approved = await moderation.approve(session, idea.id or 0, moderator)
+    assert approved.status is ContributionStatus.PUBLISHED
+    assert approved.published_at is not None
+    stored = await session.get(Contribution, idea.id, populate_existing=True)
+    assert stored is not None
+    assert stored.status is ContributionStatus.PUBLISHED
+    assert_one_event(
+        await events(session),
+        idea,
+        moderator,
+        ModerationAction.APPROVE,
+        ContributionStatus.PENDING,
+        ContributionStatus.PUBLISHED,
+    )
+
+
+async def test_approving_twice_is_a_conflict(session: AsyncSession) -> None:
+    idea, moderator = await setup(session)
+    await moderation.approve(session, idea.id or 0, moderator)
+    with pytest.raises(Conflict):
+        await moderation.approve(session, idea.id or 0, moderator)
+    assert len(await events(session)) == 1
+
+
+async def test_reject_with_reason_logs_the_reason(session: AsyncSession) -> None:
+    idea, moderator = await setup(session)
+    rejected = await moderation.reject(session, idea.id or 0, moderator, f"  {REASON}\n")
+    assert rejected.status is ContributionStatus.REJECTED
+    assert rejected.published_at is None
+    assert_one_event(
+        await events(session),
+        idea,
+        moderator,
+        ModerationAction.REJECT,
+        ContributionStatus.PENDING,
+        ContributionStatus.REJECTED,
+        REASON,
+    )
+
+
+@pytest.mark.parametrize("reason", ["", "   \n\t"])
+async def test_reject_needs_a_reason(session: AsyncSession, reason: str) -> None:
+    idea, moderator = await setup(session)
+    with pytest.raises(ValidationFailed) as failed:
+        await moderation.reject(session, idea.id or 0, moderator, reason)
+    assert failed.value.errors == {"reason": de("Please give a reason; the author will see it.")}
+    stored = await session.get(Contribution, idea.id, populate_existing=True)
+    assert stored is not None
+    assert stored.status is ContributionStatus.PENDING
+    assert await events(session) == []
+
+
+async def test_reject_reason_has_a_maximum_length(session: AsyncSession) -> None:
+    idea, moderator = await setup(session)
+    with pytest.raises(ValidationFailed) as failed:
+        await moderation.reject(session, idea.id or 0, moderator, "x" * (moderation.REASON_MAX + 1))
+    assert set(failed.value.errors) == {"reason"}
+    await moderation.reject(session, idea.id or 0, moderator, "x" * moderation.REASON_MAX)
+    assert len(await events(session)) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "allowed"),
+    [
+        (ContributionStatus.PENDING, ModerationAction.APPROVE, True),
+        (ContributionStatus.REJECTED, ModerationAction.APPROVE, True),
+        (ContributionStatus.HIDDEN, ModerationAction.APPROVE, True),
+        (ContributionStatus.PUBLISHED, ModerationAction.APPROVE, False),
+        (ContributionStatus.MERGED, ModerationAction.APPROVE, False),
+        (ContributionStatus.PENDING, ModerationAction.REJECT, True),
+        (ContributionStatus.PUBLISHED, ModerationAction.REJECT, True),
+        (ContributionStatus.REJECTED, ModerationAction.REJECT, False),
+        (ContributionStatus.HIDDEN, ModerationAction.REJECT, False),
+        (ContributionStatus.MERGED, ModerationAction.REJECT, False),
+    ],
+)
+async def test_transitions(
+    session: AsyncSession,
+    start: ContributionStatus,
+    action: ModerationAction,
+    allowed: bool,
+) -> None:
+    idea, moderator = await setup(session, start)
+    idea_id = idea.id or 0
+    target = (
+        ContributionStatus.PUBLISHED
+        if action is ModerationAction.APPROVE
+        else ContributionStatus.REJECTED
+    )
+
+    async def act() -> Contribution:
+        if action is ModerationAction.APPROVE:
+            return await moderation.approve(session, idea_id, moderator)
+        return await moderation.reject(session, idea_id, moderator, REASON)
+
+    if allowed:
+        assert (await act()).status is target
+        logged = await events(session)
+        assert [(e.from_status, e.to_status, e.action) for e in logged] == [(start, target, action)]
+    else:
+        with pytest.raises(Conflict):
+            await act()
+        stored = await session.get(Contribution, idea_id, populate_existing=True)
+        assert stored is not None
+        assert stored.status is start
+        assert await events(session) == []
+
+
+async def test_unknown_contribution_is_not_found(session: AsyncSession) -> None:
+    _idea, moderator = await setup(session)
+    with pytest.raises(NotFound):
+        await moderation.approve(session, 999_999, moderator)
+    with pytest.raises(NotFound):
+        await moderation.reject(session, 999_999, moderator, REASON)
+
+
+async def test_two_moderators_cannot_both_decide(session: AsyncSession, settings: Settings) -> None:
+    """The second moderator saw the idea as pending; the first has approved it meanwhile."""
+    idea, first = await setup(session)
+    second = await add_actor(session, "mod2@example.org")
+    idea_id, first_id = idea.id or 0, first.id  # the failed update rolls the session back
+    seen = await session.get(Contribution, idea.id)  # the second moderator's view: pending
+    assert seen is not None
+    assert seen.status is ContributionStatus.PENDING
+
+    engine = create_engine(settings)
+    async with create_sessionmaker(engine)() as other:
+        await moderation.approve(other, idea_id, first)
+    await engine.dispose()
+
+    with pytest.raises(Conflict):
+        await moderation.reject(session, idea_id, second, REASON)
+    logged = await events(session)
+    assert [(e.actor_id, e.action) for e in logged] == [(first_id, ModerationAction.APPROVE)]
+
+
+async def test_queue_holds_pending_ideas_oldest_first(session: AsyncSession) -> None:
+    process = await add_process(session)
+    now = utcnow()
+    newer = await add_idea(
+        session, process, title="Neuer", status=ContributionStatus.PENDING, created_at=now
+    )
+    older = await add_idea(
+        session,
+        process,
+        title="Älter",
+        status=ContributionStatus.PENDING,
+        created_at=now - timedelta(hours=3),
+    )
+    await add_idea(session, process, title="Öffentlich")
+    await add_idea(session, process, title="Abgelehnt", status=ContributionStatus.REJECTED)
+    items, total = await moderation.pending_queue(session)
+    assert total == 2
+    assert [item.contribution.id for item in items] == [older.id, newer.id]
+    assert {item.process.slug for item in items} == {SLUG}
+    limited, total = await moderation.pending_queue(session, limit=1)
+    assert [item.contribution.id for item in limited] == [older.id]
+    assert total == 2
+
+
+async def test_log_lists_newest_first_with_actor_and_title(session: AsyncSession) -> None:
+    idea, moderator = await setup(session)
+    process = await session.get(Process, idea.process_id)
+    assert process is not None
+    other = await add_idea(session, process, title="Zweite Idee", status=ContributionStatus.PENDING)
+    await moderation.approve(session, idea.id or 0, moderator)
+    await moderation.reject(session, other.id or 0, moderator, REASON)
+    entries = await moderation.moderation_log(session)
+    assert [(e.contribution_title, e.event.action) for e in entries] == [
+        ("Zweite Idee", ModerationAction.REJECT),
+        (idea.title, ModerationAction.APPROVE),
+    ]
+    assert {e.actor_email for e in entries} == {"mod@example.org"}
+    only_first = await moderation.moderation_log(session, contribution_id=idea.id)
+    assert [e.event.contribution_id for e in only_first] == [idea.id]
+
+
+# --- who may moderate ------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_the_login_page(client: Client) -> None:
+    for path in ["/moderation", "/moderation/log"]:
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/login?next={path}"
+    login_page = client.get("/moderation")  # following the redirect lands on the form
+    assert login_page.status_code == 200
+    assert html(login_page.text).find("input", name="next").attrs["value"] == "/moderation"  # type: ignore[union-attr]
+
+
+def test_anonymous_cannot_act(client: Client, settings: Settings, process: Process) -> None:
+    idea = in_db(settings, lambda s: add_idea(s, process, status=ContributionStatus.PENDING))
+    response = post_form(client, f"/moderation/contributions/{idea.id}/approve")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+    assert in_db(settings, events) == []
+
+
+def test_anonymous_api_queue_is_401_json(client: Client) -> None:
+    response = client.get("/api/v1/moderation/queue")
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["status_code"] == 401
+
+
+def test_evaluator_is_refused(client: Client, settings: Settings, process: Process) -> None:
+    idea = in_db(settings, lambda s: add_idea(s, process, status=ContributionStatus.PENDING))
+    in_db(settings, lambda s: add_staff(s, "eval@example.org", Role.EVALUATOR))
+    assert login(client, "eval@example.org").status_code == 303
+    page = client.get("/moderation", follow_redirects=False)
+    assert page.status_code == 403
+    assert html(page.text).find("h1").text == german("Access denied")  # type: ignore[union-attr]
+    assert client.get("/moderation/log").status_code == 403
+    api = client.get("/api/v1/moderation/queue")
+    assert api.status_code == 403
+    assert api.json()["status_code"] == 403
+    approve = post_form(client, f"/moderation/contributions/{idea.id}/approve")
+    assert approve.status_code == 403
+    assert in_db(settings, events) == []
+
+
+def test_admin_may_moderate(client: Client, settings: Settings) -> None:
+    in_db(settings, lambda s: add_staff(s, "admin@example.org", Role.ADMIN))
+    assert login(client, "admin@example.org").status_code == 303
+    assert client.get("/moderation").status_code == 200
+    assert client.get("/api/v1/moderation/queue").json() == []
+
+
+# --- the queue in the browser ----------------------------------------------------------------
+
+
+def submit(client: Client, settings: Settings, title: str) -> tuple[str, Contribution]:
+    """Submit an idea through the public form; the follow token and the stored idea."""
+    response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea(title=title))
+    assert response.status_code == 303
+    token = follow_token_from(response)
+    return token, in_db(settings, lambda s: by_follow_token(s, token))
+
+
+def test_moderator_sees_the_queue(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    in_db(settings, lambda s: add_idea(s, process, title="Längst veröffentlicht"))
+    response = staff_client.get("/moderation")
+    assert response.status_code == 200
+    page = html(response.text)
+    item = page.by_id(f"item-{idea.id}")
+    assert item.find("h2").text == "Radweg an der B3"  # type: ignore[union-attr]
+    assert item.find("form", action=f"/moderation/contributions/{idea.id}/approve") is not None
+    assert item.find("form", action=f"/moderation/contributions/{idea.id}/reject") is not None
+    assert "Längst veröffentlicht" not in response.text
+    assert len(page.find_all("article", class_="queue-item")) == 1
+
+    api = staff_client.get("/api/v1/moderation/queue")
+    assert api.status_code == 200
+    assert [(i["id"], i["process_slug"], i["title"]) for i in api.json()] == [
+        (idea.id, SLUG, "Radweg an der B3")
+    ]
+
+
+def test_approve_without_javascript(
+    staff_client: Client, settings: Settings, process: Process, moderator: User
+) -> None:
+    token, idea = submit(staff_client, settings, "Radweg an der B3")
+    response = post_form(staff_client, f"/moderation/contributions/{idea.id}/approve")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/moderation"
+
+    queue = staff_client.get("/moderation")
+    page = html(queue.text)
+    flashes = [p.text for p in page.find_all("p", class_="flash")]
+    assert flashes == [de("Approved and published: “%(title)s”.") % {"title": "Radweg an der B3"}]
+    assert page.find("article", class_="queue-item") is None
+    # The message is shown once.
+    assert html(staff_client.get("/moderation").text).find_all("p", class_="flash") == []
+
+    logged = in_db(settings, events)
+    assert [(e.action, e.actor_id) for e in logged] == [(ModerationAction.APPROVE, moderator.id)]
+    # Now public: on the process page, in the API, and the author sees it.
+    assert idea_titles(html(staff_client.get(f"/processes/{SLUG}").text)) == ["Radweg an der B3"]
+    api = staff_client.get(f"/api/v1/processes/{SLUG}/contributions").json()
+    assert [item["id"] for item in api["items"]] == [idea.id]
+    follow = html(staff_client.get(f"/follow/{token}").text)
+    assert follow.find("span", class_="badge").text == german("published")  # type: ignore[union-attr]
+
+
+def test_approve_with_htmx_answers_with_a_partial(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    response = post_form(staff_client, f"/moderation/contributions/{idea.id}/approve", headers=HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    fragment = html(response.text)
+    article = fragment.by_id(f"item-{idea.id}")
+    assert "queue-item--done" in article.attrs["class"].split()
+    expected = de("Approved and published: “%(title)s”.") % {"title": "Radweg an der B3"}
+    assert article.text == expected
+    # No flash is left for the next page: htmx showed the message already.
+    assert html(staff_client.get("/moderation").text).find_all("p", class_="flash") == []
+
+
+def test_approving_twice_tells_the_moderator(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    url = f"/moderation/contributions/{idea.id}/approve"
+    assert post_form(staff_client, url).status_code == 303
+    again = post_form(staff_client, url)
+    assert again.status_code == 303
+    flashes = html(staff_client.get("/moderation").text).find_all("p", class_="flash--error")
+    assert len(flashes) == 1
+    assert flashes[0].text == de("This contribution is already %(status)s.") % {
+        "status": de("published")
+    }
+    htmx = post_form(staff_client, url, headers=HTMX)
+    assert htmx.status_code == 409
+    assert "<html" not in htmx.text
+    assert len(in_db(settings, events)) == 1
+
+
+def test_unknown_contribution_is_404(staff_client: Client) -> None:
+    assert post_form(staff_client, "/moderation/contributions/999999/approve").status_code == 404
+    reject = post_form(staff_client, "/moderation/contributions/999999/reject", {"reason": REASON})
+    assert reject.status_code == 404
+
+
+def test_reject_with_reason_shows_the_reason_to_the_author(
+    staff_client: Client, settings: Settings, process: Process, moderator: User
+) -> None:
+    token, idea = submit(staff_client, settings, "Radweg an der B3")
+    response = post_form(
+        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": REASON}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/moderation"
+    flashes = html(staff_client.get("/moderation").text).find_all("p", class_="flash")
+    assert [f.text for f in flashes] == [
+        de("Rejected: “%(title)s”.") % {"title": "Radweg an der B3"}
+    ]
+
+    logged = in_db(settings, events)
+    assert [(e.action, e.reason, e.actor_id) for e in logged] == [
+        (ModerationAction.REJECT, REASON, moderator.id)
+    ]
+    follow = html(staff_client.get(f"/follow/{token}").text)
+    assert follow.find("span", class_="badge").text == german("not published")  # type: ignore[union-attr]
+    assert follow.find("blockquote").text == REASON  # type: ignore[union-attr]
+    # Rejected ideas stay off the public page and out of the API.
+    assert idea_titles(html(staff_client.get(f"/processes/{SLUG}").text)) == []
+    assert staff_client.get(f"/api/v1/processes/{SLUG}/contributions").json()["items"] == []
+
+
+def test_reject_with_htmx_answers_with_a_partial(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    response = post_form(
+        staff_client,
+        f"/moderation/contributions/{idea.id}/reject",
+        {"reason": REASON},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert html(response.text).by_id(f"item-{idea.id}").text == de("Rejected: “%(title)s”.") % {
+        "title": "Radweg an der B3"
+    }
+
+
+def test_reject_without_reason_re_renders_the_queue(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    _token2, other = submit(staff_client, settings, "Busse am Sonntag")
+    response = post_form(
+        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": "  "}
+    )
+    assert response.status_code == 422
+    page = html(response.text)
+    assert page.find("h1").text == german("Moderation queue")  # type: ignore[union-attr]
+    # The whole queue is there again, and the message sits at the right item.
+    assert {a.attrs["id"] for a in page.find_all("article", class_="queue-item")} == {
+        f"item-{idea.id}",
+        f"item-{other.id}",
+    }
+    message = de("Please give a reason; the author will see it.")
+    assert field_error(page, f"reason-{idea.id}") == message
+    assert page.by_id(f"reason-{idea.id}").attrs.get("aria-invalid") == "true"
+    assert field_error(page, f"reason-{other.id}") == ""
+    assert "aria-invalid" not in page.by_id(f"reason-{other.id}").attrs
+    assert in_db(settings, events) == []
+    stored = in_db(settings, lambda s: s.get(Contribution, idea.id))
+    assert stored is not None
+    assert stored.status is ContributionStatus.PENDING
+
+
+def test_reject_without_reason_with_htmx_returns_the_item(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    response = post_form(
+        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": ""}, headers=HTMX
+    )
+    assert response.status_code == 422
+    assert "<html" not in response.text
+    fragment = html(response.text)
+    assert fragment.by_id(f"item-{idea.id}").find("h2").text == "Radweg an der B3"  # type: ignore[union-attr]
+    assert field_error(fragment, f"reason-{idea.id}") == de(
+        "Please give a reason; the author will see it."
+    )
+    assert in_db(settings, events) == []
+
+
+def test_moderation_without_csrf_token_is_refused(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    response = staff_client.post(f"/moderation/contributions/{idea.id}/approve", data={})
+    assert response.status_code == 403
+    assert in_db(settings, events) == []
+
+
+def test_log_lists_the_events(
+    staff_client: Client, settings: Settings, process: Process, moderator: User
+) -> None:
+    empty = html(staff_client.get("/moderation/log").text)
+    assert de("No moderation decisions yet.") in empty.by_id("main").text
+
+    _t1, first = submit(staff_client, settings, "Radweg an der B3")
+    _t2, second = submit(staff_client, settings, "Busse am Sonntag")
+    post_form(staff_client, f"/moderation/contributions/{first.id}/approve")
+    post_form(staff_client, f"/moderation/contributions/{second.id}/reject", {"reason": REASON})
+
+    response = staff_client.get("/moderation/log")
+    assert response.status_code == 200
+    rows = html(response.text).find("tbody").find_all("tr")  # type: ignore[union-attr]
+    cells = [[td.text for td in row.find_all("td")] for row in rows]
+    assert [row[1:] for row in cells] == [
+        [
+            moderator.email,
+            de("rejected"),
+            "Busse am Sonntag",
+            f"{de('waiting for review')} → {de('not published')}",
+            REASON,
+        ],
+        [
+            moderator.email,
+            de("approved"),
+            "Radweg an der B3",
+            f"{de('waiting for review')} → {de('published')}",
+            "",
+        ],
+    ]
+    assert all(row[0] for row in cells)  # every entry has its time
