@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -334,12 +334,11 @@ def test_process_page_lists_only_published_ideas(
         assert hidden not in response.text
 
 
-def test_process_page_paginates_ideas(client: Client, settings: Settings, process: Process) -> None:
-    assert settings.page_size == 10
-    start = utcnow() - timedelta(days=1)
+def add_numbered_ideas(settings: Settings, process: Process, n: int, start: datetime) -> None:
+    """Published ideas "Idee Nummer 01" … n, one minute apart from `start`."""
 
     async def ideas(session: AsyncSession) -> None:
-        for number in range(1, 13):  # idea 12 is the newest
+        for number in range(1, n + 1):
             await add_idea(
                 session,
                 process,
@@ -348,6 +347,13 @@ def test_process_page_paginates_ideas(client: Client, settings: Settings, proces
             )
 
     in_db(settings, ideas)
+
+
+def test_process_page_paginates_ideas(client: Client, settings: Settings, process: Process) -> None:
+    assert settings.page_size == 10
+    start = utcnow() - timedelta(days=1)
+
+    add_numbered_ideas(settings, process, 12, start)  # idea 12 is the newest
     newest_first = [f"Idee Nummer {n:02d}" for n in range(12, 0, -1)]
 
     first = html(client.get(f"/processes/{SLUG}").text)
@@ -374,16 +380,7 @@ def test_paging_with_htmx_answers_with_the_ideas_only(
 ) -> None:
     start = utcnow() - timedelta(days=1)
 
-    async def ideas(session: AsyncSession) -> None:
-        for number in range(1, 12):
-            await add_idea(
-                session,
-                process,
-                title=f"Idee Nummer {number:02d}",
-                created_at=start + timedelta(minutes=number),
-            )
-
-    in_db(settings, ideas)
+    add_numbered_ideas(settings, process, 11, start)
     response = client.get(f"/processes/{SLUG}?page=2", headers={**HTMX, "HX-Target": "ideas"})
     assert response.status_code == 200
     assert "<html" not in response.text
