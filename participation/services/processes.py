@@ -188,16 +188,3 @@ async def confirmed_themes(
         by_contribution.setdefault(contribution_id, []).append(theme)
     return by_contribution
 
-
-__all__ = [
-    "Page",
-    "ProcessOverview",
-    "PublishedIdea",
-    "accepts_ideas",
-    "current_phase",
-    "get_process",
-    "idea_call_deadline",
-    "list_processes",
-    "list_themes",
-    "published_ideas",
-]
