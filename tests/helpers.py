@@ -8,12 +8,11 @@ them are made with `in_db`, which opens its own engine under `asyncio.run`. Serv
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any, TypeVar
 
+from bs4 import BeautifulSoup, Tag
 from httpx import Response
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -239,94 +238,43 @@ def follow_token_from(response: Response) -> str:
 
 # --- HTML ------------------------------------------------------------------------------------
 
-_VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+def html(text: str) -> BeautifulSoup:
+    """A page or fragment, parsed with the standard library's parser (no html/body added)."""
+    return BeautifulSoup(text, "html.parser")
 
 
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Element | str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        """The text inside, whitespace collapsed."""
-        parts: list[str] = []
-        for child in self.children:
-            parts.append(child if isinstance(child, str) else f" {child.text} ")
-        return " ".join("".join(parts).split())
-
-    def iter(self) -> Iterator[Element]:
-        yield self
-        for child in self.children:
-            if isinstance(child, Element):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
-        """Elements by tag and attribute values: `for_`, `aria_current` stand for `for`,
-        `aria-current`; `class_` matches one of the element's classes."""
-        found = []
-        for element in self.iter():
-            if tag is not None and element.tag != tag:
-                continue
-            if all(_attr_matches(element, name, value) for name, value in attrs.items()):
-                found.append(element)
-        return found
-
-    def find(self, tag: str | None = None, **attrs: str) -> Element | None:
-        found = self.find_all(tag, **attrs)
-        return found[0] if found else None
-
-    def by_id(self, element_id: str) -> Element:
-        found = self.find_all(id=element_id)
-        assert len(found) == 1, f"expected one element #{element_id}, found {len(found)}"
-        return found[0]
+def one(page: Tag, selector: str) -> Tag:
+    """The only element matching a CSS selector: fails unless there is exactly one."""
+    found = page.select(selector)
+    assert len(found) == 1, f"expected one element {selector!r}, found {len(found)}"
+    return found[0]
 
 
-def _attr_matches(element: Element, name: str, value: str) -> bool:
-    if name == "class_":
-        return value in element.attrs.get("class", "").split()
-    return element.attrs.get(name.rstrip("_").replace("_", "-")) == value
+def first_match(page: Tag, selector: str) -> Tag:
+    """The first element matching a CSS selector: fails if there is none."""
+    found = page.select_one(selector)
+    assert found is not None, f"no element {selector!r}"
+    return found
 
 
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {name: value or "" for name, value in attrs})
-        self.stack[-1].children.append(element)
-        if tag not in _VOID:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Element(tag, {name: value or "" for name, value in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.stack) - 1, 0, -1):
-            if self.stack[index].tag == tag:
-                del self.stack[index:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
+def text_of(tag: Tag) -> str:
+    """The text inside, whitespace collapsed; elements count as word breaks."""
+    return " ".join(tag.get_text(" ").split())
 
 
-def html(text: str) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
+def attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute (`class` and `rel` are lists: see `Tag.get_attribute_list`)."""
+    value = tag[name]
+    assert isinstance(value, str), f"{name} has several values: {value!r}"
+    return value
 
 
-def field_error(page: Element, name: str) -> str:
+def field_error(page: Tag, name: str) -> str:
     """The text of the error paragraph tied to a form field (`<name>-error`)."""
-    return page.by_id(f"{name}-error").text
+    return text_of(one(page, f"#{name}-error"))
 
 
-def idea_titles(page: Element) -> list[str]:
+def idea_titles(page: Tag) -> list[str]:
     """The titles of the ideas listed on a process page, in order."""
-    ideas = page.by_id("ideas")
-    return [h3.text for h3 in ideas.find_all("h3")]
+    return [text_of(h3) for h3 in one(page, "#ideas").select("h3")]

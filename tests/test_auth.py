@@ -23,11 +23,14 @@ from tests.helpers import (
     count,
     csrf_token,
     de,
+    first_match,
     german,
     html,
     in_db,
     login,
+    one,
     post_form,
+    text_of,
 )
 
 
@@ -60,12 +63,12 @@ def test_login_page(client: Client) -> None:
     response = client.get("/login?next=/moderation/log")
     assert response.status_code == 200
     page = html(response.text)
-    assert page.find("h1").text == german("Staff sign-in")  # type: ignore[union-attr]
-    form = page.find("form", action="/login")
+    assert text_of(first_match(page, "h1")) == german("Staff sign-in")
+    form = page.select_one('form[action="/login"]')
     assert form is not None
-    assert form.find("input", name="_csrf_token") is not None
-    assert form.find("input", name="next").attrs["value"] == "/moderation/log"  # type: ignore[union-attr]
-    assert form.find("input", name="password", type="password") is not None
+    assert form.select_one('input[name="_csrf_token"]') is not None
+    assert first_match(form, 'input[name="next"]')["value"] == "/moderation/log"
+    assert form.select_one('input[name="password"][type="password"]') is not None
 
 
 def test_login_redirects_to_next_with_a_safe_cookie(
@@ -120,13 +123,13 @@ def test_wrong_credentials_are_refused(
     response = login(client, email, password, next_="/moderation/log")
     assert response.status_code == 400
     page = html(response.text)
-    alert = page.find("div", role="alert")
+    alert = page.select_one('div[role="alert"]')
     assert alert is not None
-    assert alert.text == german("E-mail address or password is not correct.")
+    assert text_of(alert) == german("E-mail address or password is not correct.")
     # What was typed is kept, except the password; `next` survives the retry.
-    assert page.by_id("email").attrs["value"] == email
-    assert page.by_id("password").attrs["value"] == ""
-    assert page.find("input", name="next").attrs["value"] == "/moderation/log"  # type: ignore[union-attr]
+    assert one(page, "#email")["value"] == email
+    assert one(page, "#password")["value"] == ""
+    assert first_match(page, 'input[name="next"]')["value"] == "/moderation/log"
     assert not is_signed_in(client)
 
 
@@ -134,7 +137,7 @@ def test_inactive_user_is_refused(client: Client, settings: Settings) -> None:
     in_db(settings, lambda s: add_staff(s, "former@example.org", active=False))
     response = login(client, "former@example.org")
     assert response.status_code == 400
-    assert html(response.text).find("div", role="alert").text == german(  # type: ignore[union-attr]
+    assert text_of(first_match(html(response.text), 'div[role="alert"]')) == german(
         "E-mail address or password is not correct."
     )
     assert not is_signed_in(client)
@@ -167,7 +170,7 @@ def test_next_to_another_site_is_ignored(client: Client, moderator: User) -> Non
         "evil.example",
     ]:
         form = client.get("/login", params={"next": target})
-        assert html(form.text).find("input", name="next").attrs["value"] == "/moderation"  # type: ignore[union-attr]
+        assert first_match(html(form.text), 'input[name="next"]')["value"] == "/moderation"
         response = login(client, moderator.email, next_=target)
         assert response.status_code == 303, target
         assert response.headers["location"] == "/moderation", target
@@ -216,7 +219,7 @@ def test_logout_clears_the_session(client: Client, moderator: User) -> None:
     assert response.headers["location"] == "/"
     assert session_cookie(response).value != signed_in_id
     home = html(client.get("/").text)
-    flashes = [p.text for p in home.find_all("p", class_="flash")]
+    flashes = [text_of(p) for p in home.select("p.flash")]
     assert flashes == [de("You have been signed out.")]
     assert not is_signed_in(client)
     # The old id is dead on the server too, not only forgotten by this browser.

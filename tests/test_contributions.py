@@ -40,17 +40,21 @@ from tests.helpers import (
     add_actor,
     add_idea,
     add_process,
+    attr,
     by_follow_token,
     contributions,
     count,
     de,
     field_error,
+    first_match,
     follow_token_from,
     german,
     html,
     idea_titles,
     in_db,
+    one,
     post_form,
+    text_of,
     valid_idea,
 )
 
@@ -298,21 +302,20 @@ def test_process_page_shows_the_form(client: Client, process: Process) -> None:
     response = client.get(f"/processes/{SLUG}")
     assert response.status_code == 200
     page = html(response.text)
-    assert page.find("h1") is not None
-    assert page.find("h1").text == process.title  # type: ignore[union-attr]
-    form_element = page.find("form", action=f"/processes/{SLUG}/ideas#idea-form")
+    assert text_of(first_match(page, "h1")) == process.title
+    form_element = page.select_one(f'form[action="/processes/{SLUG}/ideas#idea-form"]')
     assert form_element is not None
-    assert form_element.attrs["method"] == "post"
-    assert form_element.find("input", name="_csrf_token") is not None
-    assert form_element.find("input", name="title") is not None
-    assert form_element.find("textarea", name="body") is not None
-    radios = [r.attrs["value"] for r in form_element.find_all("input", name="segment")]
+    assert form_element["method"] == "post"
+    assert form_element.select_one('input[name="_csrf_token"]') is not None
+    assert form_element.select_one('input[name="title"]') is not None
+    assert form_element.select_one('textarea[name="body"]') is not None
+    radios = [r["value"] for r in form_element.select('input[name="segment"]')]
     assert radios == ["resident", "pupil", "firm", "other"]
-    assert form_element.find("input", name="municipality") is not None
-    assert form_element.find("input", name="consent", type="checkbox") is not None
+    assert form_element.select_one('input[name="municipality"]') is not None
+    assert form_element.select_one('input[name="consent"][type="checkbox"]') is not None
     # Labels are tied to the inputs, and nothing is marked invalid before anything is sent.
-    assert page.find("label", for_="title") is not None
-    assert page.find_all(aria_invalid="true") == []
+    assert page.select_one('label[for="title"]') is not None
+    assert page.select('[aria-invalid="true"]') == []
 
 
 def test_process_page_lists_only_published_ideas(
@@ -358,16 +361,16 @@ def test_process_page_paginates_ideas(client: Client, settings: Settings, proces
 
     first = html(client.get(f"/processes/{SLUG}").text)
     assert idea_titles(first) == newest_first[:10]
-    assert first.find("a", rel="next") is not None
-    assert first.find("a", rel="prev") is None
+    assert first.select_one('a[rel="next"]') is not None
+    assert first.select_one('a[rel="prev"]') is None
 
     second_response = client.get(f"/processes/{SLUG}?page=2")
     assert second_response.status_code == 200
     second = html(second_response.text)
     assert idea_titles(second) == newest_first[10:]
-    assert second.find("span", aria_current="page").text == "2"  # type: ignore[union-attr]
-    assert second.find("a", rel="prev") is not None
-    assert second.find("a", rel="next") is None
+    assert text_of(first_match(second, 'span[aria-current="page"]')) == "2"
+    assert second.select_one('a[rel="prev"]') is not None
+    assert second.select_one('a[rel="next"]') is None
 
     # A page past the end shows the last page instead of an empty list or an error.
     beyond = client.get(f"/processes/{SLUG}?page=50")
@@ -386,7 +389,7 @@ def test_paging_with_htmx_answers_with_the_ideas_only(
     assert "<html" not in response.text
     fragment = html(response.text)
     assert idea_titles(fragment) == ["Idee Nummer 01"]
-    assert fragment.find("form") is None  # the idea form is not sent again
+    assert fragment.select_one("form") is None  # the idea form is not sent again
 
 
 def test_closed_idea_call_shows_no_form_and_refuses_ideas(
@@ -396,8 +399,10 @@ def test_closed_idea_call_shows_no_form_and_refuses_ideas(
     response = client.get(f"/processes/{SLUG}")
     assert response.status_code == 200
     page = html(response.text)
-    assert page.find("form", action=f"/processes/{SLUG}/ideas#idea-form") is None
-    assert de("This process is not taking new ideas at the moment.") in page.by_id("idea-form").text
+    assert page.select_one(f'form[action="/processes/{SLUG}/ideas#idea-form"]') is None
+    assert de("This process is not taking new ideas at the moment.") in text_of(
+        one(page, "#idea-form")
+    )
 
     refused = post_form(client, f"/processes/{SLUG}/ideas", valid_idea())
     assert refused.status_code == 422
@@ -408,7 +413,7 @@ def test_unknown_process_is_a_404_page(client: Client) -> None:
     response = client.get("/processes/gibt-es-nicht")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
-    assert html(response.text).find("h1").text == german("Page not found")  # type: ignore[union-attr]
+    assert text_of(first_match(html(response.text), "h1")) == german("Page not found")
 
     posted = post_form(client, "/processes/gibt-es-nicht/ideas", valid_idea())
     assert posted.status_code == 404
@@ -432,16 +437,16 @@ def test_valid_idea_redirects_to_the_follow_page(
     follow = client.get(response.headers["location"])
     assert follow.status_code == 200
     page = html(follow.text)
-    assert page.find("html").attrs["lang"] == "de"  # type: ignore[union-attr]
-    status = page.find("span", class_="badge")
+    assert first_match(page, "html")["lang"] == "de"
+    status = page.select_one("span.badge")
     assert status is not None
-    assert status.text == german("waiting for review")
-    assert german("Thank you for your idea!") in page.find("h1").text  # type: ignore[union-attr]
-    assert f"/follow/{token}" in page.find("code", class_="follow-link").text  # type: ignore[union-attr]
-    assert page.by_id("idea-title").text == "Sichere Radwege zur Schule"
+    assert text_of(status) == german("waiting for review")
+    assert german("Thank you for your idea!") in text_of(first_match(page, "h1"))
+    assert f"/follow/{token}" in text_of(first_match(page, "code.follow-link"))
+    assert text_of(one(page, "#idea-title")) == "Sichere Radwege zur Schule"
     # Later visits (without ?submitted) show the status without the thank-you.
     again = html(client.get(f"/follow/{token}").text)
-    assert again.find("h1").text == german("Your idea")  # type: ignore[union-attr]
+    assert text_of(first_match(again, "h1")) == german("Your idea")
     # Pending ideas are not on the public page.
     assert idea_titles(html(client.get(f"/processes/{SLUG}").text)) == []
 
@@ -453,7 +458,7 @@ def test_idea_appears_at_once_when_moderating_after_publishing(
     response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea())
     assert response.status_code == 303
     follow = html(client.get(response.headers["location"]).text)
-    assert follow.find("span", class_="badge").text == german("published")  # type: ignore[union-attr]
+    assert text_of(first_match(follow, "span.badge")) == german("published")
     assert idea_titles(html(client.get(f"/processes/{SLUG}").text)) == [
         "Sichere Radwege zur Schule"
     ]
@@ -474,25 +479,25 @@ def test_invalid_idea_keeps_everything_typed_and_explains_the_error(
 
     expected = de("Please describe your idea in at least %(n)d characters.") % {"n": BODY_MIN}
     assert field_error(page, "body") == expected
-    body = page.by_id("body")
-    assert body.attrs.get("aria-invalid") == "true"
-    assert "body-error" in body.attrs["aria-describedby"].split()
+    body = one(page, "#body")
+    assert body.get("aria-invalid") == "true"
+    assert "body-error" in attr(body, "aria-describedby").split()
     # The error summary links to the field.
-    summary = page.find("div", class_="error-summary")
+    summary = page.select_one("div.error-summary")
     assert summary is not None
-    assert summary.find("a", href="#body").text == expected  # type: ignore[union-attr]
+    assert text_of(first_match(summary, 'a[href="#body"]')) == expected
     # Only the broken field is marked.
-    assert [e.attrs["id"] for e in page.find_all(aria_invalid="true")] == ["body"]
+    assert [e["id"] for e in page.select('[aria-invalid="true"]')] == ["body"]
     assert field_error(page, "title") == ""
 
     # Everything typed is still there, escaped, not lost.
-    assert page.by_id("title").attrs["value"] == typed["title"]
+    assert one(page, "#title")["value"] == typed["title"]
     assert 'value="Radweg &lt;Kornbach&gt; &amp; &#34;Auenbrück&#34;"' in response.text
-    assert body.text == "Zu kurz."
-    assert "checked" in page.by_id("segment-firm").attrs
-    assert "checked" not in page.by_id("segment-resident").attrs
-    assert page.by_id("municipality").attrs["value"] == "Haselwinkel"
-    assert "checked" in page.by_id("consent").attrs
+    assert text_of(body) == "Zu kurz."
+    assert one(page, "#segment-firm").has_attr("checked")
+    assert not one(page, "#segment-resident").has_attr("checked")
+    assert one(page, "#municipality")["value"] == "Haselwinkel"
+    assert one(page, "#consent").has_attr("checked")
     assert in_db(settings, contributions) == []
 
 
@@ -506,12 +511,12 @@ def test_missing_consent_and_segment_are_marked(
     assert field_error(page, "consent") == de(
         "Please agree to the processing of your contribution."
     )
-    assert page.by_id("consent").attrs.get("aria-invalid") == "true"
-    assert "checked" not in page.by_id("consent").attrs
+    assert one(page, "#consent").get("aria-invalid") == "true"
+    assert not one(page, "#consent").has_attr("checked")
     assert field_error(page, "segment") == de("Please tell us who you are.")
-    assert all("checked" not in r.attrs for r in page.find_all("input", name="segment"))
-    assert page.by_id("title").attrs["value"] == typed["title"]
-    assert page.by_id("body").text == typed["body"]
+    assert all(not r.has_attr("checked") for r in page.select('input[name="segment"]'))
+    assert one(page, "#title")["value"] == typed["title"]
+    assert text_of(one(page, "#body")) == typed["body"]
     assert in_db(settings, contributions) == []
 
 
@@ -521,7 +526,7 @@ def test_post_without_csrf_token_is_refused(
     client.get(f"/processes/{SLUG}")  # the browser has a CSRF cookie, but the form lacks the field
     response = client.post(f"/processes/{SLUG}/ideas", data=valid_idea(), follow_redirects=False)
     assert response.status_code == 403
-    assert german("The form has expired") in html(response.text).find("h1").text  # type: ignore[union-attr]
+    assert german("The form has expired") in text_of(first_match(html(response.text), "h1"))
 
     forged = client.post(
         f"/processes/{SLUG}/ideas",
@@ -542,10 +547,10 @@ def test_inline_check_returns_only_the_error_paragraph(client: Client, process: 
     assert response.status_code == 200
     assert "<html" not in response.text
     fragment = html(response.text)
-    elements = [e for e in fragment.iter() if e.tag != "#document"]
-    assert [e.tag for e in elements] == ["p"]
-    assert elements[0].attrs["id"] == "title-error"
-    assert elements[0].text == de(
+    elements = fragment.select("*")
+    assert [e.name for e in elements] == ["p"]
+    assert elements[0]["id"] == "title-error"
+    assert text_of(elements[0]) == de(
         "The title is too short: please use at least %(n)d characters."
     ) % {"n": TITLE_MIN}
 

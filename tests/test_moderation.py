@@ -29,17 +29,21 @@ from tests.helpers import (
     add_idea,
     add_process,
     add_staff,
+    attr,
     by_follow_token,
     de,
     events,
     field_error,
+    first_match,
     follow_token_from,
     german,
     html,
     idea_titles,
     in_db,
     login,
+    one,
     post_form,
+    text_of,
     valid_idea,
 )
 
@@ -268,7 +272,7 @@ def test_anonymous_is_sent_to_the_login_page(client: Client) -> None:
         assert response.headers["location"] == f"/login?next={path}"
     login_page = client.get("/moderation")  # following the redirect lands on the form
     assert login_page.status_code == 200
-    assert html(login_page.text).find("input", name="next").attrs["value"] == "/moderation"  # type: ignore[union-attr]
+    assert first_match(html(login_page.text), 'input[name="next"]')["value"] == "/moderation"
 
 
 def test_anonymous_cannot_act(client: Client, settings: Settings, process: Process) -> None:
@@ -292,7 +296,7 @@ def test_evaluator_is_refused(client: Client, settings: Settings, process: Proce
     assert login(client, "eval@example.org").status_code == 303
     page = client.get("/moderation", follow_redirects=False)
     assert page.status_code == 403
-    assert html(page.text).find("h1").text == german("Access denied")  # type: ignore[union-attr]
+    assert text_of(first_match(html(page.text), "h1")) == german("Access denied")
     assert client.get("/moderation/log").status_code == 403
     api = client.get("/api/v1/moderation/queue")
     assert api.status_code == 403
@@ -328,12 +332,13 @@ def test_moderator_sees_the_queue(
     response = staff_client.get("/moderation")
     assert response.status_code == 200
     page = html(response.text)
-    item = page.by_id(f"item-{idea.id}")
-    assert item.find("h2").text == "Radweg an der B3"  # type: ignore[union-attr]
-    assert item.find("form", action=f"/moderation/contributions/{idea.id}/approve") is not None
-    assert item.find("form", action=f"/moderation/contributions/{idea.id}/reject") is not None
+    item = one(page, f"#item-{idea.id}")
+    assert text_of(first_match(item, "h2")) == "Radweg an der B3"
+    actions = f"/moderation/contributions/{idea.id}"
+    assert item.select_one(f'form[action="{actions}/approve"]') is not None
+    assert item.select_one(f'form[action="{actions}/reject"]') is not None
     assert "Längst veröffentlicht" not in response.text
-    assert len(page.find_all("article", class_="queue-item")) == 1
+    assert len(page.select("article.queue-item")) == 1
 
     api = staff_client.get("/api/v1/moderation/queue")
     assert api.status_code == 200
@@ -352,11 +357,11 @@ def test_approve_without_javascript(
 
     queue = staff_client.get("/moderation")
     page = html(queue.text)
-    flashes = [p.text for p in page.find_all("p", class_="flash")]
+    flashes = [text_of(p) for p in page.select("p.flash")]
     assert flashes == [de("Approved and published: “%(title)s”.") % {"title": "Radweg an der B3"}]
-    assert page.find("article", class_="queue-item") is None
+    assert page.select_one("article.queue-item") is None
     # The message is shown once.
-    assert html(staff_client.get("/moderation").text).find_all("p", class_="flash") == []
+    assert html(staff_client.get("/moderation").text).select("p.flash") == []
 
     logged = in_db(settings, events)
     assert [(e.action, e.actor_id) for e in logged] == [(ModerationAction.APPROVE, moderator.id)]
@@ -365,7 +370,7 @@ def test_approve_without_javascript(
     api = staff_client.get(f"/api/v1/processes/{SLUG}/contributions").json()
     assert [item["id"] for item in api["items"]] == [idea.id]
     follow = html(staff_client.get(f"/follow/{token}").text)
-    assert follow.find("span", class_="badge").text == german("published")  # type: ignore[union-attr]
+    assert text_of(first_match(follow, "span.badge")) == german("published")
 
 
 def test_approve_with_htmx_answers_with_a_partial(
@@ -376,12 +381,12 @@ def test_approve_with_htmx_answers_with_a_partial(
     assert response.status_code == 200
     assert "<html" not in response.text
     fragment = html(response.text)
-    article = fragment.by_id(f"item-{idea.id}")
-    assert "queue-item--done" in article.attrs["class"].split()
+    article = one(fragment, f"#item-{idea.id}")
+    assert "queue-item--done" in article.get_attribute_list("class")
     expected = de("Approved and published: “%(title)s”.") % {"title": "Radweg an der B3"}
-    assert article.text == expected
+    assert text_of(article) == expected
     # No flash is left for the next page: htmx showed the message already.
-    assert html(staff_client.get("/moderation").text).find_all("p", class_="flash") == []
+    assert html(staff_client.get("/moderation").text).select("p.flash") == []
 
 
 def test_approving_twice_tells_the_moderator(
@@ -392,9 +397,9 @@ def test_approving_twice_tells_the_moderator(
     assert post_form(staff_client, url).status_code == 303
     again = post_form(staff_client, url)
     assert again.status_code == 303
-    flashes = html(staff_client.get("/moderation").text).find_all("p", class_="flash--error")
+    flashes = html(staff_client.get("/moderation").text).select("p.flash--error")
     assert len(flashes) == 1
-    assert flashes[0].text == de("This contribution is already %(status)s.") % {
+    assert text_of(flashes[0]) == de("This contribution is already %(status)s.") % {
         "status": de("published")
     }
     htmx = post_form(staff_client, url, headers=HTMX)
@@ -418,8 +423,8 @@ def test_reject_with_reason_shows_the_reason_to_the_author(
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/moderation"
-    flashes = html(staff_client.get("/moderation").text).find_all("p", class_="flash")
-    assert [f.text for f in flashes] == [
+    flashes = html(staff_client.get("/moderation").text).select("p.flash")
+    assert [text_of(f) for f in flashes] == [
         de("Rejected: “%(title)s”.") % {"title": "Radweg an der B3"}
     ]
 
@@ -428,8 +433,8 @@ def test_reject_with_reason_shows_the_reason_to_the_author(
         (ModerationAction.REJECT, REASON, moderator.id)
     ]
     follow = html(staff_client.get(f"/follow/{token}").text)
-    assert follow.find("span", class_="badge").text == german("not published")  # type: ignore[union-attr]
-    assert follow.find("blockquote").text == REASON  # type: ignore[union-attr]
+    assert text_of(first_match(follow, "span.badge")) == german("not published")
+    assert text_of(first_match(follow, "blockquote")) == REASON
     # Rejected ideas stay off the public page and out of the API.
     assert idea_titles(html(staff_client.get(f"/processes/{SLUG}").text)) == []
     assert staff_client.get(f"/api/v1/processes/{SLUG}/contributions").json()["items"] == []
@@ -447,7 +452,7 @@ def test_reject_with_htmx_answers_with_a_partial(
     )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert html(response.text).by_id(f"item-{idea.id}").text == de("Rejected: “%(title)s”.") % {
+    assert text_of(one(html(response.text), f"#item-{idea.id}")) == de("Rejected: “%(title)s”.") % {
         "title": "Radweg an der B3"
     }
 
@@ -462,17 +467,17 @@ def test_reject_without_reason_re_renders_the_queue(
     )
     assert response.status_code == 422
     page = html(response.text)
-    assert page.find("h1").text == german("Moderation queue")  # type: ignore[union-attr]
+    assert text_of(first_match(page, "h1")) == german("Moderation queue")
     # The whole queue is there again, and the message sits at the right item.
-    assert {a.attrs["id"] for a in page.find_all("article", class_="queue-item")} == {
+    assert {attr(a, "id") for a in page.select("article.queue-item")} == {
         f"item-{idea.id}",
         f"item-{other.id}",
     }
     message = de("Please give a reason; the author will see it.")
     assert field_error(page, f"reason-{idea.id}") == message
-    assert page.by_id(f"reason-{idea.id}").attrs.get("aria-invalid") == "true"
+    assert one(page, f"#reason-{idea.id}").get("aria-invalid") == "true"
     assert field_error(page, f"reason-{other.id}") == ""
-    assert "aria-invalid" not in page.by_id(f"reason-{other.id}").attrs
+    assert not one(page, f"#reason-{other.id}").has_attr("aria-invalid")
     assert in_db(settings, events) == []
     stored = in_db(settings, lambda s: s.get(Contribution, idea.id))
     assert stored is not None
@@ -489,7 +494,7 @@ def test_reject_without_reason_with_htmx_returns_the_item(
     assert response.status_code == 422
     assert "<html" not in response.text
     fragment = html(response.text)
-    assert fragment.by_id(f"item-{idea.id}").find("h2").text == "Radweg an der B3"  # type: ignore[union-attr]
+    assert text_of(first_match(one(fragment, f"#item-{idea.id}"), "h2")) == "Radweg an der B3"
     assert field_error(fragment, f"reason-{idea.id}") == de(
         "Please give a reason; the author will see it."
     )
@@ -509,7 +514,7 @@ def test_log_lists_the_events(
     staff_client: Client, settings: Settings, process: Process, moderator: User
 ) -> None:
     empty = html(staff_client.get("/moderation/log").text)
-    assert de("No moderation decisions yet.") in empty.by_id("main").text
+    assert de("No moderation decisions yet.") in text_of(one(empty, "#main"))
 
     _t1, first = submit(staff_client, settings, "Radweg an der B3")
     _t2, second = submit(staff_client, settings, "Busse am Sonntag")
@@ -518,8 +523,8 @@ def test_log_lists_the_events(
 
     response = staff_client.get("/moderation/log")
     assert response.status_code == 200
-    rows = html(response.text).find("tbody").find_all("tr")  # type: ignore[union-attr]
-    cells = [[td.text for td in row.find_all("td")] for row in rows]
+    rows = first_match(html(response.text), "tbody").select("tr")
+    cells = [[text_of(td) for td in row.select("td")] for row in rows]
     assert [row[1:] for row in cells] == [
         [
             moderator.email,

@@ -15,19 +15,22 @@ from tests.helpers import (
     SLUG,
     Client,
     add_process,
+    attr,
     count,
+    first_match,
     german,
     html,
     in_db,
     post_form,
+    text_of,
     valid_idea,
 )
 
 
 def heading(response: Response) -> str:
-    h1 = html(response.text).find("h1")
+    h1 = html(response.text).select_one("h1")
     assert h1 is not None
-    return h1.text
+    return text_of(h1)
 
 
 def test_healthz(client: Client) -> None:
@@ -74,15 +77,15 @@ def test_pages_keep_to_the_content_security_policy(
 ) -> None:
     """No inline scripts, event handlers or style attributes: the CSP would block them."""
     page = html(client.get(path).text)
-    scripts = page.find_all("script")
+    scripts = page.select("script")
     assert scripts
-    assert all(script.attrs.get("src", "").startswith("/static/") for script in scripts)
-    assert all(not script.text for script in scripts)
-    for element in page.iter():
-        assert "style" not in element.attrs, element.tag
-        assert not any(name.startswith("on") for name in element.attrs), element.tag
-    for link in page.find_all("link", rel="stylesheet"):
-        assert link.attrs["href"].startswith("/static/")
+    assert page.select('script:not([src^="/static/"])') == []
+    assert all(not text_of(script) for script in scripts)
+    for element in page.select("*"):
+        assert not element.has_attr("style"), element.name
+        assert not any(name.startswith("on") for name in element.attrs), element.name
+    for link in page.select('link[rel="stylesheet"]'):
+        assert attr(link, "href").startswith("/static/")
 
 
 def test_not_found_page(client: Client) -> None:
@@ -98,7 +101,7 @@ def test_not_found_page(client: Client) -> None:
 def test_german_is_the_default(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 200
-    assert html(response.text).find("html").attrs["lang"] == "de"  # type: ignore[union-attr]
+    assert first_match(html(response.text), "html")["lang"] == "de"
     assert response.headers["content-language"] == "de"
     assert heading(response) == german("Have your say")
 
@@ -113,13 +116,13 @@ def test_language_switch(client: Client) -> None:
     assert "max-age=" in cookie.lower()
 
     home = client.get("/")
-    assert html(home.text).find("html").attrs["lang"] == "en"  # type: ignore[union-attr]
+    assert first_match(html(home.text), "html")["lang"] == "en"
     assert home.headers["content-language"] == "en"
     assert heading(home) == "Have your say"
     # The switch offers the way back, keeping the page.
-    back = html(home.text).find("a", hreflang="de")
+    back = html(home.text).select_one('a[hreflang="de"]')
     assert back is not None
-    assert back.attrs["href"] == "/lang/de?next=/"
+    assert back["href"] == "/lang/de?next=/"
 
     assert client.get("/lang/de?next=/", follow_redirects=False).status_code == 303
     assert heading(client.get("/")) == german("Have your say")
@@ -146,7 +149,7 @@ def test_language_switch_returns_to_the_page(client: Client, process: Process) -
 def test_accept_language(client: Client, accept_language: str, expected: str) -> None:
     response = client.get("/", headers={"accept-language": accept_language})
     assert response.headers["content-language"] == expected
-    assert html(response.text).find("html").attrs["lang"] == expected  # type: ignore[union-attr]
+    assert first_match(html(response.text), "html")["lang"] == expected
     english = heading(response) == "Have your say"
     assert english is (expected == "en")
 
@@ -164,7 +167,7 @@ def test_errors_in_english(client: Client) -> None:
     assert response.status_code == 404
     assert heading(response) == "Page not found"
     assert response.headers["content-language"] == "en"
-    assert html(response.text).find("html").attrs["lang"] == "en"  # type: ignore[union-attr]
+    assert first_match(html(response.text), "html")["lang"] == "en"
 
 
 def test_errors_follow_the_browser_language(client: Client) -> None:

@@ -187,4 +187,3 @@ async def confirmed_themes(
     for contribution_id, theme in rows:
         by_contribution.setdefault(contribution_id, []).append(theme)
     return by_contribution
-
