@@ -1,0 +1,129 @@
+"""The German text pipeline: lemmas without stop words, compound parts, and a normalised text.
+
+spaCy's blank German pipeline with the lookup lemmatizer (its table comes from
+spacy-lookups-data when the pipeline is first built and is saved with it), so no trained
+model is needed. Long nouns are split into their parts ("Breitbandausbau" -> breitband,
+ausbau): German builds its words by compounding, and the parts are what people search for.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import spacy
+from compound_split import char_split
+from spacy.language import Language
+
+# A compound is split only when its parts are long enough to mean something on their own and
+# the splitter is reasonably sure (its score runs from about -2 to 1).
+COMPOUND_MIN_LENGTH: Final = 10
+COMPOUND_MIN_SCORE: Final = 0.3
+_SEPARATORS: Final = str.maketrans({"-": " ", "/": " ", "_": " "})
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedText:
+    """What the models read of one text."""
+
+    normalised: str  # lowercased text followed by its terms, for character n-grams
+    terms: tuple[str, ...]  # lowercased lemmas and compound parts, stop words left out
+
+
+class GermanAnalyzer:
+    """Turns German texts into `AnalysedText`s. Build it once per process; it is thread-safe
+    for reading and keeps a cache of compound splits."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self._lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._stop_words = frozenset(nlp.Defaults.stop_words)
+        self._compounds: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def create(cls) -> GermanAnalyzer:
+        nlp = spacy.blank("de")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()  # loads the lookup table from spacy-lookups-data
+        return cls(nlp)
+
+    @classmethod
+    def load(cls, path: Path) -> GermanAnalyzer:
+        return cls(spacy.load(path))
+
+    def save(self, path: Path) -> None:
+        self.nlp.to_disk(path)
+
+    def lemma(self, word: str) -> str:
+        return str(self._lemmas.get(word, self._lemmas.get(word.lower(), word))).lower()
+
+    def compound_parts(self, word: str) -> tuple[str, ...]:
+        """The lemmatised parts of a long compound, recursively; () for other words."""
+        if len(word) < COMPOUND_MIN_LENGTH:
+            return ()
+        cached = self._compounds.get(word)
+        if cached is not None:
+            return cached
+        parts: list[str] = []
+        splits = char_split.split_compound(word)
+        if splits and splits[0][0] > COMPOUND_MIN_SCORE:
+            for part in splits[0][1:]:
+                parts.append(self.lemma(part))
+                parts.extend(self.compound_parts(part))
+        self._compounds[word] = result = tuple(parts)
+        return result
+
+    def terms(self, words: Iterable[str]) -> list[str]:
+        terms: list[str] = []
+        for word in words:
+            for piece in word.translate(_SEPARATORS).split():
+                if len(piece) < 2 or not piece.isalpha() or piece.lower() in self._stop_words:
+                    continue
+                terms.append(self.lemma(piece))
+                terms.extend(self.compound_parts(piece))
+        return terms
+
+    def analyse(self, texts: Iterable[str], batch_size: int = 256) -> list[AnalysedText]:
+        result: list[AnalysedText] = []
+        # Only the tokenizer runs: lemmas come from the lookup table directly, per piece of a
+        # hyphenated word too. memory_zone frees the strings spaCy interned for these texts.
+        with self.nlp.memory_zone():
+            for doc in self.nlp.tokenizer.pipe(texts, batch_size=batch_size):
+                terms = self.terms(token.text for token in doc)
+                result.append(
+                    AnalysedText(
+                        normalised=f"{doc.text.lower()} {' '.join(terms)}", terms=tuple(terms)
+                    )
+                )
+        return result
+
+    def analyse_one(self, text: str) -> AnalysedText:
+        return self.analyse([text])[0]
+
+
+_default: GermanAnalyzer | None = None
+_default_lock = threading.Lock()
+
+
+def default_analyzer(cache_dir: Path | None = None) -> GermanAnalyzer:
+    """The process-wide analyzer, built once. With `cache_dir`, the pipeline (lookup table
+    included) is saved there on first build and loaded from there afterwards."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            saved = cache_dir / "german-pipeline" if cache_dir else None
+            if saved is not None and (saved / "config.cfg").exists():
+                _default = GermanAnalyzer.load(saved)
+            else:
+                _default = GermanAnalyzer.create()
+                if saved is not None:
+                    _default.save(saved)
+        return _default
+
+
+def join_fields(fields: Sequence[str | None]) -> str:
+    """Title and body (and any other parts) as one text, the way every model reads them."""
+    return ". ".join(part.strip() for part in fields if part and part.strip())
