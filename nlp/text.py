@@ -17,6 +17,8 @@ from typing import Final
 import spacy
 from compound_split import char_split
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
+from spacy.tokenizer import Tokenizer
 
 # A compound is split only when its parts are long enough to mean something on their own and
 # the splitter is reasonably sure (its score runs from about -2 to 1).
@@ -39,7 +41,11 @@ class GermanAnalyzer:
 
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
-        self._lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        assert isinstance(lemmatizer, Lemmatizer)
+        self._lemmas = lemmatizer.lookups.get_table("lemma_lookup")
+        assert isinstance(nlp.tokenizer, Tokenizer)
+        self._tokenizer = nlp.tokenizer
         self._stop_words = frozenset(nlp.Defaults.stop_words)
         self._compounds: dict[str, tuple[str, ...]] = {}
 
@@ -91,7 +97,7 @@ class GermanAnalyzer:
         # Only the tokenizer runs: lemmas come from the lookup table directly, per piece of a
         # hyphenated word too. memory_zone frees the strings spaCy interned for these texts.
         with self.nlp.memory_zone():
-            for doc in self.nlp.tokenizer.pipe(texts, batch_size=batch_size):
+            for doc in self._tokenizer.pipe(texts, batch_size=batch_size):
                 terms = self.terms(token.text for token in doc)
                 result.append(
                     AnalysedText(
