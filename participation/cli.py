@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import json
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import click
 import uvicorn
@@ -137,6 +139,97 @@ def users_create(email: str, role: str, display_name: str, password: str | None)
             click.echo(f"{field}: {message}", err=True)
         sys.exit(1)
     click.echo(f"Created {role} {email}.")
+
+
+@main.group("nlp")
+def nlp_group() -> None:
+    """German text analysis: evaluation on labelled data."""
+
+
+def _split_columns(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@nlp_group.command("evaluate")
+@click.option("--csv", "csv_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--text", "text_columns", default="title,text", show_default=True)
+@click.option("--labels", "label_columns", required=True, help="COL[,COL…]")
+@click.option("--multilabel", is_flag=True, help="Several 0/1 label columns per row.")
+@click.option("--group", "group_column", default=None, help="Also report per value of COL.")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option("--learning-curve", "curve", default="", help="Sizes, e.g. 50,100,200,400.")
+@click.option("--seeds", default=5, show_default=True, type=click.IntRange(1, 20))
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+def nlp_evaluate(
+    csv_path: str,
+    text_columns: str,
+    label_columns: str,
+    multilabel: bool,
+    group_column: str | None,
+    folds: int,
+    curve: str,
+    seeds: int,
+    as_json: bool,
+) -> None:
+    """Cross-validate the platform's tagger (and clustering) on a labelled CSV."""
+    from nlp.datasets import DatasetError, read_csv
+    from nlp.evaluation import evaluate
+    from nlp.text import default_analyzer
+
+    try:
+        dataset = read_csv(
+            Path(csv_path),
+            _split_columns(text_columns),
+            _split_columns(label_columns),
+            multilabel=multilabel,
+            group_column=group_column,
+        )
+        sizes = [int(size) for size in _split_columns(curve)]
+    except (DatasetError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    report = evaluate(
+        dataset,
+        default_analyzer(),
+        folds=folds,
+        curve_sizes=sizes,
+        seeds=seeds,
+        on_progress=lambda message: click.echo(message, err=True),
+    )
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    cv = report["cross_validation"]
+    click.echo(f"{report['data']['items']} items, {len(dataset.label_names)} labels")
+    click.echo(
+        f"{folds}-fold CV: accuracy {cv['accuracy']:.3f}, micro-F1 {cv['micro_f1']:.3f}, "
+        f"macro-F1 {cv['macro_f1']:.3f}"
+    )
+    if "learning_curve" in report:
+        lc = report["learning_curve"]
+        for i, size in enumerate(lc["sizes"]):
+            click.echo(
+                f"  {size:5d} labelled: macro-F1 active {lc['active']['macro_f1'][i]:.3f}, "
+                f"random {lc['random']['macro_f1'][i]:.3f}"
+            )
+    cl = report["clustering"]
+    click.echo(f"clustering: k={cl['k']}, NMI {cl['nmi']:.3f}, ARI {cl['ari']:.3f}")
+    click.echo(f"timings: {report['timings']}")
+
+
+@nlp_group.command("convert-tempelhofer")
+@click.argument("json_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_path", type=click.Path(dir_okay=False, writable=True))
+def nlp_convert_tempelhofer(json_path: str, csv_path: str) -> None:
+    """Write the Tempelhofer Feld proposals (proposals.json) as CSV: id, title, text,
+    category, tags, comments."""
+    from nlp.datasets import DatasetError, tempelhofer_rows, write_rows
+
+    try:
+        rows = tempelhofer_rows(Path(json_path))
+    except DatasetError as error:
+        raise click.ClickException(str(error)) from None
+    write_rows(rows, Path(csv_path))
+    click.echo(f"Wrote {len(rows)} proposals to {csv_path}.")
 
 
 if __name__ == "__main__":

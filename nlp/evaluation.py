@@ -1,0 +1,258 @@
+"""Evaluation of the platform's own tagger and clustering on any labelled data.
+
+The numbers come from the same code the app uses (`train_tagger`, `cluster`), under k-fold
+cross-validation; `participation nlp evaluate` prints them as JSON.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    adjusted_rand_score,
+    f1_score,
+    normalized_mutual_info_score,
+)
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from nlp.clustering import cluster
+from nlp.datasets import Dataset
+from nlp.tagging import SupervisedTagger, train_tagger
+from nlp.text import AnalysedText, GermanAnalyzer
+
+Metrics = dict[str, Any]
+
+
+def _indicator(labels: Sequence[Sequence[str]], names: Sequence[str]) -> np.ndarray:
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(labels), len(names)), dtype=np.int64)
+    for row, row_labels in enumerate(labels):
+        for label in row_labels:
+            matrix[row, index[label]] = 1
+    return matrix
+
+
+def scores(
+    truth: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], dataset: Dataset
+) -> Metrics:
+    """Accuracy (exact match of the label set), micro- and macro-F1, F1 per label."""
+    names = dataset.label_names
+    if dataset.multilabel:
+        y, p = _indicator(truth, names), _indicator(predicted, names)
+        per_label = f1_score(y, p, average=None, zero_division=0)
+        return {
+            "accuracy": round(float(accuracy_score(y, p)), 4),
+            "micro_f1": round(float(f1_score(y, p, average="micro", zero_division=0)), 4),
+            "macro_f1": round(float(f1_score(y, p, average="macro", zero_division=0)), 4),
+            "f1_per_label": {n: round(float(v), 4) for n, v in zip(names, per_label, strict=True)},
+        }
+    y_true = [row[0] for row in truth]
+    y_pred = [row[0] for row in predicted]
+    per_label = f1_score(y_true, y_pred, labels=list(names), average=None, zero_division=0)
+    return {
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "micro_f1": round(float(f1_score(y_true, y_pred, average="micro", zero_division=0)), 4),
+        "macro_f1": round(
+            float(f1_score(y_true, y_pred, labels=list(names), average="macro", zero_division=0)),
+            4,
+        ),
+        "f1_per_label": {n: round(float(v), 4) for n, v in zip(names, per_label, strict=True)},
+    }
+
+
+def _splits(dataset: Dataset, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    n = len(dataset.texts)
+    if dataset.multilabel:
+        return list(KFold(folds, shuffle=True, random_state=seed).split(np.zeros(n)))
+    y = [row[0] for row in dataset.labels]
+    return list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(n), y))
+
+
+def _train(
+    docs: Sequence[AnalysedText], dataset: Dataset, idx: Sequence[int], seed: int
+) -> SupervisedTagger:
+    return train_tagger(
+        [docs[i] for i in idx],
+        [dataset.labels[i] for i in idx],
+        multilabel=dataset.multilabel,
+        label_names=dataset.label_names if dataset.multilabel else None,
+        seed=seed,
+    )
+
+
+def cross_validate(
+    docs: Sequence[AnalysedText], dataset: Dataset, folds: int, seed: int
+) -> tuple[Metrics, list[tuple[str, ...]]]:
+    predicted: list[tuple[str, ...]] = [()] * len(docs)
+    for train, test in _splits(dataset, folds, seed):
+        tagger = _train(docs, dataset, train.tolist(), seed)
+        for i, labels in zip(test, tagger.predict([docs[i] for i in test]), strict=True):
+            predicted[i] = labels
+    return {"folds": folds, **scores(dataset.labels, predicted, dataset)}, predicted
+
+
+def per_group(dataset: Dataset, predicted: Sequence[tuple[str, ...]]) -> Metrics:
+    assert dataset.groups is not None
+    result: Metrics = {}
+    for group in sorted(set(dataset.groups)):
+        idx = [i for i, g in enumerate(dataset.groups) if g == group]
+        part = dataset.subset(idx)
+        result[group or "(none)"] = {
+            "items": len(idx),
+            **scores(part.labels, [predicted[i] for i in idx], part),
+        }
+    return result
+
+
+def learning_curve(
+    docs: Sequence[AnalysedText],
+    dataset: Dataset,
+    sizes: Sequence[int],
+    seeds: int,
+    on_progress: Callable[[str], None] | None = None,
+) -> Metrics:
+    """Macro- and micro-F1 on a held-out fifth after training on `size` items, the items
+    chosen at random or by active learning (the most uncertain ones first, in batches),
+    averaged over `seeds` random splits."""
+    n = len(docs)
+    pool_size = n - n // 5
+    usable = [s for s in sizes if s <= pool_size]
+    runs: dict[str, list[list[Metrics]]] = {"random": [], "active": []}
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(n)
+        test, pool = order[: n // 5].tolist(), order[n // 5 :].tolist()
+        runs["random"].append(
+            [_trained_scores(docs, dataset, pool[:size], test, seed) for size in usable]
+        )
+        chosen = pool[: usable[0]]
+        active = [_trained_scores(docs, dataset, chosen, test, seed)]
+        for size in usable[1:]:
+            while len(chosen) < size:
+                step = max(1, math.ceil((size - len(chosen)) / 2))
+                chosen = chosen + _most_uncertain(docs, dataset, chosen, pool, step, seed)
+            active.append(_trained_scores(docs, dataset, chosen, test, seed))
+        runs["active"].append(active)
+        if on_progress:
+            on_progress(f"learning curve: seed {seed + 1} of {seeds} done")
+    return {
+        "sizes": usable,
+        "seeds": seeds,
+        "test_items": n // 5,
+        **{
+            strategy: {
+                metric: [
+                    round(float(np.mean([run[k][metric] for run in results])), 4)
+                    for k in range(len(usable))
+                ]
+                for metric in ("micro_f1", "macro_f1")
+            }
+            for strategy, results in runs.items()
+        },
+    }
+
+
+def _trained_scores(
+    docs: Sequence[AnalysedText],
+    dataset: Dataset,
+    train: Sequence[int],
+    test: Sequence[int],
+    seed: int,
+) -> Metrics:
+    tagger = _train(docs, dataset, train, seed)
+    predicted = tagger.predict([docs[i] for i in test])
+    return scores([dataset.labels[i] for i in test], predicted, dataset)
+
+
+def _most_uncertain(
+    docs: Sequence[AnalysedText],
+    dataset: Dataset,
+    chosen: Sequence[int],
+    pool: Sequence[int],
+    count: int,
+    seed: int,
+) -> list[int]:
+    taken = set(chosen)
+    candidates = [i for i in pool if i not in taken]
+    tagger = _train(docs, dataset, chosen, seed)
+    uncertainty = tagger.uncertainty(tagger.probabilities([docs[i] for i in candidates]))
+    best = np.argsort(-uncertainty, kind="stable")[:count]
+    return [candidates[int(i)] for i in best]
+
+
+def clustering_agreement(docs: Sequence[AnalysedText], dataset: Dataset, seed: int) -> Metrics:
+    """How far clusters found without labels agree with the labels (NMI, ARI). For multi-label
+    data each item's label set counts as its class; items without labels are left out."""
+    keep = [i for i, labels in enumerate(dataset.labels) if labels]
+    result = cluster([docs[i] for i in keep], seed=seed)
+    reference = ["|".join(sorted(dataset.labels[i])) for i in keep]
+    return {
+        "items": len(keep),
+        "k": result.k,
+        "silhouette": round(float(result.silhouette), 4),
+        "nmi": round(float(normalized_mutual_info_score(reference, result.labels)), 4),
+        "ari": round(float(adjusted_rand_score(reference, result.labels)), 4),
+    }
+
+
+def evaluate(
+    dataset: Dataset,
+    analyzer: GermanAnalyzer,
+    *,
+    folds: int = 5,
+    curve_sizes: Sequence[int] = (),
+    seeds: int = 5,
+    seed: int = 0,
+    on_progress: Callable[[str], None] | None = None,
+) -> Metrics:
+    say = on_progress or (lambda _message: None)
+    timings: dict[str, float] = {}
+    with warnings.catch_warnings():
+        # Tiny learning-curve samples trip scikit-learn's "class has only one member" notes.
+        warnings.simplefilter("ignore", UserWarning)
+        started = time.perf_counter()
+        docs = analyzer.analyse(dataset.texts)
+        timings["analyse_per_second"] = round(len(docs) / (time.perf_counter() - started))
+        say(f"analysed {len(docs)} texts")
+
+        started = time.perf_counter()
+        cv, predicted = cross_validate(docs, dataset, folds, seed)
+        timings["cross_validation_seconds"] = round(time.perf_counter() - started, 2)
+        say("cross-validation done")
+
+        started = time.perf_counter()
+        tagger = _train(docs, dataset, list(range(len(docs))), seed)
+        timings["train_all_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        tagger.tag(docs[:200])
+        per_item = (time.perf_counter() - started) / min(200, len(docs))
+        timings["tag_with_explanation_ms_per_item"] = round(per_item * 1000, 2)
+
+        report: Metrics = {
+            "data": {
+                "items": len(docs),
+                "labels": list(dataset.label_names),
+                "multilabel": dataset.multilabel,
+                "items_without_label": sum(1 for labels in dataset.labels if not labels),
+            },
+            "cross_validation": cv,
+        }
+        if dataset.groups is not None:
+            report["per_group"] = per_group(dataset, predicted)
+        if curve_sizes:
+            started = time.perf_counter()
+            report["learning_curve"] = learning_curve(docs, dataset, curve_sizes, seeds, say)
+            timings["learning_curve_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        report["clustering"] = clustering_agreement(docs, dataset, seed)
+        timings["clustering_seconds"] = round(time.perf_counter() - started, 2)
+        say("clustering done")
+    report["timings"] = timings
+    report["model"] = tagger.version
+    return report
