@@ -116,17 +116,18 @@ _default_lock = threading.Lock()
 
 def default_analyzer(cache_dir: Path | None = None) -> GermanAnalyzer:
     """The process-wide analyzer, built once. With `cache_dir`, the pipeline (lookup table
-    included) is saved there on first build and loaded from there afterwards."""
+    included) is loaded from there if saved before, and saved there if not."""
     global _default
+    saved = cache_dir / "german-pipeline" if cache_dir else None
     with _default_lock:
         if _default is None:
-            saved = cache_dir / "german-pipeline" if cache_dir else None
             if saved is not None and (saved / "config.cfg").exists():
                 _default = GermanAnalyzer.load(saved)
             else:
                 _default = GermanAnalyzer.create()
-                if saved is not None:
-                    _default.save(saved)
+        if saved is not None and not (saved / "config.cfg").exists():
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            _default.save(saved)
         return _default
 
 

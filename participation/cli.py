@@ -143,7 +143,7 @@ def users_create(email: str, role: str, display_name: str, password: str | None)
 
 @main.group("nlp")
 def nlp_group() -> None:
-    """German text analysis: evaluation on labelled data."""
+    """German text analysis: models for a process, evaluation on labelled data."""
 
 
 def _split_columns(value: str) -> list[str]:
@@ -214,6 +214,53 @@ def nlp_evaluate(
     cl = report["clustering"]
     click.echo(f"clustering: k={cl['k']}, NMI {cl['nmi']:.3f}, ARI {cl['ari']:.3f}")
     click.echo(f"timings: {report['timings']}")
+
+
+@nlp_group.command("build")
+@click.option("--process", "slug", required=True, help="The process's slug.")
+def nlp_build(slug: str) -> None:
+    """Train the theme tagger on a process's confirmed themes and save it under var/models/."""
+    from nlp.persistence import data_hash, save_model
+    from nlp.tagging import train_tagger
+    from nlp.text import default_analyzer, join_fields
+    from participation.services.processes import get_process
+    from participation.services.themes import TrainingData, confirmed_themes_of
+
+    settings = _settings()
+
+    async def load() -> TrainingData | None:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                overview = await get_process(session, slug)
+                if overview is None or overview.process.id is None:
+                    return None
+                return await confirmed_themes_of(session, overview.process.id)
+        finally:
+            await engine.dispose()
+
+    data = asyncio.run(load())
+    if data is None:
+        raise click.ClickException(f"There is no process {slug!r}.")
+    used = {theme for labels in data.labels for theme in labels}
+    if len(data.labels) < 20 or len(used) < 2:
+        raise click.ClickException(
+            f"{len(data.labels)} contributions with confirmed themes ({len(used)} themes): "
+            "confirm themes on at least 20 contributions and 2 themes first."
+        )
+    texts = [join_fields([t, b]) for t, b in zip(data.titles, data.bodies, strict=True)]
+    analyzer = default_analyzer(settings.var_dir / "nlp")
+    tagger = train_tagger(
+        analyzer.analyse(texts), data.labels, multilabel=True, label_names=data.theme_keys
+    )
+    path = settings.var_dir / "models" / slug / "themes.joblib"
+    save_model(
+        tagger,
+        path,
+        data=data_hash(texts, data.labels),
+        scores={"training_items": len(texts), "threshold": tagger.threshold},
+    )
+    click.echo(f"Trained on {len(texts)} contributions; saved {path}.")
 
 
 @nlp_group.command("convert-tempelhofer")
