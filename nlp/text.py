@@ -25,6 +25,7 @@ from spacy.tokenizer import Tokenizer
 COMPOUND_MIN_LENGTH: Final = 10
 COMPOUND_MIN_SCORE: Final = 0.3
 _SEPARATORS: Final = str.maketrans({"-": " ", "/": " ", "_": " "})
+WORD_CACHE_SIZE: Final = 200_000  # distinct words kept; a process rarely has more
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class GermanAnalyzer:
         self._tokenizer = nlp.tokenizer
         self._stop_words = frozenset(nlp.Defaults.stop_words)
         self._compounds: dict[str, tuple[str, ...]] = {}
+        self._word_terms: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def create(cls) -> GermanAnalyzer:
@@ -82,15 +84,25 @@ class GermanAnalyzer:
         self._compounds[word] = result = tuple(parts)
         return result
 
-    def terms(self, words: Iterable[str]) -> list[str]:
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """The terms of one token: lemmas and compound parts of its pieces, none for stop
+        words. Cached, since the same words recur across a process's contributions."""
+        cached = self._word_terms.get(word)
+        if cached is not None:
+            return cached
         terms: list[str] = []
-        for word in words:
-            for piece in word.translate(_SEPARATORS).split():
-                if len(piece) < 2 or not piece.isalpha() or piece.lower() in self._stop_words:
-                    continue
-                terms.append(self.lemma(piece))
-                terms.extend(self.compound_parts(piece))
-        return terms
+        for piece in word.translate(_SEPARATORS).split():
+            if len(piece) < 2 or not piece.isalpha() or piece.lower() in self._stop_words:
+                continue
+            terms.append(self.lemma(piece))
+            terms.extend(self.compound_parts(piece))
+        if len(self._word_terms) >= WORD_CACHE_SIZE:
+            self._word_terms.clear()
+        self._word_terms[word] = result = tuple(terms)
+        return result
+
+    def terms(self, words: Iterable[str]) -> list[str]:
+        return [term for word in words for term in self.word_terms(word)]
 
     def analyse(self, texts: Iterable[str], batch_size: int = 256) -> list[AnalysedText]:
         result: list[AnalysedText] = []
