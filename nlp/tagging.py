@@ -280,7 +280,7 @@ class SupervisedTagger:
         return taggings
 
     def _weights(self, label_index: int) -> FloatArray:
-        """The character model's weights for one label (zeros for a label it never saw vary)."""
+        """The character model's weights for one label (zeros for a label that never varied)."""
         char_model = self.bases[0]
         assert isinstance(char_model, Pipeline)
         classifier: OneVsRestClassifier = char_model.steps[-1][1]

@@ -16,7 +16,7 @@ from participation.services import processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.processes import ProcessOverview
 
-Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 async def load_process(db: Db, slug: FromPath[str]) -> ProcessOverview:
@@ -53,7 +53,7 @@ class ProcessController(Controller):
 
     @get("/processes/{slug:str}")
     async def detail(
-        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str], page: Page = 1
+        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str], page: PageNumber = 1
     ) -> Template:
         overview = await load_process(db, slug)
         context = await process_page_context(db, state, overview, page, IdeaForm())
