@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +45,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     else:
         click.echo("  Create a moderator: participation users create --email … --role moderator")
     click.echo("")
+    # Done above, once: the app processes need not migrate or look for the demo again.
+    os.environ["MIGRATE_ON_START"] = "false"
+    os.environ["SEED_DEMO"] = "false"
     uvicorn.run(
         "participation.app:create_app",
         factory=True,

@@ -16,8 +16,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from participation.i18n import _, current_locale, negotiate_locale
-from participation.middleware import LOCALE_COOKIE
+from participation.i18n import _, current_locale
+from participation.middleware import locale_of
 
 log = logging.getLogger("participation")
 
@@ -57,9 +57,7 @@ def _error_page(
 ) -> Response[Any]:
     # Errors raised before routing (an unknown path) never pass the locale middleware, so the
     # language is chosen here as well; for all others this gives the same answer again.
-    current_locale.set(
-        negotiate_locale(request.cookies.get(LOCALE_COOKIE), request.headers.get("accept-language"))
-    )
+    current_locale.set(locale_of(request.scope, request.app.state.settings.default_locale))
     title, message = _messages(status_code, detail)
     if _wants_json(request):
         content: dict[str, Any] = {"status_code": status_code, "detail": detail or title}

@@ -45,23 +45,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def locale_of(scope: Scope, default_locale: str = DEFAULT_LOCALE) -> str:
+    """The request's language: the `lang` cookie, else Accept-Language, else the default."""
+    cookies = SimpleCookie()
+    try:
+        cookies.load(_header(scope, b"cookie") or "")
+    except Exception:  # a malformed cookie header must not break the page
+        cookies = SimpleCookie()
+    chosen = cookies[LOCALE_COOKIE].value if LOCALE_COOKIE in cookies else None
+    return negotiate_locale(chosen, _header(scope, b"accept-language"), default_locale)
+
+
 def locale_middleware(app: ASGIApp, default_locale: str = DEFAULT_LOCALE) -> ASGIApp:
-    """Sets the request's language from the `lang` cookie, else Accept-Language, else the
-    configured default (German)."""
+    """Sets the request's language (see `locale_of`) for gettext in everything that follows."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        cookie_header = _header(scope, b"cookie") or ""
-        cookies = SimpleCookie()
-        try:
-            cookies.load(cookie_header)
-        except Exception:  # a malformed cookie header must not break the page
-            cookies = SimpleCookie()
-        chosen = cookies[LOCALE_COOKIE].value if LOCALE_COOKIE in cookies else None
-        locale = negotiate_locale(chosen, _header(scope, b"accept-language"), default_locale)
-        token = current_locale.set(locale)
+        token = current_locale.set(locale_of(scope, default_locale))
         try:
             await app(scope, receive, send)
         finally:

@@ -56,7 +56,12 @@ class ProcessController(Controller):
         self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str], page: PageNumber = 1
     ) -> Template:
         overview = await load_process(db, slug)
-        context = await process_page_context(db, state, overview, page, IdeaForm())
-        if request.htmx and request.htmx.target == "ideas":  # paging through the ideas
+        if request.htmx and request.htmx.target == "ideas":  # paging: the list alone
+            assert overview.process.id is not None
+            ideas = await processes.published_ideas(
+                db, overview.process.id, page, state.settings.page_size
+            )
+            context = {"process": overview.process, "ideas": ideas}
             return Template("partials/processes/_ideas.html", context=context)
+        context = await process_page_context(db, state, overview, page, IdeaForm())
         return Template("pages/processes/detail.html", context=context)
