@@ -218,6 +218,9 @@ class Contribution(SQLModel, table=True):
     duplicate_of_id: int | None = Field(
         default=None, foreign_key="contribution.id", ondelete="SET NULL"
     )
+    # How unsure the tagger was about this contribution's themes (0 sure .. 1 unsure): the
+    # moderation queue can put the most informative items first (active learning).
+    theme_uncertainty: float | None = None
     follow_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     consent_at: datetime | None = _timestamp(nullable=True)
     created_at: datetime = _timestamp(index=True)
@@ -236,6 +239,8 @@ class ContributionTheme(SQLModel, table=True):
     source: ThemeSource = Field(default=ThemeSource.SUGGESTED, sa_type=_enum(ThemeSource))
     score: float | None = None
     model_version: str | None = Field(default=None, max_length=64)
+    # The few words that drove a suggestion, shown to moderators as its reason.
+    evidence: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class ModerationEvent(SQLModel, table=True):
