@@ -14,6 +14,13 @@ while KMeans gives every contribution a group; HDBSCAN also cannot place new ite
 Fitting runs on one thread (see `_fit_lock`): on a busy two-core server, OpenMP and BLAS
 threads waiting on each other made KMeans 10-100 times slower (30 s instead of 0.2 s for
 Ottensen, k = 2..12), and these data sets are small enough for one core.
+
+Above `FIT_SAMPLE` documents the LSA basis and the KMeans centres are fitted on a fixed random
+sample, and every document is then placed as `ClusterModel.assign` places new ones: at most
+a dozen groups do not need more than 10,000 texts to be found, and so 100,000 stay within a
+minute and 2 GiB (`python -m bench.scale` measures it). The n-grams are counted once per
+distinct word (`nlp.vectors`): the same TF-IDF as `nlp.features.char_vectorizer` (a test
+checks it), three times faster, in float32.
 """
 
 from __future__ import annotations
@@ -29,13 +36,14 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA, TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import Normalizer
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from nlp.features import char_vectorizer, terms_of
 from nlp.text import AnalysedText
+from nlp.vectors import CharNgramCounter, Float32Array, idf_weights, tfidf_rows
 
 MIN_DOCS: Final = 3  # the silhouette needs at least two groups and one more document
 LSA_COMPONENTS: Final = 100
@@ -44,6 +52,8 @@ TOP_TERMS: Final = 10
 REPRESENTATIVES: Final = 3
 # The silhouette costs O(n²): above this many documents it is estimated on a fixed sample.
 SILHOUETTE_SAMPLE: Final = 3000
+# Above this many documents, LSA and KMeans are fitted on a sample of this size.
+FIT_SAMPLE: Final = 10_000
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -55,10 +65,11 @@ _fit_lock = threading.Lock()
 class ClusterModel:
     """The fitted pipeline: places new documents into the clusters and onto the map.
 
-    Plain scikit-learn objects (the vectorizer's preprocessor is a module-level function),
-    so it pickles; like any pickle, load it only with the same library versions."""
+    Plain scikit-learn objects, arrays and a dict of n-grams, so it pickles; like any pickle,
+    load it only with the same library versions."""
 
-    vectorizer: TfidfVectorizer
+    counter: CharNgramCounter
+    idf: Float32Array  # 0 for the n-grams below min_df
     svd: TruncatedSVD
     normalizer: Normalizer
     kmeans: KMeans
@@ -67,8 +78,7 @@ class ClusterModel:
 
     def vectors(self, docs: Sequence[AnalysedText]) -> FloatArray:
         """Unit-length LSA vectors, the space the clusters live in."""
-        lsa = self.svd.transform(self.vectorizer.transform(docs))
-        return np.asarray(self.normalizer.transform(lsa), dtype=np.float64)
+        return _lsa(self.svd, self.normalizer, tfidf_rows(_counts(self.counter, docs), self.idf))
 
     def assign(self, docs: Sequence[AnalysedText]) -> list[int]:
         """The cluster id of each document."""
@@ -135,26 +145,47 @@ def cluster(
         return _cluster(docs, k_min=k_min, k_max=k_max, seed=seed)
 
 
+def _counts(counter: CharNgramCounter, docs: Sequence[AnalysedText]) -> sp.csr_matrix:
+    return counter.counts([doc.normalised for doc in docs])
+
+
+def _lsa(svd: TruncatedSVD, normalizer: Normalizer, tfidf: sp.csr_matrix) -> FloatArray:
+    return np.asarray(normalizer.transform(svd.transform(tfidf)), dtype=np.float64)
+
+
 def _cluster(docs: Sequence[AnalysedText], *, k_min: int, k_max: int, seed: int) -> Clustering:
     n = len(docs)
-    vectorizer = char_vectorizer(n)
-    tfidf = vectorizer.fit_transform(docs)
-    n_components = min(LSA_COMPONENTS, tfidf.shape[1] - 1, n - 1)
+    counter = CharNgramCounter()
+    counts = counter.fit_counts([doc.normalised for doc in docs])
+    # The same features as the tagger's char_vectorizer, min_df rule included.
+    idf = idf_weights(counts, min_df=int(char_vectorizer(n).min_df))
+    tfidf = tfidf_rows(counts, idf)
+    del counts  # tfidf_rows weighted it in place
+    fitted = np.arange(n)
+    if n > FIT_SAMPLE:
+        fitted = np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
+    n_components = min(LSA_COMPONENTS, int(np.count_nonzero(idf)) - 1, len(fitted) - 1)
     if n_components < 2:
         raise ValueError("the texts are too short to be clustered")
-    svd = TruncatedSVD(n_components=n_components, random_state=seed)
+    svd = TruncatedSVD(n_components=n_components, random_state=seed).fit(tfidf[fitted])
     normalizer = Normalizer()
-    vectors = np.asarray(normalizer.fit_transform(svd.fit_transform(tfidf)), dtype=np.float64)
+    vectors = _lsa(svd, normalizer, tfidf)
+    del tfidf
+    sample_vectors = vectors[fitted]
 
     best: tuple[float, KMeans] | None = None
-    sample = SILHOUETTE_SAMPLE if n > SILHOUETTE_SAMPLE else None
+    sample = SILHOUETTE_SAMPLE if len(fitted) > SILHOUETTE_SAMPLE else None
     for k in k_range(n, k_min, k_max):
-        kmeans = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(vectors)
+        kmeans = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(sample_vectors)
         if len(np.unique(kmeans.labels_)) != k:  # fewer distinct texts than clusters
             continue
         score = float(
             silhouette_score(
-                vectors, kmeans.labels_, metric="cosine", sample_size=sample, random_state=seed
+                sample_vectors,
+                kmeans.labels_,
+                metric="cosine",
+                sample_size=sample,
+                random_state=seed,
             )
         )
         if best is None or score > best[0]:  # ties keep the smaller k
@@ -164,7 +195,7 @@ def _cluster(docs: Sequence[AnalysedText], *, k_min: int, k_max: int, seed: int)
     silhouette, kmeans = best
 
     # Renumber by size (largest first, ties by KMeans label) so ids read the same every run.
-    raw = np.asarray(kmeans.labels_, dtype=np.int64)
+    raw = np.asarray(kmeans.labels_ if n == len(fitted) else kmeans.predict(vectors), np.int64)
     sizes = np.bincount(raw, minlength=kmeans.n_clusters)
     order = sorted(range(kmeans.n_clusters), key=lambda label: (-int(sizes[label]), label))
     label_of = [0] * kmeans.n_clusters
@@ -173,9 +204,10 @@ def _cluster(docs: Sequence[AnalysedText], *, k_min: int, k_max: int, seed: int)
     labels = np.asarray(label_of, dtype=np.int64)[raw]
     centres = np.asarray(kmeans.cluster_centers_, dtype=np.float64)[order]
 
-    projection = PCA(n_components=2, svd_solver="full").fit(vectors)
+    projection = PCA(n_components=2, svd_solver="full").fit(sample_vectors)
     model = ClusterModel(
-        vectorizer=vectorizer,
+        counter=counter,
+        idf=idf,
         svd=svd,
         normalizer=normalizer,
         kmeans=kmeans,

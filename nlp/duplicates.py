@@ -1,8 +1,20 @@
-"""Similar and near-duplicate contributions: cosine similarity on character n-gram TF-IDF.
+"""Similar and near-duplicate contributions: centred cosine on character n-gram TF-IDF.
 
 Two uses: while a resident writes, show the published ideas most like the draft ("maybe
-support this one instead?"); and for moderators, pairs similar enough to merge. TF-IDF rows
-are L2-normalised, so cosine similarity is a sparse dot product; no model to train.
+support this one instead?"); and for moderators, pairs similar enough to merge. No model to
+train. Rows are char_wb 2-5-gram TF-IDF of the lowercased text (sublinear tf, idf ** 1.5,
+fitted on the indexed items, every n-gram kept), unit length; the score is the cosine of the
+rows after subtracting their mean. Measured with `python -m bench.duplicates` (the first half
+of a Tempelhofer Feld proposal looks for its second half among all second halves), each step
+adding top-5 hits: plain char TF-IDF, min_df 2, 56.5 %; the text without the appended
+terms and every n-gram kept, 59.5 %; idf ** 1.5, 62.5 %; centring, 68.1 % (73.2 % where the
+title counts as the first sentence, against 66.3 % for the plain baseline). Centring helps
+most: long texts near the mean otherwise come up for every query ("hubs"). A block of
+lemmas and compound parts, BM25, LSA and pseudo-relevance feedback did not help reliably.
+
+Large indexes (see `EXACT_MAX_ENTRIES`) pick candidates with a dense low-rank copy and score
+only those exactly; `python -m bench.scale` measures build time, latency and how many of the
+exact top 5 survive.
 """
 
 from __future__ import annotations
@@ -14,73 +26,103 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.extmath import randomized_svd
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from nlp.features import char_vectorizer
 from nlp.text import AnalysedText
+from nlp.vectors import CharNgramCounter, idf_weights, lowered_text, tfidf_rows
 
-# Default thresholds, measured on these vectors (tests/nlp/test_duplicates.py checks them):
-# - Demo data (49 ideas, 1,176 pairs; median pair 0.109, 99th percentile 0.222). The
-#   deliberate near-duplicates score 0.313 (Rufbus per App / Bus auf Bestellung), 0.261
-#   (Kfz-Zulassung online, resident / car dealer) and 0.199 (school WLAN, worded quite
-#   differently: each finds the other second, after another WLAN or school-bus idea). The
-#   two "WLAN am Marktplatz" ideas score 0.573. At 0.25: 5 pairs (0.4 %), these three and
-#   internships / apprenticeships (0.272, related) and one false one (0.258, two ideas
-#   from the same village and station).
+# Default thresholds, measured on these scores (tests/nlp/test_duplicates.py checks them).
+# Centring puts the typical pair near 0, so the figures are lower than plain cosines.
+# - Demo data (49 ideas, 1,176 pairs; median pair -0.023, 99th percentile 0.076). The
+#   deliberate near-duplicates score 0.428 (the two "WLAN am Marktplatz" ideas), 0.155
+#   (Rufbus per App / Bus auf Bestellung), 0.090 (Kfz-Zulassung online, resident / car
+#   dealer) and 0.082 (school WLAN, worded quite differently: the second finds the first
+#   second, after "Kein Netz im Schulbus"); each pair but that one finds each other first. At
+#   0.08: 11 pairs (0.9 %), these four, six on related topics (two bus apps, telemedicine,
+#   building permits, apprenticeships, school network) and one false one (0.112).
 # - FreiRaum Ottensen (697 real suggestions on street space in one district, 242,556
-#   pairs; median 0.096, 99th percentile 0.236): one topic and the same street names
-#   everywhere lift every score. At 0.25: 1,671 pairs (0.7 %); real duplicates appear down
-#   to about 0.29 (two on parking in the Große Brunnenstraße: 0.288), reposts above 0.9.
-#   A homogeneous process yields long lists: they come best first, and `limit` cuts them.
-# - While typing: one-line drafts score 0.21-0.43 against the demo ideas they repeat (but
-#   "Schul-WLAN" reaches "WLAN in der ganzen Schule" only at 0.148); a draft on a topic no
-#   idea covers ("Mehr Radwege im Landkreis") at most 0.13. At 0.18, 73 % of demo ideas
-#   and 99 % of Ottensen suggestions show at least one similar item, and the school WLAN
-#   pair finds each other.
+#   pairs; median -0.006, 99th percentile 0.088): one topic and the same street names
+#   everywhere. At 0.08: 3,032 pairs (1.3 %), mostly the same street or the same measure
+#   (two on parking in the Große Brunnenstraße: 0.138), reposts at 1.0. A homogeneous process
+#   yields long lists: they come best first, and `limit` cuts them.
+# - While typing: one-line drafts score 0.26-0.30 against the demo ideas they repeat (but
+#   "Schul-WLAN" reaches "WLAN in der ganzen Schule" only at 0.043); a draft on a topic no
+#   idea covers ("Mehr Radwege im Landkreis") at most 0.046. At 0.06, 55 % of demo ideas and
+#   99.9 % of Ottensen suggestions show at least one similar item.
 # The margins are thin (a reworded duplicate and two ideas on one topic score alike): word
 # and n-gram overlap is all these vectors know.
-DUPLICATE_THRESHOLD: Final = 0.25
-SIMILAR_MIN_SCORE: Final = 0.18
+DUPLICATE_THRESHOLD: Final = 0.08
+SIMILAR_MIN_SCORE: Final = 0.06
+# Rare n-grams weigh more than in plain TF-IDF: idf ** 1.5 (measured with the benchmark:
+# 1.0 and 2.0 both find fewer second halves).
+IDF_POWER: Final = 1.5
+# The mean is taken as if this many more, empty, items were indexed: with a handful of items
+# the mean is mostly those items themselves, and two alike ideas would lose to it.
+CENTRE_SHRINK: Final = 10.0
+# Up to this many stored entries a query scores every item exactly (a few milliseconds);
+# above it, a dense low-rank copy picks candidates and only those are scored exactly.
+EXACT_MAX_ENTRIES: Final = 4_000_000
+DENSE_DIMENSIONS: Final = 96
+DENSE_SAMPLE: Final = 20_000  # rows the low-rank basis is fitted on
+CANDIDATES: Final = 300
 # duplicate_pairs multiplies this many rows at a time: bounded memory for large indexes.
 _BLOCK_ROWS: Final = 512
 
 FloatArray = npt.NDArray[np.float64]
+Float32Array = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     id: int
-    score: float  # cosine similarity, rounded to 3 decimals
+    score: float  # centred cosine similarity, rounded to 3 decimals
 
 
 @dataclass(frozen=True, slots=True)
 class DuplicatePair:
     a: int  # the smaller id
     b: int
-    score: float  # cosine similarity, rounded to 3 decimals
+    score: float  # centred cosine similarity, rounded to 3 decimals
 
 
 class SimilarityIndex:
-    """Contributions as unit-length char TF-IDF rows, searchable by cosine similarity.
+    """Contributions as unit-length char n-gram TF-IDF rows, searchable by centred cosine.
 
     Immutable once built, so one index can serve many threads; rebuild it when contributions
-    change, in a worker thread (about a second for 2,000 long contributions, nearly all of it
-    scikit-learn's n-gram counting). A query takes a few milliseconds. Picklable."""
+    change, in a worker thread (`python -m bench.scale` measured 4.5 s for 10,000 texts,
+    14 s and 600 MB of arrays for 100,000; a query then takes 5 and 9 ms at p95). Picklable.
+    `approximate` forces (True) or forbids (False) the dense candidate stage; by default it
+    is used when the index holds more than `EXACT_MAX_ENTRIES` n-gram entries."""
 
-    def __init__(self, docs: Sequence[AnalysedText], ids: Sequence[int]) -> None:
+    def __init__(
+        self, docs: Sequence[AnalysedText], ids: Sequence[int], *, approximate: bool | None = None
+    ) -> None:
         if len(docs) != len(ids):
             raise ValueError(f"got {len(docs)} texts but {len(ids)} ids")
         if len(set(ids)) != len(ids):
             raise ValueError("ids must be unique")
         self._ids: IntArray = np.asarray(ids, dtype=np.int64)
         self._row = {int(id_): row for row, id_ in enumerate(ids)}
-        self._vectorizer: TfidfVectorizer | None = None
-        self._matrix = sp.csr_matrix((len(ids), 0), dtype=np.float64)
-        # Without any text (a process with no ideas yet) every query finds nothing.
-        if any(doc.normalised.strip() for doc in docs):
-            self._vectorizer = char_vectorizer(len(docs))
-            self._matrix = sp.csr_matrix(self._vectorizer.fit_transform(docs), dtype=np.float64)
+        self._counter = CharNgramCounter()
+        counts = self._counter.fit_counts([lowered_text(doc) for doc in docs])
+        self._idf = idf_weights(counts, IDF_POWER)
+        self._matrix = tfidf_rows(counts, self._idf)
+        n = len(ids)
+        # Centring: hubs, long texts near the mean that come up for every query, lose their
+        # pull (Suzuki et al., "Centering similarity measures to reduce hubs", 2013).
+        total = np.asarray(self._matrix.sum(axis=0), dtype=np.float32).ravel()
+        self._mean: Float32Array = total / np.float32(n + CENTRE_SHRINK) if n else total
+        self._mean_square = float(self._mean @ self._mean)
+        self._offsets: Float32Array = np.asarray(self._matrix @ self._mean, dtype=np.float32)
+        self._lengths = self._centred_lengths(self._offsets, np.diff(self._matrix.indptr) > 0)
+        self._basis: Float32Array | None = None
+        self._dense: Float32Array | None = None
+        if approximate is None:
+            approximate = self._matrix.nnz > EXACT_MAX_ENTRIES
+        if approximate and n > DENSE_DIMENSIONS:
+            self._fit_dense()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -88,32 +130,52 @@ class SimilarityIndex:
     def __contains__(self, id_: object) -> bool:
         return id_ in self._row
 
+    @property
+    def approximate(self) -> bool:
+        """Whether queries go through the dense candidate stage."""
+        return self._dense is not None
+
+    @property
+    def nbytes(self) -> int:
+        """Memory of the arrays (the n-gram vocabulary, a dict, comes on top)."""
+        arrays = [self._matrix.data, self._matrix.indices, self._matrix.indptr, self._idf]
+        arrays += [self._mean, self._offsets, self._lengths, self._ids]
+        arrays += [a for a in (self._basis, self._dense) if a is not None]
+        return sum(a.nbytes for a in arrays)
+
     def most_similar(
-        self, doc: AnalysedText, k: int = 5, min_score: float = SIMILAR_MIN_SCORE
+        self,
+        doc: AnalysedText,
+        k: int = 5,
+        min_score: float = SIMILAR_MIN_SCORE,
+        *,
+        exact: bool = False,
     ) -> list[Match]:
         """The k indexed items most like a text that is not in the index (a draft), best
-        first, scoring at least `min_score`."""
-        if self._vectorizer is None or k <= 0:
+        first, scoring at least `min_score`. `exact` scores every item even in a large index
+        (slower; to check the candidate stage)."""
+        if k <= 0:
             return []
-        query = self._vectorizer.transform([doc])
-        return self._top(self._scores(query), k, min_score, exclude=None)
+        query = tfidf_rows(self._counter.counts([lowered_text(doc)]), self._idf)
+        return self._search(query, k, min_score, exclude=None, exact=exact)
 
     def similar_to(self, id_: int, k: int = 5, min_score: float = SIMILAR_MIN_SCORE) -> list[Match]:
         """The k items most like an indexed item, itself left out. KeyError for unknown ids."""
         row = self._row[id_]
-        if self._vectorizer is None or k <= 0:
+        if k <= 0:
             return []
-        return self._top(self._scores(self._matrix[row]), k, min_score, exclude=row)
+        return self._search(self._matrix[row], k, min_score, exclude=row, exact=False)
 
     def duplicate_pairs(
         self, threshold: float = DUPLICATE_THRESHOLD, limit: int | None = None
     ) -> list[DuplicatePair]:
         """Pairs scoring at least `threshold`, best first, at most `limit`: merge suggestions.
 
-        A sparse matrix product in blocks of rows, keeping the upper triangle only; about a
-        second for 2,000 long contributions, so run it in a worker thread."""
-        if self._vectorizer is None:
-            return []
+        A sparse matrix product in blocks of rows, keeping the upper triangle only; it grows
+        with the square of the index (about a second for 2,000 long contributions), so run it
+        in a worker thread. Only pairs sharing an n-gram are scored; any two German sentences
+        share some ("en ", " di"), and two texts sharing none would score at most the mean's
+        squared length over their centred lengths (measured 0.067 / 0.93² for the demo)."""
         rows: list[IntArray] = []
         cols: list[IntArray] = []
         scores: list[FloatArray] = []
@@ -122,10 +184,15 @@ class SimilarityIndex:
             block = (self._matrix[start : start + _BLOCK_ROWS] @ transposed).tocoo()
             row = block.row.astype(np.int64) + start
             col = block.col.astype(np.int64)
-            keep = (col > row) & (block.data >= threshold)
+            upper = col > row
+            row, col = row[upper], col[upper]
+            score = self._centred(block.data[upper], row, col)
+            keep = score >= threshold
             rows.append(row[keep])
             cols.append(col[keep])
-            scores.append(np.asarray(block.data[keep], dtype=np.float64))
+            scores.append(score[keep])
+        if not rows:
+            return []
         first = self._ids[np.concatenate(rows)]
         second = self._ids[np.concatenate(cols)]
         score = np.concatenate(scores)
@@ -135,19 +202,75 @@ class SimilarityIndex:
             DuplicatePair(a=int(a[i]), b=int(b[i]), score=round(float(score[i]), 3)) for i in order
         ]
 
-    def _scores(self, query: sp.spmatrix) -> FloatArray:
-        # Against a dense query vector: five times faster than a sparse-sparse product here.
-        dense = np.asarray(query.toarray(), dtype=np.float64).ravel()
-        return np.asarray(self._matrix @ dense, dtype=np.float64)
+    # --- scoring -----------------------------------------------------------------------------
 
-    def _top(
-        self, scores: FloatArray, k: int, min_score: float, exclude: int | None
+    def _centred_lengths(
+        self, offsets: Float32Array, filled: npt.NDArray[np.bool_]
+    ) -> Float32Array:
+        # |x - m| for unit-length x: sqrt(1 - 2 x.m + m.m); 0 marks an empty text.
+        squares = 1.0 - 2.0 * offsets + np.float32(self._mean_square)
+        return np.where(filled, np.sqrt(np.maximum(squares, 1e-12)), 0.0).astype(np.float32)
+
+    def _centred(self, dots: npt.ArrayLike, rows: IntArray, cols: IntArray) -> FloatArray:
+        """Centred cosines of indexed rows from their plain dot products."""
+        numerator = np.asarray(dots, dtype=np.float64) - self._offsets[rows] - self._offsets[cols]
+        return (numerator + self._mean_square) / (self._lengths[rows] * self._lengths[cols])
+
+    def _search(
+        self, query: sp.csr_matrix, k: int, min_score: float, *, exclude: int | None, exact: bool
     ) -> list[Match]:
+        if query.nnz == 0:
+            return []  # an empty text, or nothing the index has seen
+        dense = np.zeros(self._matrix.shape[1], dtype=np.float32)
+        dense[query.indices] = query.data
+        offset = float(query.data @ self._mean[query.indices])
+        length = float(np.sqrt(max(1.0 - 2.0 * offset + self._mean_square, 1e-12)))
+        rows: IntArray
+        if self._dense is None or exact:
+            rows = np.arange(self._matrix.shape[0])
+            dots = np.asarray(self._matrix @ dense, dtype=np.float64)
+        else:
+            rows = self._candidates(query, offset, max(CANDIDATES, 2 * k))
+            dots = np.asarray(self._matrix[rows] @ dense, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = (dots - offset - self._offsets[rows] + self._mean_square) / (
+                length * self._lengths[rows]
+            )
+        scores[self._lengths[rows] == 0] = -np.inf  # empty texts match nothing
         if exclude is not None:
-            scores = scores.copy()
-            scores[exclude] = -np.inf
-        candidates = np.flatnonzero(scores >= min_score)
-        if len(candidates) > k:  # partial sort: only the best k need ordering
-            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-        order = candidates[np.lexsort((self._ids[candidates], -scores[candidates]))]
-        return [Match(id=int(self._ids[i]), score=round(float(scores[i]), 3)) for i in order]
+            scores[rows == exclude] = -np.inf
+        keep = np.flatnonzero(scores >= min_score)
+        if len(keep) > k:  # partial sort: only the best k need ordering
+            keep = keep[np.argpartition(-scores[keep], k - 1)[:k]]
+        ids = self._ids[rows[keep]]
+        order = np.lexsort((ids, -scores[keep]))
+        return [Match(id=int(ids[i]), score=round(float(scores[keep][i]), 3)) for i in order]
+
+    # --- the dense candidate stage ------------------------------------------------------------
+
+    def _fit_dense(self) -> None:
+        """A rank-DENSE_DIMENSIONS basis of the rows (latent semantic analysis), fitted on a
+        fixed sample; each row's coordinates in it approximate its dot products."""
+        n = self._matrix.shape[0]
+        rng = np.random.default_rng(0)
+        sample = np.sort(rng.choice(n, size=min(n, DENSE_SAMPLE), replace=False))
+        with threadpool_limits(limits=1):  # see nlp.clustering: busy servers
+            _, _, components = randomized_svd(
+                self._matrix[sample], DENSE_DIMENSIONS, n_iter=4, random_state=0
+            )
+            self._basis = np.ascontiguousarray(components.T, dtype=np.float32)
+            self._dense = np.asarray(self._matrix @ self._basis, dtype=np.float32)
+
+    def _candidates(self, query: sp.csr_matrix, offset: float, count: int) -> IntArray:
+        assert self._basis is not None
+        assert self._dense is not None
+        # einsum, not BLAS: BLAS threads fighting over a busy server's cores made this
+        # matrix-vector product ten times slower.
+        coordinates = np.einsum("i,ij->j", query.data, self._basis[query.indices])
+        approximate = np.einsum("ij,j->i", self._dense, coordinates)
+        scores = (approximate - offset - self._offsets + self._mean_square) / np.maximum(
+            self._lengths, 1e-6
+        )
+        if count >= len(scores):
+            return np.arange(len(scores))
+        return np.sort(np.argpartition(-scores, count - 1)[:count]).astype(np.int64)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
+import nlp.clustering
 from nlp.clustering import MIN_DOCS, Clustering, class_terms, cluster, k_range
 from nlp.text import AnalysedText, GermanAnalyzer
 from participation import demo_content
@@ -214,3 +215,16 @@ def test_ottensen_clustering_is_deterministic(
     assert [c.name for c in again.clusters] == [c.name for c in ottensen_clustering.clusters]
     assert again.coordinates == ottensen_clustering.coordinates
     assert again == ottensen_clustering
+
+
+def test_large_inputs_are_fitted_on_a_sample_and_every_text_placed(
+    ottensen_docs: list[AnalysedText], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above FIT_SAMPLE texts, LSA and KMeans see a fixed sample; the others are assigned by
+    the model, so labels and map positions are the model's for every text."""
+    monkeypatch.setattr(nlp.clustering, "FIT_SAMPLE", 300)
+    result = cluster(ottensen_docs)
+    assert_consistent(result, ottensen_docs)
+    assert tuple(result.model.assign(ottensen_docs)) == result.labels
+    assert np.allclose(np.array(result.model.place(ottensen_docs)), np.array(result.coordinates))
+    assert cluster(ottensen_docs) == result  # the sample is fixed by the seed

@@ -4,21 +4,23 @@ deliberate near-duplicates and on the real FreiRaum Ottensen suggestions."""
 from __future__ import annotations
 
 import pickle
-import statistics
-import time
 
+import numpy as np
 import pytest
-from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.feature_extraction.text import CountVectorizer
 
 import nlp.duplicates
 from nlp.duplicates import (
+    CENTRE_SHRINK,
     DUPLICATE_THRESHOLD,
+    IDF_POWER,
+    SIMILAR_MIN_SCORE,
     DuplicatePair,
     Match,
     SimilarityIndex,
 )
-from nlp.features import char_vectorizer
 from nlp.text import AnalysedText, GermanAnalyzer
+from nlp.vectors import lowered_text
 from participation import demo_content
 
 DEMO_TITLES = [item["title"] for item in demo_content.CONTRIBUTIONS]
@@ -65,8 +67,8 @@ def test_reworded_school_wlan_pair_is_among_the_similar_ideas(
     demo_index: SimilarityIndex,
 ) -> None:
     """Worded quite differently, the two pupils' WLAN ideas share few n-grams: measured
-    0.199, each other's second match (after another WLAN or a school-bus idea). Shown among
-    the similar ideas, but below the duplicate threshold."""
+    0.082, the first one's best match and the second one's second (after a school-bus
+    idea)."""
     first, second = demo_id(SCHOOL_WLAN[0]), demo_id(SCHOOL_WLAN[1])
     assert second in [match.id for match in demo_index.similar_to(first, k=2)]
     assert first in [match.id for match in demo_index.similar_to(second, k=2)]
@@ -97,20 +99,20 @@ def test_short_drafts_find_related_ideas_and_unrelated_ones_find_none(
     for draft, title in drafts.items():
         matches = demo_index.most_similar(analyzer.analyse_one(draft))
         assert matches[0].id == demo_id(title), draft
-    # No demo idea is about cycle paths: measured best score 0.13.
+    # No demo idea is about cycle paths: measured best score 0.046.
     assert demo_index.most_similar(analyzer.analyse_one("Mehr Radwege im Landkreis")) == []
 
 
 def test_matches_are_sorted_rounded_and_limited(demo_index: SimilarityIndex) -> None:
     rufbus = demo_id(RUFBUS[0])
-    matches = demo_index.similar_to(rufbus, k=10, min_score=0.0)
+    matches = demo_index.similar_to(rufbus, k=10, min_score=-1.0)
     assert len(matches) == 10
     assert rufbus not in [match.id for match in matches]
     scores = [match.score for match in matches]
     assert scores == sorted(scores, reverse=True)
     assert all(score == round(score, 3) for score in scores)
     assert demo_index.similar_to(rufbus, k=0) == []
-    assert all(m.score >= 0.3 for m in demo_index.similar_to(rufbus, k=10, min_score=0.3))
+    assert all(m.score >= 0.1 for m in demo_index.similar_to(rufbus, k=10, min_score=0.1))
 
 
 def test_duplicate_pairs_at_the_default_threshold(demo_index: SimilarityIndex) -> None:
@@ -119,13 +121,27 @@ def test_duplicate_pairs_at_the_default_threshold(demo_index: SimilarityIndex) -
     for first, second in (RUFBUS, ZULASSUNG, MARKTPLATZ_WLAN):
         a, b = sorted((demo_id(first), demo_id(second)))
         assert (a, b) in found
-    # Measured: 5 of 1,176 pairs (the three above, one on a related topic, one false).
-    assert len(pairs) <= 8
+    # Measured: 11 of 1,176 pairs (the three above, the school WLAN pair, six on related
+    # topics, one false).
+    assert len(pairs) <= 14
     assert all(pair.a < pair.b and pair.score >= DUPLICATE_THRESHOLD for pair in pairs)
     assert [pair.score for pair in pairs] == sorted((pair.score for pair in pairs), reverse=True)
     a, b = sorted(map(demo_id, MARKTPLATZ_WLAN))
-    assert pairs[0] == DuplicatePair(a=a, b=b, score=0.573)
+    assert pairs[0] == DuplicatePair(a=a, b=b, score=0.428)
     assert demo_index.duplicate_pairs(limit=2) == pairs[:2]
+
+
+def centred_cosines(docs: list[AnalysedText]) -> np.ndarray:
+    """The scores, computed the long way: dense TF-IDF rows, centred, cosine."""
+    counts = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False)
+    tf = counts.fit_transform([lowered_text(doc) for doc in docs]).toarray().astype(float)
+    df = (tf > 0).sum(axis=0)
+    idf = (np.log((1 + len(docs)) / (1 + df)) + 1) ** IDF_POWER
+    rows = np.where(tf > 0, 1 + np.log(np.maximum(tf, 1)), 0) * idf
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    centred = rows - rows.sum(axis=0) / (len(docs) + CENTRE_SHRINK)
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+    return np.asarray(centred @ centred.T)
 
 
 def test_duplicate_pairs_equal_a_brute_force_comparison(
@@ -133,18 +149,28 @@ def test_duplicate_pairs_equal_a_brute_force_comparison(
 ) -> None:
     monkeypatch.setattr(nlp.duplicates, "_BLOCK_ROWS", 7)  # many blocks, one cut mid-way
     index = SimilarityIndex(demo_docs, DEMO_IDS)
-    similarity = cosine_similarity(char_vectorizer(len(demo_docs)).fit_transform(demo_docs))
+    similarity = centred_cosines(demo_docs)
     expected = {
         (DEMO_IDS[i], DEMO_IDS[j])
         for i in range(len(demo_docs))
         for j in range(i + 1, len(demo_docs))
-        if similarity[i, j] >= 0.15
+        if similarity[i, j] >= 0.04
     }
-    pairs = index.duplicate_pairs(threshold=0.15)
+    pairs = index.duplicate_pairs(threshold=0.04)
+    assert len(pairs) > 20
     assert {(pair.a, pair.b) for pair in pairs} == expected
     for pair in pairs:
         i, j = DEMO_IDS.index(pair.a), DEMO_IDS.index(pair.b)
-        assert pair.score == round(float(similarity[i, j]), 3)
+        assert pair.score == pytest.approx(similarity[i, j], abs=0.0006)
+
+
+def test_centring_lets_two_alike_ideas_in_a_tiny_index_match(analyzer: GermanAnalyzer) -> None:
+    """With two items the mean lies between them; shrunk towards zero it cannot make two
+    alike ideas look opposed."""
+    docs = analyzer.analyse(["Mehr Bänke im Stadtpark", "Mehr Sitzbänke im Stadtpark bitte"])
+    pairs = SimilarityIndex(docs, [1, 2]).duplicate_pairs()
+    assert [(pair.a, pair.b) for pair in pairs] == [(1, 2)]
+    assert pairs[0].score > 0.4  # measured 0.482
 
 
 def test_an_identical_text_scores_one(demo_docs: list[AnalysedText]) -> None:
@@ -177,23 +203,34 @@ def test_the_index_pickles(demo_index: SimilarityIndex) -> None:
     assert copy.similar_to(rufbus) == demo_index.similar_to(rufbus)
 
 
-def test_ottensen_scores_and_query_speed(ottensen_docs: list[AnalysedText]) -> None:
+def test_ottensen_scores(ottensen_docs: list[AnalysedText]) -> None:
     ids = list(range(len(ottensen_docs)))
     index = SimilarityIndex(ottensen_docs, ids)
+    assert not index.approximate
     pairs = index.duplicate_pairs()
-    # One topic, the same street names everywhere: measured 1,671 of 242,556 pairs (0.7 %).
+    # One topic, the same street names everywhere: measured 3,032 of 242,556 pairs (1.3 %).
     n_pairs = len(ids) * (len(ids) - 1) // 2
-    assert 0 < len(pairs) < 0.01 * n_pairs
+    assert 0 < len(pairs) < 0.02 * n_pairs
     assert pairs[0].score > 0.9  # a suggestion posted twice for two places
-    # Nearly every suggestion has a similar one (measured 99 % at the default minimum).
+    # Nearly every suggestion has a similar one (measured 99.9 % at the default minimum).
     with_match = sum(bool(index.similar_to(id_, k=1)) for id_ in ids[:100])
     assert with_match >= 90
 
-    # The query path runs while a resident types: measured about 2 ms for 697 suggestions
-    # (3 ms for 2,000). A generous bound, for busy CI machines.
-    timings = []
-    for doc in ottensen_docs[:30]:
-        start = time.perf_counter()
-        index.most_similar(doc)
-        timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.05
+
+def test_the_candidate_stage_finds_what_exact_scoring_finds(
+    ottensen_docs: list[AnalysedText],
+) -> None:
+    """Large indexes pick candidates in a dense low-rank copy; forced on here, a text finds
+    itself and its best matches as exact scoring does."""
+    ids = [10 * row for row in range(len(ottensen_docs))]
+    index = SimilarityIndex(ottensen_docs, ids, approximate=True)
+    assert index.approximate
+    same = 0
+    for row in range(0, len(ottensen_docs), 25):
+        doc = ottensen_docs[row]
+        found = index.most_similar(doc, k=3)
+        exact = index.most_similar(doc, k=3, exact=True)
+        assert found[0] == exact[0] == Match(id=ids[row], score=1.0)
+        same += found == exact
+        assert all(match.score >= SIMILAR_MIN_SCORE for match in found)
+    assert same >= 0.8 * len(range(0, len(ottensen_docs), 25))
