@@ -50,6 +50,9 @@ class GermanAnalyzer:
         self._stop_words = frozenset(nlp.Defaults.stop_words)
         self._compounds: dict[str, tuple[str, ...]] = {}
         self._word_terms: dict[str, tuple[str, ...]] = {}
+        # A memory zone frees, on exit, every string interned meanwhile, other threads' too:
+        # two threads analysing at once lose each other's strings (spaCy error E018).
+        self._zone_lock = threading.Lock()
 
     @classmethod
     def create(cls) -> GermanAnalyzer:
@@ -108,7 +111,7 @@ class GermanAnalyzer:
         result: list[AnalysedText] = []
         # Only the tokenizer runs: lemmas come from the lookup table directly, per piece of a
         # hyphenated word too. memory_zone frees the strings spaCy interned for these texts.
-        with self.nlp.memory_zone():
+        with self._zone_lock, self.nlp.memory_zone():
             for doc in self._tokenizer.pipe(texts, batch_size=batch_size):
                 terms = self.terms(token.text for token in doc)
                 result.append(

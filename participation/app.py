@@ -25,7 +25,9 @@ from participation.auth import SessionConfig, SessionUserMiddleware
 from participation.bootstrap import prepare_database
 from participation.db import create_engine, create_sessionmaker
 from participation.errors import exception_handlers
+from participation.jobs import JobContext, JobRunner
 from participation.middleware import add_security_headers, locale_middleware
+from participation.routes.analysis import AnalysisController
 from participation.routes.api import ApiController, ModerationApiController
 from participation.routes.auth import AuthController
 from participation.routes.contributions import ContributionController
@@ -81,9 +83,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log.warning("Seeded the demo process; demo moderator: %s", login.email)
         engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(engine)
+        # Clustering and retraining run here, one job at a time, off the event loop.
+        app.state.jobs = JobRunner(JobContext(app.state.sessionmaker, settings))
+        await app.state.jobs.start()
         try:
             yield
         finally:
+            await app.state.jobs.stop()
             await engine.dispose()
 
     template_config = create_template_config(settings)
@@ -105,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContributionController,
             AuthController,
             ModerationController,
+            AnalysisController,
             ApiController,
             ModerationApiController,
             create_static_files_router(

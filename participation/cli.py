@@ -220,51 +220,84 @@ def nlp_evaluate(
     click.echo(f"timings: {report['timings']}")
 
 
-@nlp_group.command("build")
-@click.option("--process", "slug", required=True, help="The process's slug.")
-def nlp_build(slug: str) -> None:
-    """Train the theme tagger on a process's confirmed themes and save it under var/models/."""
-    from nlp.persistence import data_hash, save_model
-    from nlp.tagging import train_tagger
-    from nlp.text import default_analyzer, join_fields
-    from participation.services.processes import get_process
-    from participation.services.themes import TrainingData, confirmed_themes_of
+@nlp_group.command("train")
+@click.argument("process")
+@click.option("--force", is_flag=True, help="Train even if the saved model has the same data.")
+def nlp_train(process: str, force: bool) -> None:
+    """Train the theme tagger of PROCESS (its slug) on the themes moderators confirmed, save
+    it under var/models/, and renew the suggestions of its pending contributions."""
+    from participation.services.errors import NotFound
+    from participation.services.tagging import NotEnoughTrainingData, RetrainResult, retrain
 
     settings = _settings()
 
-    async def load() -> TrainingData | None:
+    async def run() -> RetrainResult:
         engine = create_engine(settings)
         try:
             async with create_sessionmaker(engine)() as session:
-                overview = await get_process(session, slug)
-                if overview is None or overview.process.id is None:
-                    return None
-                return await confirmed_themes_of(session, overview.process.id)
+                return await retrain(session, settings.var_dir, process, force=force)
         finally:
             await engine.dispose()
 
-    data = asyncio.run(load())
-    if data is None:
-        raise click.ClickException(f"There is no process {slug!r}.")
-    used = {theme for labels in data.labels for theme in labels}
-    if len(data.labels) < 20 or len(used) < 2:
-        raise click.ClickException(
-            f"{len(data.labels)} contributions with confirmed themes ({len(used)} themes): "
-            "confirm themes on at least 20 contributions and 2 themes first."
-        )
-    texts = [join_fields([t, b]) for t, b in zip(data.titles, data.bodies, strict=True)]
-    analyzer = default_analyzer(settings.var_dir / "nlp")
-    tagger = train_tagger(
-        analyzer.analyse(texts), data.labels, multilabel=True, label_names=data.theme_keys
+    try:
+        result = asyncio.run(run())
+    except NotFound:
+        raise click.ClickException(f"There is no process {process!r}.") from None
+    except NotEnoughTrainingData as error:
+        raise click.ClickException(str(error)) from None
+    done = "Trained" if result.trained else "Unchanged data, kept the model trained"
+    click.echo(
+        f"{done} on {result.items} contributions ({result.themes} themes); saved {result.path}. "
+        f"Renewed suggestions for {result.suggested} pending contributions."
     )
-    path = settings.var_dir / "models" / slug / "themes.joblib"
-    save_model(
-        tagger,
-        path,
-        data=data_hash(texts, data.labels),
-        scores={"training_items": len(texts), "threshold": tagger.threshold},
+
+
+@nlp_group.command("cluster")
+@click.argument("process")
+@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same groups.")
+def nlp_cluster(process: str, seed: int) -> None:
+    """Group the published ideas of PROCESS (its slug) by similarity, store the groups (the
+    analysis page shows them) and print them."""
+    import time
+
+    from participation.services.clusters import ClusteringFailed, RunView, run_clustering, run_view
+    from participation.services.processes import get_process
+
+    settings = _settings()
+
+    async def run() -> tuple[RunView, float] | None:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                overview = await get_process(session, process)
+                if overview is None or overview.process.id is None:
+                    return None
+                started = time.perf_counter()
+                stored = await run_clustering(
+                    session, settings.var_dir, overview.process.id, seed=seed
+                )
+                seconds = time.perf_counter() - started
+                return await run_view(session, stored), seconds
+        finally:
+            await engine.dispose()
+
+    upgrade_database(settings.database_url)
+    try:
+        result = asyncio.run(run())
+    except ClusteringFailed as error:
+        raise click.ClickException(str(error)) from None
+    if result is None:
+        raise click.ClickException(f"There is no process {process!r}.")
+    view, seconds = result
+    click.echo(
+        f"{view.run.items} published ideas in {view.run.k} groups "
+        f"(silhouette {view.run.silhouette:.3f}, {seconds:.1f} s); stored as run {view.run.id}."
     )
-    click.echo(f"Trained on {len(texts)} contributions; saved {path}.")
+    for group in view.clusters:
+        click.echo(f"\n{group.number}. {group.cluster.name} ({group.cluster.size} ideas)")
+        click.echo(f"   terms: {', '.join(group.cluster.top_terms)}")
+        for idea in group.representatives:
+            click.echo(f"   - {idea.title} (#{idea.id})")
 
 
 @nlp_group.command("convert-tempelhofer")

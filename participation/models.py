@@ -133,6 +133,20 @@ class ModerationAction(StrEnum):
     MERGE = "merge"
 
 
+class JobKind(StrEnum):
+    """Heavy text analysis that runs in the background (see participation/jobs.py)."""
+
+    CLUSTER = "cluster"
+    RETRAIN_THEMES = "retrain_themes"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 # --- tables --------------------------------------------------------------------------------
 
 
@@ -257,6 +271,72 @@ class ModerationEvent(SQLModel, table=True):
     to_status: ContributionStatus = Field(sa_type=_enum(ContributionStatus))
     reason: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = _timestamp(index=True)
+
+
+class AnalysisJob(SQLModel, table=True):
+    """One background job for a process (clustering, retraining the theme tagger) and how it
+    went. The row is the job's state: pages read it, the runner writes it."""
+
+    __tablename__ = "analysis_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
+    kind: JobKind = Field(sa_type=_enum(JobKind))
+    status: JobStatus = Field(default=JobStatus.QUEUED, sa_type=_enum(JobStatus), index=True)
+    requested_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    summary: str = Field(default="", sa_type=sa.Text)  # what a finished job did, for people
+    error: str = Field(default="", sa_type=sa.Text)  # why a failed job failed, for people
+    created_at: datetime = _timestamp()
+    started_at: datetime | None = _timestamp(nullable=True)
+    finished_at: datetime | None = _timestamp(nullable=True)
+
+
+class ClusterRun(SQLModel, table=True):
+    """One clustering of a process's published ideas: its clusters and every idea's place."""
+
+    __tablename__ = "cluster_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
+    job_id: int | None = Field(default=None, foreign_key="analysis_job.id", ondelete="SET NULL")
+    items: int  # ideas clustered
+    k: int
+    silhouette: float  # cosine silhouette of the chosen k; text rarely gets above 0.1
+    seed: int = 0
+    created_at: datetime = _timestamp()
+
+
+class Cluster(SQLModel, table=True):
+    """A group of similar ideas in a run, named by its top terms (class-based TF-IDF)."""
+
+    __table_args__ = (sa.UniqueConstraint("run_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="cluster_run.id", index=True, ondelete="CASCADE")
+    position: int  # 0 is the largest cluster
+    name: str = Field(max_length=200)
+    top_terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    size: int
+    # The ideas nearest to the cluster's centre, nearest first.
+    representative_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+
+
+class ClusterMember(SQLModel, table=True):
+    """An idea's cluster in a run and its place on the run's 2-D map."""
+
+    __tablename__ = "cluster_member"
+
+    run_id: int = Field(foreign_key="cluster_run.id", primary_key=True, ondelete="CASCADE")
+    contribution_id: int = Field(
+        foreign_key="contribution.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    cluster_id: int = Field(foreign_key="cluster.id", index=True, ondelete="CASCADE")
+    x: float
+    y: float
 
 
 # --- public variants (what the JSON API returns) --------------------------------------------

@@ -27,6 +27,7 @@ from participation.models import (
     Contribution,
     ContributionKind,
     ContributionStatus,
+    ContributionTheme,
     ModerationEvent,
     ModerationMode,
     Phase,
@@ -34,6 +35,7 @@ from participation.models import (
     Process,
     Role,
     Segment,
+    Theme,
     User,
     utcnow,
 )
@@ -152,6 +154,38 @@ async def add_idea(
     session.add(contribution)
     await session.commit()
     return contribution
+
+
+# A small taxonomy for the test process: (slug, name, keywords).
+THEMES = (
+    ("radwege", "Radwege", ["radweg", "fahrrad", "radfahren"]),
+    ("schule", "Schulwege", ["schule", "schulweg", "kinder"]),
+    ("oepnv", "Bus und Bahn", ["bus", "bahn", "haltestelle"]),
+)
+
+
+async def add_themes(session: AsyncSession, process: Process) -> dict[str, Theme]:
+    """The THEMES taxonomy on a process, by slug."""
+    assert process.id is not None
+    themes = {
+        slug: Theme(process_id=process.id, slug=slug, name=name, keywords=keywords, position=i)
+        for i, (slug, name, keywords) in enumerate(THEMES)
+    }
+    session.add_all(themes.values())
+    await session.commit()
+    return themes
+
+
+async def theme_rows(
+    session: AsyncSession, contribution_id: int | None
+) -> dict[str, ContributionTheme]:
+    """The themes on a contribution, by theme slug."""
+    rows = await session.exec(
+        select(ContributionTheme, Theme.slug)
+        .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+        .where(ContributionTheme.contribution_id == contribution_id)
+    )
+    return {slug: row for row, slug in rows}
 
 
 async def add_staff(

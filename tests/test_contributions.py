@@ -15,9 +15,10 @@ from participation.models import (
     ModerationMode,
     Process,
     Segment,
+    ThemeSource,
     utcnow,
 )
-from participation.services import moderation, processes
+from participation.services import moderation, processes, tagging
 from participation.services.contributions import (
     BODY_MAX,
     BODY_MIN,
@@ -40,6 +41,7 @@ from tests.helpers import (
     add_actor,
     add_idea,
     add_process,
+    add_themes,
     attr,
     by_follow_token,
     contributions,
@@ -55,6 +57,7 @@ from tests.helpers import (
     one,
     post_form,
     text_of,
+    theme_rows,
     valid_idea,
 )
 
@@ -597,3 +600,41 @@ def test_unknown_follow_token_is_404(client: Client, settings: Settings, process
     assert stored.follow_token_hash is not None
     assert client.get(f"/follow/{stored.follow_token_hash}").status_code == 404
     assert in_db(settings, lambda s: count(s, Contribution)) == 1
+
+
+# --- theme suggestions after submitting ------------------------------------------------------
+
+
+def test_a_submitted_idea_gets_suggested_themes(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    in_db(settings, lambda s: add_themes(s, process))
+    body = "Der Schulweg der Kinder braucht einen sicheren Radweg, die Schule liegt weit draußen."
+    response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea(body=body))
+    assert response.status_code == 303
+    idea = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
+    rows = in_db(settings, lambda s: theme_rows(s, idea.id))
+    assert {"radwege", "schule"} <= set(rows)
+    assert all(row.source is ThemeSource.SUGGESTED for row in rows.values())
+    assert idea.theme_uncertainty is not None
+
+
+def test_a_failing_tagger_loses_no_idea(
+    client: Client,
+    settings: Settings,
+    process: Process,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    in_db(settings, lambda s: add_themes(s, process))
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("tagger broke")
+
+    monkeypatch.setattr(tagging, "_tag", broken)
+    response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea())
+    assert response.status_code == 303
+    idea = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
+    assert idea.title == "Sichere Radwege zur Schule"
+    assert in_db(settings, lambda s: theme_rows(s, idea.id)) == {}
+    assert "Could not suggest themes" in caplog.text

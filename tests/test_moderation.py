@@ -11,10 +11,12 @@ from participation.db import create_engine, create_sessionmaker
 from participation.models import (
     Contribution,
     ContributionStatus,
+    ContributionTheme,
     ModerationAction,
     ModerationEvent,
     Process,
     Role,
+    ThemeSource,
     User,
     utcnow,
 )
@@ -29,6 +31,7 @@ from tests.helpers import (
     add_idea,
     add_process,
     add_staff,
+    add_themes,
     attr,
     by_follow_token,
     de,
@@ -44,6 +47,7 @@ from tests.helpers import (
     one,
     post_form,
     text_of,
+    theme_rows,
     valid_idea,
 )
 
@@ -542,3 +546,195 @@ def test_log_lists_the_events(
         ],
     ]
     assert all(row[0] for row in cells)  # every entry has its time
+
+
+# --- themes: suggestions in the queue, confirming and correcting them ------------------------
+
+BUS_IDEA = "Der Bus zur Haltestelle am Bahnhof fährt zu selten, wir brauchen mehr Busse."
+
+
+async def test_queue_can_put_the_least_certain_items_first(session: AsyncSession) -> None:
+    process = await add_process(session)
+    now = utcnow()
+    ideas = []
+    for hours, uncertainty in [(3, 0.1), (2, None), (1, 0.9)]:
+        idea = await add_idea(
+            session,
+            process,
+            status=ContributionStatus.PENDING,
+            created_at=now - timedelta(hours=hours),
+        )
+        idea.theme_uncertainty = uncertainty
+        session.add(idea)
+        ideas.append(idea)
+    await session.commit()
+    oldest, _total = await moderation.pending_queue(session)
+    assert [i.contribution.id for i in oldest] == [i.id for i in ideas]
+    informative, _total = await moderation.pending_queue(session, order="informative")
+    assert [i.contribution.id for i in informative] == [ideas[2].id, ideas[0].id, ideas[1].id]
+
+
+async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> None:
+    idea, _moderator = await setup(session)
+    process = await session.get(Process, idea.process_id)
+    assert process is not None
+    themes = await add_themes(session, process)
+    session.add(
+        ContributionTheme(
+            contribution_id=idea.id or 0,
+            theme_id=themes["oepnv"].id or 0,
+            score=0.4,
+            model_version="keywords:x",
+            evidence=["bus"],
+        )
+    )
+    await session.commit()
+
+    await moderation.decide_theme(session, idea.id or 0, str(themes["oepnv"].id), "confirm")
+    await moderation.decide_theme(session, idea.id or 0, str(themes["schule"].id), "confirm")
+    await moderation.decide_theme(session, idea.id or 0, str(themes["schule"].id), "reject")
+
+    rows = await theme_rows(session, idea.id)
+    assert {slug: row.source for slug, row in rows.items()} == {
+        "oepnv": ThemeSource.CONFIRMED,
+        "schule": ThemeSource.REJECTED,
+    }
+    assert rows["oepnv"].score == 0.4  # what the tagger thought stays on record
+    item = await moderation.queue_item(session, idea.id or 0)
+    assert [t.theme.slug for t in item.confirmed] == ["oepnv"]
+    assert item.suggested == []
+    assert [t.slug for t in item.addable] == ["radwege", "schule"]
+
+
+@pytest.mark.parametrize(
+    ("theme", "decision", "field"),
+    [("1", "maybe", "decision"), ("", "confirm", "theme"), ("x", "confirm", "theme")],
+)
+async def test_decide_theme_refuses_bad_input(
+    session: AsyncSession, theme: str, decision: str, field: str
+) -> None:
+    idea, _moderator = await setup(session)
+    with pytest.raises(ValidationFailed) as failed:
+        await moderation.decide_theme(session, idea.id or 0, theme, decision)
+    assert list(failed.value.errors) == [field]
+    with pytest.raises(NotFound):
+        await moderation.decide_theme(session, 9999, "1", "confirm")
+
+
+async def test_a_theme_of_another_process_is_refused(session: AsyncSession) -> None:
+    idea, _moderator = await setup(session)
+    other = await add_process(session, slug="anderes-verfahren")
+    themes = await add_themes(session, other)
+    with pytest.raises(ValidationFailed) as failed:
+        await moderation.decide_theme(session, idea.id or 0, str(themes["oepnv"].id), "confirm")
+    assert list(failed.value.errors) == ["theme"]
+    assert await theme_rows(session, idea.id) == {}
+
+
+def _with_themes(settings: Settings, process: Process) -> dict[str, int]:
+    themes = in_db(settings, lambda s: add_themes(s, process))
+    return {slug: theme.id or 0 for slug, theme in themes.items()}
+
+
+def test_queue_shows_suggested_themes_with_score_and_words(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    _with_themes(settings, process)
+    response = post_form(
+        staff_client, f"/processes/{SLUG}/ideas", valid_idea(title="Mehr Busse", body=BUS_IDEA)
+    )
+    assert response.status_code == 303
+    idea = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
+    rows = in_db(settings, lambda s: theme_rows(s, idea.id))
+    bus = rows["oepnv"]
+    assert bus.source is ThemeSource.SUGGESTED
+    assert bus.score is not None
+
+    page = html(staff_client.get("/moderation").text)
+    themes = one(page, f"#item-{idea.id}-themes")
+    chip = first_match(themes, ".theme-chip--suggested")
+    assert text_of(first_match(chip, ".theme-chip__name")) == "Bus und Bahn"
+    percent = round(bus.score * 100)
+    assert text_of(first_match(chip, ".theme-chip__score")) == f"{percent} % Übereinstimmung"
+    assert "bus" in text_of(first_match(chip, ".theme-chip__why"))
+    buttons = [text_of(b) for b in chip.select("button")]
+    assert buttons == [f"{german('Confirm')} : Bus und Bahn", f"{german('Remove')} : Bus und Bahn"]
+    for form in themes.select("form"):
+        assert form.select_one('input[name="_csrf_token"]') is not None
+        assert attr(form, "action") == f"/moderation/contributions/{idea.id}/themes"
+
+
+def test_confirm_a_theme_without_javascript(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    ids = _with_themes(settings, process)
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    url = f"/moderation/contributions/{idea.id}/themes"
+    response = post_form(staff_client, url, {"theme": str(ids["radwege"]), "decision": "confirm"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/moderation#item-{idea.id}"
+    page = html(staff_client.get("/moderation").text)
+    expected = de("Action field confirmed: %(theme)s.") % {"theme": "Radwege"}
+    assert [text_of(p) for p in page.select("p.flash")] == [expected]
+    confirmed = one(page, f"#item-{idea.id}-themes").select(".theme-chip--confirmed")
+    assert [text_of(first_match(c, ".theme-chip__name")) for c in confirmed] == ["Radwege"]
+    rows = in_db(settings, lambda s: theme_rows(s, idea.id))
+    assert rows["radwege"].source is ThemeSource.CONFIRMED
+
+
+def test_correct_themes_with_htmx_answers_with_the_themes(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    ids = _with_themes(settings, process)
+    _token, idea = submit(staff_client, settings, "Radweg an der B3")
+    url = f"/moderation/contributions/{idea.id}/themes"
+    data = {"theme": str(ids["oepnv"]), "decision": "reject"}
+    response = post_form(staff_client, url, data, headers=HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    fragment = html(response.text)
+    section = one(fragment, f"#item-{idea.id}-themes")
+    message = de("Action field rejected: %(theme)s.") % {"theme": "Bus und Bahn"}
+    assert text_of(first_match(section, "[role=status]")) == message
+    assert in_db(settings, lambda s: theme_rows(s, idea.id))["oepnv"].source is (
+        ThemeSource.REJECTED
+    )
+    # A rejected theme can still be added by hand.
+    options = [text_of(o) for o in section.select("select option")]
+    assert options == ["Radwege", "Schulwege", "Bus und Bahn"]
+
+    other = in_db(settings, lambda s: add_process(s, slug="anderes"))
+    foreign = in_db(settings, lambda s: add_themes(s, other))["radwege"].id
+    refused = post_form(
+        staff_client, url, {"theme": str(foreign), "decision": "confirm"}, headers=HTMX
+    )
+    assert refused.status_code == 422
+    error = text_of(first_match(html(refused.text), ".flash--error"))
+    assert error == de("Please choose an action field of this process.")
+    assert post_form(staff_client, "/moderation/contributions/9999/themes", data).status_code == 404
+
+
+def test_theme_decisions_need_staff_and_a_csrf_token(
+    client: Client, settings: Settings, process: Process, moderator: User
+) -> None:
+    ids = _with_themes(settings, process)
+    idea = in_db(settings, lambda s: add_idea(s, process, status=ContributionStatus.PENDING))
+    url = f"/moderation/contributions/{idea.id}/themes"
+    data = {"theme": str(ids["radwege"]), "decision": "confirm"}
+    anonymous = post_form(client, url, data)
+    assert anonymous.status_code in {302, 303, 401}
+    login(client, moderator.email)
+    without_token = client.post(url, data=data, follow_redirects=False)
+    assert without_token.status_code == 403
+    assert in_db(settings, lambda s: theme_rows(s, idea.id)) == {}
+
+
+def test_queue_order_links(staff_client: Client, settings: Settings, process: Process) -> None:
+    in_db(settings, lambda s: add_idea(s, process, status=ContributionStatus.PENDING))
+    default = html(staff_client.get("/moderation").text)
+    assert text_of(one(default, ".queue-order [aria-current]")) == german("Oldest first")
+    informative = html(staff_client.get("/moderation?order=informative").text)
+    current = one(informative, ".queue-order [aria-current]")
+    assert text_of(current) == german("Most informative first")
+    # Anything else is the usual order, not an error.
+    assert staff_client.get("/moderation?order=zufall").status_code == 200

@@ -1,4 +1,4 @@
-"""Confirmed themes as training data, and `participation nlp build` saving a model under var/."""
+"""Confirmed themes as training data, and `participation nlp train` saving a model under var/."""
 
 from __future__ import annotations
 
@@ -42,9 +42,9 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return settings
 
 
-def test_nlp_build_trains_and_saves_the_tagger(cli_env: Settings) -> None:
+def test_nlp_train_trains_and_saves_the_tagger(cli_env: Settings) -> None:
     in_db(cli_env, seed_demo)
-    result = CliRunner().invoke(main, ["nlp", "build", "--process", DEMO_SLUG])
+    result = CliRunner().invoke(main, ["nlp", "train", DEMO_SLUG])
     assert result.exit_code == 0, result.output
 
     path = cli_env.var_dir / "models" / DEMO_SLUG / "themes.joblib"
@@ -56,12 +56,12 @@ def test_nlp_build_trains_and_saves_the_tagger(cli_env: Settings) -> None:
     assert (cli_env.var_dir / "nlp" / "german-pipeline" / "config.cfg").exists()
 
 
-def test_nlp_build_says_what_is_missing(cli_env: Settings) -> None:
+def test_nlp_train_says_what_is_missing(cli_env: Settings) -> None:
     in_db(cli_env, add_process)
     runner = CliRunner()
-    unknown = runner.invoke(main, ["nlp", "build", "--process", "gibt-es-nicht"])
+    unknown = runner.invoke(main, ["nlp", "train", "gibt-es-nicht"])
     assert unknown.exit_code == 1
     assert "There is no process 'gibt-es-nicht'" in unknown.output
-    empty = runner.invoke(main, ["nlp", "build", "--process", "radwege-auetal"])
+    empty = runner.invoke(main, ["nlp", "train", "radwege-auetal"])
     assert empty.exit_code == 1
     assert "confirm themes on at least 20 contributions" in empty.output

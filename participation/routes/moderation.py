@@ -1,4 +1,5 @@
-"""The moderation queue (approve, reject with a reason) and the moderation log."""
+"""The moderation queue (approve, reject with a reason, confirm or correct themes) and the
+moderation log."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -14,7 +15,7 @@ from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTI
 
 from participation.auth import current_user, requires_moderator
 from participation.i18n import _
-from participation.models import Contribution, User
+from participation.models import Contribution, ThemeSource, User
 from participation.routes import Db, FormData
 from participation.services import moderation
 from participation.services.errors import Conflict, NotFound, ValidationFailed
@@ -29,14 +30,22 @@ def _actor(request: Request[Any, Any, Any]) -> User:
 async def _queue_page(
     db: Db,
     *,
+    order: str = "oldest",
     errors: dict[int, dict[str, str]] | None = None,
     reasons: dict[int, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    items, total = await moderation.pending_queue(db)
+    chosen: moderation.QueueOrder = "informative" if order == "informative" else "oldest"
+    items, total = await moderation.pending_queue(db, order=chosen)
     return Template(
         "pages/moderation/queue.html",
-        context={"items": items, "total": total, "errors": errors or {}, "reasons": reasons or {}},
+        context={
+            "items": items,
+            "total": total,
+            "order": chosen,
+            "errors": errors or {},
+            "reasons": reasons or {},
+        },
         status_code=status_code,
     )
 
@@ -47,8 +56,8 @@ class ModerationController(Controller):
     include_in_schema = False
 
     @get("/", cache=False)
-    async def queue(self, db: Db) -> Template:
-        return await _queue_page(db)
+    async def queue(self, db: Db, order: FromQuery[str] = "oldest") -> Template:
+        return await _queue_page(db, order=order)
 
     @get("/log", cache=False)
     async def log(self, db: Db) -> Template:
@@ -82,10 +91,10 @@ class ModerationController(Controller):
             return await self._conflict(request, db, contribution_id, str(exc))
         except ValidationFailed as failed:
             if request.htmx:
-                item = await moderation.get_contribution(db, contribution_id)
+                item = await moderation.queue_item(db, contribution_id)
                 return Template(
                     "partials/moderation/_queue_item.html",
-                    context={"contribution": item, "error": failed.errors, "reason": reason},
+                    context={"item": item, "error": failed.errors, "reason": reason},
                     status_code=HTTP_422_UNPROCESSABLE_ENTITY,
                 )
             return await _queue_page(
@@ -95,6 +104,41 @@ class ModerationController(Controller):
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
             )
         return self._done(request, contribution, _("Rejected: “%(title)s”."))
+
+    @post("/contributions/{contribution_id:int}/themes")
+    async def decide_theme(
+        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
+    ) -> Template | Redirect:
+        """Confirm or reject one theme: a suggestion, a confirmed one, or one added from the
+        list. With htmx the item's themes come back; without, the queue with a message."""
+        try:
+            _item, theme, source = await moderation.decide_theme(
+                db, contribution_id, data.get("theme", ""), data.get("decision", "")
+            )
+        except NotFound as exc:
+            raise NotFoundException() from exc
+        except ValidationFailed as failed:
+            message, status = " ".join(failed.errors.values()), HTTP_422_UNPROCESSABLE_ENTITY
+            kind = "error"
+        else:
+            text = (
+                _("Action field confirmed: %(theme)s.")
+                if source is ThemeSource.CONFIRMED
+                else _("Action field rejected: %(theme)s.")
+            )
+            message, status, kind = text % {"theme": theme.name}, 200, "success"
+        if request.htmx:
+            return Template(
+                "partials/moderation/_item_themes.html",
+                context={
+                    "item": await moderation.queue_item(db, contribution_id),
+                    "theme_message": message,
+                    "theme_message_kind": kind,
+                },
+                status_code=status,
+            )
+        flash(request, message, kind)
+        return Redirect(f"/moderation#item-{contribution_id}", status_code=303)
 
     @staticmethod
     def _done(

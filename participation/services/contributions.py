@@ -26,7 +26,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import ValidationFailed
-from participation.services.processes import ProcessOverview
+from participation.services.processes import ProcessOverview, PublishedIdea, confirmed_themes
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 20, 5000
@@ -208,3 +208,23 @@ async def find_by_follow_token(session: AsyncSession, token: str) -> FollowedIde
         )
     ).first()
     return FollowedIdea(contribution=contribution, process=process, last_event=last_event)
+
+
+async def published_idea(
+    session: AsyncSession, process_id: int, contribution_id: int
+) -> PublishedIdea | None:
+    """One published idea of a process with its confirmed themes; None for anything else."""
+    contribution = (
+        await session.exec(
+            select(Contribution).where(
+                Contribution.id == contribution_id,
+                Contribution.process_id == process_id,
+                Contribution.kind == ContributionKind.IDEA,
+                Contribution.status == ContributionStatus.PUBLISHED,
+            )
+        )
+    ).first()
+    if contribution is None:
+        return None
+    themes = await confirmed_themes(session, [contribution_id])
+    return PublishedIdea(contribution, themes.get(contribution_id, []))

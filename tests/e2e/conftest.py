@@ -142,3 +142,9 @@ def assert_fits_phone(page: Page) -> None:
     )
     page.set_viewport_size({"width": 1280, "height": 900})
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 360px width"
+
+
+def check(page: Page) -> None:
+    """The checks every page state gets: axe-core, and no sideways scrolling on a phone."""
+    assert_accessible(page)
+    assert_fits_phone(page)

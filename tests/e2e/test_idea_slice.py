@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, assert_accessible, assert_fits_phone
+from tests.e2e.conftest import LiveServer, check
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +18,6 @@ BODY = (
     "Einmal pro Woche sollte jemand aus der Verwaltung per Video erreichbar sein, "
     "damit man für einfache Fragen nicht nach Auenbrück fahren muss."
 )
-
-
-def check(page: Page) -> None:
-    assert_accessible(page)
-    assert_fits_phone(page)
 
 
 def test_idea_from_submission_to_publication(page: Page, live_server: LiveServer) -> None:

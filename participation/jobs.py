@@ -1,0 +1,279 @@
+"""Background jobs: heavy text analysis (clustering, retraining the theme tagger) off the
+event loop, with its state in the database.
+
+How it fits together:
+- `submit()` writes an `AnalysisJob` row (queued) and hands its id to the queue. The row is
+  the job's whole state: pages read "läuft seit …", "fertig", "fehlgeschlagen: …" from it,
+  whichever app process serves them.
+- `execute_job()` runs one job by id: it claims the row (queued -> running), calls the
+  handler for the job's kind and records done or failed with a message for people. Handlers
+  do their CPU work in a worker thread (`anyio.to_thread.run_sync`), so even the process
+  running the job keeps answering requests.
+- `JobRunner` is the queue for one app process: an asyncio queue and one worker task, so one
+  job at a time per process. The app's lifespan starts and stops it; at start, jobs left
+  queued or running by a previous process (a restart, a crash) are marked failed.
+
+Scaling out: with several app processes each would run its own jobs, and a starting process
+would fail the jobs another one is running. Then replace `JobRunner` by a class with the same
+`start()`, `stop()` and `submit()` whose `submit()` writes the row the same way
+(`create_job`) but enqueues the id on a Redis-backed queue (SAQ:
+`await queue.enqueue("run_analysis_job", job_id=…)`) instead of the asyncio one. A separate
+worker process (`saq participation.jobs.saq_settings`, with REDIS_URL) builds a `JobContext`
+in its startup hook, marks interrupted jobs failed there (only it runs jobs) and calls
+`execute_job` for each id. Routes and pages need no change: they call `submit()` on
+`app.state.jobs` and read the rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.db import SessionMaker
+from participation.i18n import _, current_locale
+from participation.models import AnalysisJob, JobKind, JobStatus, Process, User, utcnow
+from participation.services import clusters, tagging
+from participation.services.errors import ServiceError
+from participation.settings import Settings
+
+log = logging.getLogger("participation")
+
+ACTIVE: Final = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job needs besides its row: sessions and settings, no request."""
+
+    sessionmaker: SessionMaker
+    settings: Settings
+
+
+# A handler does the work of one kind of job and returns a summary for people.
+Handler = Callable[[AsyncSession, JobContext, AnalysisJob], Awaitable[str]]
+
+
+async def _cluster(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
+    run = await clusters.run_clustering(
+        session, context.settings.var_dir, job.process_id, job_id=job.id
+    )
+    return clusters.describe_run(run)
+
+
+async def _retrain_themes(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
+    process = await session.get(Process, job.process_id)
+    if process is None:
+        raise ServiceError(_("This process does not exist."))
+    try:
+        result = await tagging.retrain(session, context.settings.var_dir, process.slug)
+    except tagging.NotEnoughTrainingData as error:
+        raise ServiceError(error.message) from None
+    trained = (
+        _("Trained on %(items)d contributions (%(themes)d action fields).")
+        if result.trained
+        else _("The confirmed action fields have not changed; the model stays as it is.")
+    )
+    renewed = _("Suggestions renewed for %(n)d waiting contributions.") % {"n": result.suggested}
+    return f"{trained % {'items': result.items, 'themes': result.themes}} {renewed}"
+
+
+HANDLERS: Final[Mapping[JobKind, Handler]] = {
+    JobKind.CLUSTER: _cluster,
+    JobKind.RETRAIN_THEMES: _retrain_themes,
+}
+
+
+# --- job rows ---------------------------------------------------------------------------------
+
+
+async def active_job(session: AsyncSession, process_id: int, kind: JobKind) -> AnalysisJob | None:
+    return (
+        await session.exec(
+            select(AnalysisJob).where(
+                AnalysisJob.process_id == process_id,
+                AnalysisJob.kind == kind,
+                col(AnalysisJob.status).in_(ACTIVE),
+            )
+        )
+    ).first()
+
+
+async def create_job(
+    session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None
+) -> tuple[AnalysisJob, bool]:
+    """A new queued job, or the one of this kind already queued or running for the process
+    (asking twice must not run the same work twice). True when the job is new."""
+    existing = await active_job(session, process_id, kind)
+    if existing is not None:
+        return existing, False
+    job = AnalysisJob(
+        process_id=process_id,
+        kind=kind,
+        requested_by_id=requested_by.id if requested_by else None,
+    )
+    session.add(job)
+    await session.commit()
+    return job, True
+
+
+async def latest_jobs(session: AsyncSession, process_id: int) -> dict[JobKind, AnalysisJob]:
+    """The newest job of each kind for a process."""
+    found: dict[JobKind, AnalysisJob] = {}
+    for kind in JobKind:
+        job = (
+            await session.exec(
+                select(AnalysisJob)
+                .where(AnalysisJob.process_id == process_id, AnalysisJob.kind == kind)
+                .order_by(col(AnalysisJob.id).desc())
+                .limit(1)
+            )
+        ).first()
+        if job is not None:
+            found[kind] = job
+    return found
+
+
+async def _finish(
+    context: JobContext, job_id: int, status: JobStatus, *, summary: str = "", error: str = ""
+) -> None:
+    async with context.sessionmaker() as session:
+        await session.exec(
+            update(AnalysisJob)
+            .where(col(AnalysisJob.id) == job_id)
+            .values(status=status, summary=summary, error=error, finished_at=utcnow())
+        )
+        await session.commit()
+
+
+async def fail_unfinished(context: JobContext) -> int:
+    """Mark jobs left queued or running by a process that stopped as failed; how many."""
+    with site_language(context):
+        error = _("Interrupted by a restart of the app. Please start it again.")
+    async with context.sessionmaker() as session:
+        result = await session.exec(
+            update(AnalysisJob)
+            .where(col(AnalysisJob.status).in_(ACTIVE))
+            .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
+        )
+        await session.commit()
+        return int(result.rowcount)
+
+
+@contextmanager
+def site_language(context: JobContext) -> Iterator[None]:
+    """gettext in the site's default language: jobs run outside any request, and the people
+    who read their messages are the site's staff."""
+    token = current_locale.set(context.settings.default_locale)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
+
+
+async def execute_job(
+    context: JobContext, job_id: int, handlers: Mapping[JobKind, Handler] = HANDLERS
+) -> JobStatus | None:
+    """Run one queued job and record how it went; None if it was not queued (any more).
+    Messages are stored in the site's default language (see `site_language`)."""
+    async with context.sessionmaker() as session:
+        claimed = await session.exec(
+            update(AnalysisJob)
+            .where(col(AnalysisJob.id) == job_id, col(AnalysisJob.status) == JobStatus.QUEUED)
+            .values(status=JobStatus.RUNNING, started_at=utcnow())
+        )
+        await session.commit()
+        if claimed.rowcount != 1:
+            return None
+        job = await session.get(AnalysisJob, job_id)
+        assert job is not None
+        with site_language(context):
+            summary, status, error = await _attempt(session, context, job, handlers)
+    await _finish(context, job_id, status, summary=summary, error=error)
+    return status
+
+
+async def _attempt(
+    session: AsyncSession,
+    context: JobContext,
+    job: AnalysisJob,
+    handlers: Mapping[JobKind, Handler],
+) -> tuple[str, JobStatus, str]:
+    """Run the handler: (summary, status, error)."""
+    try:
+        return await handlers[job.kind](session, context, job), JobStatus.DONE, ""
+    except asyncio.CancelledError:
+        # The app is shutting down: say so instead of leaving the job "running" for ever.
+        assert job.id is not None
+        error = _("Stopped because the app shut down. Please start it again.")
+        await _finish(context, job.id, JobStatus.FAILED, error=error)
+        raise
+    except ServiceError as error:
+        return "", JobStatus.FAILED, str(error)
+    except Exception as error:
+        log.exception("Analysis job %s (%s) failed", job.id, job.kind)
+        message = _("Unexpected error (%(kind)s); the server log has the details.")
+        return "", JobStatus.FAILED, message % {"kind": type(error).__name__}
+
+
+class JobRunner:
+    """The in-process queue: one worker task, one job at a time, for this app process.
+
+    In tests, `wait_idle()` returns once every submitted job has finished, so a test can
+    submit, wait, and look at the result without sleeping."""
+
+    def __init__(self, context: JobContext, handlers: Mapping[JobKind, Handler] = HANDLERS) -> None:
+        self.context = context
+        self.handlers = handlers
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self.running: int | None = None  # the id of the job being run, if any
+
+    async def start(self) -> None:
+        interrupted = await fail_unfinished(self.context)
+        if interrupted:
+            log.warning("Marked %d interrupted analysis jobs as failed", interrupted)
+        self._worker = asyncio.create_task(self._work(), name="analysis-jobs")
+
+    async def stop(self) -> None:
+        """Stop the worker; a job still running is recorded as failed (see execute_job)."""
+        if self._worker is None:
+            return
+        self._worker.cancel()
+        with suppress(asyncio.CancelledError):
+            await self._worker
+        self._worker = None
+
+    async def submit(
+        self, session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None
+    ) -> tuple[AnalysisJob, bool]:
+        """Queue a job (see `create_job`); True when it is new."""
+        job, created = await create_job(session, process_id, kind, requested_by)
+        if created:
+            assert job.id is not None
+            self._queue.put_nowait(job.id)
+        return job, created
+
+    async def wait_idle(self) -> None:
+        await self._queue.join()
+
+    async def _work(self) -> None:
+        while True:
+            job_id = await self._queue.get()
+            self.running = job_id
+            try:
+                await execute_job(self.context, job_id, self.handlers)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # recording the outcome failed (database gone?): keep serving
+                log.exception("Could not run analysis job %d", job_id)
+            finally:
+                self.running = None
+                self._queue.task_done()

@@ -1,0 +1,135 @@
+"""The analysis pages for staff: a process's clusters with their map, and the buttons that
+start clustering and retraining as background jobs (participation/jobs.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, QueryParameter
+from litestar.plugins.flash import flash
+from litestar.plugins.htmx import ClientRefresh, HTMXRequest
+from litestar.response import Redirect, Template
+
+from participation.auth import current_user, require_roles, requires_moderator
+from participation.i18n import _
+from participation.jobs import ACTIVE, JobRunner, latest_jobs
+from participation.models import JobKind, Role, User
+from participation.routes import Db
+from participation.routes.processes import load_process
+from participation.services import clusters, processes
+from participation.services.processes import ProcessOverview
+
+# Evaluators read the clusters too: they rate the profiles condensed from them.
+requires_analyst = require_roles(Role.MODERATOR, Role.EVALUATOR)
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
+MEMBERS_PER_PAGE = 20
+
+
+def _runner(state: State) -> JobRunner:
+    runner = state.jobs
+    assert isinstance(runner, JobRunner)
+    return runner
+
+
+def _user(request: Request[Any, Any, Any]) -> User:
+    user = current_user(request)
+    assert user is not None  # the controller's guard lets only staff through
+    return user
+
+
+def _may_retrain(user: User) -> bool:
+    # Retraining changes the suggestions in the moderation queue: the moderators' call.
+    return user.role in {Role.MODERATOR, Role.ADMIN}
+
+
+async def _status_context(db: Db, overview: ProcessOverview) -> dict[str, Any]:
+    assert overview.process.id is not None
+    jobs = await latest_jobs(db, overview.process.id)
+    return {
+        "process": overview.process,
+        "jobs": jobs,
+        "kinds": JobKind,
+        "busy": any(job.status in ACTIVE for job in jobs.values()),
+    }
+
+
+class AnalysisController(Controller):
+    path = "/analysis"
+    guards = [requires_analyst]  # noqa: RUF012 - Litestar reads this class attribute
+    include_in_schema = False
+
+    @get("/", cache=False)
+    async def index(self, db: Db) -> Template:
+        overviews = await processes.list_processes(db)
+        runs = await clusters.latest_runs(db, [o.process.id for o in overviews if o.process.id])
+        return Template("pages/analysis/index.html", context={"overviews": overviews, "runs": runs})
+
+    @get("/{slug:str}", cache=False)
+    async def detail(
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str]
+    ) -> Template:
+        overview = await load_process(db, slug)
+        assert overview.process.id is not None
+        context = await _status_context(db, overview)
+        context.update(
+            overview=overview,
+            view=await clusters.latest_run_view(db, overview.process.id),
+            may_retrain=_may_retrain(_user(request)),
+        )
+        return Template("pages/analysis/detail.html", context=context)
+
+    @get("/{slug:str}/status", cache=False)
+    async def status(
+        self, request: HTMXRequest, db: Db, slug: FromPath[str]
+    ) -> Template | ClientRefresh:
+        """The status line. htmx polls it while a job runs; once none does, the page reloads
+        to show the new result."""
+        overview = await load_process(db, slug)
+        context = await _status_context(db, overview)
+        if request.htmx and not context["busy"]:
+            return ClientRefresh()
+        return Template("partials/analysis/_status.html", context=context)
+
+    @post("/{slug:str}/cluster")
+    async def cluster(
+        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str]
+    ) -> Redirect:
+        return await self._submit(request, db, state, slug, JobKind.CLUSTER)
+
+    @post("/{slug:str}/retrain", guards=[requires_moderator])
+    async def retrain(
+        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str]
+    ) -> Redirect:
+        return await self._submit(request, db, state, slug, JobKind.RETRAIN_THEMES)
+
+    @get("/{slug:str}/groups/{number:int}", cache=False)
+    async def group(
+        self, db: Db, slug: FromPath[str], number: FromPath[int], page: PageNumber = 1
+    ) -> Template:
+        overview = await load_process(db, slug)
+        assert overview.process.id is not None
+        detail = await clusters.cluster_detail(
+            db, overview.process.id, number, page, MEMBERS_PER_PAGE
+        )
+        if detail is None:
+            raise NotFoundException()
+        return Template(
+            "pages/analysis/group.html",
+            context={"process": overview.process, "detail": detail, "group": detail.cluster},
+        )
+
+    @staticmethod
+    async def _submit(
+        request: HTMXRequest, db: Db, state: State, slug: str, kind: JobKind
+    ) -> Redirect:
+        overview = await load_process(db, slug)
+        assert overview.process.id is not None
+        _job, created = await _runner(state).submit(db, overview.process.id, kind, _user(request))
+        if created:
+            flash(request, _("Started. This page shows when it is done."), "success")
+        else:
+            flash(request, _("This is already running; it was not started twice."), "info")
+        return Redirect(f"/analysis/{slug}", status_code=303)

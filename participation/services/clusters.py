@@ -1,0 +1,374 @@
+"""Clustering a process's ideas: groups nobody defined in advance, their names, a 2-D map.
+
+Which ideas: the published ones. Screening comes before understanding (see DESIGN.md):
+pending ideas may still turn out to be spam or be rejected, rejected and hidden ones must not
+shape the groups, and merged ones would count twice beside the idea they were merged into.
+
+The analysis and the clustering themselves are CPU-bound (about a second for 700 ideas) and
+run in a worker thread; the event loop only reads the ideas and writes the result, which is
+stored in one transaction, so a page never sees half a run. The web app runs this from a
+background job (participation/jobs.py), the command line (`participation nlp cluster`)
+directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Final
+
+import anyio.to_thread
+from sqlalchemy import delete, insert
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from nlp import clustering
+from nlp.text import default_analyzer, join_fields
+from participation.i18n import _, ngettext
+from participation.models import (
+    Cluster,
+    ClusterMember,
+    ClusterRun,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+)
+from participation.services.errors import ServiceError
+from participation.services.processes import Page
+
+KEEP_RUNS: Final = 3  # older runs of a process are deleted when a new one is stored
+INSERT_CHUNK: Final = 1000  # member rows per INSERT: SQLite limits bound parameters
+# The map draws at most this many points (a fixed, even sample): a browser stays quick with
+# a few thousand SVG circles, not with a hundred thousand.
+MAP_POINTS: Final = 3000
+MAP_WIDTH: Final = 640
+MAP_HEIGHT: Final = 400
+MAP_MARGIN: Final = 16
+# Distinct colours for the clusters (kept in app.css as .cluster-c0 … .cluster-c11).
+COLOURS: Final = 12
+
+
+class ClusteringFailed(ServiceError):
+    """The ideas cannot be clustered (too few, or too short or alike); the message says why."""
+
+
+@dataclass(frozen=True)
+class IdeaText:
+    id: int
+    title: str
+    body: str
+
+
+async def ideas_to_cluster(session: AsyncSession, process_id: int) -> list[IdeaText]:
+    """The published ideas of a process, oldest first (a stable order keeps runs repeatable)."""
+    rows = await session.exec(
+        select(Contribution.id, Contribution.title, Contribution.body)
+        .where(
+            Contribution.process_id == process_id,
+            Contribution.kind == ContributionKind.IDEA,
+            Contribution.status == ContributionStatus.PUBLISHED,
+        )
+        .order_by(col(Contribution.id))
+    )
+    return [IdeaText(id_, title, body) for id_, title, body in rows if id_ is not None]
+
+
+def _cluster_texts(var_dir: Path, texts: list[str], seed: int) -> clustering.Clustering:
+    """Blocking: analyse and cluster. Runs in a worker thread."""
+    docs = default_analyzer(var_dir / "nlp").analyse(texts)
+    return clustering.cluster(docs, seed=seed)
+
+
+async def run_clustering(
+    session: AsyncSession,
+    var_dir: Path,
+    process_id: int,
+    *,
+    job_id: int | None = None,
+    seed: int = 0,
+) -> ClusterRun:
+    """Cluster the process's published ideas and store the run; deterministic per seed.
+
+    Raises ClusteringFailed with a message for people when there is nothing to group."""
+    ideas = await ideas_to_cluster(session, process_id)
+    if len(ideas) < clustering.MIN_DOCS:
+        raise ClusteringFailed(
+            _("At least %(min)d published ideas are needed to form groups; there are %(n)d.")
+            % {"min": clustering.MIN_DOCS, "n": len(ideas)}
+        )
+    texts = [join_fields([idea.title, idea.body]) for idea in ideas]
+    try:
+        # abandon_on_cancel: when the app shuts down, the job is given up at once instead of
+        # holding the shutdown until the thread is done; its result is then thrown away.
+        result = await anyio.to_thread.run_sync(
+            partial(_cluster_texts, var_dir, texts, seed), abandon_on_cancel=True
+        )
+    except ValueError:  # nlp.clustering: too short or too alike to tell apart
+        raise ClusteringFailed(
+            _("The ideas are too short or too much alike to be told apart into groups.")
+        ) from None
+    return await _store(session, process_id, job_id, seed, ideas, result)
+
+
+async def _store(
+    session: AsyncSession,
+    process_id: int,
+    job_id: int | None,
+    seed: int,
+    ideas: Sequence[IdeaText],
+    result: clustering.Clustering,
+) -> ClusterRun:
+    run = ClusterRun(
+        process_id=process_id,
+        job_id=job_id,
+        items=len(ideas),
+        k=result.k,
+        silhouette=result.silhouette,
+        seed=seed,
+    )
+    session.add(run)
+    await session.flush()
+    assert run.id is not None
+    clusters = [
+        Cluster(
+            run_id=run.id,
+            position=summary.id,
+            name=summary.name[:200],
+            top_terms=list(summary.top_terms),
+            size=summary.size,
+            representative_ids=[ideas[index].id for index in summary.representatives],
+        )
+        for summary in result.clusters
+    ]
+    session.add_all(clusters)
+    await session.flush()
+    cluster_ids = [c.id for c in clusters]
+    rows: list[dict[str, Any]] = [
+        {
+            "run_id": run.id,
+            "contribution_id": idea.id,
+            "cluster_id": cluster_ids[label],
+            "x": x,
+            "y": y,
+        }
+        for idea, label, (x, y) in zip(ideas, result.labels, result.coordinates, strict=True)
+    ]
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await session.exec(insert(ClusterMember).values(rows[start : start + INSERT_CHUNK]))
+    older = (
+        select(ClusterRun.id)
+        .where(ClusterRun.process_id == process_id)
+        .order_by(col(ClusterRun.id).desc())
+        .offset(KEEP_RUNS)
+    )
+    stale = list(await session.exec(older))
+    if stale:
+        # Members and clusters go with their run (ON DELETE CASCADE).
+        await session.exec(delete(ClusterRun).where(col(ClusterRun.id).in_(stale)))
+    await session.commit()
+    return run
+
+
+def describe_run(run: ClusterRun) -> str:
+    """One line for people: how many groups from how many ideas."""
+    return ngettext(
+        "%(num)d group from %(items)d ideas.", "%(num)d groups from %(items)d ideas.", run.k
+    ) % {"num": run.k, "items": run.items}
+
+
+# --- reading a run for display ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    cluster: Cluster
+    representatives: Sequence[Contribution]  # nearest to the centre first
+
+    @property
+    def colour(self) -> int:
+        return self.cluster.position % COLOURS
+
+    @property
+    def number(self) -> int:
+        """The number people see: 1 is the largest group."""
+        return self.cluster.position + 1
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    x: float  # in the SVG's coordinates
+    y: float
+    colour: int
+
+
+@dataclass(frozen=True)
+class MapLabel:
+    x: float
+    y: float
+    number: int
+
+
+@dataclass(frozen=True)
+class ClusterMap:
+    width: int
+    height: int
+    points: Sequence[MapPoint]
+    labels: Sequence[MapLabel]  # each cluster's number at its members' mean position
+    total: int  # members of the run; more than len(points) when the map shows a sample
+
+
+@dataclass(frozen=True)
+class RunView:
+    run: ClusterRun
+    clusters: Sequence[ClusterView]
+    map: ClusterMap
+
+
+async def latest_run(session: AsyncSession, process_id: int) -> ClusterRun | None:
+    return (
+        await session.exec(
+            select(ClusterRun)
+            .where(ClusterRun.process_id == process_id)
+            .order_by(col(ClusterRun.id).desc())
+            .limit(1)
+        )
+    ).first()
+
+
+async def latest_runs(session: AsyncSession, process_ids: Sequence[int]) -> dict[int, ClusterRun]:
+    """The newest run of each of these processes that has one."""
+    if not process_ids:
+        return {}
+    newest = (
+        select(func.max(ClusterRun.id))
+        .where(col(ClusterRun.process_id).in_(process_ids))
+        .group_by(col(ClusterRun.process_id))
+    )
+    rows = await session.exec(select(ClusterRun).where(col(ClusterRun.id).in_(newest)))
+    return {run.process_id: run for run in rows}
+
+
+async def _contributions(session: AsyncSession, ids: Sequence[int]) -> dict[int, Contribution]:
+    if not ids:
+        return {}
+    rows = await session.exec(select(Contribution).where(col(Contribution.id).in_(ids)))
+    return {c.id: c for c in rows if c.id is not None}
+
+
+async def _clusters_of(session: AsyncSession, run_id: int) -> list[Cluster]:
+    rows = await session.exec(
+        select(Cluster).where(Cluster.run_id == run_id).order_by(col(Cluster.position))
+    )
+    return list(rows)
+
+
+def _view(cluster: Cluster, ideas: dict[int, Contribution]) -> ClusterView:
+    # An idea deleted since the run (its author's right) simply drops out.
+    return ClusterView(cluster, [ideas[i] for i in cluster.representative_ids if i in ideas])
+
+
+async def latest_run_view(session: AsyncSession, process_id: int) -> RunView | None:
+    """The newest run of a process with its clusters, their typical ideas and the map."""
+    run = await latest_run(session, process_id)
+    return None if run is None else await run_view(session, run)
+
+
+async def run_view(session: AsyncSession, run: ClusterRun) -> RunView:
+    """A stored run with its clusters, their typical ideas and the map."""
+    assert run.id is not None
+    clusters = await _clusters_of(session, run.id)
+    ideas = await _contributions(
+        session, [i for cluster in clusters for i in cluster.representative_ids]
+    )
+    views = [_view(cluster, ideas) for cluster in clusters]
+    return RunView(run=run, clusters=views, map=await _map(session, run, clusters))
+
+
+async def _map(session: AsyncSession, run: ClusterRun, clusters: Sequence[Cluster]) -> ClusterMap:
+    position = {c.id: c.position for c in clusters}
+    rows = await session.exec(
+        select(ClusterMember.cluster_id, ClusterMember.x, ClusterMember.y)
+        .where(ClusterMember.run_id == run.id)
+        .order_by(col(ClusterMember.contribution_id))
+    )
+    members = [(position[cluster_id], x, y) for cluster_id, x, y in rows]
+    # Labels from every member; points from an even sample of them.
+    return layout_map(members, step=max(1, math.ceil(len(members) / MAP_POINTS)))
+
+
+def layout_map(members: Sequence[tuple[int, float, float]], *, step: int = 1) -> ClusterMap:
+    """Scale (cluster position, x, y) triples into the SVG box, keeping the aspect ratio."""
+    if not members:
+        return ClusterMap(MAP_WIDTH, MAP_HEIGHT, (), (), 0)
+    xs = [x for _, x, _ in members]
+    ys = [y for _, _, y in members]
+    min_x, min_y = min(xs), min(ys)
+    span = max(max(xs) - min_x, max(ys) - min_y) or 1.0
+    scale = min(MAP_WIDTH - 2 * MAP_MARGIN, MAP_HEIGHT - 2 * MAP_MARGIN) / span
+    # Centre the cloud in the box.
+    offset_x = (MAP_WIDTH - (max(xs) - min_x) * scale) / 2
+    offset_y = (MAP_HEIGHT - (max(ys) - min_y) * scale) / 2
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        # SVG's y axis points down; flip it so "up" on the map is up in the projection.
+        return (
+            round(offset_x + (x - min_x) * scale, 1),
+            round(MAP_HEIGHT - offset_y - (y - min_y) * scale, 1),
+        )
+
+    points = [MapPoint(*at(x, y), colour=cluster % COLOURS) for cluster, x, y in members[::step]]
+    sums: dict[int, tuple[float, float, int]] = {}
+    for cluster, x, y in members:
+        sx, sy, n = sums.get(cluster, (0.0, 0.0, 0))
+        sums[cluster] = (sx + x, sy + y, n + 1)
+    labels = [
+        MapLabel(*at(sx / n, sy / n), number=cluster + 1)
+        for cluster, (sx, sy, n) in sorted(sums.items())
+    ]
+    return ClusterMap(MAP_WIDTH, MAP_HEIGHT, points, labels, len(members))
+
+
+@dataclass(frozen=True)
+class ClusterDetail:
+    run: ClusterRun
+    cluster: ClusterView
+    members: Page[Contribution]
+
+
+async def cluster_detail(
+    session: AsyncSession, process_id: int, number: int, page: int, per_page: int
+) -> ClusterDetail | None:
+    """One group of the newest run (by the number people see) with a page of its ideas."""
+    run = await latest_run(session, process_id)
+    if run is None or run.id is None:
+        return None
+    cluster = (
+        await session.exec(
+            select(Cluster).where(Cluster.run_id == run.id, Cluster.position == number - 1)
+        )
+    ).first()
+    if cluster is None or cluster.id is None:
+        return None
+    view = _view(cluster, await _contributions(session, cluster.representative_ids))
+    in_cluster = (
+        select(Contribution)
+        .join(ClusterMember, col(ClusterMember.contribution_id) == Contribution.id)
+        .where(ClusterMember.run_id == run.id, ClusterMember.cluster_id == cluster.id)
+    )
+    total = (
+        await session.exec(
+            select(func.count())
+            .select_from(ClusterMember)
+            .where(ClusterMember.run_id == run.id, ClusterMember.cluster_id == cluster.id)
+        )
+    ).one()
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    rows = await session.exec(
+        in_cluster.order_by(col(Contribution.id)).offset((page - 1) * per_page).limit(per_page)
+    )
+    members = Page(items=list(rows), page=page, pages=pages, total=total)
+    return ClusterDetail(run=run, cluster=view, members=members)

@@ -1,0 +1,382 @@
+"""Theme suggestions: which tagger a process uses, storing what it suggests, and retraining it
+on the themes moderators confirmed.
+
+A process's tagger is its trained model (`var/models/<slug>/themes.joblib`) when one is there
+and loads, else a cold-start `KeywordTagger` built from the process's taxonomy. Loaded models
+are kept per process by `nlp.persistence.load_model` (and loaded again when the file
+changes); keyword taggers are kept per taxonomy. Everything CPU-bound (loading, analysing,
+tagging, fitting) runs in a worker thread: the event loop only reads and writes rows.
+
+Suggestions never touch a theme a moderator confirmed or rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Final
+
+import anyio.to_thread
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from nlp.persistence import data_hash, load_model, save_model
+from nlp.tagging import KeywordTagger, Tagger, Tagging, ThemeSpec, train_tagger
+from nlp.text import GermanAnalyzer, default_analyzer, join_fields
+from participation.db import SessionMaker
+from participation.i18n import _
+from participation.models import (
+    Contribution,
+    ContributionStatus,
+    ContributionTheme,
+    Process,
+    Theme,
+    ThemeSource,
+)
+from participation.services.errors import NotFound
+from participation.services.processes import list_themes
+from participation.services.themes import confirmed_themes_of
+
+log = logging.getLogger("participation")
+
+MODEL_FILE: Final = "themes.joblib"
+# Below this nothing useful is learned; the keyword tagger serves until then.
+MIN_TRAINING_ITEMS: Final = 20
+MIN_TRAINING_THEMES: Final = 2
+BATCH_SIZE: Final = 200  # contributions per worker-thread call and per transaction
+_KEYWORD_CACHE_SIZE: Final = 64
+
+
+def model_path(var_dir: Path, slug: str) -> Path:
+    """Where the trained theme tagger of a process lives."""
+    return var_dir / "models" / slug / MODEL_FILE
+
+
+def analyzer(var_dir: Path) -> GermanAnalyzer:
+    """The process-wide German analyzer; its pipeline is cached under var/nlp."""
+    return default_analyzer(var_dir / "nlp")
+
+
+# --- choosing a tagger (blocking: call these in a worker thread) -------------------------------
+
+
+@dataclass(frozen=True)
+class ChosenTagger:
+    tagger: Tagger
+    version: str  # stored with every suggestion: "keywords:<taxonomy hash>" or "<model>:<data>"
+
+
+_keyword_taggers: dict[str, KeywordTagger] = {}
+_warned: set[tuple[Path, float]] = set()
+_lock = threading.Lock()
+
+
+def theme_specs(themes: Sequence[Theme]) -> list[ThemeSpec]:
+    return [ThemeSpec(t.slug, t.name, t.description, tuple(t.keywords)) for t in themes]
+
+
+def _taxonomy_hash(specs: Sequence[ThemeSpec]) -> str:
+    text = json.dumps([[s.key, s.name, s.description, list(s.keywords)] for s in specs])
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def keyword_tagger(specs: Sequence[ThemeSpec], var_dir: Path) -> ChosenTagger:
+    key = _taxonomy_hash(specs)
+    with _lock:
+        tagger = _keyword_taggers.get(key)
+    if tagger is None:
+        texts = [join_fields([s.name, s.description, " ".join(s.keywords)]) for s in specs]
+        tagger = KeywordTagger(specs, analyzer(var_dir).analyse(texts))
+        with _lock:
+            if len(_keyword_taggers) >= _KEYWORD_CACHE_SIZE:
+                _keyword_taggers.clear()
+            _keyword_taggers[key] = tagger
+    return ChosenTagger(tagger, f"keywords:{key}")
+
+
+def choose_tagger(var_dir: Path, slug: str, specs: Sequence[ThemeSpec]) -> ChosenTagger:
+    """The process's trained model if it loads, else the keyword tagger of its taxonomy."""
+    path = model_path(var_dir, slug)
+    if path.exists():
+        try:
+            saved = load_model(path)
+        except Exception as error:  # other library versions, a damaged file: fall back
+            _warn_once(path, error)
+        else:
+            name = saved.metadata.get("version") or "model"
+            data = str(saved.metadata.get("data_hash") or "")[:10]
+            return ChosenTagger(saved.model, f"{name}:{data}"[:64])
+    return keyword_tagger(specs, var_dir)
+
+
+def _warn_once(path: Path, error: Exception) -> None:
+    key = (path, path.stat().st_mtime)
+    with _lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    log.warning("Theme model %s not used (%s); suggesting from keywords instead", path, error)
+
+
+def _tag(
+    var_dir: Path, slug: str, specs: Sequence[ThemeSpec], texts: Sequence[str]
+) -> tuple[str, list[Tagging]]:
+    chosen = choose_tagger(var_dir, slug, specs)
+    return chosen.version, chosen.tagger.tag(analyzer(var_dir).analyse(texts))
+
+
+# --- storing suggestions ------------------------------------------------------------------------
+
+
+def _insert_for(session: AsyncSession) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT for the session's database (both know it, in their own dialect)."""
+    bind = session.get_bind()
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+
+
+async def set_theme_rows(
+    session: AsyncSession, rows: Sequence[dict[str, Any]], *, over_suggestions_only: bool
+) -> None:
+    """Insert contribution themes, or update the row already there. With
+    `over_suggestions_only`, a row a moderator confirmed or rejected stays as it is, even if
+    they decide while this runs. Does not commit."""
+    if not rows:
+        return
+    insert = _insert_for(session)
+    statement = insert(ContributionTheme).values(list(rows))
+    columns = [name for name in rows[0] if name not in {"contribution_id", "theme_id"}]
+    statement = statement.on_conflict_do_update(
+        index_elements=["contribution_id", "theme_id"],
+        set_={name: statement.excluded[name] for name in columns},
+        where=(col(ContributionTheme.source) == ThemeSource.SUGGESTED)
+        if over_suggestions_only
+        else None,
+    )
+    await session.exec(statement)
+
+
+async def _store(
+    session: AsyncSession,
+    contribution_ids: Sequence[int],
+    taggings: Sequence[Tagging],
+    version: str,
+    theme_ids: dict[str, int],
+) -> None:
+    rows: list[dict[str, Any]] = []
+    for contribution_id, tagging in zip(contribution_ids, taggings, strict=True):
+        wanted = {theme_ids[s.theme]: s for s in tagging.suggestions if s.theme in theme_ids}
+        # Suggestions of an older model that this one no longer makes go away.
+        await session.exec(
+            delete(ContributionTheme).where(
+                col(ContributionTheme.contribution_id) == contribution_id,
+                col(ContributionTheme.source) == ThemeSource.SUGGESTED,
+                col(ContributionTheme.theme_id).not_in(list(wanted)),
+            )
+        )
+        rows += [
+            {
+                "contribution_id": contribution_id,
+                "theme_id": theme_id,
+                "source": ThemeSource.SUGGESTED.value,
+                "score": suggestion.score,
+                "model_version": version,
+                "evidence": list(suggestion.words),
+            }
+            for theme_id, suggestion in wanted.items()
+        ]
+        await session.exec(
+            update(Contribution)
+            .where(col(Contribution.id) == contribution_id)
+            .values(theme_uncertainty=tagging.uncertainty)
+        )
+    await set_theme_rows(session, rows, over_suggestions_only=True)
+
+
+async def suggest_themes(
+    session: AsyncSession, var_dir: Path, process: Process, contribution_ids: Sequence[int]
+) -> int:
+    """Suggest themes for these contributions of `process` and store them (source
+    "suggested", with score, model version and the words behind each); set each one's
+    `theme_uncertainty`. Commits per batch; returns how many contributions were tagged.
+
+    For new contributions (submission, import) and after retraining."""
+    assert process.id is not None
+    themes = await list_themes(session, process.id)
+    if not themes or not contribution_ids:
+        return 0
+    specs = theme_specs(themes)
+    theme_ids = {t.slug: t.id for t in themes if t.id is not None}
+    tagged = 0
+    for start in range(0, len(contribution_ids), BATCH_SIZE):
+        batch = list(contribution_ids[start : start + BATCH_SIZE])
+        found = list(
+            await session.exec(
+                select(Contribution.id, Contribution.title, Contribution.body)
+                .where(col(Contribution.id).in_(batch), Contribution.process_id == process.id)
+                .order_by(col(Contribution.id))
+            )
+        )
+        if not found:
+            continue
+        ids = [row[0] for row in found if row[0] is not None]
+        texts = [join_fields([title, body]) for _id, title, body in found]
+        version, taggings = await anyio.to_thread.run_sync(
+            partial(_tag, var_dir, process.slug, specs, texts)
+        )
+        await _store(session, ids, taggings, version, theme_ids)
+        await session.commit()
+        tagged += len(ids)
+    return tagged
+
+
+async def suggest_pending(session: AsyncSession, var_dir: Path, process: Process) -> int:
+    """Suggest themes again for every pending contribution of a process (after retraining)."""
+    ids = list(
+        await session.exec(
+            select(Contribution.id)
+            .where(
+                Contribution.process_id == process.id,
+                Contribution.status == ContributionStatus.PENDING,
+            )
+            .order_by(col(Contribution.id))
+        )
+    )
+    return await suggest_themes(session, var_dir, process, [i for i in ids if i is not None])
+
+
+async def suggest_in_background(
+    sessionmaker: SessionMaker,
+    var_dir: Path,
+    process_id: int,
+    contribution_ids: Sequence[int],
+) -> None:
+    """`suggest_themes` with a session of its own, for after the response has gone out.
+    Never raises: the contribution is stored already, and a failing tagger must not change
+    that. Retraining suggests again for whatever is still pending."""
+    try:
+        async with sessionmaker() as session:
+            process = await session.get(Process, process_id)
+            if process is not None:
+                await suggest_themes(session, var_dir, process, contribution_ids)
+    except Exception:
+        log.exception("Could not suggest themes for contributions %s", list(contribution_ids))
+
+
+# --- retraining ---------------------------------------------------------------------------------
+
+
+class NotEnoughTrainingData(ValueError):
+    """Too few confirmed themes to learn from; the keyword tagger keeps serving."""
+
+    def __init__(self, items: int, themes: int) -> None:
+        self.items = items
+        self.themes = themes
+        super().__init__(
+            f"{items} contributions with confirmed themes ({themes} themes): confirm themes on "
+            f"at least {MIN_TRAINING_ITEMS} contributions and {MIN_TRAINING_THEMES} themes first."
+        )
+
+    @property
+    def message(self) -> str:
+        """The same, in the reader's language."""
+        return _(
+            "Only %(items)d contributions have confirmed action fields (%(themes)d action "
+            "fields). Confirm action fields on at least %(min_items)d contributions and "
+            "%(min_themes)d action fields first."
+        ) % {
+            "items": self.items,
+            "themes": self.themes,
+            "min_items": MIN_TRAINING_ITEMS,
+            "min_themes": MIN_TRAINING_THEMES,
+        }
+
+
+@dataclass(frozen=True)
+class RetrainResult:
+    path: Path  # the saved model
+    trained: bool  # False: the saved model was made from exactly this data already
+    items: int  # contributions with confirmed themes it learned from
+    themes: int  # distinct themes among them
+    suggested: int  # pending contributions whose suggestions were renewed
+
+
+_train_locks: dict[str, threading.Lock] = {}
+
+
+def _fit_and_save(
+    var_dir: Path,
+    slug: str,
+    texts: Sequence[str],
+    labels: Sequence[Sequence[str]],
+    theme_keys: Sequence[str],
+    force: bool,
+) -> bool:
+    path = model_path(var_dir, slug)
+    digest = data_hash(texts, labels)
+    with _lock:
+        train_lock = _train_locks.setdefault(slug, threading.Lock())
+    with train_lock:  # two runs for one process would write the same file
+        if not force and path.exists():
+            try:
+                if load_model(path).metadata.get("data_hash") == digest:
+                    return False
+            except Exception as error:  # outdated or damaged: train a new one
+                log.info("Replacing theme model %s: %s", path, error)
+        tagger = train_tagger(
+            analyzer(var_dir).analyse(texts), labels, multilabel=True, label_names=theme_keys
+        )
+        save_model(
+            tagger,
+            path,
+            data=digest,
+            scores={"training_items": len(texts), "threshold": tagger.threshold},
+        )
+    return True
+
+
+async def retrain(
+    session: AsyncSession,
+    var_dir: Path,
+    slug: str,
+    *,
+    force: bool = False,
+    resuggest: bool = True,
+) -> RetrainResult:
+    """Train a process's theme tagger on the themes moderators confirmed, save it under
+    `var_dir/models/<slug>/`, and (with `resuggest`) renew the suggestions of the process's
+    pending contributions with it.
+
+    Fitting runs in a worker thread (seconds to a minute for thousands of items), so this
+    may be awaited on the event loop, e.g. from a background job. Without `force` the model
+    is not fitted again if the saved one was made from the same data.
+
+    Raises NotFound for an unknown process and NotEnoughTrainingData when fewer than
+    MIN_TRAINING_ITEMS contributions or MIN_TRAINING_THEMES themes are confirmed.
+    """
+    process = (await session.exec(select(Process).where(Process.slug == slug))).first()
+    if process is None or process.id is None:
+        raise NotFound(_("This process does not exist."))
+    data = await confirmed_themes_of(session, process.id)
+    used = {theme for labels in data.labels for theme in labels}
+    if len(data.labels) < MIN_TRAINING_ITEMS or len(used) < MIN_TRAINING_THEMES:
+        raise NotEnoughTrainingData(len(data.labels), len(used))
+    texts = [join_fields([t, b]) for t, b in zip(data.titles, data.bodies, strict=True)]
+    trained = await anyio.to_thread.run_sync(
+        partial(_fit_and_save, var_dir, slug, texts, data.labels, data.theme_keys, force)
+    )
+    suggested = await suggest_pending(session, var_dir, process) if resuggest else 0
+    return RetrainResult(
+        path=model_path(var_dir, slug),
+        trained=trained,
+        items=len(texts),
+        themes=len(used),
+        suggested=suggested,
+    )
