@@ -10,6 +10,9 @@ Two taggers share one interface:
   second level learns how themes go together (cycling implies non-motorised transport) and
   turns scores into calibrated probabilities. Measured on FreiRaum Ottensen this beats a
   single linear model on character n-grams (see `participation nlp evaluate`).
+  With one theme per item it is a single logistic regression on character n-grams whose
+  per-theme offsets are tuned on out-of-fold predictions for macro-F1, so that rare themes
+  are suggested as often as they deserve rather than drowned by the frequent ones.
 """
 
 from __future__ import annotations
@@ -219,16 +222,18 @@ class SupervisedTagger:
     stackers: list[LogisticRegression | None]
     threshold: float
     version: str
+    # One theme per item: added to the log-probabilities before the best theme is chosen.
+    class_bias: FloatArray | None = None
 
     def _base_scores(self, docs: Sequence[AnalysedText]) -> FloatArray:
         return np.hstack([_scores(model, docs) for model in self.bases])
 
     def probabilities(self, docs: Sequence[AnalysedText]) -> FloatArray:
-        stacked = self._base_scores(docs)
         if not self.multilabel:
-            stacker = self.stackers[0]
-            assert stacker is not None
-            return np.asarray(stacker.predict_proba(stacked), dtype=np.float64)
+            raw = np.asarray(self.bases[0].predict_proba(docs), dtype=np.float64)  # type: ignore[attr-defined]
+            bias = self.class_bias if self.class_bias is not None else 0.0
+            return _softmax(np.log(raw + 1e-12) + bias)
+        stacked = self._base_scores(docs)
         out = np.zeros((len(docs), len(self.labels)))
         for j, stacker in enumerate(self.stackers):
             if stacker is not None:
@@ -283,11 +288,56 @@ class SupervisedTagger:
         """The character model's weights for one label (zeros for a label that never varied)."""
         char_model = self.bases[0]
         assert isinstance(char_model, Pipeline)
-        classifier: OneVsRestClassifier = char_model.steps[-1][1]
+        classifier = char_model.steps[-1][1]
+        if isinstance(classifier, LogisticRegression):  # one theme per item: one row per theme
+            return np.asarray(classifier.coef_[label_index], dtype=np.float64)
         coef = getattr(classifier.estimators_[label_index], "coef_", None)
         if coef is None:
             return np.zeros(len(char_model.steps[0][1].vocabulary_))
         return np.asarray(coef, dtype=np.float64).ravel()
+
+
+def _softmax(logits: FloatArray) -> FloatArray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
+def _multiclass_model(n_docs: int) -> Pipeline:
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=0)
+    return make_pipeline(char_vectorizer(n_docs), lr)
+
+
+def _macro_f1_bias(docs: Sequence[AnalysedText], y: IntArray, seed: int) -> FloatArray:
+    """Offsets per theme for the log-probabilities that maximise macro-F1 on out-of-fold
+    predictions (coordinate ascent over a grid). Measured on Tempelhofer Feld (5-fold CV,
+    3 seeds) macro-F1 goes from 0.312 to 0.331 with them; the same model without them and
+    a stack of SVM and logistic regression did worse."""
+    classes = np.unique(y)
+    logits = np.zeros((len(docs), len(classes)))
+    splitter = StratifiedKFold(_inner_folds(y), shuffle=True, random_state=seed)
+    for train, test in splitter.split(np.zeros(len(y)), y):
+        model = _fit(_multiclass_model(len(train)), _take(docs, train), y[train])
+        fold = np.full((len(test), len(classes)), 1e-12)
+        seen = np.searchsorted(classes, model.classes_)  # type: ignore[attr-defined]
+        fold[:, seen] = model.predict_proba(_take(docs, test))  # type: ignore[attr-defined]
+        logits[test] = np.log(fold + 1e-12)
+    target = np.searchsorted(classes, y)
+    bias = np.zeros(len(classes))
+
+    def macro(candidate: FloatArray) -> float:
+        predicted = (logits + candidate).argmax(axis=1)
+        return float(f1_score(target, predicted, average="macro", zero_division=0))
+
+    best = macro(bias)
+    for _ in range(3):
+        for j in range(len(classes)):
+            for offset in np.linspace(-1.5, 1.5, 31):
+                candidate = bias.copy()
+                candidate[j] = offset
+                score = macro(candidate)
+                if score > best + 1e-9:
+                    best, bias = score, candidate
+    return bias
 
 
 def _scores(model: object, docs: Sequence[AnalysedText]) -> FloatArray:
@@ -297,8 +347,8 @@ def _scores(model: object, docs: Sequence[AnalysedText]) -> FloatArray:
 
 def _base_models(n_docs: int, multilabel: bool) -> list[object]:
     """The first level. Measured by 5-fold CV: with several themes per item the term model
-    and the label-set model add most; with one theme per item (Tempelhofer Feld) a logistic
-    regression beside the SVM does, and the term model lowers macro-F1."""
+    and the label-set model add most; with one theme per item (Tempelhofer Feld) a stack
+    did worse than one logistic regression with tuned offsets, and terms lowered macro-F1."""
     if multilabel:
         term_svc = LinearSVC(C=0.5, class_weight="balanced", random_state=0)
         return [
@@ -306,8 +356,7 @@ def _base_models(n_docs: int, multilabel: bool) -> list[object]:
             make_pipeline(term_vectorizer(n_docs), OneVsRestClassifier(term_svc)),
             _LabelSetModel(n_docs),
         ]
-    char_lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=0)
-    return [_char_model(n_docs), make_pipeline(char_vectorizer(n_docs), char_lr)]
+    return [_multiclass_model(n_docs)]
 
 
 def _fit(model: object, docs: Sequence[AnalysedText], y: IntArray) -> object:
@@ -396,11 +445,12 @@ def train_tagger(
         y = np.array([index[row[0]] for row in labels], dtype=np.int64)
         if len(set(y.tolist())) < 2:
             raise ValueError("at least two different themes are needed to train")
-    stacked = _out_of_fold(docs, y, multilabel, seed)
     bases = [_fit(m, docs, y) for m in _base_models(len(docs), multilabel)]
-    stackers: list[LogisticRegression | None]
+    stackers: list[LogisticRegression | None] = []
     threshold = MULTILABEL_THRESHOLD
+    class_bias = None
     if multilabel:
+        stacked = _out_of_fold(docs, y, multilabel, seed)
         trainable = [2 <= y[:, j].sum() < len(docs) for j in range(len(names))]
         stackers = [
             LogisticRegression(C=1.0, max_iter=3000).fit(stacked, y[:, j]) if ok else None
@@ -408,13 +458,13 @@ def train_tagger(
         ]
         threshold = _best_threshold(stacked, y, trainable, seed)
     else:
-        balanced = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=0)
-        stackers = [balanced.fit(stacked, y)]
+        class_bias = _macro_f1_bias(docs, y, seed)
     return SupervisedTagger(
         labels=names if multilabel else tuple(names[int(i)] for i in np.unique(y)),
         multilabel=multilabel,
         bases=bases,
         stackers=stackers,
         threshold=threshold,
-        version="stacked-1",
+        version="stacked-2",
+        class_bias=class_bias,
     )

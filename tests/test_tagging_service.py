@@ -167,7 +167,7 @@ async def test_retrain_saves_a_model_that_then_makes_the_suggestions(
     assert result.path.exists()
     assert result.suggested == len(pending)
     chosen = tagging.choose_tagger(tmp_path, DEMO_SLUG, [])
-    assert chosen.version.startswith("stacked-1:")
+    assert chosen.version.startswith("stacked-2:")
     for contribution in pending:
         await session.refresh(contribution)
         assert contribution.theme_uncertainty is not None
