@@ -367,21 +367,18 @@ def _fit(model: object, docs: Sequence[AnalysedText], y: IntArray) -> object:
     return model
 
 
-def _out_of_fold(
-    docs: Sequence[AnalysedText], y: IntArray, multilabel: bool, seed: int
-) -> FloatArray:
-    """Each base model's scores for every training item, from models that did not see it."""
+def _out_of_fold(docs: Sequence[AnalysedText], y: IntArray, seed: int) -> FloatArray:
+    """Each multi-label base model's scores for every training item, from models that did
+    not see it: the second level's training data."""
     n = len(docs)
-    splitter = (
-        KFold(INNER_FOLDS, shuffle=True, random_state=seed)
-        if multilabel
-        else StratifiedKFold(_inner_folds(y), shuffle=True, random_state=seed)
-    )
+    splitter = KFold(INNER_FOLDS, shuffle=True, random_state=seed)
     columns = []
-    for index, _ in enumerate(_base_models(n, multilabel)):
+    for index, _ in enumerate(_base_models(n, multilabel=True)):
         block: FloatArray | None = None
-        for train, test in splitter.split(np.zeros(n), y if not multilabel else None):
-            model = _fit(_base_models(len(train), multilabel)[index], _take(docs, train), y[train])
+        for train, test in splitter.split(np.zeros(n)):
+            model = _fit(
+                _base_models(len(train), multilabel=True)[index], _take(docs, train), y[train]
+            )
             scores = _scores(model, _take(docs, test))
             if block is None:
                 block = np.zeros((n, scores.shape[1]))
@@ -450,7 +447,7 @@ def train_tagger(
     threshold = MULTILABEL_THRESHOLD
     class_bias = None
     if multilabel:
-        stacked = _out_of_fold(docs, y, multilabel, seed)
+        stacked = _out_of_fold(docs, y, seed)
         trainable = [2 <= y[:, j].sum() < len(docs) for j in range(len(names))]
         stackers = [
             LogisticRegression(C=1.0, max_iter=3000).fit(stacked, y[:, j]) if ok else None
