@@ -35,6 +35,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
 from nlp.features import char_vectorizer, term_vectorizer
+from nlp.linear import LinearScores, linear_scores, sigmoid, softmax, two_class_logits
 from nlp.text import AnalysedText
 
 FloatArray = NDArray[np.float64]
@@ -90,12 +91,15 @@ def _char_ngrams(word: str) -> list[str]:
 
 
 def explain(
-    doc: AnalysedText, vectorizer: TfidfVectorizer, weights: FloatArray, limit: int
+    doc: AnalysedText,
+    vector: csr_matrix,
+    vocabulary: dict[str, int],
+    weights: FloatArray,
+    limit: int,
 ) -> tuple[str, ...]:
-    """The words whose character n-grams add most to a linear model's score for one label."""
-    vector = vectorizer.transform([doc])
+    """The words whose character n-grams add most to a linear model's score for one label;
+    `vector` is the text's row of the model's TF-IDF features."""
     present = dict(zip(vector.indices.tolist(), vector.data.tolist(), strict=True))
-    vocabulary: dict[str, int] = vectorizer.vocabulary_
     scores: dict[str, float] = {}
     for word in set(doc.normalised.split()):
         if len(word) < 3 or not word.isalpha():
@@ -196,20 +200,81 @@ class _LabelSetModel:
         return self
 
     def decision_function(self, docs: Sequence[AnalysedText]) -> FloatArray:
-        labels = self.sets_.shape[1]
         if self.single_:
-            return np.zeros((len(docs), labels))
+            return np.zeros((len(docs), self.sets_.shape[1]))
         raw = np.asarray(self.model_.decision_function(docs), dtype=np.float64)
-        if raw.ndim == 1:  # two classes: sklearn returns one column
-            raw = np.column_stack([-raw, raw])
+        return self.per_label(raw)
+
+    def per_label(self, raw: FloatArray) -> FloatArray:
+        """From the classifier's decision values per label set to one score per label."""
+        if raw.ndim == 1 or raw.shape[1] == 1:  # two classes: one column, for the second
+            raw = np.column_stack([-raw.ravel(), raw.ravel()])
         sets = self.sets_[self.model_.classes_]
-        out = np.zeros((len(docs), labels))
-        for j in range(labels):
+        out = np.zeros((raw.shape[0], sets.shape[1]))
+        for j in range(sets.shape[1]):
             with_label = sets[:, j] == 1
             best_with = raw[:, with_label].max(axis=1) if with_label.any() else -5.0
             best_without = raw[:, ~with_label].max(axis=1) if (~with_label).any() else -5.0
             out[:, j] = best_with - best_without
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _MatrixForm:
+    """A trained tagger's models as coefficient matrices (see `nlp.linear`), so that tagging
+    one text transforms it once per vectorizer and multiplies, instead of passing it through
+    a dozen scikit-learn estimators and their input checks."""
+
+    char: TfidfVectorizer
+    char_scores: LinearScores  # multi-label: one row per theme; one theme: softmax logits
+    terms: TfidfVectorizer | None = None
+    term_scores: LinearScores | None = None
+    label_sets: _LabelSetModel | None = None
+    # The label-set model's own vectorizer, only where it differs from `char`.
+    label_set_char: TfidfVectorizer | None = None
+    label_set_scores: LinearScores | None = None
+    stack: LinearScores | None = None  # the second level, one row per theme
+    stacked: NDArray[np.bool_] | None = None  # themes that have a second-level model
+
+
+def _same_vectorizer(a: TfidfVectorizer, b: TfidfVectorizer) -> bool:
+    return bool(a.vocabulary_ == b.vocabulary_ and np.array_equal(a.idf_, b.idf_))
+
+
+def _matrix_form(tagger: SupervisedTagger) -> _MatrixForm:
+    char_model = tagger.bases[0]
+    assert isinstance(char_model, Pipeline)
+    char: TfidfVectorizer = char_model.steps[0][1]
+    char_scores = linear_scores(char_model.steps[-1][1], len(char.vocabulary_))
+    if not tagger.multilabel:
+        return _MatrixForm(char, two_class_logits(char_scores))
+    term_model, label_sets = tagger.bases[1], tagger.bases[2]
+    assert isinstance(term_model, Pipeline)
+    assert isinstance(label_sets, _LabelSetModel)
+    terms: TfidfVectorizer = term_model.steps[0][1]
+    label_set_char, label_set_scores = None, None
+    if not label_sets.single_:
+        own: TfidfVectorizer = label_sets.model_.steps[0][1]
+        label_set_char = None if _same_vectorizer(own, char) else own
+        label_set_scores = linear_scores(label_sets.model_.steps[-1][1], len(own.vocabulary_))
+    width = len(tagger.labels) * 3
+    stacked = np.array([stacker is not None for stacker in tagger.stackers])
+    rows = [
+        np.asarray(s.coef_, dtype=np.float64).ravel() if s is not None else np.zeros(width)
+        for s in tagger.stackers
+    ]
+    intercepts = [float(s.intercept_[0]) if s is not None else 0.0 for s in tagger.stackers]
+    return _MatrixForm(
+        char,
+        char_scores,
+        terms,
+        linear_scores(term_model.steps[-1][1], len(terms.vocabulary_)),
+        label_sets,
+        label_set_char,
+        label_set_scores,
+        LinearScores(np.vstack(rows), np.asarray(intercepts)),
+        stacked,
+    )
 
 
 @dataclass
@@ -224,21 +289,40 @@ class SupervisedTagger:
     version: str
     # One theme per item: added to the log-probabilities before the best theme is chosen.
     class_bias: FloatArray | None = None
+    _matrices: _MatrixForm | None = field(default=None, init=False, repr=False, compare=False)
 
-    def _base_scores(self, docs: Sequence[AnalysedText]) -> FloatArray:
-        return np.hstack([_scores(model, docs) for model in self.bases])
+    def _form(self) -> _MatrixForm:
+        # Built on first use (also for models saved before it existed, hence getattr).
+        form = getattr(self, "_matrices", None)
+        if form is None:
+            form = self._matrices = _matrix_form(self)
+        return form
 
     def probabilities(self, docs: Sequence[AnalysedText]) -> FloatArray:
+        return self._probabilities(docs, self._form().char.transform(docs))
+
+    def _probabilities(self, docs: Sequence[AnalysedText], char_vectors: csr_matrix) -> FloatArray:
+        form = self._form()
         if not self.multilabel:
-            raw = np.asarray(self.bases[0].predict_proba(docs), dtype=np.float64)  # type: ignore[attr-defined]
+            raw = softmax(form.char_scores(char_vectors))
             bias = self.class_bias if self.class_bias is not None else 0.0
-            return _softmax(np.log(raw + 1e-12) + bias)
-        stacked = self._base_scores(docs)
-        out = np.zeros((len(docs), len(self.labels)))
-        for j, stacker in enumerate(self.stackers):
-            if stacker is not None:
-                out[:, j] = stacker.predict_proba(stacked)[:, 1]
-        return out
+            return softmax(np.log(raw + 1e-12) + bias)
+        assert form.terms is not None
+        assert form.term_scores is not None
+        assert form.label_sets is not None
+        assert form.stack is not None
+        assert form.stacked is not None
+        if form.label_set_scores is None:
+            label_set = np.zeros((len(docs), len(self.labels)))
+        else:
+            own = form.label_set_char
+            vectors = char_vectors if own is None else own.transform(docs)
+            label_set = form.label_sets.per_label(form.label_set_scores(vectors))
+        term_vectors = form.terms.transform(docs)
+        stacked = np.hstack(
+            [form.char_scores(char_vectors), form.term_scores(term_vectors), label_set]
+        )
+        return np.where(form.stacked, sigmoid(form.stack(stacked)), 0.0)
 
     def predict(self, docs: Sequence[AnalysedText]) -> list[tuple[str, ...]]:
         probabilities = self.probabilities(docs)
@@ -260,46 +344,29 @@ class SupervisedTagger:
         return np.asarray(1.0 - (top[:, 0] - top[:, 1]), dtype=np.float64)
 
     def tag(self, docs: Sequence[AnalysedText]) -> list[Tagging]:
-        probabilities = self.probabilities(docs)
+        form = self._form()
+        char_vectors = form.char.transform(docs)
+        probabilities = self._probabilities(docs, char_vectors)
         uncertainty = self.uncertainty(probabilities)
-        char_model = self.bases[0]
-        assert isinstance(char_model, Pipeline)
-        vectorizer: TfidfVectorizer = char_model.steps[0][1]
+        vocabulary: dict[str, int] = form.char.vocabulary_
         taggings = []
-        for doc, row, unsure in zip(docs, probabilities, uncertainty, strict=True):
+        for i, (doc, row, unsure) in enumerate(zip(docs, probabilities, uncertainty, strict=True)):
             chosen: list[int] = (
                 np.flatnonzero(row > self.threshold).tolist()
                 if self.multilabel
                 else [int(np.argmax(row))]
             )
-            order = sorted(chosen, key=lambda j: -float(row[j]))
+            vector = char_vectors[i]
             suggestions = tuple(
                 Suggestion(
                     self.labels[j],
                     round(float(row[j]), 3),
-                    explain(doc, vectorizer, self._weights(j), EXPLANATION_WORDS),
+                    explain(doc, vector, vocabulary, form.char_scores.coef[j], EXPLANATION_WORDS),
                 )
-                for j in order
+                for j in sorted(chosen, key=lambda j: -float(row[j]))
             )
             taggings.append(Tagging(suggestions, round(float(unsure), 3)))
         return taggings
-
-    def _weights(self, label_index: int) -> FloatArray:
-        """The character model's weights for one label (zeros for a label that never varied)."""
-        char_model = self.bases[0]
-        assert isinstance(char_model, Pipeline)
-        classifier = char_model.steps[-1][1]
-        if isinstance(classifier, LogisticRegression):  # one theme per item: one row per theme
-            return np.asarray(classifier.coef_[label_index], dtype=np.float64)
-        coef = getattr(classifier.estimators_[label_index], "coef_", None)
-        if coef is None:
-            return np.zeros(len(char_model.steps[0][1].vocabulary_))
-        return np.asarray(coef, dtype=np.float64).ravel()
-
-
-def _softmax(logits: FloatArray) -> FloatArray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def _multiclass_model(n_docs: int) -> Pipeline:

@@ -94,6 +94,47 @@ def test_training_is_deterministic(demo_docs: list[AnalysedText]) -> None:
     assert np.array_equal(first.probabilities(demo_docs), second.probabilities(demo_docs))
 
 
+def _scikit_learn_probabilities(tagger: SupervisedTagger, docs: list[AnalysedText]) -> np.ndarray:
+    """The tagger's probabilities computed through the fitted scikit-learn estimators."""
+    if not tagger.multilabel:
+        raw = tagger.bases[0].predict_proba(docs)  # type: ignore[attr-defined]
+        logits = np.log(raw + 1e-12) + tagger.class_bias
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+    columns = []
+    for model in tagger.bases:
+        scores = np.asarray(model.decision_function(docs))  # type: ignore[attr-defined]
+        columns.append(scores[:, None] if scores.ndim == 1 else scores)
+    stacked = np.hstack(columns)
+    out = np.zeros((len(docs), len(tagger.labels)))
+    for j, stacker in enumerate(tagger.stackers):
+        if stacker is not None:
+            out[:, j] = stacker.predict_proba(stacked)[:, 1]
+    return out
+
+
+@pytest.mark.parametrize("multilabel", [True, False])
+def test_matrix_form_scores_as_scikit_learn_does(
+    demo_docs: list[AnalysedText], multilabel: bool
+) -> None:
+    labels = DEMO_LABELS if multilabel else [(labels[0],) for labels in DEMO_LABELS]
+    tagger = train_tagger(demo_docs, labels, multilabel=multilabel)
+    fast = tagger.probabilities(demo_docs)
+    assert np.allclose(fast, _scikit_learn_probabilities(tagger, demo_docs), atol=1e-9)
+    assert (fast > 0.25).any()  # not trivially zero
+
+
+def test_matrix_form_with_two_themes(demo_docs: list[AnalysedText]) -> None:
+    """Two classes: scikit-learn keeps one column of weights; both themes get probabilities
+    and reasons."""
+    two = [("bildung",) if i % 2 else ("verkehr",) for i in range(len(demo_docs))]
+    tagger = train_tagger(demo_docs, two, multilabel=False)
+    fast = tagger.probabilities(demo_docs)
+    assert np.allclose(fast, _scikit_learn_probabilities(tagger, demo_docs), atol=1e-9)
+    themes = {t.suggestions[0].theme for t in tagger.tag(demo_docs)}
+    assert themes == {"bildung", "verkehr"}
+
+
 def test_one_theme_per_item(demo_docs: list[AnalysedText]) -> None:
     first_theme = [(labels[0],) for labels in DEMO_LABELS]
     tagger = train_tagger(demo_docs, first_theme, multilabel=False)
