@@ -131,6 +131,26 @@ class ModerationAction(StrEnum):
     HIDE = "hide"
     REQUEST_CHANGES = "request_changes"
     MERGE = "merge"
+    # Theme decisions leave the contribution's status as it is; the event's reason holds the
+    # theme's name as it was then.
+    CONFIRM_THEME = "confirm_theme"  # a suggested theme confirmed
+    REMOVE_THEME = "remove_theme"  # a suggested or confirmed theme removed
+    ADD_THEME = "add_theme"  # a theme that was not suggested added
+
+
+class ReportReason(StrEnum):
+    """Why someone used "Melden" on an idea or comment."""
+
+    SPAM = "spam"
+    OFFENSIVE = "offensive"  # beleidigend
+    PERSONAL_DATA = "personal_data"  # persönliche Daten
+    OFF_TOPIC = "off_topic"  # gehört nicht hierher
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"  # looked at, the item stays as it is
+    ACTED = "acted"  # the item was hidden, rejected or changed because of it
 
 
 class JobKind(StrEnum):
@@ -176,7 +196,14 @@ class Process(SQLModel, table=True):
     moderation_mode: ModerationMode = Field(
         default=ModerationMode.BEFORE_PUBLISHING, sa_type=_enum(ModerationMode)
     )
+    # The channels through which this process takes contributions (values of `Channel`);
+    # the online idea form is `idea_call`.
+    open_channels: list[str] = Field(
+        default_factory=lambda: [Channel.IDEA_CALL.value],
+        sa_column=Column(JSON, nullable=False),
+    )
     created_at: datetime = _timestamp()
+    updated_at: datetime | None = _timestamp(nullable=True)
 
 
 class Phase(SQLModel, table=True):
@@ -217,7 +244,12 @@ class Contribution(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
     kind: ContributionKind = Field(default=ContributionKind.IDEA, sa_type=_enum(ContributionKind))
+    # A comment's idea. A reply is a comment on the same idea with `reply_to_id` set to the
+    # comment it answers (one level: replies to a reply answer the same top comment).
     parent_id: int | None = Field(default=None, foreign_key="contribution.id", ondelete="CASCADE")
+    reply_to_id: int | None = Field(
+        default=None, foreign_key="contribution.id", ondelete="CASCADE", index=True
+    )
     title: str = Field(default="", max_length=200)
     body: str = Field(sa_type=sa.Text)
     segment: Segment = Field(sa_type=_enum(Segment))
@@ -237,8 +269,22 @@ class Contribution(SQLModel, table=True):
     theme_uncertainty: float | None = None
     follow_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     consent_at: datetime | None = _timestamp(nullable=True)
+    # The moderators' public answer, shown on the idea's page and the follow link.
+    answer: str = Field(default="", sa_type=sa.Text)
+    answered_at: datetime | None = _timestamp(nullable=True)
+    # Optional, only with its own consent: where to send news about this contribution.
+    notify_email: str | None = Field(default=None, max_length=254)
+    notify_consent_at: datetime | None = _timestamp(nullable=True)
+    # Where an imported contribution came from (file and row, or the earlier platform's id).
+    source_ref: str | None = Field(default=None, max_length=200)
+    # Ratings carried over from an earlier platform, e.g. {"pro": 56, "neutral": 2,
+    # "contra": 7}; supports given here are counted in `support`.
+    imported_ratings: dict[str, int] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     created_at: datetime = _timestamp(index=True)
     published_at: datetime | None = _timestamp(nullable=True)
+    updated_at: datetime | None = _timestamp(nullable=True)
 
 
 class ContributionTheme(SQLModel, table=True):
@@ -259,7 +305,8 @@ class ContributionTheme(SQLModel, table=True):
 
 class ModerationEvent(SQLModel, table=True):
     """One line of the moderation log: who did what to which item, from which state to which,
-    why and when. Rows are only ever added, never changed."""
+    why and when. Rows are only ever added, never changed. For a theme decision the status
+    stays the same and `reason` holds the theme's name."""
 
     __tablename__ = "moderation_event"
 
@@ -271,6 +318,34 @@ class ModerationEvent(SQLModel, table=True):
     to_status: ContributionStatus = Field(sa_type=_enum(ContributionStatus))
     reason: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = _timestamp(index=True)
+
+
+class Support(SQLModel, table=True):
+    """One "Unterstützen" of an idea, without an account: one per browser, which is known
+    only by the SHA-256 hash of a random id kept in a signed cookie."""
+
+    __table_args__ = (sa.UniqueConstraint("contribution_id", "supporter_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    supporter_hash: str = Field(max_length=64)
+    created_at: datetime = _timestamp()
+
+
+class Report(SQLModel, table=True):
+    """A public "Melden" of an idea or comment, for the moderators to look at."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    reason: ReportReason = Field(sa_type=_enum(ReportReason))
+    note: str = Field(default="", sa_type=sa.Text)
+    reporter_hash: str | None = Field(default=None, max_length=64)  # as for supports
+    status: ReportStatus = Field(default=ReportStatus.OPEN, sa_type=_enum(ReportStatus), index=True)
+    created_at: datetime = _timestamp()
+    resolved_at: datetime | None = _timestamp(nullable=True)
+    resolved_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
 
 
 class AnalysisJob(SQLModel, table=True):
