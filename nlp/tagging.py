@@ -34,7 +34,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
-from nlp.features import char_vectorizer, term_vectorizer
+from nlp.features import FastTransform, char_vectorizer, term_vectorizer
 from nlp.linear import LinearScores, linear_scores, sigmoid, softmax, two_class_logits
 from nlp.text import AnalysedText
 
@@ -225,13 +225,13 @@ class _MatrixForm:
     one text transforms it once per vectorizer and multiplies, instead of passing it through
     a dozen scikit-learn estimators and their input checks."""
 
-    char: TfidfVectorizer
+    char: FastTransform
     char_scores: LinearScores  # multi-label: one row per theme; one theme: softmax logits
-    terms: TfidfVectorizer | None = None
+    terms: FastTransform | None = None
     term_scores: LinearScores | None = None
     label_sets: _LabelSetModel | None = None
     # The label-set model's own vectorizer, only where it differs from `char`.
-    label_set_char: TfidfVectorizer | None = None
+    label_set_char: FastTransform | None = None
     label_set_scores: LinearScores | None = None
     stack: LinearScores | None = None  # the second level, one row per theme
     stacked: NDArray[np.bool_] | None = None  # themes that have a second-level model
@@ -247,7 +247,7 @@ def _matrix_form(tagger: SupervisedTagger) -> _MatrixForm:
     char: TfidfVectorizer = char_model.steps[0][1]
     char_scores = linear_scores(char_model.steps[-1][1], len(char.vocabulary_))
     if not tagger.multilabel:
-        return _MatrixForm(char, two_class_logits(char_scores))
+        return _MatrixForm(FastTransform(char), two_class_logits(char_scores))
     term_model, label_sets = tagger.bases[1], tagger.bases[2]
     assert isinstance(term_model, Pipeline)
     assert isinstance(label_sets, _LabelSetModel)
@@ -255,7 +255,7 @@ def _matrix_form(tagger: SupervisedTagger) -> _MatrixForm:
     label_set_char, label_set_scores = None, None
     if not label_sets.single_:
         own: TfidfVectorizer = label_sets.model_.steps[0][1]
-        label_set_char = None if _same_vectorizer(own, char) else own
+        label_set_char = None if _same_vectorizer(own, char) else FastTransform(own)
         label_set_scores = linear_scores(label_sets.model_.steps[-1][1], len(own.vocabulary_))
     width = len(tagger.labels) * 3
     stacked = np.array([stacker is not None for stacker in tagger.stackers])
@@ -265,9 +265,9 @@ def _matrix_form(tagger: SupervisedTagger) -> _MatrixForm:
     ]
     intercepts = [float(s.intercept_[0]) if s is not None else 0.0 for s in tagger.stackers]
     return _MatrixForm(
-        char,
+        FastTransform(char),
         char_scores,
-        terms,
+        FastTransform(terms),
         linear_scores(term_model.steps[-1][1], len(terms.vocabulary_)),
         label_sets,
         label_set_char,
@@ -299,7 +299,7 @@ class SupervisedTagger:
         return form
 
     def probabilities(self, docs: Sequence[AnalysedText]) -> FloatArray:
-        return self._probabilities(docs, self._form().char.transform(docs))
+        return self._probabilities(docs, self._form().char(docs))
 
     def _probabilities(self, docs: Sequence[AnalysedText], char_vectors: csr_matrix) -> FloatArray:
         form = self._form()
@@ -316,9 +316,9 @@ class SupervisedTagger:
             label_set = np.zeros((len(docs), len(self.labels)))
         else:
             own = form.label_set_char
-            vectors = char_vectors if own is None else own.transform(docs)
+            vectors = char_vectors if own is None else own(docs)
             label_set = form.label_sets.per_label(form.label_set_scores(vectors))
-        term_vectors = form.terms.transform(docs)
+        term_vectors = form.terms(docs)
         stacked = np.hstack(
             [form.char_scores(char_vectors), form.term_scores(term_vectors), label_set]
         )
@@ -345,10 +345,10 @@ class SupervisedTagger:
 
     def tag(self, docs: Sequence[AnalysedText]) -> list[Tagging]:
         form = self._form()
-        char_vectors = form.char.transform(docs)
+        char_vectors = form.char(docs)
         probabilities = self._probabilities(docs, char_vectors)
         uncertainty = self.uncertainty(probabilities)
-        vocabulary: dict[str, int] = form.char.vocabulary_
+        vocabulary = form.char.vocabulary
         taggings = []
         for i, (doc, row, unsure) in enumerate(zip(docs, probabilities, uncertainty, strict=True)):
             chosen: list[int] = (
