@@ -70,7 +70,7 @@ class FastTransform:
         if not self._char_wb and not callable(vectorizer.analyzer):
             raise ValueError("only char_wb or a callable analyzer is supported")
         self._analyzer = vectorizer.analyzer
-        self._preprocessor = vectorizer.preprocessor or (lambda doc: doc.lower())
+        self._preprocessor = vectorizer.preprocessor  # None: scikit-learn lowercases
         self._ngram_range: tuple[int, int] = vectorizer.ngram_range
         self._word_features: dict[str, NDArray[np.int64]] = {}
 
@@ -101,7 +101,8 @@ class FastTransform:
         if not self._char_wb:
             ids = [self.vocabulary.get(token) for token in self._analyzer(doc)]
             return np.asarray([i for i in ids if i is not None], dtype=np.int64)
-        parts = [self._word(word) for word in self._preprocessor(doc).split()]
+        text = self._preprocessor(doc) if self._preprocessor else str(doc).lower()
+        parts = [self._word(word) for word in text.split()]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def _word(self, word: str) -> NDArray[np.int64]:

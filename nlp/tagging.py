@@ -291,6 +291,14 @@ class SupervisedTagger:
     class_bias: FloatArray | None = None
     _matrices: _MatrixForm | None = field(default=None, init=False, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        # The matrix form is rebuilt on first use; saved models stay small.
+        return {k: v for k, v in self.__dict__.items() if k != "_matrices"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._matrices = None
+
     def _form(self) -> _MatrixForm:
         # Built on first use (also for models saved before it existed, hence getattr).
         form = getattr(self, "_matrices", None)

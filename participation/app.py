@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
@@ -27,13 +28,22 @@ from participation.db import create_engine, create_sessionmaker
 from participation.errors import exception_handlers
 from participation.jobs import JobContext, JobRunner
 from participation.middleware import add_security_headers, locale_middleware
+from participation.routes.admin import ProcessAdminController
+from participation.routes.admin_import import ImportAdminController
 from participation.routes.analysis import AnalysisController
-from participation.routes.api import ApiController, ModerationApiController
+from participation.routes.api import (
+    ApiController,
+    IdeaSubmitApiController,
+    ModerationApiController,
+)
 from participation.routes.auth import AuthController
 from participation.routes.contributions import ContributionController
+from participation.routes.engagement import EngagementController
+from participation.routes.follow import FollowController
 from participation.routes.moderation import ModerationController
 from participation.routes.processes import ProcessController
 from participation.routes.system import SystemController
+from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
 from participation.templating import create_template_config
 
@@ -81,6 +91,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         login = await prepare_database(settings)
         if login is not None:
             log.warning("Seeded the demo process; demo moderator: %s", login.email)
+        # The German analyser loads in a worker thread while the app already serves.
+        app.state.nlp_warmup = (
+            asyncio.create_task(preload_analyzer(settings.var_dir), name="nlp-warmup")
+            if settings.preload_nlp
+            else None
+        )
         engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(engine)
         # Clustering and retraining run here, one job at a time, off the event loop.
@@ -89,6 +105,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            if app.state.nlp_warmup is not None:
+                app.state.nlp_warmup.cancel()
+                with suppress(asyncio.CancelledError):
+                    await app.state.nlp_warmup
             await app.state.jobs.stop()
             await engine.dispose()
 
@@ -109,11 +129,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SystemController,
             ProcessController,
             ContributionController,
+            EngagementController,
+            FollowController,
+            ImportAdminController,
             AuthController,
             ModerationController,
             AnalysisController,
+            ProcessAdminController,
             ApiController,
             ModerationApiController,
+            IdeaSubmitApiController,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],

@@ -20,7 +20,7 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Empty, Guard
+from litestar.types import Empty
 
 from participation.db import SessionMaker
 from participation.models import Role, User
@@ -99,18 +99,41 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     return user if isinstance(user, User) else None
 
 
-def require_roles(*roles: Role) -> Guard:
-    """A guard that lets through signed-in users with one of `roles` (admins always)."""
-    allowed = {*roles, Role.ADMIN}
+class RoleGuard:
+    """A guard that lets through signed-in users with one of its roles (admins always).
+    Templates ask it too (`allows`), so nobody is shown a link that would answer 403."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset({*roles, Role.ADMIN})
+
+    def allows(self, user: User | None) -> bool:
+        return user is not None and user.role in self.roles
+
+    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = current_user(connection)
         if user is None:
             raise NotAuthorizedException("Sign-in required")
-        if user.role not in allowed:
+        if user.role not in self.roles:
             raise PermissionDeniedException("Your role does not allow this")
 
-    return guard
+
+def require_roles(*roles: Role) -> RoleGuard:
+    """A guard that lets through signed-in users with one of `roles` (admins always)."""
+    return RoleGuard(*roles)
 
 
+# The moderation queue, its log and the moderation API.
 requires_moderator = require_roles(Role.MODERATOR)
+# The analysis pages: evaluators read the clusters too, they rate the profiles condensed
+# from them.
+requires_analyst = require_roles(Role.MODERATOR, Role.EVALUATOR)
+# The staff areas in the main navigation, by name, and who may open them.
+AREAS: dict[str, RoleGuard] = {"moderation": requires_moderator, "analysis": requires_analyst}
+# Process administration: processes, phases, themes, channels (admins only).
+requires_admin = require_roles()
+AREAS["admin"] = requires_admin
+
+
+def home_path(user: User) -> str:
+    """Where a user lands after sign-in: the first area their role may open."""
+    return "/moderation" if requires_moderator.allows(user) else "/analysis"

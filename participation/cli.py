@@ -316,5 +316,73 @@ def nlp_convert_tempelhofer(json_path: str, csv_path: str) -> None:
     click.echo(f"Wrote {len(rows)} proposals to {csv_path}.")
 
 
+# --- import of offline and earlier contributions (services/importing.py, services/corpora.py)
+
+
+@main.command("import")
+@click.argument("process")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", default="", help="FIELD=COLUMN,…; unnamed fields by header name.")
+@click.option("--dry-run", is_flag=True, help="Check every row and list the errors; store nothing.")
+@click.option(
+    "--channel",
+    default="import",
+    show_default=True,
+    type=click.Choice(["workshop", "survey", "focus_group", "import"]),
+    help="For rows without a channel column.",
+)
+@click.option(
+    "--segment",
+    default="other",
+    show_default=True,
+    type=click.Choice(["resident", "pupil", "firm", "expert", "other"]),
+    help="For rows without a segment column.",
+)
+@click.option("--moderate", is_flag=True, help="Put the items into the moderation queue.")
+def import_command(
+    process: str,
+    file: str,
+    mapping: str,
+    dry_run: bool,
+    channel: str,
+    segment: str,
+    moderate: bool,
+) -> None:
+    """Import contributions into PROCESS (its slug) from a CSV or XLSX FILE, all or nothing.
+    Fields: title, text, segment, channel, municipality, themes, created."""
+    from participation.services.importing import run_file_import
+
+    settings = _settings()
+    upgrade_database(settings.database_url)
+    code = asyncio.run(
+        run_file_import(
+            settings,
+            process,
+            Path(file),
+            mapping,
+            dry_run=dry_run,
+            channel=channel,
+            segment=segment,
+            to_moderation=moderate,
+            echo=click.echo,
+        )
+    )
+    sys.exit(code)
+
+
+@main.command("import-corpus")
+@click.argument("corpus", type=click.Choice(["ottensen", "tempelhofer"]))
+@click.argument("process")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_corpus_command(corpus: str, process: str, path: str) -> None:
+    """Import a shared corpus (../shared/data: freiraum-ottensen/contributions.csv or
+    tempelhofer-feld/proposals.json) into PROCESS (its slug)."""
+    from participation.services.corpora import run_corpus_import
+
+    settings = _settings()
+    upgrade_database(settings.database_url)
+    sys.exit(asyncio.run(run_corpus_import(settings, corpus, process, Path(path), click.echo)))
+
+
 if __name__ == "__main__":
     main()

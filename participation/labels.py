@@ -44,6 +44,10 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         ModerationAction.HIDE: N_("hidden"),
         ModerationAction.REQUEST_CHANGES: N_("asked for changes"),
         ModerationAction.MERGE: N_("merged"),
+        ModerationAction.CONFIRM_THEME: N_("action field confirmed"),
+        ModerationAction.REMOVE_THEME: N_("action field removed"),
+        ModerationAction.ADD_THEME: N_("action field added"),
+        ModerationAction.ANSWER: N_("answered"),
     },
     PhaseKind: {
         PhaseKind.INFORMATION: N_("Information"),

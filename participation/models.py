@@ -136,6 +136,8 @@ class ModerationAction(StrEnum):
     CONFIRM_THEME = "confirm_theme"  # a suggested theme confirmed
     REMOVE_THEME = "remove_theme"  # a suggested or confirmed theme removed
     ADD_THEME = "add_theme"  # a theme that was not suggested added
+    # The moderators' public answer written or changed; the event's reason holds the answer.
+    ANSWER = "answer"
 
 
 class ReportReason(StrEnum):
@@ -446,6 +448,8 @@ class ContributionPublic(SQLModel):
     themes: list[str]
     created_at: datetime
     published_at: datetime | None
+    supports: int = 0
+    comments: int = 0  # published ones
 
 
 class ContributionPage(SQLModel):
@@ -453,6 +457,7 @@ class ContributionPage(SQLModel):
     page: int
     pages: int
     total: int
+    per_page: int = 20
 
 
 class QueueItemPublic(SQLModel):
@@ -463,3 +468,28 @@ class QueueItemPublic(SQLModel):
     segment: Segment
     channel: Channel
     created_at: datetime
+
+
+class CommentPublic(SQLModel):
+    """A published comment on an idea; a reply has `reply_to` set to its top comment."""
+
+    id: int
+    body: str
+    segment: Segment
+    reply_to: int | None
+    created_at: datetime
+    published_at: datetime | None
+
+
+class CommentThreadPublic(SQLModel):
+    comment: CommentPublic
+    replies: list[CommentPublic]
+
+
+class CommentPage(SQLModel):
+    """Top-level comments, oldest first, each with its published replies."""
+
+    items: list[CommentThreadPublic]
+    page: int
+    pages: int
+    total: int  # top-level comments

@@ -95,6 +95,9 @@ class Settings:
     base_url: str | None = None  # public address for links, e.g. https://beteiligung.example.de
     time_zone: str = "Europe/Berlin"
     site_name: str = "Beteiligung"
+    # Load the German text analyser in a worker thread at start, so the first request that
+    # needs it (similar ideas, theme suggestions) does not wait for it.
+    preload_nlp: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -123,4 +126,5 @@ class Settings:
             base_url=(os.environ.get("BASE_URL") or "").rstrip("/") or None,
             time_zone=_env_time_zone("TIME_ZONE", "Europe/Berlin"),
             site_name=os.environ.get("SITE_NAME", "Beteiligung"),
+            preload_nlp=_env_bool("PRELOAD_NLP", True),
         )

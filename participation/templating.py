@@ -13,7 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from participation import i18n
-from participation.auth import current_user
+from participation.auth import AREAS, current_user
 from participation.labels import label
 from participation.models import User
 from participation.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
@@ -44,6 +44,13 @@ def _formatters(time_zone: str) -> dict[str, Any]:
 def _staff_user(context: Mapping[str, Any]) -> User | None:
     request = context.get("request")
     return current_user(request) if request is not None else None
+
+
+@pass_context
+def _may_open(context: Mapping[str, Any], area: str) -> bool:
+    """Whether the signed-in user's role may open a staff area (see auth.AREAS): the
+    navigation shows only links that lead somewhere for them."""
+    return AREAS[area].allows(_staff_user(context))
 
 
 @pass_context
@@ -88,6 +95,7 @@ def create_environment(settings: Settings) -> Environment:
         site_name=settings.site_name,
         public_url=public_url,
         staff_user=_staff_user,
+        may_open=_may_open,
         flash_messages=_flash_messages,
     )
     return env

@@ -87,6 +87,7 @@ def settings(migrated_url: str, tmp_path: Path) -> Settings:
         migrate_on_start=False,
         seed_demo=False,
         write_rate_limit_per_minute=1000,
+        preload_nlp=False,  # tests/test_similar.py checks the preload on its own
     )
 
 

@@ -149,6 +149,8 @@ def test_contributions_are_published_only(
         "themes",
         "created_at",
         "published_at",
+        "supports",
+        "comments",
     }
     assert item["kind"] == "idea"
     assert item["segment"] == "resident"
@@ -229,7 +231,7 @@ def test_contributions_are_paginated(client: Client, settings: Settings, process
 
 def test_empty_process_has_one_empty_page(client: Client, process: Process) -> None:
     body = client.get(f"/api/v1/processes/{SLUG}/contributions").json()
-    assert body == {"items": [], "page": 1, "pages": 1, "total": 0}
+    assert body == {"items": [], "page": 1, "pages": 1, "total": 0, "per_page": 20}
 
 
 @pytest.mark.parametrize(

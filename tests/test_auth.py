@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
+from participation.auth import AREAS
 from participation.cli import main
 from participation.models import Role, User
 from participation.services.users import PASSWORD_MIN, authenticate, get_by_email
@@ -99,6 +100,57 @@ def test_login_without_next_goes_to_the_queue(client: Client, moderator: User) -
     assert response.headers["location"] == "/moderation"
 
 
+def test_login_without_next_lands_where_the_role_may_go(client: Client, settings: Settings) -> None:
+    in_db(settings, lambda s: add_staff(s, "eval@example.org", Role.EVALUATOR))
+    response = login(client, "eval@example.org")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/analysis"  # evaluators may not moderate
+    assert client.get("/analysis").status_code == 200
+    again = client.get("/login", follow_redirects=False)
+    assert again.headers["location"] == "/analysis"
+
+
+# --- the navigation shows each role only what it may open ------------------------------------
+
+# Process administration (admins only), where the app has it.
+ADMIN_PATHS = ["/admin/processes"] if "admin" in AREAS else []
+# Every staff page the navigation can link to.
+STAFF_PATHS = ["/moderation", "/moderation/log", "/analysis", *ADMIN_PATHS]
+
+
+def nav_links(client: Client) -> dict[str, str]:
+    """The main navigation's links, href -> text (the sign-out button is a form)."""
+    nav = one(html(client.get("/").text), ".site-nav")
+    return {str(a["href"]): text_of(a) for a in nav.select("a")}
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.EVALUATOR, ["/", "/analysis"]),
+        (Role.MODERATOR, ["/", "/moderation", "/moderation/log", "/analysis"]),
+        (Role.ADMIN, ["/", "/moderation", "/moderation/log", "/analysis", *ADMIN_PATHS]),
+    ],
+)
+def test_nav_shows_only_links_the_role_may_open(
+    client: Client, settings: Settings, role: Role, expected: list[str]
+) -> None:
+    in_db(settings, lambda s: add_staff(s, "staff@example.org", role))
+    assert login(client, "staff@example.org").status_code == 303
+    links = nav_links(client)
+    assert list(links) == expected
+    assert (de("Moderation") in links.values()) is (role is not Role.EVALUATOR)
+    for href in links:  # every link shown leads somewhere for this role
+        assert client.get(href, follow_redirects=False).status_code == 200, href
+    for path in STAFF_PATHS:  # and every area not shown is closed to it
+        if path not in links:
+            assert client.get(path, follow_redirects=False).status_code == 403, path
+
+
+def test_nav_shows_no_staff_links_to_residents(client: Client) -> None:
+    assert list(nav_links(client)) == ["/"]
+
+
 def test_secure_cookies_in_production(settings: Settings, moderator: User) -> None:
     app = create_app(replace(settings, secure_cookies=True))
     with TestClient(app, base_url="https://testserver.local") as client:
@@ -170,7 +222,7 @@ def test_next_to_another_site_is_ignored(client: Client, moderator: User) -> Non
         "evil.example",
     ]:
         form = client.get("/login", params={"next": target})
-        assert first_match(html(form.text), 'input[name="next"]')["value"] == "/moderation"
+        assert first_match(html(form.text), 'input[name="next"]')["value"] == ""
         response = login(client, moderator.email, next_=target)
         assert response.status_code == 303, target
         assert response.headers["location"] == "/moderation", target

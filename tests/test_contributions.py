@@ -182,7 +182,10 @@ async def test_submitted_idea_waits_for_review_under_pre_moderation(
     session: AsyncSession,
 ) -> None:
     overview = await open_call(session)
-    submitted = await submit_idea(session, overview, form(segment="firm"))
+    firm = {"organisation_name": "Tischlerei Brandt", "organisation_sector": "C"}
+    submitted = await submit_idea(
+        session, overview, form(segment="firm", organisation_size="1-9", **firm)
+    )
     stored = await contributions(session)
     assert [c.id for c in stored] == [submitted.contribution.id]
     idea = stored[0]
@@ -475,6 +478,9 @@ def test_invalid_idea_keeps_everything_typed_and_explains_the_error(
         body="Zu kurz.",
         segment="firm",
         municipality="Haselwinkel",
+        organisation_name="Tischlerei Brandt",
+        organisation_sector="C",
+        organisation_size="1-9",
     )
     response = post_form(client, f"/processes/{SLUG}/ideas", typed)
     assert response.status_code == 422

@@ -11,11 +11,20 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from participation.db import create_engine
+from participation.services.search import is_search_object
 from participation.settings import Settings
 
 
+def _not_search(name: str | None, type_: str, parent_names: Any) -> bool:
+    # The full-text search table and index come from migration 0005 alone (models.py cannot
+    # describe an FTS5 table or an expression index for one database only).
+    return not is_search_object(name)
+
+
 def _diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": _not_search}
+    )
     return list(compare_metadata(context, SQLModel.metadata))
 
 

@@ -575,7 +575,7 @@ async def test_queue_can_put_the_least_certain_items_first(session: AsyncSession
 
 
 async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> None:
-    idea, _moderator = await setup(session)
+    idea, moderator = await setup(session)
     process = await session.get(Process, idea.process_id)
     assert process is not None
     themes = await add_themes(session, process)
@@ -590,9 +590,26 @@ async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> 
     )
     await session.commit()
 
-    await moderation.decide_theme(session, idea.id or 0, str(themes["oepnv"].id), "confirm")
-    await moderation.decide_theme(session, idea.id or 0, str(themes["schule"].id), "confirm")
-    await moderation.decide_theme(session, idea.id or 0, str(themes["schule"].id), "reject")
+    async def decide(slug: str, decision: str) -> None:
+        theme_id = str(themes[slug].id)
+        await moderation.decide_theme(session, idea.id or 0, theme_id, decision, moderator)
+
+    # Each decision leaves one entry in the moderation log: who, on which item, which theme.
+    expected: list[tuple[ModerationAction, str]] = []
+    for slug, decision, action in [
+        ("oepnv", "confirm", ModerationAction.CONFIRM_THEME),
+        ("schule", "confirm", ModerationAction.ADD_THEME),
+        ("schule", "reject", ModerationAction.REMOVE_THEME),
+    ]:
+        await decide(slug, decision)
+        expected.append((action, themes[slug].name))
+        logged = await events(session)
+        assert [(e.action, e.reason) for e in logged] == expected
+        assert logged[-1].contribution_id == idea.id
+        assert logged[-1].actor_id == moderator.id
+        assert logged[-1].from_status is logged[-1].to_status is ContributionStatus.PENDING
+    await decide("schule", "reject")  # sent twice: nothing changes, nothing more is logged
+    assert len(await events(session)) == 3
 
     rows = await theme_rows(session, idea.id)
     assert {slug: row.source for slug, row in rows.items()} == {
@@ -605,6 +622,15 @@ async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> 
     assert item.suggested == []
     assert [t.slug for t in item.addable] == ["radwege", "schule"]
 
+    # Adding a theme removed before counts as adding it.
+    await decide("schule", "confirm")
+    assert (await events(session))[-1].action is ModerationAction.ADD_THEME
+    entries = await moderation.moderation_log(session)
+    assert [(e.theme_name, e.reason, e.status_changed) for e in entries[:2]] == [
+        ("Schulwege", "", False),
+        ("Schulwege", "", False),
+    ]
+
 
 @pytest.mark.parametrize(
     ("theme", "decision", "field"),
@@ -613,22 +639,25 @@ async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> 
 async def test_decide_theme_refuses_bad_input(
     session: AsyncSession, theme: str, decision: str, field: str
 ) -> None:
-    idea, _moderator = await setup(session)
+    idea, moderator = await setup(session)
     with pytest.raises(ValidationFailed) as failed:
-        await moderation.decide_theme(session, idea.id or 0, theme, decision)
+        await moderation.decide_theme(session, idea.id or 0, theme, decision, moderator)
     assert list(failed.value.errors) == [field]
     with pytest.raises(NotFound):
-        await moderation.decide_theme(session, 9999, "1", "confirm")
+        await moderation.decide_theme(session, 9999, "1", "confirm", moderator)
+    assert await events(session) == []
 
 
 async def test_a_theme_of_another_process_is_refused(session: AsyncSession) -> None:
-    idea, _moderator = await setup(session)
+    idea, moderator = await setup(session)
     other = await add_process(session, slug="anderes-verfahren")
     themes = await add_themes(session, other)
+    theme_id = str(themes["oepnv"].id)
     with pytest.raises(ValidationFailed) as failed:
-        await moderation.decide_theme(session, idea.id or 0, str(themes["oepnv"].id), "confirm")
+        await moderation.decide_theme(session, idea.id or 0, theme_id, "confirm", moderator)
     assert list(failed.value.errors) == ["theme"]
     assert await theme_rows(session, idea.id) == {}
+    assert await events(session) == []
 
 
 def _with_themes(settings: Settings, process: Process) -> dict[str, int]:
@@ -712,6 +741,47 @@ def test_correct_themes_with_htmx_answers_with_the_themes(
     error = text_of(first_match(html(refused.text), ".flash--error"))
     assert error == de("Please choose an action field of this process.")
     assert post_form(staff_client, "/moderation/contributions/9999/themes", data).status_code == 404
+
+
+def test_theme_decisions_go_into_the_log(
+    staff_client: Client, settings: Settings, process: Process, moderator: User
+) -> None:
+    ids = _with_themes(settings, process)
+    idea = in_db(settings, lambda s: add_idea(s, process, status=ContributionStatus.PENDING))
+
+    async def suggest(session: AsyncSession) -> None:
+        session.add(ContributionTheme(contribution_id=idea.id or 0, theme_id=ids["oepnv"]))
+        await session.commit()
+
+    in_db(settings, suggest)
+    url = f"/moderation/contributions/{idea.id}/themes"
+    decisions = [
+        ("oepnv", "confirm", ModerationAction.CONFIRM_THEME, "Bus und Bahn"),
+        ("oepnv", "reject", ModerationAction.REMOVE_THEME, "Bus und Bahn"),
+        ("radwege", "confirm", ModerationAction.ADD_THEME, "Radwege"),
+    ]
+    for number, (slug, decision, action, name) in enumerate(decisions, start=1):
+        headers = HTMX if number % 2 else None  # with htmx and without
+        response = post_form(
+            staff_client, url, {"theme": str(ids[slug]), "decision": decision}, headers=headers
+        )
+        assert response.status_code == (200 if headers else 303)
+        logged = in_db(settings, events)
+        assert len(logged) == number  # one entry per decision
+        assert (logged[-1].action, logged[-1].reason) == (action, name)
+        assert (logged[-1].contribution_id, logged[-1].actor_id) == (idea.id, moderator.id)
+
+    rows = first_match(html(staff_client.get("/moderation/log").text), "tbody").select("tr")
+    cells = [[text_of(td) for td in row.select("td")] for row in rows]
+    assert [row[1:] for row in cells] == [
+        [moderator.email, what, idea.title, german("waiting for review"), ""]
+        for what in [
+            f"{german('action field added')}: Radwege",
+            f"{german('action field removed')}: Bus und Bahn",
+            f"{german('action field confirmed')}: Bus und Bahn",
+        ]
+    ]
+    assert cells[0][2] == "Handlungsfeld hinzugefügt: Radwege"
 
 
 def test_theme_decisions_need_staff_and_a_csrf_token(

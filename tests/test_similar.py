@@ -3,13 +3,19 @@ panel, the panel after a failed submit, and the page of one published idea."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import nlp.text
+from participation.app import create_app
 from participation.models import ContributionStatus, Process
-from participation.services import moderation, similar
+from participation.services import moderation, similar, tagging
 from participation.settings import Settings
 from tests.helpers import (
     HTMX,
@@ -182,3 +188,47 @@ async def test_a_failing_comparison_gives_an_empty_panel(
     similar.invalidate(process.id)
     assert await similar.similar_ideas(session, tmp_path, process.id, MARKET_WLAN, "") == []
     assert "Could not look for ideas similar" in caplog.text
+
+
+# --- the German analyser is loaded at start, off the event loop ------------------------------
+
+
+async def _warmed_up(app: Litestar) -> bool | None:
+    task = app.state.nlp_warmup
+    return None if task is None else bool(await task)
+
+
+def test_start_preloads_the_analyser(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nlp.text, "_default", None)  # as in a fresh process
+    app = create_app(replace(settings, preload_nlp=True))
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200  # it serves while the analyser loads
+        assert client.blocking_portal.call(_warmed_up, app) is True
+    assert nlp.text._default is not None
+    assert (settings.var_dir / "nlp" / "german-pipeline" / "config.cfg").exists()
+
+
+def test_start_does_not_fail_when_preloading_fails(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(var_dir: Path) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tagging, "warm_analyzer", broken)
+    app = create_app(replace(settings, preload_nlp=True))
+    # The app's logging setup at start replaces the root handlers, caplog's among them.
+    logger = logging.getLogger("participation")
+    logger.addHandler(caplog.handler)
+    try:
+        with TestClient(app) as client:
+            assert client.blocking_portal.call(_warmed_up, app) is False
+            assert client.get("/healthz").status_code == 200
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "Could not preload the German text analyzer" in caplog.text
+
+
+def test_preloading_can_be_turned_off(settings: Settings) -> None:
+    app = create_app(settings)  # the test settings turn it off
+    with TestClient(app) as client:
+        assert client.blocking_portal.call(_warmed_up, app) is None

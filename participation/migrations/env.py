@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import participation.models as models
+from participation.services.search import is_search_object
 from participation.settings import Settings
 
 config = context.config
@@ -31,6 +32,13 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    # The full-text search table and index come from migration 0005 alone: models.py cannot
+    # describe an FTS5 table or a PostgreSQL expression index, so autogenerate must not
+    # propose dropping them.
+    return not is_search_object(name)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -38,6 +46,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,17 +13,15 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import ClientRefresh, HTMXRequest
 from litestar.response import Redirect, Template
 
-from participation.auth import current_user, require_roles, requires_moderator
+from participation.auth import current_user, requires_analyst, requires_moderator
 from participation.i18n import _
 from participation.jobs import ACTIVE, JobRunner, latest_jobs
-from participation.models import JobKind, Role, User
+from participation.models import JobKind, User
 from participation.routes import Db
 from participation.routes.processes import load_process
 from participation.services import clusters, processes
 from participation.services.processes import ProcessOverview
 
-# Evaluators read the clusters too: they rate the profiles condensed from them.
-requires_analyst = require_roles(Role.MODERATOR, Role.EVALUATOR)
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 MEMBERS_PER_PAGE = 20
 
@@ -42,7 +40,7 @@ def _user(request: Request[Any, Any, Any]) -> User:
 
 def _may_retrain(user: User) -> bool:
     # Retraining changes the suggestions in the moderation queue: the moderators' call.
-    return user.role in {Role.MODERATOR, Role.ADMIN}
+    return requires_moderator.allows(user)
 
 
 async def _status_context(db: Db, overview: ProcessOverview) -> dict[str, Any]:

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from litestar import Controller, get
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, QueryParameter
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
 
 from participation.auth import requires_moderator
 from participation.models import (
+    CommentPage,
     ContributionPage,
     ContributionPublic,
     PhasePublic,
     ProcessPublic,
     QueueItemPublic,
+    utcnow,
 )
 from participation.routes import Db
-from participation.services import moderation, processes
+from participation.services import contributions, idea_list, moderation, processes
+from participation.services.comments import public_comment_page
+from participation.services.contributions import IdeaForm
+from participation.services.errors import ValidationFailed
 from participation.services.processes import ProcessOverview
+from participation.services.tagging import suggest_in_background
 
 
 def _process_public(overview: ProcessOverview) -> ProcessPublic:
@@ -57,11 +67,33 @@ class ApiController(Controller):
         slug: FromPath[str],
         page: Annotated[int, QueryParameter(ge=1)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        theme: Annotated[str, QueryParameter(description="an action field's slug")] = "",
+        segment: Annotated[str, QueryParameter(description="resident, pupil, firm, …")] = "",
+        channel: Annotated[str, QueryParameter(description="idea_call, survey, …")] = "",
+        municipality: FromQuery[str] = "",
+        q: Annotated[str, QueryParameter(description="full-text search, in German")] = "",
+        sort: Annotated[
+            str, QueryParameter(description="relevance (with q), newest, supported, discussed")
+        ] = "",
     ) -> ContributionPage:
+        """The filters, search and sorting of the ideas list; an unknown value is a 400."""
         overview = await processes.get_process(db, slug)
         if overview is None or overview.process.id is None:
             raise NotFoundException(f"No process with slug {slug!r}")
-        ideas = await processes.published_ideas(db, overview.process.id, page, per_page)
+        themes = await processes.list_themes(db, overview.process.id)
+        params = {
+            "theme": theme,
+            "segment": segment,
+            "channel": channel,
+            "municipality": municipality,
+            "q": q,
+            "sort": sort,
+            "page": str(page),
+        }
+        filters, errors = idea_list.parse_filters(params, [t.slug for t in themes])
+        if errors:
+            raise ValidationException(detail=" ".join(errors.values()), extra=errors)
+        ideas = await idea_list.list_ideas(db, overview.process.id, filters, per_page)
         items = [
             ContributionPublic(
                 id=idea.contribution.id or 0,
@@ -74,10 +106,35 @@ class ApiController(Controller):
                 themes=[theme.slug for theme in idea.themes],
                 created_at=idea.contribution.created_at,
                 published_at=idea.contribution.published_at,
+                supports=idea.supports,
+                comments=idea.comments,
             )
             for idea in ideas.items
         ]
-        return ContributionPage(items=items, page=ideas.page, pages=ideas.pages, total=ideas.total)
+        return ContributionPage(
+            items=items, page=ideas.page, pages=ideas.pages, total=ideas.total, per_page=per_page
+        )
+
+    @get(
+        "/processes/{slug:str}/ideas/{idea_id:int}/comments",
+        summary="Published comments on an idea, with their replies",
+    )
+    async def list_comments(
+        self,
+        db: Db,
+        slug: FromPath[str],
+        idea_id: FromPath[int],
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> CommentPage:
+        """Top-level comments oldest first, each with its replies; paged by top comment."""
+        overview = await processes.get_process(db, slug)
+        if overview is None or overview.process.id is None:
+            raise NotFoundException(f"No process with slug {slug!r}")
+        found = await public_comment_page(db, overview.process.id, idea_id, page, per_page)
+        if found is None:
+            raise NotFoundException(f"No published idea {idea_id} in this process")
+        return found
 
 
 class ModerationApiController(Controller):
@@ -102,3 +159,99 @@ class ModerationApiController(Controller):
             )
             for item in items
         ]
+
+
+# --- submitting an idea (the one write endpoint for the public) -----------------------------
+
+
+@dataclass(frozen=True)
+class IdeaCreated:
+    id: int
+    status: str  # "pending" until a moderator approves it (pre-moderation), else "published"
+    follow_url: str  # the private link to the idea's status; shown only now
+
+
+async def _submit_idea(
+    request: Request[Any, Any, Any],
+    db: Db,
+    state: State,
+    slug: str,
+    data: dict[str, Any],
+) -> Response[Any]:
+    overview = await processes.get_process(db, slug)
+    if overview is None or overview.process.id is None:
+        raise NotFoundException(f"No process with slug {slug!r}")
+    form = IdeaForm.from_form(
+        {
+            key: ("on" if value is True else "" if value in (None, False) else str(value))
+            for key, value in data.items()
+        }
+    )
+    try:
+        processes.ensure_accepting(overview, utcnow(), state.settings.time_zone)
+        submitted = await contributions.submit_idea(db, overview, form)
+    except processes.IdeasNotAccepted as closed:
+        reason = closed.state.closure.value if closed.state.closure else "closed"
+        return Response({"error": reason, "message": closed.message}, status_code=409)
+    except ValidationFailed as failed:
+        return Response({"errors": failed.errors}, status_code=422)
+    idea = submitted.contribution
+    base = state.settings.base_url or str(request.base_url).rstrip("/")
+    created = IdeaCreated(
+        id=idea.id or 0,
+        status=idea.status.value,
+        follow_url=f"{base}/follow/{submitted.follow_token}",
+    )
+    suggest = BackgroundTask(
+        suggest_in_background,
+        state.sessionmaker,
+        state.settings.var_dir,
+        overview.process.id,
+        [idea.id or 0],
+    )
+    return Response(created, status_code=HTTP_201_CREATED, background=suggest)
+
+
+class IdeaSubmitApiController(Controller):
+    """POST an idea as JSON: the same fields and rules as the idea form (`title`, `body`,
+    `segment`, `municipality`, `consent`). 201 with the new idea; 422 with a message per
+    field; 409 with the reason when the process takes no ideas (deadline passed, call not
+    yet open, online channel closed)."""
+
+    path = "/api"
+    tags = ["public"]  # noqa: RUF012
+
+    # No account, no session: nothing for a forged request to ride on, so no CSRF token.
+    @post(
+        "/v1/processes/{slug:str}/ideas",
+        summary="Submit an idea",
+        exclude_from_csrf=True,
+        status_code=HTTP_201_CREATED,
+    )
+    async def submit_idea(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        state: State,
+        slug: FromPath[str],
+        data: JSONBody[dict[str, Any]],
+    ) -> Response[Any]:
+        return await _submit_idea(request, db, state, slug, data)
+
+    # The same without the version prefix (the address the issue names); not in the schema,
+    # which lists the versioned API only.
+    @post(
+        "/processes/{slug:str}/ideas",
+        exclude_from_csrf=True,
+        status_code=HTTP_201_CREATED,
+        include_in_schema=False,
+    )
+    async def submit_idea_unversioned(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        state: State,
+        slug: FromPath[str],
+        data: JSONBody[dict[str, Any]],
+    ) -> Response[Any]:
+        return await _submit_idea(request, db, state, slug, data)

@@ -9,7 +9,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
-from participation.auth import current_user, sign_in, sign_out
+from participation.auth import current_user, home_path, sign_in, sign_out
 from participation.i18n import _
 from participation.routes import Db, FormData, NextParam, safe_next
 from participation.services.users import authenticate
@@ -22,11 +22,13 @@ class AuthController(Controller):
     async def login_form(
         self, request: Request[Any, Any, Any], next_: NextParam = None
     ) -> Template | Redirect:
-        if current_user(request) is not None:
-            return Redirect(safe_next(next_, "/moderation"), status_code=303)
+        user = current_user(request)
+        if user is not None:
+            return Redirect(safe_next(next_, home_path(user)), status_code=303)
+        # Without a target the user's role decides where sign-in leads (see the POST).
         return Template(
             "pages/auth/login.html",
-            context={"email": "", "error": None, "next": safe_next(next_, "/moderation")},
+            context={"email": "", "error": None, "next": safe_next(next_, "")},
         )
 
     @post("/login")
@@ -34,7 +36,7 @@ class AuthController(Controller):
         self, request: Request[Any, Any, Any], db: Db, data: FormData
     ) -> Template | Redirect:
         email = data.get("email", "").strip()
-        target = safe_next(data.get("next"), "/moderation")
+        target = safe_next(data.get("next"), "")
         user = await authenticate(db, email, data.get("password", ""))
         if user is None:
             return Template(
@@ -47,7 +49,7 @@ class AuthController(Controller):
                 status_code=HTTP_400_BAD_REQUEST,
             )
         sign_in(request, user)
-        return Redirect(target, status_code=303)
+        return Redirect(target or home_path(user), status_code=303)
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:

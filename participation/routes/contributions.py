@@ -1,5 +1,6 @@
-"""Submitting an idea, checking the form inline, similar ideas while typing, one published
-idea, and the private follow page."""
+"""The list of a process's ideas (filters, search, sorting, pages); submitting an idea,
+checking the form inline, similar ideas while typing. One published
+idea's page is in routes/engagement.py, the private follow page in routes/follow.py."""
 
 from __future__ import annotations
 
@@ -14,18 +15,19 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from participation.models import Channel, Segment
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process, process_page_context
+from participation.services import idea_list
 from participation.services.contributions import (
     IDEA_FIELDS,
     PUBLIC_SEGMENTS,
     IdeaForm,
     check_field,
-    find_by_follow_token,
-    published_idea,
     submit_idea,
 )
 from participation.services.errors import ValidationFailed
+from participation.services.processes import list_themes
 from participation.services.similar import similar_ideas
 from participation.services.tagging import suggest_in_background
 
@@ -35,6 +37,50 @@ DraftBody = Annotated[str, QueryParameter(name="body")]
 
 class ContributionController(Controller):
     include_in_schema = False
+
+    @get("/processes/{slug:str}/ideen", cache=False)
+    async def list_ideas(
+        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str]
+    ) -> Template:
+        """Published ideas with filters in the URL: a GET form that works without JavaScript.
+        htmx asks for the results alone (a filter changed) or for the next items ("more")."""
+        overview = await load_process(db, slug)
+        process_id = overview.process.id
+        assert process_id is not None
+        themes = await list_themes(db, process_id)
+        params = {name: request.query_params.get(name, "") for name in idea_list.PARAMS}
+        filters, errors = idea_list.parse_filters(params, [t.slug for t in themes])
+        ideas = await idea_list.list_ideas(db, process_id, filters, state.settings.page_size)
+        context = {
+            "overview": overview,
+            "process": overview.process,
+            "filters": filters,
+            "errors": errors,
+            "ideas": ideas,
+            "themes": themes,
+            "municipalities": await idea_list.municipalities(db, process_id),
+            "sorts": idea_list.SORT_LABELS,
+            "segments": list(Segment),
+            "channels": list(Channel),
+        }
+        # One address, three answers: caches must tell them apart, and htmx restoring history
+        # from the server gets the whole page.
+        vary = {"Vary": "HX-Request, HX-Target"}
+        htmx = request.htmx
+        target = htmx.target if htmx and not htmx.history_restore_request else None
+        if target == "idea-items":
+            return Template(
+                "partials/contributions/_idea_list_more.html", context=context, headers=vary
+            )
+        if target == "idea-results":
+            return Template("partials/contributions/_idea_list.html", context=context, headers=vary)
+        return Template("pages/contributions/list.html", context=context, headers=vary)
+
+    @get("/processes/{slug:str}/ideas")
+    async def list_ideas_english(self, request: HTMXRequest, slug: FromPath[str]) -> Redirect:
+        """The list's address in English leads to the German one, filters and all."""
+        query = f"?{request.url.query}" if request.url.query else ""
+        return Redirect(f"/processes/{slug}/ideen{query}", status_code=301)
 
     @post("/processes/{slug:str}/ideas")
     async def submit(
@@ -91,19 +137,6 @@ class ContributionController(Controller):
             context={"similar": ideas, "process": overview.process},
         )
 
-    @get("/processes/{slug:str}/ideas/{idea_id:int}")
-    async def idea(self, db: Db, slug: FromPath[str], idea_id: FromPath[int]) -> Template:
-        """One published idea, e.g. linked from the similar-ideas panel."""
-        overview = await load_process(db, slug)
-        assert overview.process.id is not None
-        found = await published_idea(db, overview.process.id, idea_id)
-        if found is None:
-            raise NotFoundException()
-        return Template(
-            "pages/contributions/idea.html",
-            context={"process": overview.process, "idea": found},
-        )
-
     @post("/processes/{slug:str}/ideas/check/{field:str}")
     async def check(
         self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: FormData
@@ -117,16 +150,4 @@ class ContributionController(Controller):
         return Template(
             "partials/contributions/_idea_field.html",
             context={"form": form, "field": field, "slug": slug, "segments": PUBLIC_SEGMENTS},
-        )
-
-    @get("/follow/{token:str}", cache=False)
-    async def follow(
-        self, db: Db, token: FromPath[str], submitted: FromQuery[bool] = False
-    ) -> Template:
-        followed = await find_by_follow_token(db, token)
-        if followed is None:
-            raise NotFoundException()
-        return Template(
-            "pages/contributions/follow.html",
-            context={"followed": followed, "submitted": submitted, "token": token},
         )

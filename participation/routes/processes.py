@@ -11,9 +11,11 @@ from litestar.params import FromPath, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
+from participation.models import utcnow
 from participation.routes import Db
 from participation.services import processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
+from participation.services.markdown import render_markdown
 from participation.services.processes import ProcessOverview
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -35,6 +37,8 @@ async def process_page_context(
     return {
         "overview": overview,
         "process": overview.process,
+        "description_html": render_markdown(overview.process.description),
+        "timeline": processes.timeline(overview.phases, utcnow()),
         "themes": await processes.list_themes(db, overview.process.id),
         "ideas": ideas,
         "form": form,

@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import ClassVar, Final
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,11 +26,22 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import ValidationFailed
-from participation.services.processes import ProcessOverview, PublishedIdea, confirmed_themes
+from participation.services.processes import (
+    ProcessOverview,
+    PublishedIdea,
+    confirmed_themes,
+    ensure_accepting,
+)
+from participation.wz2008 import SECTION_NAMES, SECTIONS, SIZE_CLASSES
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 20, 5000
 MUNICIPALITY_MAX = 120
+ORGANISATION_MAX = 200
+EMAIL_MAX = 254
+# Enough to catch typos; whether the address works only a sent message can tell.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_CHECKED = frozenset({"on", "true", "1", "yes"})
 # Experts are added by staff (workshops, imports); the public form offers these four.
 PUBLIC_SEGMENTS: Final = (Segment.RESIDENT, Segment.PUPIL, Segment.FIRM, Segment.OTHER)
 
@@ -43,17 +54,41 @@ class IdeaForm:
     body: str = ""
     segment: str = ""
     municipality: str = ""
+    # Asked of firms only (segment "firm"); ignored for everyone else.
+    organisation_name: str = ""
+    organisation_sector: str = ""  # a WZ 2008 section letter
+    organisation_size: str = ""  # one of wz2008.SIZE_CLASSES
+    # Optional, and stored only with its own consent.
+    notify_email: str = ""
+    notify_consent: bool = False
     consent: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def is_firm(self) -> bool:
+        return self.segment == Segment.FIRM.value
+
+    # The firm fields' choices, for the form's template.
+    sector_choices: ClassVar = SECTIONS
+    size_choices: ClassVar = SIZE_CLASSES
+
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> IdeaForm:
+        def get(name: str) -> str:
+            # A NUL byte is never meant, and PostgreSQL refuses it in text.
+            return str(data.get(name, "")).replace("\x00", "")
+
         return cls(
-            title=data.get("title", ""),
-            body=data.get("body", ""),
-            segment=data.get("segment", ""),
-            municipality=data.get("municipality", ""),
-            consent=data.get("consent", "") in {"on", "true", "1", "yes"},
+            title=get("title"),
+            body=get("body"),
+            segment=get("segment"),
+            municipality=get("municipality"),
+            organisation_name=get("organisation_name"),
+            organisation_sector=get("organisation_sector"),
+            organisation_size=get("organisation_size"),
+            notify_email=get("notify_email"),
+            notify_consent=get("notify_consent") in _CHECKED,
+            consent=get("consent") in _CHECKED,
         )
 
 
@@ -99,8 +134,47 @@ def _check_segment(form: IdeaForm) -> str | None:
 
 
 def _check_municipality(form: IdeaForm) -> str | None:
-    if len(_clean_line(form.municipality)) > MUNICIPALITY_MAX:
+    municipality = _clean_line(form.municipality)
+    if len(municipality) > MUNICIPALITY_MAX:
         return _("Please use at most %(n)d characters.") % {"n": MUNICIPALITY_MAX}
+    if form.is_firm and not municipality:
+        return _("Please name the municipality where your firm is based.")
+    return None
+
+
+def _check_organisation_name(form: IdeaForm) -> str | None:
+    if not form.is_firm:
+        return None
+    name = _clean_line(form.organisation_name)
+    if not name:
+        return _("Please give the name of your firm or organisation.")
+    if len(name) > ORGANISATION_MAX:
+        return _("Please use at most %(n)d characters.") % {"n": ORGANISATION_MAX}
+    return None
+
+
+def _check_organisation_sector(form: IdeaForm) -> str | None:
+    if form.is_firm and form.organisation_sector not in SECTION_NAMES:
+        return _("Please choose the sector of your firm.")
+    return None
+
+
+def _check_organisation_size(form: IdeaForm) -> str | None:
+    if form.is_firm and form.organisation_size not in SIZE_CLASSES:
+        return _("Please choose how many people your firm employs.")
+    return None
+
+
+def _check_notify_email(form: IdeaForm) -> str | None:
+    email = form.notify_email.strip()
+    if email and (len(email) > EMAIL_MAX or not _EMAIL.match(email)):
+        return _("Please check the e-mail address, e.g. name@example.org.")
+    return None
+
+
+def _check_notify_consent(form: IdeaForm) -> str | None:
+    if form.notify_email.strip() and not form.notify_consent:
+        return _("To receive e-mails, please tick this box; or leave the address out.")
     return None
 
 
@@ -115,6 +189,11 @@ _CHECKS: Final[dict[str, Callable[[IdeaForm], str | None]]] = {
     "body": _check_body,
     "segment": _check_segment,
     "municipality": _check_municipality,
+    "organisation_name": _check_organisation_name,
+    "organisation_sector": _check_organisation_sector,
+    "organisation_size": _check_organisation_size,
+    "notify_email": _check_notify_email,
+    "notify_consent": _check_notify_consent,
     "consent": _check_consent,
 }
 IDEA_FIELDS: Final = tuple(_CHECKS)
@@ -145,8 +224,8 @@ async def submit_idea(
     session: AsyncSession, overview: ProcessOverview, form: IdeaForm
 ) -> SubmittedIdea:
     """Store an idea from the public form. Raises ValidationFailed with a message per field."""
-    if not overview.accepts_ideas:
-        raise ValidationFailed({"form": _("This process is not taking new ideas at the moment.")})
+    # The deadline and the open channels, checked now (the page may have been open for hours).
+    ensure_accepting(overview, utcnow())
     if validate_idea(form):
         raise ValidationFailed(form.errors)
     process = overview.process
@@ -154,6 +233,8 @@ async def submit_idea(
     now = utcnow()
     publish_at_once = process.moderation_mode is ModerationMode.AFTER_PUBLISHING
     token = secrets.token_urlsafe(24)
+    firm = form.is_firm
+    notify = bool(form.notify_email.strip()) and form.notify_consent
     contribution = Contribution(
         process_id=process.id,
         kind=ContributionKind.IDEA,
@@ -162,6 +243,11 @@ async def submit_idea(
         segment=Segment(form.segment),
         channel=Channel.IDEA_CALL,
         municipality=_clean_line(form.municipality) or None,
+        organisation_name=_clean_line(form.organisation_name) if firm else None,
+        organisation_sector=form.organisation_sector if firm else None,
+        organisation_size=form.organisation_size if firm else None,
+        notify_email=form.notify_email.strip() if notify else None,
+        notify_consent_at=now if notify else None,
         status=ContributionStatus.PUBLISHED if publish_at_once else ContributionStatus.PENDING,
         follow_token_hash=hash_token(token),
         consent_at=now,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from sqlalchemy import update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +26,7 @@ from participation.models import (
     ModerationAction,
     ModerationEvent,
     Process,
+    ReportStatus,
     Theme,
     ThemeSource,
     User,
@@ -33,6 +35,7 @@ from participation.models import (
 from participation.services import similar
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.processes import list_themes
+from participation.services.reports import ReportedItem, open_reports, resolve_reports
 from participation.services.tagging import set_theme_rows
 
 REASON_MAX: Final = 1000
@@ -51,7 +54,13 @@ TRANSITIONS: Final[
         frozenset({ContributionStatus.PENDING, ContributionStatus.PUBLISHED}),
         ContributionStatus.REJECTED,
     ),
+    # Under post-moderation moderators take published items (often reported ones) down.
+    ModerationAction.HIDE: (
+        frozenset({ContributionStatus.PENDING, ContributionStatus.PUBLISHED}),
+        ContributionStatus.HIDDEN,
+    ),
 }
+ANSWER_MAX: Final = 5000
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,11 @@ class QueueItem:
     process: Process
     themes: Sequence[ItemTheme] = ()
     taxonomy: Sequence[Theme] = field(default=())  # the process's themes, for adding one
+    idea: Contribution | None = None  # the idea a comment is about
+
+    @property
+    def is_comment(self) -> bool:
+        return self.contribution.kind is ContributionKind.COMMENT
 
     @property
     def suggested(self) -> list[ItemTheme]:
@@ -119,19 +133,38 @@ async def _with_themes(
     for _contribution, process in pairs:
         if process.id is not None and process.id not in taxonomies:
             taxonomies[process.id] = await list_themes(session, process.id)
+    ideas = await _ideas_of(session, [c for c, _ in pairs])
     return [
-        QueueItem(c, p, themes.get(c.id or 0, []), taxonomies.get(p.id or 0, [])) for c, p in pairs
+        QueueItem(
+            c,
+            p,
+            themes.get(c.id or 0, []),
+            taxonomies.get(p.id or 0, []),
+            ideas.get(c.parent_id) if c.parent_id is not None else None,
+        )
+        for c, p in pairs
     ]
+
+
+async def _ideas_of(
+    session: AsyncSession, contributions: Sequence[Contribution]
+) -> dict[int, Contribution]:
+    """The ideas that comments among `contributions` are about, by id."""
+    ids = {c.parent_id for c in contributions if c.parent_id is not None}
+    if not ids:
+        return {}
+    rows = await session.exec(select(Contribution).where(col(Contribution.id).in_(ids)))
+    return {c.id: c for c in rows if c.id is not None}
 
 
 async def pending_queue(
     session: AsyncSession, limit: int = 50, order: QueueOrder = "oldest"
 ) -> tuple[list[QueueItem], int]:
-    """Pending ideas with their themes, oldest first or most informative first, and how
-    many there are."""
+    """Pending ideas and comments with their themes, oldest first or most informative first,
+    and how many there are."""
     where = (
         Contribution.status == ContributionStatus.PENDING,
-        Contribution.kind == ContributionKind.IDEA,
+        col(Contribution.kind).in_([ContributionKind.IDEA, ContributionKind.COMMENT]),
     )
     total = (await session.exec(select(func.count()).select_from(Contribution).where(*where))).one()
     oldest = (col(Contribution.created_at), col(Contribution.id))
@@ -191,6 +224,9 @@ async def _transition(
     if result.rowcount != 1:
         await session.rollback()
         raise Conflict(_("Someone else has just handled this contribution."))
+    if to_status in {ContributionStatus.HIDDEN, ContributionStatus.REJECTED}:
+        # Taking an item down settles the public reports about it.
+        await resolve_reports(session, contribution_id, actor, ReportStatus.ACTED)
     session.add(
         ModerationEvent(
             contribution_id=contribution_id,
@@ -204,7 +240,10 @@ async def _transition(
     )
     await session.commit()
     await session.refresh(contribution)
-    if ContributionStatus.PUBLISHED in {from_status, to_status}:
+    if (
+        ContributionStatus.PUBLISHED in {from_status, to_status}
+        and contribution.kind is ContributionKind.IDEA
+    ):
         similar.invalidate(contribution.process_id)
     return contribution
 
@@ -227,6 +266,88 @@ async def reject(
     return await _transition(session, contribution_id, ModerationAction.REJECT, actor, reason)
 
 
+async def hide(
+    session: AsyncSession, contribution_id: int, actor: User, reason: str = ""
+) -> Contribution:
+    """Take a published (or pending) idea or comment off the public pages; its open reports
+    count as acted on."""
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(
+            {"reason": _("Please use at most %(n)d characters.") % {"n": REASON_MAX}}
+        )
+    return await _transition(session, contribution_id, ModerationAction.HIDE, actor, reason)
+
+
+async def set_answer(
+    session: AsyncSession, contribution_id: int, actor: User, text: str
+) -> Contribution:
+    """Write, change or (with an empty text) remove the moderators' public answer to an idea.
+    Every change goes into the moderation log with the answer as it now reads."""
+    contribution = await get_contribution(session, contribution_id)
+    if contribution.kind is not ContributionKind.IDEA:
+        raise ValidationFailed({"answer": _("Only ideas get an answer.")})
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > ANSWER_MAX:
+        raise ValidationFailed(
+            {"answer": _("Please use at most %(n)d characters.") % {"n": ANSWER_MAX}}
+        )
+    if text == contribution.answer:
+        return contribution
+    now = utcnow()
+    contribution.answer = text
+    contribution.answered_at = now if text else None
+    session.add(contribution)
+    session.add(
+        ModerationEvent(
+            contribution_id=contribution_id,
+            actor_id=actor.id,
+            action=ModerationAction.ANSWER,
+            from_status=contribution.status,
+            to_status=contribution.status,
+            reason=text,
+            created_at=now,
+        )
+    )
+    await session.commit()
+    await session.refresh(contribution)
+    return contribution
+
+
+@dataclass(frozen=True)
+class ModeratedItem:
+    """One idea or comment on its own moderation page: what it is, its reports, its log."""
+
+    contribution: Contribution
+    process: Process
+    idea: Contribution | None  # the idea a comment is about
+    reports: ReportedItem | None  # its open reports, if any
+    log: Sequence[LogEntry]
+
+    @property
+    def is_comment(self) -> bool:
+        return self.contribution.kind is ContributionKind.COMMENT
+
+
+async def moderated_item(session: AsyncSession, contribution_id: int) -> ModeratedItem:
+    contribution = await get_contribution(session, contribution_id)
+    process = await session.get(Process, contribution.process_id)
+    assert process is not None
+    idea = (
+        await session.get(Contribution, contribution.parent_id)
+        if contribution.parent_id is not None
+        else None
+    )
+    reported = [r for r in await open_reports(session) if r.contribution.id == contribution_id]
+    return ModeratedItem(
+        contribution=contribution,
+        process=process,
+        idea=idea,
+        reports=reported[0] if reported else None,
+        log=await moderation_log(session, contribution_id=contribution_id),
+    )
+
+
 ThemeDecision = Literal["confirm", "reject"]
 _SOURCES: Final[dict[str, ThemeSource]] = {
     "confirm": ThemeSource.CONFIRMED,
@@ -234,12 +355,30 @@ _SOURCES: Final[dict[str, ThemeSource]] = {
 }
 
 
+THEME_ACTIONS: Final = frozenset(
+    {ModerationAction.CONFIRM_THEME, ModerationAction.REMOVE_THEME, ModerationAction.ADD_THEME}
+)
+
+
+def _theme_action(before: ThemeSource | None, after: ThemeSource) -> ModerationAction:
+    if after is ThemeSource.REJECTED:
+        return ModerationAction.REMOVE_THEME
+    if before is ThemeSource.SUGGESTED:
+        return ModerationAction.CONFIRM_THEME
+    return ModerationAction.ADD_THEME  # not suggested, or removed before
+
+
 async def decide_theme(
-    session: AsyncSession, contribution_id: int, theme_id: str | int, decision: str
+    session: AsyncSession,
+    contribution_id: int,
+    theme_id: str | int,
+    decision: str,
+    actor: User,
 ) -> tuple[Contribution, Theme, ThemeSource]:
     """Confirm or reject a theme on a contribution: a suggestion, one confirmed before (to
     take it back), or one the moderator adds. Confirmed themes are what the tagger learns
-    from next time."""
+    from next time. Each change goes into the moderation log with the theme's name; a
+    decision that changes nothing (a form sent twice) is not logged again."""
     contribution = await get_contribution(session, contribution_id)
     source = _SOURCES.get(decision)
     if source is None:
@@ -251,10 +390,31 @@ async def decide_theme(
     if theme is None or theme.process_id != contribution.process_id:
         raise ValidationFailed({"theme": _("Please choose an action field of this process.")})
     assert theme.id is not None
+    stored = (
+        await session.exec(
+            select(ContributionTheme.source).where(
+                ContributionTheme.contribution_id == contribution_id,
+                ContributionTheme.theme_id == theme.id,
+            )
+        )
+    ).first()
+    before = ThemeSource(stored) if stored is not None else None
+    if before is source:
+        return contribution, theme, source
     await set_theme_rows(
         session,
         [{"contribution_id": contribution_id, "theme_id": theme.id, "source": source.value}],
         over_suggestions_only=False,
+    )
+    session.add(
+        ModerationEvent(
+            contribution_id=contribution_id,
+            actor_id=actor.id,
+            action=_theme_action(before, source),
+            from_status=contribution.status,
+            to_status=contribution.status,
+            reason=theme.name,
+        )
     )
     await session.commit()
     return contribution, theme, source
@@ -265,19 +425,39 @@ class LogEntry:
     event: ModerationEvent
     actor_email: str | None
     contribution_title: str
+    idea_title: str | None = None  # for a comment, the title of its idea
+
+    @property
+    def theme_name(self) -> str | None:
+        """The action field a theme decision was about; None for other events."""
+        return self.event.reason if self.event.action in THEME_ACTIONS else None
+
+    @property
+    def reason(self) -> str:
+        """Why the moderator decided; "" for theme decisions (their reason is the theme)."""
+        return "" if self.theme_name is not None else self.event.reason
+
+    @property
+    def status_changed(self) -> bool:
+        return self.event.from_status != self.event.to_status
 
 
 async def moderation_log(
     session: AsyncSession, *, contribution_id: int | None = None, limit: int = 100
 ) -> Sequence[LogEntry]:
     """The newest events first, with who acted and on what."""
+    idea = aliased(Contribution)
     query = (
-        select(ModerationEvent, User.email, Contribution.title)
+        select(ModerationEvent, User.email, Contribution.title, idea.title)
         .join(Contribution, col(Contribution.id) == ModerationEvent.contribution_id)
+        .outerjoin(idea, col(idea.id) == Contribution.parent_id)
         .outerjoin(User, col(User.id) == ModerationEvent.actor_id)
         .order_by(col(ModerationEvent.created_at).desc(), col(ModerationEvent.id).desc())
         .limit(limit)
     )
     if contribution_id is not None:
         query = query.where(ModerationEvent.contribution_id == contribution_id)
-    return [LogEntry(event, email, title) for event, email, title in await session.exec(query)]
+    return [
+        LogEntry(event, email, title, idea_title)
+        for event, email, title, idea_title in await session.exec(query)
+    ]

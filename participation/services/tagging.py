@@ -65,6 +65,26 @@ def analyzer(var_dir: Path) -> GermanAnalyzer:
     return default_analyzer(var_dir / "nlp")
 
 
+def warm_analyzer(var_dir: Path) -> None:
+    """Build the analyzer (saving its pipeline under var/nlp the first time) and run it once.
+    Blocking: call it in a worker thread."""
+    analyzer(var_dir).analyse_one("Breitbandausbau für die Schulen im Landkreis")
+
+
+async def preload_analyzer(var_dir: Path) -> bool:
+    """`warm_analyzer` in a worker thread, from the app's start, so the first similar-ideas
+    panel or theme suggestion need not wait a second or two for it. Never raises: if it
+    fails, the analyzer is built on first use as before. True when it is loaded."""
+    try:
+        # Cancelled at shutdown, the thread may finish on its own; nobody waits for it.
+        await anyio.to_thread.run_sync(warm_analyzer, var_dir, abandon_on_cancel=True)
+    except Exception:
+        log.exception("Could not preload the German text analyzer; it loads on first use")
+        return False
+    log.info("German text analyzer loaded")
+    return True
+
+
 # --- choosing a tagger (blocking: call these in a worker thread) -------------------------------
 
 

@@ -42,7 +42,10 @@ def test_idea_from_submission_to_publication(page: Page, live_server: LiveServer
     check(page)
 
     page.get_by_label("Titel Ihrer Idee").fill(TITLE)
-    page.get_by_label("Ihre Idee", exact=True).fill(BODY)
+    # The similar-ideas panel above the next fields fills in half a second after typing;
+    # wait for it, or the fields below move while they are clicked.
+    with page.expect_response(lambda response: "/ideas/similar" in response.url):
+        page.get_by_label("Ihre Idee", exact=True).fill(BODY)
     page.get_by_label("Einwohnerin oder Einwohner").check()
     page.get_by_label("Ihre Gemeinde").fill("Kornbach")
     page.get_by_label(re.compile("Ich bin einverstanden")).check()

@@ -1,0 +1,120 @@
+"""Process administration for admins: list, create and edit a process with its phases,
+action fields (themes), moderation mode and open channels.
+
+The repeating rows (phases, themes) work without JavaScript: "add", "remove" and "move"
+are submit buttons that send the whole form back and get it again with all input kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from participation.auth import current_user, requires_admin
+from participation.i18n import _
+from participation.models import Channel, ModerationMode, PhaseKind, Process, User
+from participation.routes import Db, FormData
+from participation.services import processes
+from participation.services.errors import ValidationFailed
+from participation.services.processes import ProcessForm
+
+
+def _actor(request: Request[Any, Any, Any]) -> User:
+    user = current_user(request)
+    assert user is not None  # the controller's guard lets only admins through
+    return user
+
+
+def _form_page(form: ProcessForm, process: Process | None, status_code: int = 200) -> Template:
+    action = f"/admin/processes/{process.slug}/edit" if process else "/admin/processes/new"
+    return Template(
+        "pages/admin/process_form.html",
+        context={
+            "form": form,
+            "process": process,
+            "action": action,
+            "phase_kinds": list(PhaseKind),
+            "channels": list(Channel),
+            "modes": list(ModerationMode),
+        },
+        status_code=status_code,
+    )
+
+
+class ProcessAdminController(Controller):
+    path = "/admin/processes"
+    guards = [requires_admin]  # noqa: RUF012 - Litestar reads this class attribute
+    include_in_schema = False
+
+    @get("/", cache=False)
+    async def index(self, db: Db) -> Template:
+        return Template(
+            "pages/admin/processes.html",
+            context={"processes": await processes.list_processes(db)},
+        )
+
+    @get("/new", cache=False)
+    async def new(self) -> Template:
+        return _form_page(ProcessForm.new(), None)
+
+    @post("/new")
+    async def create(
+        self, request: Request[Any, Any, Any], db: Db, state: State, data: FormData
+    ) -> Template | Redirect:
+        return await self._submit(request, db, state, None, data)
+
+    @get("/{slug:str}/edit", cache=False)
+    async def edit(self, db: Db, state: State, slug: FromPath[str]) -> Template:
+        found = await processes.get_process_for_edit(db, slug)
+        if found is None:
+            raise NotFoundException()
+        process, phases, themes = found
+        form = processes.form_for(process, phases, themes, state.settings.time_zone)
+        return _form_page(form, process)
+
+    @post("/{slug:str}/edit")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        state: State,
+        slug: FromPath[str],
+        data: FormData,
+    ) -> Template | Redirect:
+        found = await processes.get_process_for_edit(db, slug)
+        if found is None:
+            raise NotFoundException()
+        return await self._submit(request, db, state, found[0], data)
+
+    @staticmethod
+    async def _submit(
+        request: Request[Any, Any, Any],
+        db: Db,
+        state: State,
+        process: Process | None,
+        data: dict[str, str],
+    ) -> Template | Redirect:
+        form = ProcessForm.from_form(data)
+        action = data.get("action", "save")
+        if action.startswith("theme-keep-") and process is not None:
+            theme_id = action.removeprefix("theme-keep-")
+            if theme_id.isdigit():
+                await processes.restore_theme(db, process, form, int(theme_id))
+            return _form_page(form, process)
+        if processes.apply_row_action(form, action):
+            return _form_page(form, process)
+        try:
+            saved = await processes.save_process(
+                db, process, form, _actor(request), state.settings.time_zone
+            )
+        except ValidationFailed:  # nothing was written: the form comes back with its messages
+            return _form_page(form, process, HTTP_422_UNPROCESSABLE_ENTITY)
+        flash(request, _("Saved: “%(title)s”.") % {"title": saved.title}, "success")
+        return Redirect(f"/admin/processes/{saved.slug}/edit", status_code=303)

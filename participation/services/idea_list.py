@@ -1,0 +1,236 @@
+"""The list of a process's published ideas: filters, full-text search, sorting and pages.
+
+Filters arrive as query parameters (the page's GET form and the JSON API share them), so a
+filtered list is a link people can keep and share.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import Any, Final
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.i18n import N_, _
+from participation.models import (
+    Channel,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    ContributionTheme,
+    Segment,
+    Support,
+    Theme,
+    ThemeSource,
+)
+from participation.services import search
+from participation.services.processes import Page, confirmed_themes
+
+QUERY_MAX: Final = 200
+MUNICIPALITY_MAX: Final = 120
+PAGE_MAX: Final = 100_000
+# The query parameters the list understands, on the page and in the API.
+PARAMS: Final = ("theme", "segment", "channel", "municipality", "q", "sort", "page")
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"  # only with a search query; its default then
+    NEWEST = "newest"
+    SUPPORTED = "supported"  # most Support rows
+    DISCUSSED = "discussed"  # most published comments
+
+
+SORT_LABELS: Final = {
+    Sort.RELEVANCE: N_("Best match"),
+    Sort.NEWEST: N_("Newest"),
+    Sort.SUPPORTED: N_("Most supported"),
+    Sort.DISCUSSED: N_("Most discussed"),
+}
+
+
+@dataclass(frozen=True)
+class IdeaFilters:
+    """What the list is narrowed to and how it is sorted; "" means no filter."""
+
+    theme: str = ""  # a theme's slug
+    segment: str = ""
+    channel: str = ""
+    municipality: str = ""
+    q: str = ""
+    sort: str = ""  # "" sorts by relevance with a query, else by newest
+    page: int = 1
+
+    @property
+    def narrowed(self) -> bool:
+        return any((self.theme, self.segment, self.channel, self.municipality, self.q.strip()))
+
+    @property
+    def effective_sort(self) -> Sort:
+        if self.sort:
+            return Sort(self.sort)
+        return Sort.RELEVANCE if search.query_prefixes(self.q) else Sort.NEWEST
+
+    def query_string(self, **changes: str | int) -> str:
+        """The URL query for these filters with some changed (e.g. `page=2`), empty ones left
+        out, so every link keeps what the person chose."""
+        values = asdict(replace(self, **changes))  # type: ignore[arg-type]
+        if values["page"] == 1:
+            del values["page"]
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _printable(text: str) -> str:
+    # Control characters (a NUL byte in a crafted link) are never part of a search, and
+    # PostgreSQL refuses NUL in text.
+    return "".join(ch for ch in text if ch.isprintable() or ch == " ")
+
+
+def parse_filters(
+    params: Mapping[str, str], theme_slugs: Sequence[str]
+) -> tuple[IdeaFilters, dict[str, str]]:
+    """Filters from query parameters, and a message per parameter with a value that is not
+    one of its choices (that parameter is then left out)."""
+    errors: dict[str, str] = {}
+    choices: dict[str, Sequence[str]] = {
+        "theme": theme_slugs,
+        "segment": [s.value for s in Segment],
+        "channel": [c.value for c in Channel],
+        "sort": [s.value for s in Sort],
+    }
+    chosen: dict[str, str] = {}
+    for name, allowed in choices.items():
+        value = params.get(name, "").strip()
+        if value and value not in allowed:
+            errors[name] = _("Unknown value %(value)r; choose one of: %(choices)s.") % {
+                "value": value[:50],
+                "choices": ", ".join(allowed) or "-",
+            }
+            value = ""
+        chosen[name] = value
+    try:
+        page = min(max(1, int(params.get("page", "1") or "1")), PAGE_MAX)
+    except ValueError:
+        errors["page"] = _("The page must be a whole number.")
+        page = 1
+    filters = IdeaFilters(
+        municipality=" ".join(_printable(params.get("municipality", "")).split())[
+            :MUNICIPALITY_MAX
+        ],
+        q=_printable(params.get("q", ""))[:QUERY_MAX],
+        page=page,
+        **chosen,
+    )
+    if filters.sort == Sort.RELEVANCE and not search.query_prefixes(filters.q):
+        filters = replace(filters, sort="")  # nothing to be relevant to
+    return filters, errors
+
+
+@dataclass(frozen=True)
+class ListedIdea:
+    contribution: Contribution
+    themes: Sequence[Theme]
+    supports: int
+    comments: int
+
+
+def _where(process_id: int, filters: IdeaFilters) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [
+        col(Contribution.process_id) == process_id,
+        col(Contribution.kind) == ContributionKind.IDEA,
+        col(Contribution.status) == ContributionStatus.PUBLISHED,
+    ]
+    if filters.segment:
+        conditions.append(col(Contribution.segment) == Segment(filters.segment))
+    if filters.channel:
+        conditions.append(col(Contribution.channel) == Channel(filters.channel))
+    if filters.municipality:
+        conditions.append(
+            func.lower(col(Contribution.municipality)) == filters.municipality.lower()
+        )
+    if filters.theme:
+        conditions.append(
+            sa.exists(
+                select(ContributionTheme.contribution_id)
+                .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+                .where(
+                    ContributionTheme.contribution_id == Contribution.id,
+                    ContributionTheme.source == ThemeSource.CONFIRMED,
+                    Theme.slug == filters.theme,
+                    Theme.process_id == process_id,
+                )
+            )
+        )
+    return conditions
+
+
+async def list_ideas(
+    session: AsyncSession, process_id: int, filters: IdeaFilters, per_page: int
+) -> Page[ListedIdea]:
+    """One page of a process's published ideas, filtered, searched and sorted."""
+    comment = aliased(Contribution)
+    supports = (
+        select(func.count(col(Support.id)))
+        .where(Support.contribution_id == Contribution.id)
+        .scalar_subquery()
+    )
+    comments = (
+        select(func.count(col(comment.id)))
+        .where(
+            comment.parent_id == Contribution.id,
+            comment.kind == ContributionKind.COMMENT,
+            comment.status == ContributionStatus.PUBLISHED,
+        )
+        .scalar_subquery()
+    )
+    query = select(Contribution, supports.label("supports"), comments.label("comments")).where(
+        *_where(process_id, filters)
+    )
+    score: sa.ColumnElement[float] | None = None
+    if (found := search.matching(session, filters.q)) is not None:
+        query = query.join(found, found.c.id == Contribution.id)
+        score = found.c.score
+
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    pages = max(1, math.ceil(total / per_page))
+    page = min(filters.page, pages)
+
+    newest: list[sa.UnaryExpression[Any]] = [
+        col(Contribution.published_at).desc(),
+        col(Contribution.id).desc(),
+    ]
+    order: list[sa.UnaryExpression[Any]] = {
+        Sort.RELEVANCE: [score.desc()] if score is not None else [],
+        Sort.NEWEST: [],
+        Sort.SUPPORTED: [supports.desc()],
+        Sort.DISCUSSED: [comments.desc()],
+    }[filters.effective_sort]
+    rows = (
+        await session.exec(
+            query.order_by(*order, *newest).offset((page - 1) * per_page).limit(per_page)
+        )
+    ).all()
+    themes = await confirmed_themes(session, [c.id for c, _s, _c in rows if c.id is not None])
+    items = [ListedIdea(c, themes.get(c.id or 0, []), s, n) for c, s, n in rows]
+    return Page(items=items, page=page, pages=pages, total=total)
+
+
+async def municipalities(session: AsyncSession, process_id: int) -> list[str]:
+    """The municipalities named in a process's published ideas, for the filter's choices."""
+    rows = await session.exec(
+        select(Contribution.municipality)
+        .where(
+            Contribution.process_id == process_id,
+            Contribution.kind == ContributionKind.IDEA,
+            Contribution.status == ContributionStatus.PUBLISHED,
+            col(Contribution.municipality).is_not(None),
+        )
+        .distinct()
+    )
+    return sorted({m for m in rows if m}, key=str.casefold)

@@ -1,0 +1,76 @@
+"""Markdown for text staff write (a process's description), rendered safely for the public.
+
+CommonMark with raw HTML switched off: any HTML in the source comes out escaped. Links may
+only point to http(s), mailto or a path on this site; images are off, because the page may
+load nothing from another site (privacy, content-security policy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# The description sits under the page's h2 ("What this is about"): its headings start at h3.
+_HEADING_SHIFT = 2
+
+
+def _safe_link(url: str) -> bool:
+    target = url.strip().lower()
+    if target.startswith(_SAFE_SCHEMES):
+        return True
+    # A path on this site or an anchor; "//host" would leave the site, "x:" is a scheme.
+    if target.startswith(("/", "#", "?")) and not target.startswith("//"):
+        return True
+    return ":" not in target.split("/", 1)[0] and not target.startswith("//")
+
+
+def _heading_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    level = min(6, int(token.tag[1]) + _HEADING_SHIFT)
+    token.tag = f"h{level}"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _heading_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    token.tag = f"h{min(6, int(token.tag[1]) + _HEADING_SHIFT)}"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    href = str(token.attrGet("href") or "")
+    if href.startswith(("http://", "https://")):
+        # Another site learns nothing about where the reader came from.
+        token.attrSet("rel", "noopener noreferrer nofollow")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _create() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable("image")
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    md.add_render_rule("heading_open", _heading_open)
+    md.add_render_rule("heading_close", _heading_close)
+    md.add_render_rule("link_open", _link_open)
+    return md
+
+
+_MD = _create()
+
+
+def render_markdown(source: str) -> Markup:
+    """Safe HTML for Markdown text: raw HTML escaped, unsafe links left as plain text."""
+    return Markup(_MD.render(source or ""))  # noqa: S704 - html is off, links are checked

@@ -1,0 +1,143 @@
+"""The idea page in a real browser: support (htmx and without JavaScript), comment and reply
+through pre-moderation, report, and the moderators' reports page and answer. axe-core checks
+every page state on the way."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import LiveServer, check
+
+pytestmark = pytest.mark.e2e
+
+SLUG = "digitalstrategie-auetal"
+COMMENT = "Das würde auch den Schulen im Kreis sehr helfen."
+REPLY = "Dem stimme ich zu, besonders für die Berufsschule."
+ANSWER = "Der Kreistag berät diese Idee im Herbst."
+
+
+def published_idea_ids(server: LiveServer) -> list[int]:
+    response = httpx.get(f"{server.url}/api/v1/processes/{SLUG}/contributions?per_page=5")
+    return [item["id"] for item in response.json()["items"]]
+
+
+def sign_in(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/login")
+    email, password = server.demo_login
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page).to_have_url(re.compile(r"/moderation"))
+
+
+def test_support_comment_reply_report_and_answer(page: Page, live_server: LiveServer) -> None:
+    idea_id = published_idea_ids(live_server)[0]
+    idea_url = f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}"
+    page.goto(idea_url)
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_text("keine Abstimmung")).to_be_visible()
+    check(page)
+
+    # Supporting swaps the widget in place (htmx); the same browser counts once.
+    support = page.locator("#support")
+    expect(support).to_contain_text("0 Unterstützungen")
+    support.get_by_role("button", name="Unterstützen").click()
+    expect(support).to_contain_text("Sie unterstützen diese Idee")
+    expect(support).to_contain_text("1 Unterstützung")
+    expect(support.get_by_role("button")).to_have_count(0)
+    check(page)
+    page.reload()
+    expect(page.locator("#support")).to_contain_text("Sie unterstützen diese Idee")
+
+    # A comment without consent is refused at the field, keeping the text.
+    page.get_by_label("Ihr Kommentar").fill(COMMENT)
+    page.locator("#comment-segment-resident").check()
+    page.get_by_role("button", name="Kommentar absenden").click()
+    expect(page.locator("#comment-consent-error")).not_to_be_empty()
+    expect(page.get_by_label("Ihr Kommentar")).to_have_value(COMMENT)
+    check(page)
+    page.locator("#comment-consent").check()
+    page.get_by_role("button", name="Kommentar absenden").click()
+    expect(page.get_by_text("sobald die Moderation ihn freigegeben hat")).to_be_visible()
+    expect(page.locator("#comments")).not_to_contain_text(COMMENT)
+    check(page)
+
+    # Report the idea: a reason is needed; then thanks.
+    page.get_by_role("link", name="Diese Idee melden").click()
+    expect(page.get_by_role("heading", name="Beitrag melden")).to_be_visible()
+    check(page)
+    page.get_by_role("button", name="Meldung absenden").click()
+    expect(page.locator("#reason-error")).not_to_be_empty()
+    check(page)
+    page.get_by_label("Spam oder Werbung").check()
+    page.get_by_label(re.compile("Hinweis für die Moderation")).fill("Sieht nach Werbung aus")
+    page.get_by_role("button", name="Meldung absenden").click()
+    expect(page.get_by_role("heading", name="Vielen Dank für Ihre Meldung")).to_be_visible()
+    check(page)
+
+    # The moderator approves the comment from the queue, where it says which idea it is on.
+    sign_in(page, live_server)
+    item = page.locator("article.queue-item", has_text=COMMENT)
+    expect(item).to_contain_text("Kommentar zu")
+    check(page)
+    item.get_by_role("button", name="Freigeben und veröffentlichen").click()
+    expect(page.locator("article.queue-item--done")).to_be_visible()
+
+    # The reports page lists the idea; the moderator keeps it and answers it.
+    page.goto(live_server.url + "/moderation/reports")
+    reported = page.locator("article.queue-item", has_text="Sieht nach Werbung aus")
+    expect(reported).to_contain_text("Spam oder Werbung: 1")
+    check(page)
+    reported.get_by_role("link", name="Details und Verlauf").click()
+    check(page)
+    page.get_by_role("button", name="Meldungen verwerfen").click()
+    expect(page.get_by_text("Meldungen verworfen (1)")).to_be_visible()
+    page.get_by_label("Antwort auf die Idee").fill(ANSWER)
+    page.get_by_role("button", name="Antwort speichern").click()
+    expect(page.get_by_text("Die Antwort steht jetzt auf der Seite der Idee.")).to_be_visible()
+    check(page)
+    page.goto(live_server.url + "/moderation/reports")
+    expect(page.get_by_text("Keine offenen Meldungen.")).to_be_visible()
+
+    # On the public page: the answer, the comment, and a reply to it.
+    page.goto(idea_url)
+    expect(page.locator(".answer")).to_contain_text(ANSWER)
+    comment = page.locator("li.comment", has_text=COMMENT)
+    expect(comment).to_be_visible()
+    comment.locator("summary", has_text="Antworten").click()
+    comment.get_by_label("Ihre Antwort").fill(REPLY)
+    comment.get_by_label("Schülerin, Schüler oder Auszubildende").check()
+    comment.get_by_label(re.compile("Ich bin einverstanden")).check()
+    check(page)
+    comment.get_by_role("button", name="Antwort absenden").click()
+    expect(page.get_by_text("sobald die Moderation ihn freigegeben hat")).to_be_visible()
+    page.goto(live_server.url + "/moderation")
+    page.locator("article.queue-item", has_text=REPLY).get_by_role(
+        "button", name="Freigeben und veröffentlichen"
+    ).click()
+    expect(page.locator("article.queue-item--done")).to_be_visible()
+    page.goto(idea_url)
+    expect(page.locator(".comment--reply", has_text=REPLY)).to_be_visible()
+    check(page)
+
+
+def test_support_and_report_work_without_javascript(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    idea_id = published_idea_ids(live_server)[1]
+    context = browser.new_context(java_script_enabled=False, locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}")
+    page.locator("#support").get_by_role("button", name="Unterstützen").click()
+    expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}#support$"))
+    expect(page.locator("#support")).to_contain_text("Sie unterstützen diese Idee")
+
+    page.get_by_role("link", name="Diese Idee melden").click()
+    page.get_by_label("Gehört nicht hierher").check()
+    page.get_by_role("button", name="Meldung absenden").click()
+    expect(page.get_by_role("heading", name="Vielen Dank für Ihre Meldung")).to_be_visible()
+    context.close()

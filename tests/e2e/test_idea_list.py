@@ -1,0 +1,132 @@
+"""The ideas list in a real browser: filters and search update the list in place (htmx) and
+the address keeps them; "Mehr laden" appends; an empty result offers to clear the filters;
+without JavaScript the same form works as a plain GET. axe-core checks every state."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import LiveServer, check
+
+pytestmark = pytest.mark.e2e
+
+PROCESS = "/processes/digitalstrategie-auetal"
+LIST = PROCESS + "/ideen"
+
+
+def _query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def test_filter_search_and_load_more(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + PROCESS)
+    page.get_by_role("link", name="Alle Ideen durchsuchen, filtern und sortieren").click()
+    expect(page).to_have_url(re.compile(LIST + "$"))
+    expect(page.get_by_role("heading", name="Alle Ideen", level=1)).to_be_visible()
+    check(page)
+
+    # "Mehr laden" appends the next page to the list without leaving it.
+    items = page.locator("#idea-items > li")
+    first_count = items.count()
+    assert first_count > 0
+    page.get_by_role("link", name="Mehr laden").click()
+    expect(items).to_have_count(first_count * 2)
+    expect(page).to_have_url(re.compile(LIST + "$"))
+    check(page)
+
+    # A filter changes the list in place, and the address follows (hx-push-url).
+    page.get_by_label("Wer").select_option("pupil")
+    expect(page).to_have_url(re.compile(r"segment=pupil"))
+    expect(page.locator("#results-title")).to_contain_text("passende")
+    pupil_count = page.locator("#idea-items > li").count()
+    assert 0 < pupil_count < first_count * 2
+    check(page)
+
+    # Search with the words as typed: German prefixes, ranked by relevance.
+    page.get_by_role("searchbox", name="Suche").fill("WLAN")
+    expect(page).to_have_url(re.compile(r"q=WLAN"))
+    expect(page.locator("#idea-items h3").first).to_contain_text("WLAN")
+    assert _query(page)["segment"] == ["pupil"]
+    check(page)
+
+    # Reloading the address shows the same list: the filters live in the URL.
+    titles = page.locator("#idea-items h3").all_inner_texts()
+    page.reload()
+    expect(page.locator("#idea-items h3")).to_have_text(titles)
+    expect(page.get_by_label("Wer")).to_have_value("pupil")
+
+    # Nothing found: say so and offer to clear.
+    page.get_by_role("searchbox", name="Suche").fill("Raumschiffhafen")
+    expect(page.get_by_text("Keine Idee passt zu Ihrer Suche und Ihren Filtern.")).to_be_visible()
+    check(page)
+    page.locator("#idea-results").get_by_role("link", name="Alle Filter zurücksetzen").click()
+    expect(page).to_have_url(re.compile(LIST + "$"))
+    expect(page.locator("#idea-items > li")).to_have_count(first_count)
+
+
+def test_list_works_without_javascript(browser: Browser, live_server: LiveServer) -> None:
+    context = browser.new_context(locale="de-DE", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + LIST)
+        page.get_by_label("Sortieren nach").select_option("supported")
+        page.get_by_role("searchbox", name="Suche").fill("Bus")
+        page.get_by_role("button", name="Ideen anzeigen").click()
+        expect(page).to_have_url(re.compile(r"q=Bus"))
+        assert _query(page)["sort"] == ["supported"]
+        expect(page.locator("#idea-items > li").first).to_be_visible()
+        # Without JavaScript "Mehr laden" is a link to the next page, filters kept.
+        more = page.get_by_role("link", name="Mehr laden")
+        if more.count():
+            more.click()
+            assert _query(page)["page"] == ["2"]
+            assert _query(page)["q"] == ["Bus"]
+    finally:
+        context.close()
+
+
+def test_firm_fields_in_the_idea_form(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + PROCESS)
+    firm = page.get_by_role("group", name="Angaben zu Ihrem Unternehmen")
+    expect(firm).to_be_visible()
+    expect(firm.get_by_label("Branche")).to_contain_text("J – Information und Kommunikation")
+    expect(page.get_by_label("E-Mail für Benachrichtigungen")).to_be_visible()
+    check(page)
+    # Who is not a firm is not asked the firm questions; a firm is.
+    page.get_by_label("Einwohnerin oder Einwohner").check()
+    expect(firm).to_be_hidden()
+    page.get_by_label("Unternehmen oder Organisation", exact=True).check()
+    expect(firm).to_be_visible()
+    check(page)
+
+
+def test_firm_submits_an_idea_with_an_email(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + PROCESS)
+    page.get_by_label("Titel Ihrer Idee").fill("Schnelles Internet im Gewerbegebiet")
+    page.get_by_label("Ihre Idee", exact=True).fill(
+        "Unsere Tischlerei braucht Glasfaser, um Pläne mit Kunden auszutauschen."
+    )
+    page.get_by_label("Unternehmen oder Organisation", exact=True).check()
+    page.get_by_label("Name des Unternehmens oder der Organisation").fill("Tischlerei Brandt")
+    page.get_by_label("Branche").select_option("C")
+    page.get_by_label("10-49").check()
+    page.get_by_label("Ihre Gemeinde").fill("Kornbach")
+    page.get_by_label("E-Mail für Benachrichtigungen").fill("info@tischlerei-brandt.example")
+    page.get_by_label(re.compile("Ich bin einverstanden, dass meine Idee")).check()
+    page.get_by_role("button", name="Idee absenden").click()
+
+    # The e-mail without its own consent is refused at the box; everything typed stays.
+    expect(page.locator("#notify_consent-error")).not_to_be_empty()
+    expect(page.get_by_label("Branche")).to_have_value("C")
+    expect(page.get_by_label("E-Mail für Benachrichtigungen")).to_have_value(
+        "info@tischlerei-brandt.example"
+    )
+    check(page)
+
+    page.get_by_label(re.compile("meine E-Mail-Adresse darf gespeichert")).check()
+    page.get_by_role("button", name="Idee absenden").click()
+    expect(page).to_have_url(re.compile(r"/follow/[\w-]+\?submitted=1"))
