@@ -156,6 +156,11 @@ async def add_idea(
     return contribution
 
 
+def stored_idea(settings: Settings, process: Process, **kwargs: Any) -> Contribution:
+    """`add_idea` in a session of its own, for tests that work through the web client."""
+    return in_db(settings, lambda s: add_idea(s, process, **kwargs))
+
+
 # A small taxonomy for the test process: (slug, name, keywords).
 THEMES = (
     ("radwege", "Radwege", ["radweg", "fahrrad", "radfahren"]),

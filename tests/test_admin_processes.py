@@ -325,11 +325,10 @@ async def test_removing_a_carried_theme_needs_a_confirmation(session: AsyncSessi
     assert list(rows) == []
 
 
-def test_the_confirmation_says_how_many_contributions_carry_it(
-    admin_client: Client, settings: Settings
-) -> None:
-    in_db(settings, _carrying_themes)
-    page = html(admin_client.get(edit_url()).text)
+def _edit_form_without_first_theme(client: Client) -> tuple[dict[str, str], str]:
+    """The edit form's fields as the page fills them, with the first action field's row
+    taken out (as the "remove" button does); also that theme's id."""
+    page = html(client.get(edit_url()).text)
     form = {
         str(attr(tag, "name")): str(tag.get("value", ""))
         for tag in page.select("form.admin-form input")
@@ -339,6 +338,14 @@ def test_the_confirmation_says_how_many_contributions_carry_it(
     theme_id = form["themes-0-id"]
     for key in [k for k in form if k.startswith("themes-0-")]:
         del form[key]
+    return form, theme_id
+
+
+def test_the_confirmation_says_how_many_contributions_carry_it(
+    admin_client: Client, settings: Settings
+) -> None:
+    in_db(settings, _carrying_themes)
+    form, theme_id = _edit_form_without_first_theme(admin_client)
     response = post_form(admin_client, edit_url(), {**form, "action": "save"})
     assert response.status_code == 422
     asked = html(response.text)
@@ -446,16 +453,7 @@ def test_a_one_day_phase_is_fine() -> None:
 
 def test_keep_puts_a_removed_theme_back(admin_client: Client, settings: Settings) -> None:
     in_db(settings, _carrying_themes)
-    page = html(admin_client.get(edit_url()).text)
-    form = {
-        str(attr(tag, "name")): str(tag.get("value", ""))
-        for tag in page.select("form.admin-form input")
-        if tag.get("name") and tag.get("type") not in {"checkbox", "radio", "submit"}
-    }
-    form.update({"moderation_mode": "before_publishing", "channel-idea_call": "on"})
-    theme_id = form["themes-0-id"]
-    for key in [k for k in form if k.startswith("themes-0-")]:
-        del form[key]
+    form, theme_id = _edit_form_without_first_theme(admin_client)
     kept = post_form(admin_client, edit_url(), {**form, "action": f"theme-keep-{theme_id}"})
     assert kept.status_code == 200
     names = [attr(tag, "value") for tag in html(kept.text).select('input[id$="-name"]')]

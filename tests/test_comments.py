@@ -36,6 +36,7 @@ from tests.helpers import (
     in_db,
     one,
     post_form,
+    stored_idea,
     text_of,
 )
 
@@ -220,14 +221,10 @@ async def test_pending_comments_are_in_the_queue_and_can_be_approved(
 # --- the idea page ---------------------------------------------------------------------------
 
 
-def _idea(settings: Settings, process: Process, **kwargs: object) -> Contribution:
-    return in_db(settings, lambda s: add_idea(s, process, **kwargs))  # type: ignore[arg-type]
-
-
 def test_idea_page_shows_comments_with_replies(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
 
     async def work(session: AsyncSession) -> None:
         top = await add_comment(session, idea, "Erster Kommentar")
@@ -250,7 +247,7 @@ def test_idea_page_shows_comments_with_replies(
 def test_posting_a_comment_under_pre_moderation_says_it_waits(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     response = post_form(client, url + "/comments", COMMENT)
     assert response.status_code == 303
@@ -267,7 +264,7 @@ def test_posting_a_comment_under_post_moderation_shows_it(
     client: Client, settings: Settings
 ) -> None:
     process = in_db(settings, lambda s: add_process(s, mode=ModerationMode.AFTER_PUBLISHING))
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     response = post_form(client, url + "/comments", COMMENT)
     assert response.status_code == 303
@@ -279,7 +276,7 @@ def test_posting_a_comment_under_post_moderation_shows_it(
 
 def test_a_reply_is_stored_under_its_comment(client: Client, settings: Settings) -> None:
     process = in_db(settings, lambda s: add_process(s, mode=ModerationMode.AFTER_PUBLISHING))
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     top = in_db(settings, lambda s: add_comment(s, idea, "Oben"))
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     response = post_form(client, url + "/comments", {**COMMENT, "reply_to": str(top.id)})
@@ -293,7 +290,7 @@ def test_a_reply_is_stored_under_its_comment(client: Client, settings: Settings)
 def test_invalid_comment_keeps_what_was_typed(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     response = post_form(client, url + "/comments", {"body": "Mein Text", "segment": "pupil"})
     assert response.status_code == 422
@@ -309,7 +306,7 @@ def test_invalid_comment_keeps_what_was_typed(
 def test_invalid_reply_opens_its_form_with_the_message(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     top = in_db(settings, lambda s: add_comment(s, idea, "Oben"))
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     response = post_form(client, url + "/comments", {"body": "", "reply_to": str(top.id)})
@@ -323,7 +320,7 @@ def test_invalid_reply_opens_its_form_with_the_message(
 def test_comments_closed_in_the_results_phase(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     in_db(settings, lambda s: add_results_phase(s, process))
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     page = html(client.get(url).text)
@@ -338,7 +335,7 @@ def test_comments_closed_in_the_results_phase(
 def test_no_comments_on_an_unpublished_idea(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process, status=ContributionStatus.PENDING)
+    idea = stored_idea(settings, process, status=ContributionStatus.PENDING)
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     assert client.get(url).status_code == 404
     assert post_form(client, url + "/comments", COMMENT).status_code == 404
@@ -347,7 +344,7 @@ def test_no_comments_on_an_unpublished_idea(
 def test_comment_in_the_queue_says_which_idea(
     staff_client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process, title="Radweg nach Kornbach")
+    idea = stored_idea(settings, process, title="Radweg nach Kornbach")
     comment = in_db(settings, lambda s: add_comment(s, idea, status=ContributionStatus.PENDING))
     page = html(staff_client.get("/moderation").text)
     item = one(page, f"#item-{comment.id}")
@@ -366,7 +363,7 @@ def test_comment_in_the_queue_says_which_idea(
 def test_api_lists_published_comments_with_replies(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
 
     async def work(session: AsyncSession) -> None:
         first = await add_comment(session, idea, "Erster")
@@ -389,7 +386,7 @@ def test_api_lists_published_comments_with_replies(
 def test_api_comments_of_an_unpublished_idea_are_404(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process, status=ContributionStatus.PENDING)
+    idea = stored_idea(settings, process, status=ContributionStatus.PENDING)
     response = client.get(f"/api/v1/processes/{SLUG}/ideas/{idea.id}/comments")
     assert response.status_code == 404
     assert client.get(f"/api/v1/processes/nope/ideas/{idea.id}/comments").status_code == 404
@@ -399,7 +396,7 @@ def test_moderators_hide_a_published_comment(
     client: Client, staff_client: Client, settings: Settings
 ) -> None:
     process = in_db(settings, lambda s: add_process(s, mode=ModerationMode.AFTER_PUBLISHING))
-    idea = _idea(settings, process, title="Radweg nach Kornbach")
+    idea = stored_idea(settings, process, title="Radweg nach Kornbach")
     comment = in_db(settings, lambda s: add_comment(s, idea, "Unpassender Kommentar"))
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     # Staff see a way to moderate each comment on the public page.
@@ -421,7 +418,7 @@ def test_moderators_hide_a_published_comment(
 def test_rejecting_a_pending_comment_with_htmx(
     staff_client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     comment = in_db(
         settings,
         lambda s: add_comment(s, idea, "Bitte löschen Sie das", status=ContributionStatus.PENDING),
@@ -441,7 +438,7 @@ def test_rejecting_a_pending_comment_with_htmx(
 def test_idea_page_shows_status_answer_and_imported_ratings(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
 
     async def work(session: AsyncSession) -> None:
         stored = await session.get(Contribution, idea.id)

@@ -33,13 +33,10 @@ from tests.helpers import (
     in_db,
     one,
     post_form,
+    stored_idea,
     text_of,
 )
 from tests.test_comments import add_comment
-
-
-def _idea(settings: Settings, process: Process, **kwargs: object) -> Contribution:
-    return in_db(settings, lambda s: add_idea(s, process, **kwargs))  # type: ignore[arg-type]
 
 
 async def all_reports(session: AsyncSession) -> list[Report]:
@@ -162,7 +159,7 @@ async def test_comments_get_no_answer(session: AsyncSession) -> None:
 def test_report_an_idea_without_javascript(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     page = html(client.get(f"/processes/{SLUG}/ideas/{idea.id}").text)
     link = one(page, "a.report-link")
     url = str(link["href"])
@@ -187,7 +184,7 @@ def test_report_an_idea_without_javascript(
 
 
 def test_report_a_comment(client: Client, settings: Settings, process: Process) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     comment = in_db(settings, lambda s: add_comment(s, idea))
     page = html(client.get(f"/processes/{SLUG}/ideas/{idea.id}").text)
     link = one(page, f"#comment-{comment.id} a.report-link")
@@ -200,7 +197,7 @@ def test_report_a_comment(client: Client, settings: Settings, process: Process) 
 def test_unpublished_items_cannot_be_reported(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process, status=ContributionStatus.PENDING)
+    idea = stored_idea(settings, process, status=ContributionStatus.PENDING)
     url = f"/processes/{SLUG}/contributions/{idea.id}/report"
     assert client.get(url).status_code == 404
     assert post_form(client, url, {"reason": "spam"}).status_code == 404
@@ -212,7 +209,7 @@ def test_unpublished_items_cannot_be_reported(
 def test_reports_page_lists_reported_items_and_hides(
     client: Client, staff_client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process, title="Werbung für Fahrräder")
+    idea = stored_idea(settings, process, title="Werbung für Fahrräder")
     url = f"/processes/{SLUG}/contributions/{idea.id}/report"
     post_form(client, url, {"reason": "spam", "note": "Nur Werbung"})
     page = html(staff_client.get("/moderation/reports").text)
@@ -239,7 +236,7 @@ def test_reports_page_lists_reported_items_and_hides(
 def test_dismissing_reports_from_the_page(
     client: Client, staff_client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     post_form(client, f"/processes/{SLUG}/contributions/{idea.id}/report", {"reason": "spam"})
     response = post_form(staff_client, f"/moderation/contributions/{idea.id}/dismiss-reports")
     assert response.status_code == 303
@@ -250,7 +247,7 @@ def test_dismissing_reports_from_the_page(
 def test_moderation_pages_need_a_moderator(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     assert client.get("/moderation/reports", follow_redirects=False).status_code in {302, 303, 401}
     response = post_form(client, f"/moderation/contributions/{idea.id}/hide")
     assert response.status_code in {302, 303, 401, 403}
@@ -260,7 +257,7 @@ def test_moderation_pages_need_a_moderator(
 def test_moderator_writes_the_public_answer(
     client: Client, staff_client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     page = html(staff_client.get(f"/moderation/contributions/{idea.id}").text)
     assert one(page, "#answer")
     response = post_form(

@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
-from participation.models import Contribution, ContributionStatus, Process, Support
+from participation.models import ContributionStatus, Process, Support
 from participation.services import supports
 from participation.settings import Settings
 from tests.helpers import (
@@ -26,14 +26,11 @@ from tests.helpers import (
     in_db,
     one,
     post_form,
+    stored_idea,
     text_of,
 )
 
 SECRET = "s" * 40
-
-
-def _idea(settings: Settings, process: Process, **kwargs: object) -> Contribution:
-    return in_db(settings, lambda s: add_idea(s, process, **kwargs))  # type: ignore[arg-type]
 
 
 async def all_supports(session: AsyncSession) -> list[Support]:
@@ -81,7 +78,7 @@ async def test_one_support_per_browser(session: AsyncSession) -> None:
 
 
 def test_idea_page_explains_the_count(client: Client, settings: Settings, process: Process) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     page = html(client.get(f"/processes/{SLUG}/ideas/{idea.id}").text)
     widget = one(page, "#support")
     assert german("Support") in text_of(one(widget, "button"))
@@ -95,7 +92,7 @@ def test_idea_page_explains_the_count(client: Client, settings: Settings, proces
 def test_support_with_htmx_swaps_the_widget_and_counts_once(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     url = f"/processes/{SLUG}/ideas/{idea.id}/support"
     response = post_form(client, url, headers=HTMX)
     assert response.status_code == 200
@@ -124,7 +121,7 @@ def test_support_with_htmx_swaps_the_widget_and_counts_once(
 def test_support_without_javascript_redirects_back(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     response = post_form(client, f"/processes/{SLUG}/ideas/{idea.id}/support")
     assert response.status_code == 303
     assert response.headers["location"] == f"/processes/{SLUG}/ideas/{idea.id}#support"
@@ -132,7 +129,7 @@ def test_support_without_javascript_redirects_back(
 
 
 def test_another_browser_counts_again(client: Client, settings: Settings, process: Process) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     url = f"/processes/{SLUG}/ideas/{idea.id}/support"
     post_form(client, url, headers=HTMX)
     client.cookies.delete(supports.BROWSER_COOKIE)
@@ -143,7 +140,7 @@ def test_another_browser_counts_again(client: Client, settings: Settings, proces
 def test_a_forged_cookie_gets_a_new_id(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     client.cookies.set(supports.BROWSER_COOKIE, "chosen.0000", domain="testserver.local")
     response = post_form(client, f"/processes/{SLUG}/ideas/{idea.id}/support", headers=HTMX)
     assert response.status_code == 200
@@ -156,14 +153,14 @@ def test_only_published_ideas_can_be_supported(
     client: Client, settings: Settings, process: Process
 ) -> None:
     for status in (ContributionStatus.PENDING, ContributionStatus.HIDDEN):
-        idea = _idea(settings, process, status=status)
+        idea = stored_idea(settings, process, status=status)
         response = post_form(client, f"/processes/{SLUG}/ideas/{idea.id}/support")
         assert response.status_code == 404
     assert in_db(settings, lambda s: count(s, Support)) == 0
 
 
 def test_supports_fall_under_the_write_rate_limit(settings: Settings, process: Process) -> None:
-    idea = _idea(settings, process)
+    idea = stored_idea(settings, process)
     limited = create_app(replace(settings, write_rate_limit_per_minute=3))
     with TestClient(limited, base_url="http://testserver.local") as client:
         url = f"/processes/{SLUG}/ideas/{idea.id}/support"

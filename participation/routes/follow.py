@@ -20,6 +20,7 @@ from participation.routes import Db, FormData
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.follow import (
     EditForm,
+    FollowedContribution,
     FollowPage,
     edit_contribution,
     export_data,
@@ -35,6 +36,15 @@ async def _page_or_404(db: Db, token: str) -> FollowPage:
     if page is None:
         raise NotFoundException()
     return page
+
+
+async def _followed_or_404(
+    db: Db, token: str, contribution_id: int
+) -> tuple[FollowPage, FollowedContribution]:
+    try:
+        return await followed_item(db, token, contribution_id)
+    except NotFound:
+        raise NotFoundException() from None
 
 
 class FollowController(Controller):
@@ -59,10 +69,7 @@ class FollowController(Controller):
     async def edit_form(
         self, db: Db, token: FromPath[str], contribution_id: FromPath[int]
     ) -> Template:
-        try:
-            page, followed = await followed_item(db, token, contribution_id)
-        except NotFound:
-            raise NotFoundException() from None
+        page, followed = await _followed_or_404(db, token, contribution_id)
         return Template(
             "pages/contributions/follow_edit.html",
             context={
@@ -112,10 +119,7 @@ class FollowController(Controller):
         self, db: Db, token: FromPath[str], contribution_id: FromPath[int]
     ) -> Template:
         """The confirmation step, a page of its own so it works without JavaScript."""
-        try:
-            page, followed = await followed_item(db, token, contribution_id)
-        except NotFound:
-            raise NotFoundException() from None
+        page, followed = await _followed_or_404(db, token, contribution_id)
         return Template(
             "pages/contributions/follow_delete.html",
             context={"page": page, "item": followed, "token": token},

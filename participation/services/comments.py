@@ -7,13 +7,12 @@ comment, so threads never get deeper than one level.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from sqlalchemy import ColumnElement
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
@@ -32,7 +31,7 @@ from participation.models import (
 )
 from participation.services.contributions import PUBLIC_SEGMENTS
 from participation.services.errors import ValidationFailed
-from participation.services.processes import Page, ProcessOverview
+from participation.services.processes import Page, ProcessOverview, contributions_page
 
 COMMENT_MIN, COMMENT_MAX = 3, 2000
 COMMENT_FIELDS: Final = ("body", "segment", "consent")
@@ -163,18 +162,9 @@ async def comment_threads(
 ) -> Page[CommentThread]:
     """Published top-level comments, oldest first, each with its published replies."""
     where = (*_published_comments(idea_id), col(Contribution.reply_to_id).is_(None))
-    total = (await session.exec(select(func.count()).select_from(Contribution).where(*where))).one()
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    tops = list(
-        await session.exec(
-            select(Contribution)
-            .where(*where)
-            .order_by(col(Contribution.created_at), col(Contribution.id))
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-    )
+    oldest_first = (col(Contribution.created_at), col(Contribution.id))
+    top_page = await contributions_page(session, where, oldest_first, page, per_page)
+    tops = top_page.items
     replies: dict[int, list[Contribution]] = {c.id or 0: [] for c in tops}
     if tops:
         rows = await session.exec(
@@ -184,8 +174,7 @@ async def comment_threads(
         )
         for reply in rows:
             replies[reply.reply_to_id or 0].append(reply)
-    items = [CommentThread(c, replies[c.id or 0]) for c in tops]
-    return Page(items=items, page=page, pages=pages, total=total)
+    return top_page.with_items([CommentThread(c, replies[c.id or 0]) for c in tops])
 
 
 def _public(comment: Contribution) -> CommentPublic:

@@ -30,18 +30,10 @@ def _safe_link(url: str) -> bool:
     return ":" not in target.split("/", 1)[0] and not target.startswith("//")
 
 
-def _heading_open(
+def _shifted_heading(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    token = tokens[idx]
-    level = min(6, int(token.tag[1]) + _HEADING_SHIFT)
-    token.tag = f"h{level}"
-    return self.renderToken(tokens, idx, options, env)
-
-
-def _heading_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
+    """Renders an opening or closing heading tag `_HEADING_SHIFT` levels down (at most h6)."""
     token = tokens[idx]
     token.tag = f"h{min(6, int(token.tag[1]) + _HEADING_SHIFT)}"
     return self.renderToken(tokens, idx, options, env)
@@ -62,8 +54,8 @@ def _create() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")
     md.validateLink = _safe_link  # type: ignore[method-assign]
-    md.add_render_rule("heading_open", _heading_open)
-    md.add_render_rule("heading_close", _heading_close)
+    md.add_render_rule("heading_open", _shifted_heading)
+    md.add_render_rule("heading_close", _shifted_heading)
     md.add_render_rule("link_open", _link_open)
     return md
 

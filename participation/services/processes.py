@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from sqlalchemy import ColumnElement
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,6 +40,7 @@ from participation.models import (
 from participation.services.errors import ValidationFailed
 
 T = TypeVar("T")
+U = TypeVar("U")
 log = logging.getLogger("participation")
 # Dates in messages built outside a request's templates (the API, the submit service).
 DEFAULT_TIME_ZONE: Final = "Europe/Berlin"
@@ -95,6 +97,32 @@ class Page(Generic[T]):
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+    def with_items(self, items: Sequence[U]) -> Page[U]:
+        """The same page position, holding `items` (the rows turned into what is shown)."""
+        return Page(items=items, page=self.page, pages=self.pages, total=self.total)
+
+
+async def contributions_page(
+    session: AsyncSession,
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+    page: int,
+    per_page: int,
+) -> Page[Contribution]:
+    """One page of the contributions that match `where`, in `order_by` order; a page number
+    out of range is moved to the nearest page there is."""
+    total = (await session.exec(select(func.count()).select_from(Contribution).where(*where))).one()
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    rows = await session.exec(
+        select(Contribution)
+        .where(*where)
+        .order_by(*order_by)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(items=list(rows), page=page, pages=pages, total=total)
 
 
 def current_phase(phases: Sequence[Phase], now: datetime) -> Phase | None:
@@ -286,25 +314,14 @@ async def published_ideas(
 ) -> Page[PublishedIdea]:
     """Published ideas, newest first, each with its confirmed themes."""
     where = (
-        Contribution.process_id == process_id,
-        Contribution.kind == ContributionKind.IDEA,
-        Contribution.status == ContributionStatus.PUBLISHED,
+        col(Contribution.process_id) == process_id,
+        col(Contribution.kind) == ContributionKind.IDEA,
+        col(Contribution.status) == ContributionStatus.PUBLISHED,
     )
-    total = (await session.exec(select(func.count()).select_from(Contribution).where(*where))).one()
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = list(
-        await session.exec(
-            select(Contribution)
-            .where(*where)
-            .order_by(col(Contribution.published_at).desc(), col(Contribution.id).desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-    )
-    themes = await confirmed_themes(session, [c.id for c in rows if c.id is not None])
-    items = [PublishedIdea(c, themes.get(c.id or 0, [])) for c in rows]
-    return Page(items=items, page=page, pages=pages, total=total)
+    newest_first = (col(Contribution.published_at).desc(), col(Contribution.id).desc())
+    rows = await contributions_page(session, where, newest_first, page, per_page)
+    themes = await confirmed_themes(session, [c.id for c in rows.items if c.id is not None])
+    return rows.with_items([PublishedIdea(c, themes.get(c.id or 0, [])) for c in rows.items])
 
 
 async def confirmed_themes(
@@ -365,6 +382,17 @@ class ThemeRow:
     description: str = ""
     keywords: str = ""
     lead_organisation: str = ""
+
+    @classmethod
+    def of(cls, theme: Theme) -> ThemeRow:
+        """A stored theme as the form shows it."""
+        return cls(
+            id=str(theme.id),
+            name=theme.name,
+            description=theme.description,
+            keywords=", ".join(theme.keywords),
+            lead_organisation=theme.lead_organisation or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -471,15 +499,7 @@ async def restore_theme(
         return
     if any(row.id == str(theme_id) for row in form.themes):
         return
-    form.themes.append(
-        ThemeRow(
-            id=str(theme.id),
-            name=theme.name,
-            description=theme.description,
-            keywords=", ".join(theme.keywords),
-            lead_organisation=theme.lead_organisation or "",
-        )
-    )
+    form.themes.append(ThemeRow.of(theme))
 
 
 def parse_day(text: str) -> date | None:
@@ -614,16 +634,7 @@ def form_for(
             )
             for p in phases
         ],
-        themes=[
-            ThemeRow(
-                id=str(t.id),
-                name=t.name,
-                description=t.description,
-                keywords=", ".join(t.keywords),
-                lead_organisation=t.lead_organisation or "",
-            )
-            for t in themes
-        ],
+        themes=[ThemeRow.of(t) for t in themes],
     )
 
 

@@ -148,3 +148,10 @@ def check(page: Page) -> None:
     """The checks every page state gets: axe-core, and no sideways scrolling on a phone."""
     assert_accessible(page)
     assert_fits_phone(page)
+
+
+def submit_login(page: Page, email: str, password: str) -> None:
+    """Fill in the login form the page shows and send it."""
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()

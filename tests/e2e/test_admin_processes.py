@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, check
+from tests.e2e.conftest import LiveServer, check, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -41,9 +41,7 @@ def create_admin(live_server: LiveServer) -> None:
 def sign_in(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/admin/processes")
     expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-Mail-Adresse").fill(EMAIL)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    submit_login(page, EMAIL, PASSWORD)
     expect(page.get_by_role("heading", name="Verfahren verwalten", exact=True)).to_be_visible()
 
 

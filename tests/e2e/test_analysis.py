@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, assert_accessible, assert_fits_phone
+from tests.e2e.conftest import LiveServer, assert_accessible, assert_fits_phone, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +25,7 @@ def check(page: Page) -> None:
 def sign_in(page: Page, live_server: LiveServer, target: str) -> None:
     page.goto(live_server.url + target)
     expect(page).to_have_url(re.compile(r"/login\?next="))
-    email, password = live_server.demo_login
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
+    submit_login(page, *live_server.demo_login)
 
 
 def test_a_moderator_computes_and_reads_the_clusters(page: Page, live_server: LiveServer) -> None:

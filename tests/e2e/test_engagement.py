@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check
+from tests.e2e.conftest import LiveServer, check, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -27,10 +27,7 @@ def published_idea_ids(server: LiveServer) -> list[int]:
 
 def sign_in(page: Page, server: LiveServer) -> None:
     page.goto(server.url + "/login")
-    email, password = server.demo_login
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
+    submit_login(page, *server.demo_login)
     expect(page).to_have_url(re.compile(r"/moderation"))
 
 

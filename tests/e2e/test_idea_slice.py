@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check
+from tests.e2e.conftest import LiveServer, check, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -61,10 +61,7 @@ def test_idea_from_submission_to_publication(page: Page, live_server: LiveServer
     page.goto(live_server.url + "/moderation")
     expect(page).to_have_url(re.compile(r"/login\?next=/moderation"))
     check(page)
-    email, password = live_server.demo_login
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
+    submit_login(page, *live_server.demo_login)
 
     expect(page).to_have_url(re.compile(r"/moderation$"))
     check(page)

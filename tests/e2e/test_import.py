@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, check
+from tests.e2e.conftest import LiveServer, check, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -51,9 +51,7 @@ def _create_admin(live_server: LiveServer) -> None:
 def test_dry_run_errors_then_import(page: Page, live_server: LiveServer, tmp_path: Path) -> None:
     _create_admin(live_server)
     page.goto(live_server.url + "/login")
-    page.get_by_label("E-Mail-Adresse").fill(ADMIN)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    submit_login(page, ADMIN, PASSWORD)
 
     page.goto(f"{live_server.url}/admin/processes/{SLUG}/edit")
     page.get_by_role("link", name="Beiträge importieren").click()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check
+from tests.e2e.conftest import LiveServer, check, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -48,10 +48,7 @@ def test_similar_ideas_while_typing_and_suggested_themes(
     expect(page.get_by_role("heading", name="Vielen Dank für Ihre Idee!")).to_be_visible()
 
     page.goto(live_server.url + "/login?next=/moderation")
-    email, password = live_server.demo_login
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
+    submit_login(page, *live_server.demo_login)
     expect(page).to_have_url(re.compile(r"/moderation$"))
 
     item = page.locator("article.queue-item", has_text=TITLE)
@@ -81,10 +78,7 @@ def test_themes_can_be_confirmed_without_javascript(
     context = browser.new_context(java_script_enabled=False, locale="de-DE")
     page = context.new_page()
     page.goto(live_server.url + "/login?next=/moderation")
-    email, password = live_server.demo_login
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
+    submit_login(page, *live_server.demo_login)
 
     item = page.locator("article.queue-item").first
     item_id = item.get_attribute("id")
