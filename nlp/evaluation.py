@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from nlp.clustering import cluster
 from nlp.datasets import Dataset
-from nlp.tagging import SupervisedTagger, train_tagger
+from nlp.tagging import SupervisedTagger, review_priority, train_tagger
 from nlp.text import AnalysedText, GermanAnalyzer
 
 Metrics = dict[str, Any]
@@ -118,7 +118,7 @@ def learning_curve(
     on_progress: Callable[[str], None] | None = None,
 ) -> Metrics:
     """Macro- and micro-F1 on a held-out fifth after training on `size` items, the items
-    chosen at random or by active learning (the most uncertain ones first, in batches),
+    chosen at random or by active learning (`review_priority` first, in batches),
     averaged over `seeds` random splits."""
     n = len(docs)
     pool_size = n - n // 5
@@ -181,8 +181,8 @@ def _most_uncertain(
     taken = set(chosen)
     candidates = [i for i in pool if i not in taken]
     tagger = _train(docs, dataset, chosen, seed)
-    uncertainty = tagger.uncertainty(tagger.probabilities([docs[i] for i in candidates]))
-    best = np.argsort(-uncertainty, kind="stable")[:count]
+    priority = review_priority(tagger, [docs[i] for i in candidates])
+    best = np.argsort(-priority, kind="stable")[:count]
     return [candidates[int(i)] for i in best]
 
 

@@ -377,6 +377,28 @@ class SupervisedTagger:
         return taggings
 
 
+def review_priority(tagger: SupervisedTagger, docs: Sequence[AnalysedText]) -> FloatArray:
+    """Which of these unlabelled items a moderator should label first, highest first.
+
+    Multi-label: the tagger's uncertainty. One theme per item: round robin over the themes
+    the tagger would choose, the most uncertain item of each theme first. Uncertainty alone
+    keeps picking items between the big themes, so rare themes stay unseen: on Tempelhofer
+    Feld (learning curve, 5 seeds) macro-F1 at 100/200 labels was 0.245/0.266 with it,
+    0.250/0.240 at random, 0.282/0.295 with the round robin."""
+    probabilities = tagger.probabilities(docs)
+    uncertainty = tagger.uncertainty(probabilities)
+    if tagger.multilabel:
+        return uncertainty
+    predicted = probabilities.argmax(axis=1).tolist()
+    rank = np.zeros(len(docs))
+    seen: Counter[int] = Counter()
+    for i in np.argsort(-uncertainty, kind="stable").tolist():
+        rank[i] = seen[predicted[i]]
+        seen[predicted[i]] += 1
+    # uncertainty is within 0..1, so it only orders items of the same rank
+    return np.asarray(uncertainty - 2.0 * rank, dtype=np.float64)
+
+
 def _multiclass_model(n_docs: int) -> Pipeline:
     lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=0)
     return make_pipeline(char_vectorizer(n_docs), lr)

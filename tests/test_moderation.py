@@ -808,3 +808,65 @@ def test_queue_order_links(staff_client: Client, settings: Settings, process: Pr
     assert text_of(current) == german("Most informative first")
     # Anything else is the usual order, not an error.
     assert staff_client.get("/moderation?order=zufall").status_code == 200
+
+
+async def test_request_changes_keeps_the_item_pending_and_logs_what_to_change(
+    session: AsyncSession,
+) -> None:
+    idea, moderator = await setup(session)
+    asked = await moderation.request_changes(session, idea.id or 0, moderator, f" {REASON} ")
+    assert asked.status is ContributionStatus.PENDING
+    assert_one_event(
+        await events(session),
+        idea,
+        moderator,
+        ModerationAction.REQUEST_CHANGES,
+        ContributionStatus.PENDING,
+        ContributionStatus.PENDING,
+        REASON,
+    )
+    with pytest.raises(ValidationFailed):
+        await moderation.request_changes(session, idea.id or 0, moderator, " ")
+    await moderation.approve(session, idea.id or 0, moderator)
+    with pytest.raises(Conflict):  # only items still in moderation can be changed
+        await moderation.request_changes(session, idea.id or 0, moderator, REASON)
+
+
+def test_asking_for_changes_reaches_the_author_who_can_edit(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    token, idea = submit(staff_client, settings, "Radweg an der B3")
+    queue = html(staff_client.get("/moderation").text)
+    assert first_match(
+        queue, f"button[formaction='/moderation/contributions/{idea.id}/request-changes']"
+    )
+    response = post_form(
+        staff_client,
+        f"/moderation/contributions/{idea.id}/request-changes",
+        {"reason": REASON},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert text_of(one(html(response.text), f"#item-{idea.id}")) == de(
+        "Changes requested from the author of “%(title)s”."
+    ) % {"title": "Radweg an der B3"}
+
+    follow = html(staff_client.get(f"/follow/{token}").text)
+    assert german("The moderation asks you to change your contribution:") in text_of(follow)
+    assert text_of(first_match(follow, "blockquote")) == REASON
+    edit = f"/follow/{token}/{idea.id}/edit"
+    assert follow.select(f"a[href='{edit}']")
+    saved = post_form(
+        staff_client,
+        edit,
+        {
+            "title": "Radweg an der B3 mit Licht",
+            "body": "Ein beleuchteter Radweg entlang der B3 bis Kornbach.",
+            "municipality": "",
+        },
+    )
+    assert saved.status_code == 303
+    follow = html(staff_client.get(f"/follow/{token}").text)
+    assert german("The moderation asks you to change your contribution:") not in text_of(follow)
+    queue = html(staff_client.get("/moderation").text)
+    assert "Radweg an der B3 mit Licht" in text_of(queue)

@@ -3,6 +3,7 @@ page (hide, answer), the public reports and the moderation log."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from textwrap import shorten
 from typing import Any
 
@@ -13,6 +14,7 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.auth import current_user, requires_moderator
 from participation.i18n import _
@@ -205,9 +207,36 @@ class ModerationController(Controller):
     async def reject(
         self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
+        return await self._with_reason(
+            request, db, contribution_id, data, moderation.reject, _("Rejected: “%(title)s”.")
+        )
+
+    @post("/contributions/{contribution_id:int}/request-changes")
+    async def request_changes(
+        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
+    ) -> Template | Redirect:
+        return await self._with_reason(
+            request,
+            db,
+            contribution_id,
+            data,
+            moderation.request_changes,
+            _("Changes requested from the author of “%(title)s”."),
+        )
+
+    async def _with_reason(
+        self,
+        request: HTMXRequest,
+        db: Db,
+        contribution_id: int,
+        data: FormData,
+        decide: Callable[[AsyncSession, int, User, str], Awaitable[Contribution]],
+        message: str,
+    ) -> Template | Redirect:
+        """A decision the author must be told the reason for: reject, ask for changes."""
         reason = data.get("reason", "")
         try:
-            contribution = await moderation.reject(db, contribution_id, _actor(request), reason)
+            contribution = await decide(db, contribution_id, _actor(request), reason)
         except NotFound as exc:
             raise NotFoundException() from exc
         except Conflict as exc:
@@ -226,7 +255,7 @@ class ModerationController(Controller):
                 reasons={contribution_id: reason},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
             )
-        return self._done(request, contribution, _("Rejected: “%(title)s”."))
+        return self._done(request, contribution, message)
 
     @post("/contributions/{contribution_id:int}/themes")
     async def decide_theme(

@@ -59,6 +59,12 @@ TRANSITIONS: Final[
         frozenset({ContributionStatus.PENDING, ContributionStatus.PUBLISHED}),
         ContributionStatus.HIDDEN,
     ),
+    # The item stays in the queue; its author sees the request behind the follow link and
+    # may change the text there (see services/follow.py).
+    ModerationAction.REQUEST_CHANGES: (
+        frozenset({ContributionStatus.PENDING}),
+        ContributionStatus.PENDING,
+    ),
 }
 ANSWER_MAX: Final = 5000
 
@@ -256,6 +262,21 @@ async def reject(
     session: AsyncSession, contribution_id: int, actor: User, reason: str
 ) -> Contribution:
     """Reject with a reason; the author sees the reason behind their follow link."""
+    reason = _required_reason(reason)
+    return await _transition(session, contribution_id, ModerationAction.REJECT, actor, reason)
+
+
+async def request_changes(
+    session: AsyncSession, contribution_id: int, actor: User, reason: str
+) -> Contribution:
+    """Ask the author of a pending item to change it, saying what; it stays pending."""
+    reason = _required_reason(reason)
+    return await _transition(
+        session, contribution_id, ModerationAction.REQUEST_CHANGES, actor, reason
+    )
+
+
+def _required_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": _("Please give a reason; the author will see it.")})
@@ -263,7 +284,7 @@ async def reject(
         raise ValidationFailed(
             {"reason": _("Please use at most %(n)d characters.") % {"n": REASON_MAX}}
         )
-    return await _transition(session, contribution_id, ModerationAction.REJECT, actor, reason)
+    return reason
 
 
 async def hide(

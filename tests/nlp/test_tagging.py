@@ -11,7 +11,7 @@ import pytest
 from sklearn.metrics import f1_score
 
 from nlp.persistence import ModelOutdated, data_hash, load_model, save_model
-from nlp.tagging import KeywordTagger, SupervisedTagger, ThemeSpec, train_tagger
+from nlp.tagging import KeywordTagger, SupervisedTagger, ThemeSpec, review_priority, train_tagger
 from nlp.text import AnalysedText, GermanAnalyzer, join_fields
 from participation import demo_content
 
@@ -200,3 +200,24 @@ def test_data_hash_changes_with_texts_and_labels() -> None:
     assert base == data_hash(["a", "b"], [("x",), ()])
     assert base != data_hash(["a", "b"], [(), ("x",)])
     assert base != data_hash(["a", "c"], [("x",), ()])
+
+
+def test_review_priority_takes_turns_over_the_predicted_themes(
+    demo_docs: list[AnalysedText],
+) -> None:
+    """One theme per item: the first items to label cover every theme the model predicts
+    before any theme gets a second one; with several themes per item it is the uncertainty."""
+    first_theme = [(labels[0],) for labels in DEMO_LABELS]
+    tagger = train_tagger(demo_docs[:30], first_theme[:30], multilabel=False)
+    rest = demo_docs[30:]
+    priority = review_priority(tagger, rest)
+    predicted = tagger.probabilities(rest).argmax(axis=1)
+    themes = len(set(predicted.tolist()))
+    assert themes > 1
+    first = np.argsort(-priority, kind="stable")[:themes]
+    assert len(set(predicted[first].tolist())) == themes  # one item of each theme first
+
+    multi = train_tagger(demo_docs, DEMO_LABELS, multilabel=True, label_names=THEME_KEYS)
+    assert np.array_equal(
+        review_priority(multi, demo_docs), multi.uncertainty(multi.probabilities(demo_docs))
+    )
