@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("de", "en")
 
@@ -21,6 +24,22 @@ def _env_bool(name: str, default: bool) -> bool:
 
 class SettingsError(ValueError):
     """A setting has a value the app cannot use; the message names the variable."""
+
+
+def _env_database_url(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise SettingsError(
+            f"{name} is not a database URL: {value!r} (for example "
+            "postgresql+asyncpg://user@host/dbname or sqlite+aiosqlite:///var/db.sqlite3)"
+        ) from None
+    if url.drivername not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+        raise SettingsError(
+            f"{name} must use sqlite+aiosqlite:// or postgresql+asyncpg://, not {url.drivername}://"
+        )
+    return value
 
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:
@@ -105,8 +124,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        var_dir = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var")).resolve()
-        database_url = os.environ.get(
+        # An empty variable counts as unset, as in most .env files.
+        var_dir = Path(os.environ.get("VAR_DIR") or PROJECT_ROOT / "var").resolve()
+        database_url = _env_database_url(
             "DATABASE_URL", f"sqlite+aiosqlite:///{var_dir / 'participation.sqlite3'}"
         )
         return cls(
