@@ -35,6 +35,8 @@ def test_filter_search_and_load_more(page: Page, live_server: LiveServer) -> Non
     assert first_count > 0
     page.get_by_role("link", name="Mehr laden").click()
     expect(items).to_have_count(first_count * 2)
+    # The link that had the focus is gone; the focus moves to the first new idea.
+    expect(items.nth(first_count).get_by_role("link").first).to_be_focused()
     expect(page).to_have_url(re.compile(LIST + "$"))
     check(page)
 
