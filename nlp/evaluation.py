@@ -136,7 +136,7 @@ def learning_curve(
         for size in usable[1:]:
             while len(chosen) < size:
                 step = max(1, math.ceil((size - len(chosen)) / 2))
-                chosen = chosen + _most_uncertain(docs, dataset, chosen, pool, step, seed)
+                chosen = chosen + _review_next(docs, dataset, chosen, pool, step, seed)
             active.append(_trained_scores(docs, dataset, chosen, test, seed))
         runs["active"].append(active)
         if on_progress:
@@ -170,7 +170,7 @@ def _trained_scores(
     return scores([dataset.labels[i] for i in test], predicted, dataset)
 
 
-def _most_uncertain(
+def _review_next(
     docs: Sequence[AnalysedText],
     dataset: Dataset,
     chosen: Sequence[int],

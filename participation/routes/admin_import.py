@@ -7,6 +7,7 @@ JavaScript."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
@@ -33,8 +34,8 @@ from participation.services.importing import (
     discard_upload,
     guess_mapping,
     load_upload,
+    parse_upload,
     plan_import,
-    read_table,
     run_import,
     save_upload,
 )
@@ -125,11 +126,10 @@ class ImportAdminController(Controller):
         if not content:
             return _upload_page(process, options, _("The file is empty."))
         try:
-            table = read_table(file.filename, content)
+            table = await parse_upload(file.filename, content)
             upload_id = await save_upload(state.settings.var_dir, file.filename, content)
         except UnreadableFile as error:
             return _upload_page(process, options, str(error))
-        table = Table(name=file.filename, header=table.header, rows=table.rows)
         mapping = guess_mapping(table.header)
         return _mapping_page(process, table, upload_id, _options(data, state, mapping))
 
@@ -147,10 +147,10 @@ class ImportAdminController(Controller):
                 process, options, _("The uploaded file is no longer there; please upload it again.")
             )
         try:
-            table = read_table(upload_id, content)
+            # The kept file's id has the trusted ending; rows are reported under its name.
+            table = replace(await parse_upload(upload_id, content), name=name)
         except UnreadableFile as error:
             return _upload_page(process, options, str(error))
-        table = Table(name=name, header=table.header, rows=table.rows)
         if data.get("action") != "import":
             plan = await plan_import(db, process, table, options)
             return _mapping_page(process, table, upload_id, options, plan)

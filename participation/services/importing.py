@@ -261,6 +261,12 @@ def read_table(name: str, data: bytes) -> Table:
     raise UnreadableFile(_("Please choose a CSV or XLSX file."))
 
 
+async def parse_upload(name: str, data: bytes) -> Table:
+    """`read_table` in a worker thread: parsing a large XLSX file takes seconds, which the
+    event loop must not wait for."""
+    return await anyio.to_thread.run_sync(read_table, name, data)
+
+
 def guess_mapping(header: Sequence[str]) -> dict[str, str]:
     """For each field the column whose name says it holds that field, if any."""
     by_name = {column.strip().lower(): column for column in header}
@@ -534,7 +540,7 @@ async def run_file_import(
     """`participation import`: check, then import and suggest themes. Returns the exit code
     (0 done, 1 row errors, 2 unusable input)."""
     try:
-        table = read_table(path.name, await anyio.to_thread.run_sync(path.read_bytes))
+        table = await parse_upload(path.name, await anyio.Path(path).read_bytes())
         mapping = guess_mapping(table.header) | parse_mapping(mapping_text)
     except UnreadableFile as error:
         echo(str(error))

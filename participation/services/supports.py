@@ -13,7 +13,7 @@ import secrets
 from typing import Final
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Support, utcnow
@@ -59,17 +59,6 @@ async def support_count(session: AsyncSession, contribution_id: int) -> int:
             .where(Support.contribution_id == contribution_id)
         )
     ).one()
-
-
-async def support_counts(session: AsyncSession, contribution_ids: list[int]) -> dict[int, int]:
-    if not contribution_ids:
-        return {}
-    rows = await session.exec(
-        select(Support.contribution_id, func.count())
-        .where(col(Support.contribution_id).in_(contribution_ids))
-        .group_by(col(Support.contribution_id))
-    )
-    return dict(rows.all())
 
 
 async def has_supported(
