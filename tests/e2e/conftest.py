@@ -155,3 +155,22 @@ def submit_login(page: Page, email: str, password: str) -> None:
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort").fill(password)
     page.get_by_role("button", name="Anmelden").click()
+
+
+def wait_for_htmx(page: Page) -> None:
+    """Until htmx has no request in flight and nothing left to swap or settle: a field check
+    on blur can remove an error message and move the fields below it, so a click right after
+    it may land on the wrong spot."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
+def fill_idea_text(page: Page, title: str, body: str) -> None:
+    """Type an idea's title and text the way a resident does, and wait until the similar-ideas
+    panel and the field checks above the next fields have finished moving them."""
+    page.get_by_label("Titel Ihrer Idee").fill(title)
+    with page.expect_response(lambda response: "/ideas/similar" in response.url):
+        page.get_by_label("Ihre Idee", exact=True).fill(body)
+    page.get_by_label("Ihre Idee", exact=True).blur()
+    wait_for_htmx(page)

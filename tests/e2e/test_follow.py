@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check
+from tests.e2e.conftest import LiveServer, check, fill_idea_text
 
 pytestmark = pytest.mark.e2e
 
@@ -22,10 +22,13 @@ BODY = (
 )
 
 
-def _send_idea(page: Page, live_server: LiveServer, title: str) -> str:
+def _send_idea(page: Page, live_server: LiveServer, title: str, javascript: bool = True) -> str:
     page.goto(live_server.url + PROCESS)
-    page.get_by_label("Titel Ihrer Idee").fill(title)
-    page.get_by_label("Ihre Idee", exact=True).fill(BODY)
+    if javascript:
+        fill_idea_text(page, title, BODY)
+    else:
+        page.get_by_label("Titel Ihrer Idee").fill(title)
+        page.get_by_label("Ihre Idee", exact=True).fill(BODY)
     page.get_by_label("Einwohnerin oder Einwohner").check()
     page.locator("#consent").check()  # the consent to store the idea, not the e-mail one
     page.get_by_role("button", name="Idee absenden").click()
@@ -74,7 +77,7 @@ def test_edit_download_and_delete(page: Page, live_server: LiveServer) -> None:
 def test_delete_without_javascript(browser: Browser, live_server: LiveServer) -> None:
     context = browser.new_context(java_script_enabled=False, locale="de-DE")
     page = context.new_page()
-    follow_url = _send_idea(page, live_server, "Ohne Skript gelöscht")
+    follow_url = _send_idea(page, live_server, "Ohne Skript gelöscht", javascript=False)
     page.goto(follow_url)
     page.get_by_role("link", name=re.compile("^Löschen")).click()
     page.get_by_role("button", name="Ja, endgültig löschen").click()

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check
+from tests.e2e.conftest import LiveServer, check, fill_idea_text
 
 pytestmark = pytest.mark.e2e
 
@@ -108,9 +108,10 @@ def test_firm_fields_in_the_idea_form(page: Page, live_server: LiveServer) -> No
 
 def test_firm_submits_an_idea_with_an_email(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + PROCESS)
-    page.get_by_label("Titel Ihrer Idee").fill("Schnelles Internet im Gewerbegebiet")
-    page.get_by_label("Ihre Idee", exact=True).fill(
-        "Unsere Tischlerei braucht Glasfaser, um Pläne mit Kunden auszutauschen."
+    fill_idea_text(
+        page,
+        "Schnelles Internet im Gewerbegebiet",
+        "Unsere Tischlerei braucht Glasfaser, um Pläne mit Kunden auszutauschen.",
     )
     page.get_by_label("Unternehmen oder Organisation", exact=True).check()
     page.get_by_label("Name des Unternehmens oder der Organisation").fill("Tischlerei Brandt")

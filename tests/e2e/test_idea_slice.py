@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check, submit_login
+from tests.e2e.conftest import LiveServer, check, fill_idea_text, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -41,11 +41,9 @@ def test_idea_from_submission_to_publication(page: Page, live_server: LiveServer
     expect(page.get_by_label("Titel Ihrer Idee")).to_have_value("WLAN")
     check(page)
 
-    page.get_by_label("Titel Ihrer Idee").fill(TITLE)
-    # The similar-ideas panel above the next fields fills in half a second after typing;
-    # wait for it, or the fields below move while they are clicked.
-    with page.expect_response(lambda response: "/ideas/similar" in response.url):
-        page.get_by_label("Ihre Idee", exact=True).fill(BODY)
+    # The similar-ideas panel and the field checks move the fields below: wait for them.
+    fill_idea_text(page, TITLE, BODY)
+    expect(page.locator("#body-error")).to_be_empty()
     page.get_by_label("Einwohnerin oder Einwohner").check()
     page.get_by_label("Ihre Gemeinde").fill("Kornbach")
     page.get_by_label(re.compile("Ich bin einverstanden")).check()

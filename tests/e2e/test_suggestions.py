@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check, submit_login
+from tests.e2e.conftest import LiveServer, check, fill_idea_text, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -40,8 +40,7 @@ def test_similar_ideas_while_typing_and_suggested_themes(
     page.get_by_label("Titel Ihrer Idee").fill("")
     expect(panel).to_be_empty()
 
-    page.get_by_label("Titel Ihrer Idee").fill(TITLE)
-    page.get_by_label("Ihre Idee", exact=True).fill(BODY)
+    fill_idea_text(page, TITLE, BODY)
     page.get_by_label("Einwohnerin oder Einwohner").check()
     page.get_by_label(re.compile("Ich bin einverstanden")).check()
     page.get_by_role("button", name="Idee absenden").click()
