@@ -129,11 +129,18 @@ requires_moderator = require_roles(Role.MODERATOR)
 requires_analyst = require_roles(Role.MODERATOR, Role.EVALUATOR)
 # The staff areas in the main navigation, by name, and who may open them.
 AREAS: dict[str, RoleGuard] = {"moderation": requires_moderator, "analysis": requires_analyst}
-# Process administration: processes, phases, themes, channels (admins only).
+# Process administration: processes, phases, themes, channels, surveys (admins only).
 requires_admin = require_roles()
 AREAS["admin"] = requires_admin
+# Focus-group sessions: facilitators run them; moderators may stand in.
+requires_facilitator = require_roles(Role.FACILITATOR, Role.MODERATOR)
+AREAS["focus_groups"] = requires_facilitator
 
 
 def home_path(user: User) -> str:
     """Where a user lands after sign-in: the first area their role may open."""
-    return "/moderation" if requires_moderator.allows(user) else "/analysis"
+    if requires_moderator.allows(user):
+        return "/moderation"
+    if user.role == Role.FACILITATOR:
+        return "/focus-groups"
+    return "/analysis"

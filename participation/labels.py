@@ -60,6 +60,7 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         Role.ADMIN: N_("Administrator"),
         Role.MODERATOR: N_("Moderator"),
         Role.EVALUATOR: N_("Evaluator"),
+        Role.FACILITATOR: N_("Facilitator"),
     },
 }
 

@@ -1,71 +1,16 @@
-"""SQLModel tables and their Public variants.
-
-Enums are stored as their string values in plain VARCHAR columns (no native database enums),
-so adding a state later is a code change, not a schema change on PostgreSQL.
-Times are stored in UTC and always come back timezone-aware, on SQLite too.
-"""
+"""The participation tables: users, processes and their phases and themes, contributions
+with their themes, supports, reports and moderation log, analysis jobs and clusters; and the
+Public variants the JSON API returns."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlmodel import JSON, Column, Field, SQLModel
 
-# Named constraints let later migrations alter them, also in SQLite's batch mode.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """A timestamp that is stored in UTC and read back timezone-aware on every database."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use timezone-aware UTC times")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _enum(enum_cls: type[StrEnum]) -> sa.Enum:
-    return sa.Enum(
-        enum_cls,
-        native_enum=False,
-        create_constraint=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
-def _timestamp(*, nullable: bool = False, index: bool = False) -> Any:
-    return Field(
-        default_factory=utcnow if not nullable else None,
-        sa_type=UTCDateTime,
-        nullable=nullable,
-        index=index,
-    )
-
+from participation.models.base import UTCDateTime, enum_column, timestamp_field
 
 # --- enums ---------------------------------------------------------------------------------
 
@@ -74,6 +19,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     MODERATOR = "moderator"
     EVALUATOR = "evaluator"
+    FACILITATOR = "facilitator"  # runs focus-group sessions with pupils
 
 
 class ModerationMode(StrEnum):
@@ -181,10 +127,10 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     display_name: str = Field(default="", max_length=120)
     password_hash: str = Field(max_length=255)
-    role: Role = Field(sa_type=_enum(Role))
+    role: Role = Field(sa_type=enum_column(Role))
     is_active: bool = True
-    created_at: datetime = _timestamp()
-    last_login_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = timestamp_field()
+    last_login_at: datetime | None = timestamp_field(nullable=True)
 
 
 class Process(SQLModel, table=True):
@@ -196,7 +142,7 @@ class Process(SQLModel, table=True):
     summary: str = Field(default="", max_length=300)
     description: str = Field(default="", sa_type=sa.Text)
     moderation_mode: ModerationMode = Field(
-        default=ModerationMode.BEFORE_PUBLISHING, sa_type=_enum(ModerationMode)
+        default=ModerationMode.BEFORE_PUBLISHING, sa_type=enum_column(ModerationMode)
     )
     # The channels through which this process takes contributions (values of `Channel`);
     # the online idea form is `idea_call`.
@@ -204,8 +150,8 @@ class Process(SQLModel, table=True):
         default_factory=lambda: [Channel.IDEA_CALL.value],
         sa_column=Column(JSON, nullable=False),
     )
-    created_at: datetime = _timestamp()
-    updated_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = timestamp_field()
+    updated_at: datetime | None = timestamp_field(nullable=True)
 
 
 class Phase(SQLModel, table=True):
@@ -213,7 +159,7 @@ class Phase(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
-    kind: PhaseKind = Field(sa_type=_enum(PhaseKind))
+    kind: PhaseKind = Field(sa_type=enum_column(PhaseKind))
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_type=sa.Text)
     starts_at: datetime = Field(sa_type=UTCDateTime)
@@ -245,7 +191,9 @@ class Contribution(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
-    kind: ContributionKind = Field(default=ContributionKind.IDEA, sa_type=_enum(ContributionKind))
+    kind: ContributionKind = Field(
+        default=ContributionKind.IDEA, sa_type=enum_column(ContributionKind)
+    )
     # A comment's idea. A reply is a comment on the same idea with `reply_to_id` set to the
     # comment it answers (one level: replies to a reply answer the same top comment).
     parent_id: int | None = Field(default=None, foreign_key="contribution.id", ondelete="CASCADE")
@@ -254,14 +202,14 @@ class Contribution(SQLModel, table=True):
     )
     title: str = Field(default="", max_length=200)
     body: str = Field(sa_type=sa.Text)
-    segment: Segment = Field(sa_type=_enum(Segment))
-    channel: Channel = Field(default=Channel.IDEA_CALL, sa_type=_enum(Channel))
+    segment: Segment = Field(sa_type=enum_column(Segment))
+    channel: Channel = Field(default=Channel.IDEA_CALL, sa_type=enum_column(Channel))
     municipality: str | None = Field(default=None, max_length=120)
     organisation_name: str | None = Field(default=None, max_length=200)
     organisation_sector: str | None = Field(default=None, max_length=120)
     organisation_size: str | None = Field(default=None, max_length=20)
     status: ContributionStatus = Field(
-        default=ContributionStatus.PENDING, sa_type=_enum(ContributionStatus), index=True
+        default=ContributionStatus.PENDING, sa_type=enum_column(ContributionStatus), index=True
     )
     duplicate_of_id: int | None = Field(
         default=None, foreign_key="contribution.id", ondelete="SET NULL"
@@ -270,13 +218,13 @@ class Contribution(SQLModel, table=True):
     # moderation queue can put the most informative items first (active learning).
     theme_uncertainty: float | None = None
     follow_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
-    consent_at: datetime | None = _timestamp(nullable=True)
+    consent_at: datetime | None = timestamp_field(nullable=True)
     # The moderators' public answer, shown on the idea's page and the follow link.
     answer: str = Field(default="", sa_type=sa.Text)
-    answered_at: datetime | None = _timestamp(nullable=True)
+    answered_at: datetime | None = timestamp_field(nullable=True)
     # Optional, only with its own consent: where to send news about this contribution.
     notify_email: str | None = Field(default=None, max_length=254)
-    notify_consent_at: datetime | None = _timestamp(nullable=True)
+    notify_consent_at: datetime | None = timestamp_field(nullable=True)
     # Where an imported contribution came from (file and row, or the earlier platform's id).
     source_ref: str | None = Field(default=None, max_length=200)
     # Ratings carried over from an earlier platform, e.g. {"pro": 56, "neutral": 2,
@@ -284,9 +232,9 @@ class Contribution(SQLModel, table=True):
     imported_ratings: dict[str, int] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
-    created_at: datetime = _timestamp(index=True)
-    published_at: datetime | None = _timestamp(nullable=True)
-    updated_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = timestamp_field(index=True)
+    published_at: datetime | None = timestamp_field(nullable=True)
+    updated_at: datetime | None = timestamp_field(nullable=True)
 
 
 class ContributionTheme(SQLModel, table=True):
@@ -298,7 +246,7 @@ class ContributionTheme(SQLModel, table=True):
         foreign_key="contribution.id", primary_key=True, ondelete="CASCADE"
     )
     theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
-    source: ThemeSource = Field(default=ThemeSource.SUGGESTED, sa_type=_enum(ThemeSource))
+    source: ThemeSource = Field(default=ThemeSource.SUGGESTED, sa_type=enum_column(ThemeSource))
     score: float | None = None
     model_version: str | None = Field(default=None, max_length=64)
     # The few words that drove a suggestion, shown to moderators as its reason.
@@ -315,11 +263,11 @@ class ModerationEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
     actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
-    action: ModerationAction = Field(sa_type=_enum(ModerationAction))
-    from_status: ContributionStatus = Field(sa_type=_enum(ContributionStatus))
-    to_status: ContributionStatus = Field(sa_type=_enum(ContributionStatus))
+    action: ModerationAction = Field(sa_type=enum_column(ModerationAction))
+    from_status: ContributionStatus = Field(sa_type=enum_column(ContributionStatus))
+    to_status: ContributionStatus = Field(sa_type=enum_column(ContributionStatus))
     reason: str = Field(default="", sa_type=sa.Text)
-    created_at: datetime = _timestamp(index=True)
+    created_at: datetime = timestamp_field(index=True)
 
 
 class Support(SQLModel, table=True):
@@ -331,7 +279,7 @@ class Support(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
     supporter_hash: str = Field(max_length=64)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
 
 class Report(SQLModel, table=True):
@@ -339,12 +287,14 @@ class Report(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
-    reason: ReportReason = Field(sa_type=_enum(ReportReason))
+    reason: ReportReason = Field(sa_type=enum_column(ReportReason))
     note: str = Field(default="", sa_type=sa.Text)
     reporter_hash: str | None = Field(default=None, max_length=64)  # as for supports
-    status: ReportStatus = Field(default=ReportStatus.OPEN, sa_type=_enum(ReportStatus), index=True)
-    created_at: datetime = _timestamp()
-    resolved_at: datetime | None = _timestamp(nullable=True)
+    status: ReportStatus = Field(
+        default=ReportStatus.OPEN, sa_type=enum_column(ReportStatus), index=True
+    )
+    created_at: datetime = timestamp_field()
+    resolved_at: datetime | None = timestamp_field(nullable=True)
     resolved_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
@@ -358,16 +308,16 @@ class AnalysisJob(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
-    kind: JobKind = Field(sa_type=_enum(JobKind))
-    status: JobStatus = Field(default=JobStatus.QUEUED, sa_type=_enum(JobStatus), index=True)
+    kind: JobKind = Field(sa_type=enum_column(JobKind))
+    status: JobStatus = Field(default=JobStatus.QUEUED, sa_type=enum_column(JobStatus), index=True)
     requested_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
     summary: str = Field(default="", sa_type=sa.Text)  # what a finished job did, for people
     error: str = Field(default="", sa_type=sa.Text)  # why a failed job failed, for people
-    created_at: datetime = _timestamp()
-    started_at: datetime | None = _timestamp(nullable=True)
-    finished_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = timestamp_field()
+    started_at: datetime | None = timestamp_field(nullable=True)
+    finished_at: datetime | None = timestamp_field(nullable=True)
 
 
 class ClusterRun(SQLModel, table=True):
@@ -382,7 +332,7 @@ class ClusterRun(SQLModel, table=True):
     k: int
     silhouette: float  # cosine silhouette of the chosen k; text rarely gets above 0.1
     seed: int = 0
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
 
 class Cluster(SQLModel, table=True):
