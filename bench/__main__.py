@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
-Usage: `python -m bench [--seconds 3] [--only pages text duplicates scale]
+Usage: `python -m bench [--seconds 3] [--only pages surveys text duplicates scale]
 [--sizes 10000 100000]`. The whole run takes about ten minutes on two cores, nearly all of it
 the scale benchmark at 100,000 texts; `--only duplicates` or `--sizes 10000` keep it short.
 The NLP results are also written to var/bench/nlp.json.
@@ -15,9 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench import duplicates, pages, scale, text
+from bench import duplicates, pages, scale, surveys, text
 
-BENCHMARKS = ("pages", "text", "duplicates", "scale")
+BENCHMARKS = ("pages", "surveys", "text", "duplicates", "scale")
 NLP_JSON = Path("var/bench/nlp.json")
 
 if __name__ == "__main__":
@@ -30,6 +30,8 @@ if __name__ == "__main__":
     report: dict[str, object] = {}
     if "pages" in args.only:
         report["pages"] = asyncio.run(pages.measure(args.seconds))
+    if "surveys" in args.only:
+        report["surveys"] = asyncio.run(surveys.measure(args.seconds))
     if "text" in args.only:
         report["text"] = text.measure()
     # The tables are for people; stdout stays one JSON document.

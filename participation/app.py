@@ -39,9 +39,14 @@ from participation.routes.api import (
 from participation.routes.auth import AuthController
 from participation.routes.contributions import ContributionController
 from participation.routes.engagement import EngagementController
+from participation.routes.focus_groups import FocusGroupController
 from participation.routes.follow import FollowController
+from participation.routes.join import JoinController
 from participation.routes.moderation import ModerationController
 from participation.routes.processes import ProcessController
+from participation.routes.survey_admin import SurveyAdminController
+from participation.routes.survey_results import SurveyResultsController
+from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
 from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
@@ -115,7 +120,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     template_config = create_template_config(settings)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.write_rate_limit_per_minute),
-        exclude=["/static", "/healthz"],
+        # A class joins a focus group from one school address: pupils' clicks are not limited.
+        exclude=["/static", "/healthz", "/mitmachen"],
         # Reading is free; only writes (form posts) count against the limit.
         check_throttle_handler=lambda request: request.method not in {"GET", "HEAD", "OPTIONS"},
         identifier_for_request=_client_key(settings),  # type: ignore[arg-type]
@@ -135,10 +141,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             ModerationController,
             AnalysisController,
+            SurveyResultsController,
+            SurveyAdminController,
+            SurveyController,
             ProcessAdminController,
             ApiController,
             ModerationApiController,
             IdeaSubmitApiController,
+            FocusGroupController,
+            JoinController,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],

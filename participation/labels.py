@@ -10,6 +10,7 @@ from participation.models import (
     ContributionStatus,
     ModerationAction,
     PhaseKind,
+    QuestionKind,
     Role,
     Segment,
 )
@@ -55,6 +56,13 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         PhaseKind.SCREENING: N_("Screening"),
         PhaseKind.EVALUATION: N_("Evaluation"),
         PhaseKind.RESULTS: N_("Results"),
+    },
+    QuestionKind: {
+        QuestionKind.SINGLE_CHOICE: N_("Single choice"),
+        QuestionKind.MULTIPLE_CHOICE: N_("Multiple choice"),
+        QuestionKind.SCALE: N_("Scale from 1 to 5"),
+        QuestionKind.FREE_TEXT: N_("Free text"),
+        QuestionKind.RANKING: N_("Ranking"),
     },
     Role: {
         Role.ADMIN: N_("Administrator"),

@@ -115,7 +115,7 @@ def test_login_without_next_lands_where_the_role_may_go(client: Client, settings
 # Process administration (admins only), where the app has it.
 ADMIN_PATHS = ["/admin/processes"] if "admin" in AREAS else []
 # Every staff page the navigation can link to.
-STAFF_PATHS = ["/moderation", "/moderation/log", "/analysis", *ADMIN_PATHS]
+STAFF_PATHS = ["/moderation", "/moderation/log", "/analysis", "/focus-groups", *ADMIN_PATHS]
 
 
 def nav_links(client: Client) -> dict[str, str]:
@@ -128,8 +128,12 @@ def nav_links(client: Client) -> dict[str, str]:
     ("role", "expected"),
     [
         (Role.EVALUATOR, ["/", "/analysis"]),
-        (Role.MODERATOR, ["/", "/moderation", "/moderation/log", "/analysis"]),
-        (Role.ADMIN, ["/", "/moderation", "/moderation/log", "/analysis", *ADMIN_PATHS]),
+        (Role.FACILITATOR, ["/", "/focus-groups"]),
+        (Role.MODERATOR, ["/", "/moderation", "/moderation/log", "/analysis", "/focus-groups"]),
+        (
+            Role.ADMIN,
+            ["/", "/moderation", "/moderation/log", "/analysis", "/focus-groups", *ADMIN_PATHS],
+        ),
     ],
 )
 def test_nav_shows_only_links_the_role_may_open(
@@ -139,7 +143,7 @@ def test_nav_shows_only_links_the_role_may_open(
     assert login(client, "staff@example.org").status_code == 303
     links = nav_links(client)
     assert list(links) == expected
-    assert (de("Moderation") in links.values()) is (role is not Role.EVALUATOR)
+    assert (de("Moderation") in links.values()) is (role in {Role.MODERATOR, Role.ADMIN})
     for href in links:  # every link shown leads somewhere for this role
         assert client.get(href, follow_redirects=False).status_code == 200, href
     for path in STAFF_PATHS:  # and every area not shown is closed to it

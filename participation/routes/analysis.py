@@ -19,7 +19,7 @@ from participation.jobs import ACTIVE, JobRunner, latest_jobs
 from participation.models import JobKind, User
 from participation.routes import Db
 from participation.routes.processes import load_process
-from participation.services import clusters, processes
+from participation.services import clusters, processes, survey_results
 from participation.services.processes import ProcessOverview
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -63,7 +63,11 @@ class AnalysisController(Controller):
     async def index(self, db: Db) -> Template:
         overviews = await processes.list_processes(db)
         runs = await clusters.latest_runs(db, [o.process.id for o in overviews if o.process.id])
-        return Template("pages/analysis/index.html", context={"overviews": overviews, "runs": runs})
+        surveys = await survey_results.list_surveys(db)
+        return Template(
+            "pages/analysis/index.html",
+            context={"overviews": overviews, "runs": runs, "surveys": surveys},
+        )
 
     @get("/{slug:str}", cache=False)
     async def detail(

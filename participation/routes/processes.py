@@ -17,6 +17,7 @@ from participation.services import processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.markdown import render_markdown
 from participation.services.processes import ProcessOverview
+from participation.services.surveys import open_public_surveys
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
@@ -43,6 +44,7 @@ async def process_page_context(
         "ideas": ideas,
         "form": form,
         "segments": PUBLIC_SEGMENTS,
+        "surveys": await open_public_surveys(db, overview.process.id),
     }
 
 

@@ -21,8 +21,13 @@ from participation.models import (
     Phase,
     PhaseKind,
     Process,
+    QuestionKind,
     Role,
     Segment,
+    Survey,
+    SurveyOption,
+    SurveyQuestion,
+    SurveySection,
     Theme,
     ThemeSource,
     utcnow,
@@ -144,5 +149,103 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
                     created_at=created + timedelta(hours=5),
                 )
             )
+    call = next(p for p in spec["phases"] if p["kind"] == PhaseKind.IDEA_CALL.value)
+    await _seed_survey(
+        session, process.id, now + call["starts_in_days"] * day, now + call["ends_in_days"] * day
+    )
     await session.commit()
     return DemoLogin(email=DEMO_MODERATOR_EMAIL, password=password)
+
+
+# The demo survey for firms: every kind of question, open while the idea call runs.
+# (section title, [(kind, text, required, options or the scale's two ends)])
+DEMO_SURVEY_SLUG = "betriebe-digital"
+_DEMO_SURVEY: list[tuple[str, list[tuple[QuestionKind, str, bool, list[str]]]]] = [
+    (
+        "Ihr Betrieb heute",
+        [
+            (
+                QuestionKind.SINGLE_CHOICE,
+                "Wie schnell ist der Internetanschluss Ihres Betriebs?",
+                True,
+                ["unter 50 Mbit/s", "50 bis 250 Mbit/s", "über 250 Mbit/s", "weiß nicht"],
+            ),
+            (
+                QuestionKind.MULTIPLE_CHOICE,
+                "Welche digitalen Werkzeuge nutzen Sie schon?",
+                False,
+                ["E-Rechnung", "Online-Terminbuchung", "Cloud-Speicher", "Videokonferenzen"],
+            ),
+            (
+                QuestionKind.SCALE,
+                "Wie wichtig ist schnelles Internet für Ihr Geschäft?",
+                True,
+                ["unwichtig", "sehr wichtig"],
+            ),
+        ],
+    ),
+    (
+        "Was der Landkreis tun sollte",
+        [
+            (
+                QuestionKind.RANKING,
+                "Was sollte der Landkreis zuerst angehen?",
+                True,
+                ["Glasfaser in Gewerbegebieten", "Digitale Verwaltung", "Weiterbildung"],
+            ),
+            (
+                QuestionKind.FREE_TEXT,
+                "Was würde Ihrem Betrieb bei der Digitalisierung am meisten helfen?",
+                False,
+                [],
+            ),
+        ],
+    ),
+]
+
+
+async def _seed_survey(
+    session: AsyncSession, process_id: int, opens_at: datetime, closes_at: datetime
+) -> None:
+    survey = Survey(
+        process_id=process_id,
+        slug=DEMO_SURVEY_SLUG,
+        title="Befragung der Betriebe: Wie digital ist Ihr Betrieb?",
+        intro=(
+            "Der Landkreis möchte wissen, was Betriebe für die Digitalisierung brauchen. "
+            "Die Befragung dauert etwa **fünf Minuten**."
+        ),
+        thanks="Vielen Dank! Die Ergebnisse fließen in die Digitalstrategie ein.",
+        segment=Segment.FIRM,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_at=opens_at,
+    )
+    session.add(survey)
+    await session.flush()
+    assert survey.id is not None
+    for section_position, (title, questions) in enumerate(_DEMO_SURVEY):
+        section = SurveySection(survey_id=survey.id, title=title, position=section_position)
+        session.add(section)
+        await session.flush()
+        assert section.id is not None
+        for position, (kind, text, required, choices) in enumerate(questions):
+            scale = kind is QuestionKind.SCALE
+            question = SurveyQuestion(
+                survey_id=survey.id,
+                section_id=section.id,
+                kind=kind,
+                text=text,
+                required=required,
+                position=position,
+                scale_low_label=choices[0] if scale else "",
+                scale_high_label=choices[1] if scale else "",
+            )
+            session.add(question)
+            await session.flush()
+            assert question.id is not None
+            if not scale:
+                session.add_all(
+                    SurveyOption(question_id=question.id, label=label, position=i)
+                    for i, label in enumerate(choices)
+                )

@@ -1,0 +1,194 @@
+"""Focus groups for facilitators: their sessions, the live board for the projector (with the
+join code and a QR code), ideas typed in from paper cards, and closing a session.
+
+The board polls a partial with htmx; without JavaScript it is a page to reload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from participation.auth import current_user, requires_facilitator
+from participation.i18n import _, ngettext
+from participation.models import FocusGroupSession, User
+from participation.qr import qr_svg
+from participation.routes import Db, FormData
+from participation.services import focus_groups
+from participation.services.errors import NotFound, ValidationFailed
+from participation.services.focus_groups import IdeaForm, SessionForm
+from participation.services.tagging import suggest_in_background
+from participation.settings import Settings
+
+
+def _actor(request: Request[Any, Any, Any]) -> User:
+    user = current_user(request)
+    assert user is not None  # the controller's guard lets only signed-in staff through
+    return user
+
+
+def join_url(request: Request[Any, Any, Any], settings: Settings, path: str) -> str:
+    """An absolute address for pupils' phones: BASE_URL when set, else this request's host."""
+    return (settings.base_url or str(request.base_url).rstrip("/")) + path
+
+
+async def _session(db: Db, request: Request[Any, Any, Any], session_id: int) -> FocusGroupSession:
+    try:
+        return await focus_groups.session_for(db, session_id, _actor(request))
+    except NotFound as exc:
+        raise NotFoundException() from exc
+
+
+async def _index_page(
+    db: Db, request: Request[Any, Any, Any], form: SessionForm, status_code: int = 200
+) -> Template:
+    return Template(
+        "pages/focus_groups/index.html",
+        context={
+            "sessions": await focus_groups.list_sessions(db, _actor(request)),
+            "processes": await focus_groups.process_choices(db),
+            "form": form,
+            "hours": range(focus_groups.HOURS_MIN, focus_groups.HOURS_MAX + 1),
+        },
+        status_code=status_code,
+    )
+
+
+async def _board_page(
+    db: Db,
+    request: Request[Any, Any, Any],
+    state: State,
+    session: FocusGroupSession,
+    form: IdeaForm | None = None,
+    status_code: int = 200,
+) -> Template:
+    return Template(
+        "pages/focus_groups/board.html",
+        context={
+            "board": await focus_groups.board(db, session, by_dots=True),
+            "form": form or IdeaForm(),
+            "join_page": join_url(request, state.settings, "/mitmachen"),
+            "join_link": join_url(request, state.settings, f"/mitmachen/{session.join_code}"),
+            "title_max": focus_groups.IDEA_TITLE_MAX,
+            "body_max": focus_groups.IDEA_BODY_MAX,
+        },
+        status_code=status_code,
+    )
+
+
+class FocusGroupController(Controller):
+    path = "/focus-groups"
+    guards = [requires_facilitator]  # noqa: RUF012 - Litestar reads this class attribute
+    include_in_schema = False
+
+    @get("/", cache=False)
+    async def index(self, db: Db, request: Request[Any, Any, Any]) -> Template:
+        return await _index_page(db, request, SessionForm())
+
+    @post("/")
+    async def create(
+        self, db: Db, request: Request[Any, Any, Any], data: FormData
+    ) -> Template | Redirect:
+        form = SessionForm.from_form(data)
+        try:
+            session = await focus_groups.create_session(db, form, _actor(request))
+        except ValidationFailed:
+            return await _index_page(db, request, form, HTTP_422_UNPROCESSABLE_ENTITY)
+        return Redirect(f"/focus-groups/{session.id}", status_code=303)
+
+    @get("/{session_id:int}", cache=False)
+    async def show(
+        self, db: Db, request: Request[Any, Any, Any], state: State, session_id: FromPath[int]
+    ) -> Template:
+        """The live board for the projector."""
+        session = await _session(db, request, session_id)
+        return await _board_page(db, request, state, session)
+
+    @get("/{session_id:int}/board", cache=False)
+    async def board(
+        self, db: Db, request: Request[Any, Any, Any], session_id: FromPath[int]
+    ) -> Template:
+        """The ideas and counts, polled by the board page every few seconds."""
+        session = await _session(db, request, session_id)
+        return Template(
+            "partials/focus_groups/_board.html",
+            context={"board": await focus_groups.board(db, session, by_dots=True)},
+        )
+
+    @get("/{session_id:int}/qr.svg", cache=False)
+    async def qr(
+        self, db: Db, request: Request[Any, Any, Any], state: State, session_id: FromPath[int]
+    ) -> Response[bytes]:
+        session = await _session(db, request, session_id)
+        link = join_url(request, state.settings, f"/mitmachen/{session.join_code}")
+        return Response(qr_svg(link), media_type="image/svg+xml")
+
+    @post("/{session_id:int}/ideas")
+    async def add_idea(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        state: State,
+        session_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        """An idea from a paper card, typed in by the facilitator."""
+        session = await _session(db, request, session_id)
+        form = IdeaForm.from_form(data)
+        try:
+            await focus_groups.add_idea(db, session, form, None)
+        except ValidationFailed as failed:
+            form.errors = failed.errors
+            return await _board_page(
+                db, request, state, session, form, HTTP_422_UNPROCESSABLE_ENTITY
+            )
+        flash(request, _("Added: “%(title)s”.") % {"title": form.title}, "success")
+        return Redirect(f"/focus-groups/{session_id}#paper-idea", status_code=303)
+
+    @get("/{session_id:int}/close", cache=False)
+    async def confirm_close(
+        self, db: Db, request: Request[Any, Any, Any], session_id: FromPath[int]
+    ) -> Template:
+        session = await _session(db, request, session_id)
+        return Template(
+            "pages/focus_groups/close.html",
+            context={"board": await focus_groups.board(db, session)},
+        )
+
+    @post("/{session_id:int}/close")
+    async def close(
+        self, db: Db, request: Request[Any, Any, Any], state: State, session_id: FromPath[int]
+    ) -> Redirect:
+        session = await _session(db, request, session_id)
+        ids = await focus_groups.close_session(db, session)
+        url = f"/focus-groups/{session_id}"
+        if not ids:
+            flash(request, _("The session is closed."), "success")
+            return Redirect(url, status_code=303)
+        flash(
+            request,
+            ngettext(
+                "The session is closed; %(num)d idea went to the moderation queue.",
+                "The session is closed; %(num)d ideas went to the moderation queue.",
+                len(ids),
+            )
+            % {"num": len(ids)},
+            "success",
+        )
+        # After the commit: the tagger may fail or be slow, the ideas are safe already.
+        suggest = BackgroundTask(
+            suggest_in_background,
+            request.app.state.sessionmaker,
+            state.settings.var_dir,
+            session.process_id,
+            ids,
+        )
+        return Redirect(url, status_code=303, background=suggest)

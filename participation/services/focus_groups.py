@@ -1,0 +1,562 @@
+"""Focus-group sessions with pupils: the facilitator's sessions and board, joining with a code
+and a pseudonym, ideas and dots, and closing (the ideas go to the moderation queue).
+
+Pupils give no personal data: a member is a pseudonym and the SHA-256 of a random token that
+lives only in their browser's cookie. Dots are counted with single conditional statements, so
+40 pupils clicking at once can neither lose a dot nor give an idea a fourth one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy import CursorResult, and_, case, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.i18n import _
+from participation.models import (
+    Channel,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    FocusGroupDot,
+    FocusGroupIdea,
+    FocusGroupMember,
+    FocusGroupSession,
+    Process,
+    Role,
+    Segment,
+    User,
+    utcnow,
+)
+from participation.services.contributions import hash_token
+from participation.services.errors import NotFound, ValidationFailed
+from participation.services.pseudonyms import (
+    clean_pseudonym,
+    free_alternative,
+    pseudonym_error,
+    pseudonym_key,
+)
+
+# No 0/O, 1/I/L: a code read off a projector must not be mistyped.
+CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH: Final = 6
+_CODE_ATTEMPTS: Final = 20
+HOURS_MIN, HOURS_MAX, HOURS_DEFAULT = 1, 8, 2
+SESSION_TITLE_MAX: Final = 200
+IDEA_TITLE_MIN, IDEA_TITLE_MAX, IDEA_BODY_MAX = 3, 120, 1000
+DOTS_PER_IDEA: Final = 3
+# /mitmachen is not rate-limited per address (a class shares one school address), so these
+# caps keep one pupil, or one script, from flooding a session.
+IDEAS_PER_MEMBER: Final = 20
+MEMBERS_PER_SESSION: Final = 200
+MEMBER_COOKIE: Final = "fg_member"
+# Ids beyond PostgreSQL's integer cannot exist; asking the database for one would fail.
+_MAX_ID: Final = 2**31 - 1
+
+
+class SessionState(StrEnum):
+    OPEN = "open"
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
+def session_state(session: FocusGroupSession, now: datetime | None = None) -> SessionState:
+    if session.closed_at is not None:
+        return SessionState.CLOSED
+    if session.expires_at <= (now or utcnow()):
+        return SessionState.EXPIRED
+    return SessionState.OPEN
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What a pupil typed, as stored: upper case, without spaces or hyphens."""
+    return "".join(c for c in text.upper() if not c.isspace() and c != "-")
+
+
+def _may_see_all(user: User) -> bool:
+    return user.role in {Role.ADMIN, Role.MODERATOR}
+
+
+def _rowcount(result: Any) -> int:
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+# --- the facilitator's sessions ------------------------------------------------------------------
+
+
+@dataclass
+class SessionForm:
+    process_id: str = ""
+    title: str = ""
+    hours: str = str(HOURS_DEFAULT)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> SessionForm:
+        return cls(
+            process_id=data.get("process_id", "").strip(),
+            title=" ".join(data.get("title", "").split()),
+            hours=data.get("hours", "").strip(),
+        )
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    session: FocusGroupSession
+    process_title: str
+    state: SessionState
+    members: int
+    ideas: int
+
+
+async def process_choices(db: AsyncSession) -> list[Process]:
+    return list(await db.exec(select(Process).order_by(col(Process.title))))
+
+
+async def create_session(
+    db: AsyncSession, form: SessionForm, facilitator: User
+) -> FocusGroupSession:
+    """A new session with a unique join code. Raises ValidationFailed (and fills form.errors)."""
+    errors: dict[str, str] = {}
+    process = None
+    if form.process_id.isdigit() and int(form.process_id) <= _MAX_ID:
+        process = await db.get(Process, int(form.process_id))
+    if process is None:
+        errors["process_id"] = _("Please choose a process.")
+    if not form.title:
+        errors["title"] = _("Please give the session a title, e.g. the school and class.")
+    elif len(form.title) > SESSION_TITLE_MAX:
+        errors["title"] = _("The title may be at most %(max)d characters long.") % {
+            "max": SESSION_TITLE_MAX
+        }
+    hours = int(form.hours) if form.hours.isdigit() else 0
+    if not HOURS_MIN <= hours <= HOURS_MAX:
+        errors["hours"] = _("Please choose between %(min)d and %(max)d hours.") % {
+            "min": HOURS_MIN,
+            "max": HOURS_MAX,
+        }
+    if errors or process is None or process.id is None:
+        form.errors = errors
+        raise ValidationFailed(errors)
+    # Plain values: a rollback below expires the loaded rows.
+    process_id, facilitator_id, now = process.id, facilitator.id, utcnow()
+    for _attempt in range(_CODE_ATTEMPTS):
+        session = FocusGroupSession(
+            process_id=process_id,
+            title=form.title,
+            join_code=new_join_code(),
+            facilitator_id=facilitator_id,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+        db.add(session)
+        try:
+            await db.commit()
+        except IntegrityError:  # the code is taken: 31^6 codes, so another draw will do
+            await db.rollback()
+            continue
+        return session
+    raise RuntimeError("no free join code found")
+
+
+async def list_sessions(db: AsyncSession, user: User) -> list[SessionSummary]:
+    """The user's sessions (moderators and admins: all), newest first, with their counts."""
+    members = (
+        select(func.count())
+        .where(FocusGroupMember.session_id == FocusGroupSession.id)
+        .scalar_subquery()
+    )
+    ideas = (
+        select(func.count())
+        .where(FocusGroupIdea.session_id == FocusGroupSession.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(FocusGroupSession, Process.title, members, ideas)
+        .join(Process, col(Process.id) == FocusGroupSession.process_id)
+        .order_by(col(FocusGroupSession.created_at).desc(), col(FocusGroupSession.id).desc())
+    )
+    if not _may_see_all(user):
+        query = query.where(FocusGroupSession.facilitator_id == user.id)
+    now = utcnow()
+    return [
+        SessionSummary(s, title, session_state(s, now), n_members, n_ideas)
+        for s, title, n_members, n_ideas in await db.exec(query)
+    ]
+
+
+async def session_for(db: AsyncSession, session_id: int, user: User) -> FocusGroupSession:
+    """A session the user may run; NotFound for others' sessions too (they need not know)."""
+    session = await db.get(FocusGroupSession, session_id) if session_id <= _MAX_ID else None
+    if session is None or not (_may_see_all(user) or session.facilitator_id == user.id):
+        raise NotFound()
+    return session
+
+
+# --- ideas and the board ---------------------------------------------------------------------
+
+
+@dataclass
+class IdeaForm:
+    title: str = ""
+    body: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> IdeaForm:
+        return cls(title=" ".join(data.get("title", "").split()), body=data.get("body", "").strip())
+
+
+@dataclass(frozen=True)
+class IdeaRow:
+    idea: FocusGroupIdea
+    pseudonym: str | None  # None: typed in from a paper card
+    dots: int  # from everybody
+    my_dots: int  # from the member looking at it
+
+
+@dataclass(frozen=True)
+class Board:
+    session: FocusGroupSession
+    state: SessionState
+    members: int
+    ideas: list[IdeaRow]
+
+    @property
+    def dots(self) -> int:
+        return sum(row.dots for row in self.ideas)
+
+
+def _session_open(session: FocusGroupSession) -> None:
+    if session_state(session) is not SessionState.OPEN:
+        raise ValidationFailed({"session": ended_message(session)})
+
+
+def ended_message(session: FocusGroupSession) -> str:
+    if session.closed_at is not None:
+        return _("This session has been closed. Thank you for your ideas!")
+    return _("This session has ended. Thank you for your ideas!")
+
+
+async def add_idea(
+    db: AsyncSession, session: FocusGroupSession, form: IdeaForm, member: FocusGroupMember | None
+) -> FocusGroupIdea:
+    """An idea from a member, or (member None) typed in by the facilitator from a paper card:
+    the facilitator may still type in cards after the session expired, until closing it."""
+    if member is not None or session.closed_at is not None:
+        _session_open(session)
+    errors: dict[str, str] = {}
+    if len(form.title) < IDEA_TITLE_MIN:
+        errors["title"] = _("The title needs at least %(min)d characters.") % {
+            "min": IDEA_TITLE_MIN
+        }
+    elif len(form.title) > IDEA_TITLE_MAX:
+        errors["title"] = _("The title may be at most %(max)d characters long.") % {
+            "max": IDEA_TITLE_MAX
+        }
+    if len(form.body) > IDEA_BODY_MAX:
+        errors["body"] = _("The text may be at most %(max)d characters long.") % {
+            "max": IDEA_BODY_MAX
+        }
+    if member is not None and not errors:
+        given = await db.exec(select(func.count()).where(FocusGroupIdea.member_id == member.id))
+        if given.one() >= IDEAS_PER_MEMBER:
+            errors["title"] = _(
+                "You have already given %(max)d ideas in this session. Thank you! "
+                "Give dots to the others' ideas now."
+            ) % {"max": IDEAS_PER_MEMBER}
+    if errors:
+        form.errors = errors
+        raise ValidationFailed(errors)
+    assert session.id is not None
+    idea = FocusGroupIdea(
+        session_id=session.id,
+        member_id=member.id if member else None,
+        title=form.title,
+        body=form.body,
+        created_at=utcnow(),
+    )
+    db.add(idea)
+    await db.commit()
+    return idea
+
+
+async def idea_rows(
+    db: AsyncSession,
+    session_id: int,
+    member_id: int | None = None,
+    *,
+    by_dots: bool = False,
+    idea_id: int | None = None,
+) -> list[IdeaRow]:
+    """The session's ideas with their dots: newest first, or most dots first (the board)."""
+    total = func.coalesce(func.sum(FocusGroupDot.dots), 0)
+    mine = func.coalesce(
+        func.sum(
+            case((col(FocusGroupDot.member_id) == member_id, col(FocusGroupDot.dots)), else_=0)
+        ),
+        0,
+    )
+    query = (
+        select(FocusGroupIdea, FocusGroupMember.pseudonym, total, mine)
+        .outerjoin(FocusGroupMember, col(FocusGroupMember.id) == FocusGroupIdea.member_id)
+        .outerjoin(FocusGroupDot, col(FocusGroupDot.idea_id) == FocusGroupIdea.id)
+        .where(FocusGroupIdea.session_id == session_id)
+        .group_by(col(FocusGroupIdea.id), col(FocusGroupMember.pseudonym))
+    )
+    if idea_id is not None:
+        query = query.where(FocusGroupIdea.id == idea_id)
+    newest = (col(FocusGroupIdea.created_at).desc(), col(FocusGroupIdea.id).desc())
+    query = query.order_by(total.desc(), *newest) if by_dots else query.order_by(*newest)
+    return [
+        IdeaRow(idea, pseudonym, int(dots), int(my))
+        for idea, pseudonym, dots, my in await db.exec(query)
+    ]
+
+
+async def member_count(db: AsyncSession, session_id: int) -> int:
+    return (
+        await db.exec(
+            select(func.count())
+            .select_from(FocusGroupMember)
+            .where(FocusGroupMember.session_id == session_id)
+        )
+    ).one()
+
+
+async def board(
+    db: AsyncSession,
+    session: FocusGroupSession,
+    member_id: int | None = None,
+    *,
+    by_dots: bool = False,
+) -> Board:
+    assert session.id is not None
+    return Board(
+        session=session,
+        state=session_state(session),
+        members=await member_count(db, session.id),
+        ideas=await idea_rows(db, session.id, member_id, by_dots=by_dots),
+    )
+
+
+# --- closing ------------------------------------------------------------------------------------
+
+
+async def close_session(db: AsyncSession, session: FocusGroupSession) -> list[int]:
+    """Close the session and, in the same transaction, turn each idea into a pending
+    contribution (channel focus group, segment pupil) with its dots. Returns the new
+    contributions' ids; closing a closed session returns [] and changes nothing."""
+    assert session.id is not None
+    now = utcnow()
+    # Only one of two simultaneous closings gets the row: the other changes nothing.
+    claimed = await db.exec(
+        update(FocusGroupSession)
+        .where(col(FocusGroupSession.id) == session.id, col(FocusGroupSession.closed_at).is_(None))
+        .values(closed_at=now)
+    )
+    if _rowcount(claimed) == 0:
+        await db.rollback()
+        await db.refresh(session)
+        return []
+    try:
+        rows = await idea_rows(db, session.id)
+        source = f"Fokusgruppe {session.title} ({session.join_code})"[:200]
+        created: list[tuple[FocusGroupIdea, Contribution]] = []
+        for row in reversed(rows):  # oldest first, so the ids follow the session's order
+            contribution = Contribution(
+                process_id=session.process_id,
+                kind=ContributionKind.IDEA,
+                title=row.idea.title,
+                body=row.idea.body or row.idea.title,
+                segment=Segment.PUPIL,
+                channel=Channel.FOCUS_GROUP,
+                # Pending whatever the process's mode: pupils' ideas are always looked at first.
+                status=ContributionStatus.PENDING,
+                source_ref=source,
+                imported_ratings={"dots": row.dots},
+                created_at=row.idea.created_at,
+            )
+            db.add(contribution)
+            created.append((row.idea, contribution))
+        await db.flush()
+        for idea, contribution in created:
+            idea.contribution_id = contribution.id
+            db.add(idea)
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
+    await db.refresh(session)
+    return [c.id for _idea, c in created if c.id is not None]
+
+
+# --- pupils: joining ----------------------------------------------------------------------------
+
+
+async def session_by_code(db: AsyncSession, code: str) -> FocusGroupSession | None:
+    normalised = normalise_code(code)
+    if len(normalised) != CODE_LENGTH:
+        return None
+    query = select(FocusGroupSession).where(FocusGroupSession.join_code == normalised)
+    return (await db.exec(query)).first()
+
+
+def unknown_code_message() -> str:
+    return _("We don't know this code. Please check it and try again.")
+
+
+async def open_session_by_code(db: AsyncSession, code: str) -> FocusGroupSession:
+    """The open session with this code; ValidationFailed with a message for the code field."""
+    if not normalise_code(code):
+        raise ValidationFailed({"code": _("Please enter the code your group leader shows you.")})
+    session = await session_by_code(db, code)
+    if session is None:
+        raise ValidationFailed({"code": unknown_code_message()})
+    if session_state(session) is not SessionState.OPEN:
+        raise ValidationFailed({"code": ended_message(session)})
+    return session
+
+
+@dataclass
+class JoinForm:
+    pseudonym: str = ""
+    suggestion: str = ""  # a free name like the one that was taken
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> JoinForm:
+        return cls(pseudonym=clean_pseudonym(data.get("pseudonym", "")))
+
+
+async def _taken_keys(db: AsyncSession, session_id: int) -> set[str]:
+    query = select(FocusGroupMember.pseudonym_key).where(FocusGroupMember.session_id == session_id)
+    return set(await db.exec(query))
+
+
+async def join(db: AsyncSession, session: FocusGroupSession, form: JoinForm) -> str:
+    """Make the pupil a member under their pseudonym; returns the token for their cookie.
+    Raises ValidationFailed (form.errors and, if the name is taken, form.suggestion set)."""
+    _session_open(session)
+    assert session.id is not None
+    error = pseudonym_error(form.pseudonym)
+    if error is not None:
+        form.errors = {"pseudonym": error}
+        raise ValidationFailed(form.errors)
+    if len(await _taken_keys(db, session.id)) >= MEMBERS_PER_SESSION:
+        form.errors = {"pseudonym": _("This session is full. Please ask your facilitator.")}
+        raise ValidationFailed(form.errors)
+    key = pseudonym_key(form.pseudonym)
+    token = secrets.token_urlsafe(24)
+    db.add(
+        FocusGroupMember(
+            session_id=session.id,
+            pseudonym=form.pseudonym,
+            pseudonym_key=key,
+            token_hash=hash_token(token),
+            joined_at=utcnow(),
+        )
+    )
+    try:
+        await db.commit()
+    except IntegrityError:  # the unique (session, key) pair: somebody has this name
+        await db.rollback()
+        await db.refresh(session)  # the rollback expired it; the page shows it again
+        form.suggestion = free_alternative(form.pseudonym, await _taken_keys(db, session.id))
+        form.errors = {
+            "pseudonym": _("Somebody in your group has this name already. How about “%(name)s”?")
+            % {"name": form.suggestion}
+        }
+        raise ValidationFailed(form.errors) from None
+    return token
+
+
+async def member_for(
+    db: AsyncSession, session: FocusGroupSession, token: str | None
+) -> FocusGroupMember | None:
+    if not token or len(token) > 100:
+        return None
+    query = select(FocusGroupMember).where(
+        FocusGroupMember.token_hash == hash_token(token),
+        FocusGroupMember.session_id == session.id,
+    )
+    return (await db.exec(query)).first()
+
+
+# --- pupils: dots --------------------------------------------------------------------------------
+
+
+async def _idea_in(db: AsyncSession, session: FocusGroupSession, idea_id: int) -> FocusGroupIdea:
+    idea = await db.get(FocusGroupIdea, idea_id) if idea_id <= _MAX_ID else None
+    if idea is None or idea.session_id != session.id:
+        raise NotFound()
+    return idea
+
+
+async def give_dot(
+    db: AsyncSession, session: FocusGroupSession, member: FocusGroupMember, idea_id: int
+) -> None:
+    """One more dot from this member on this idea, at most three. One statement: insert the
+    first dot, or add one where fewer than three are there; concurrent clicks cannot pass 3.
+    Raises NotFound (not an idea of this session) or ValidationFailed (ended, or 3 given)."""
+    _session_open(session)
+    await _idea_in(db, session, idea_id)
+    assert member.id is not None
+    dialect = (await db.connection()).dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(FocusGroupDot)
+        .values(idea_id=idea_id, member_id=member.id, dots=1)
+        .on_conflict_do_update(
+            index_elements=["idea_id", "member_id"],
+            set_={"dots": FocusGroupDot.__table__.c.dots + 1},  # type: ignore[attr-defined]
+            where=FocusGroupDot.__table__.c.dots < DOTS_PER_IDEA,  # type: ignore[attr-defined]
+        )
+    )
+    result = await db.exec(statement)
+    await db.commit()
+    if _rowcount(result) == 0:
+        raise ValidationFailed(
+            {"dots": _("You have given this idea all %(max)d dots.") % {"max": DOTS_PER_IDEA}}
+        )
+
+
+async def take_dot(
+    db: AsyncSession, session: FocusGroupSession, member: FocusGroupMember, idea_id: int
+) -> None:
+    """One dot back; taking back a dot that is not there changes nothing."""
+    _session_open(session)
+    await _idea_in(db, session, idea_id)
+    mine = and_(col(FocusGroupDot.idea_id) == idea_id, col(FocusGroupDot.member_id) == member.id)
+    lowered = await db.exec(
+        update(FocusGroupDot)
+        .where(mine, col(FocusGroupDot.dots) > 1)
+        .values(dots=FocusGroupDot.dots - 1)
+    )
+    if _rowcount(lowered) == 0:
+        await db.exec(delete(FocusGroupDot).where(mine, col(FocusGroupDot.dots) <= 1))
+    await db.commit()
+
+
+async def idea_row(
+    db: AsyncSession, session: FocusGroupSession, idea_id: int, member_id: int | None
+) -> IdeaRow:
+    assert session.id is not None
+    rows = await idea_rows(db, session.id, member_id, idea_id=idea_id)
+    if not rows:
+        raise NotFound()
+    return rows[0]

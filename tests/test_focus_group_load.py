@@ -1,0 +1,142 @@
+"""A class of 40 pupils at once against a real server (uvicorn in a thread, on SQLite and on
+PostgreSQL): everybody joins, adds an idea and clicks dots at the same moment. No request may
+fail, and every idea and dot must be counted exactly, with no idea above three dots from one
+pupil however fast the clicks come."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Coroutine, Iterator
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from bs4 import BeautifulSoup
+
+from participation.app import create_app
+from participation.models import FocusGroupDot, FocusGroupIdea, FocusGroupMember, Process
+from participation.settings import Settings
+from tests.focus_group_helpers import CODE, rows, stored_session
+
+PUPILS = 40
+BASE = f"/mitmachen/{CODE}"
+HTMX = {"HX-Request": "true"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server_url(settings: Settings) -> Iterator[str]:
+    # The real write limit: pupils of one class share the school's address, and /mitmachen
+    # must not be throttled by it.
+    app = create_app(replace(settings, write_rate_limit_per_minute=30))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the server did not start"
+        assert time.monotonic() < deadline, "the server did not start in time"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+class Pupil:
+    def __init__(self, url: str, number: int) -> None:
+        self.client = httpx.AsyncClient(base_url=url, timeout=60)
+        self.name = f"Pinguin {number}"
+        self.title = f"Idee Nummer {number}"
+        self.statuses: list[int] = []
+
+    async def post(self, path: str, data: dict[str, str], htmx: bool = False) -> httpx.Response:
+        form = {**data, "_csrf_token": self.client.cookies["csrftoken"]}
+        response = await self.client.post(path, data=form, headers=HTMX if htmx else None)
+        self.statuses.append(response.status_code)
+        return response
+
+    async def join_and_add_idea(self) -> None:
+        response = await self.client.get(BASE)
+        self.statuses.append(response.status_code)
+        await self.post(BASE, {"pseudonym": self.name})
+        await self.post(f"{BASE}/ideen", {"title": self.title, "body": "Damit es besser wird."})
+
+
+async def _class_at_work(url: str, idea_ids: dict[str, int] | None = None) -> list[Pupil]:
+    pupils = [Pupil(url, n) for n in range(PUPILS)]
+    try:
+        await asyncio.gather(*(p.join_and_add_idea() for p in pupils))
+        ideas = await _ideas(pupils[0])  # the ids as the pupils' page shows them
+        # Four quick clicks on the neighbour's idea (only three may count) and one on one's own.
+        clicks: list[Coroutine[Any, Any, httpx.Response]] = []
+        for n, pupil in enumerate(pupils):
+            neighbour = ideas[pupils[(n + 1) % PUPILS].title]
+            own = ideas[pupil.title]
+            clicks += [
+                pupil.post(f"{BASE}/ideen/{neighbour}/punkte", {"action": "give"}, htmx=True)
+                for _ in range(4)
+            ]
+            clicks.append(pupil.post(f"{BASE}/ideen/{own}/punkte", {"action": "give"}, htmx=True))
+        await asyncio.gather(*clicks)
+        if idea_ids is not None:
+            idea_ids.update(ideas)
+        return pupils
+    finally:
+        await asyncio.gather(*(p.client.aclose() for p in pupils))
+
+
+async def _ideas(pupil: Pupil) -> dict[str, int]:
+    """The ideas listed on the pupils' page: title -> id (from the row's anchor)."""
+    page = BeautifulSoup((await pupil.client.get(f"{BASE}/ideen")).text, "html.parser")
+    found = {}
+    for row in page.select("li.fg-idea"):
+        heading = row.select_one("h3")
+        assert heading is not None
+        found[heading.get_text(strip=True)] = int(str(row["id"]).removeprefix("idea-"))
+    return found
+
+
+def test_forty_pupils_at_once(server_url: str, settings: Settings, process: Process) -> None:
+    stored_session(settings, process)
+    ideas: dict[str, int] = {}
+    pupils = asyncio.run(_class_at_work(server_url, ideas))
+
+    statuses = Counter(s for p in pupils for s in p.statuses)
+    assert all(code < 500 for code in statuses), statuses
+    # Per pupil: the join page, two redirects (join, idea), 4 accepted dots, 1 refused 4th.
+    assert statuses == Counter({200: PUPILS * 5, 303: PUPILS * 2, 422: PUPILS}), statuses
+
+    found = rows(settings)
+    assert len(found.members) == PUPILS
+    assert len({m.pseudonym_key for m in found.members}) == PUPILS
+    assert len(found.ideas) == PUPILS
+    assert len(ideas) == PUPILS
+    members = {m.id: m.pseudonym for m in found.members}
+    for idea in found.ideas:
+        assert isinstance(idea, FocusGroupIdea)
+        assert members[idea.member_id] == "Pinguin " + idea.title.removeprefix("Idee Nummer ")
+    dots = found.dots
+    assert all(isinstance(d, FocusGroupDot) and 1 <= d.dots <= 3 for d in dots)
+    per_idea = Counter[int]()
+    for d in dots:
+        assert isinstance(d, FocusGroupDot)
+        per_idea[d.idea_id] += d.dots
+    # Three from the neighbour, one from the author: 4 on every idea, 160 in all.
+    assert per_idea == Counter(dict.fromkeys(ideas.values(), 4))
+    assert sum(d.dots for d in dots) == PUPILS * 4
+    assert sorted(d.dots for d in dots) == [1] * PUPILS + [3] * PUPILS
+    assert all(isinstance(m, FocusGroupMember) for m in found.members)
