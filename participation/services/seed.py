@@ -212,8 +212,8 @@ async def _seed_survey(
         slug=DEMO_SURVEY_SLUG,
         title="Befragung der Betriebe: Wie digital ist Ihr Betrieb?",
         intro=(
-            "Der Landkreis möchte wissen, was Betriebe für die Digitalisierung brauchen. "
-            "Die Befragung dauert etwa **fünf Minuten**."
+            "Der Landkreis möchte wissen, was Betriebe für die Digitalisierung brauchen, "
+            "**bevor** er die Digitalstrategie beschließt."
         ),
         thanks="Vielen Dank! Die Ergebnisse fließen in die Digitalstrategie ein.",
         segment=Segment.FIRM,
