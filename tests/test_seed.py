@@ -16,10 +16,16 @@ from participation.models import (
     ModerationEvent,
     Phase,
     Process,
+    QuestionKind,
     Role,
     Segment,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
     Theme,
     User,
+    utcnow,
 )
 from participation.services.processes import get_process, list_processes
 from participation.services.seed import DEMO_MODERATOR_EMAIL, seed_demo
@@ -135,3 +141,24 @@ async def test_no_demo_into_a_database_with_a_process(session: AsyncSession) -> 
     assert await get_process(session, "digitalstrategie-auetal") is None
     titles = list(await session.exec(select(Process.slug).order_by(col(Process.id))))
     assert titles == ["radwege-auetal"]
+
+
+async def test_the_demo_survey_has_sent_responses_to_show(session: AsyncSession) -> None:
+    """The results page of a fresh installation has charts to show: firms' responses that
+    answer every required question (and leave the free text, which would need moderation)."""
+    await seed_demo(session)
+    (survey,) = await session.exec(select(Survey))
+    responses = list(await session.exec(select(SurveyResponse)))
+    assert len(responses) == 48
+    assert all(r.submitted_at is not None and r.segment == Segment.FIRM for r in responses)
+    assert all(r.submitted_at <= utcnow() for r in responses if r.submitted_at)
+    questions = list(await session.exec(select(SurveyQuestion)))
+    answers = list(await session.exec(select(SurveyAnswer)))
+    answered = {(a.response_id, a.question_id) for a in answers}
+    for question in questions:
+        if question.required:
+            assert all((r.id, question.id) in answered for r in responses), question.text
+        if question.kind == QuestionKind.FREE_TEXT:
+            assert not any(a.question_id == question.id for a in answers)
+    assert survey.opens_at is not None
+    assert min(r.submitted_at for r in responses if r.submitted_at) > survey.opens_at

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,13 +27,16 @@ from participation.models import (
     Role,
     Segment,
     Survey,
+    SurveyAnswer,
     SurveyOption,
     SurveyQuestion,
+    SurveyResponse,
     SurveySection,
     Theme,
     ThemeSource,
     utcnow,
 )
+from participation.services.contributions import hash_token
 from participation.services.users import add_user
 
 DEMO_MODERATOR_EMAIL = "moderation@demo.invalid"
@@ -224,6 +229,7 @@ async def _seed_survey(
     session.add(survey)
     await session.flush()
     assert survey.id is not None
+    asked: list[tuple[SurveyQuestion, list[int]]] = []
     for section_position, (title, questions) in enumerate(_DEMO_SURVEY):
         section = SurveySection(survey_id=survey.id, title=title, position=section_position)
         session.add(section)
@@ -244,8 +250,65 @@ async def _seed_survey(
             session.add(question)
             await session.flush()
             assert question.id is not None
-            if not scale:
-                session.add_all(
-                    SurveyOption(question_id=question.id, label=label, position=i)
-                    for i, label in enumerate(choices)
-                )
+            options = [
+                SurveyOption(question_id=question.id, label=label, position=i)
+                for i, label in enumerate(choices if not scale else [])
+            ]
+            session.add_all(options)
+            await session.flush()
+            asked.append((question, [o.id for o in options if o.id is not None]))
+    await _seed_survey_responses(session, survey.id, asked, opens_at)
+
+
+# Enough sent responses that the demo's results page has something to show.
+_DEMO_RESPONSES = 48
+_DEMO_SECTORS = ["C", "F", "G", "I", "J", "M", "Q"]  # WZ 2008 sections common in a district
+_DEMO_SIZES = ["1-9", "1-9", "10-49", "10-49", "50-249", "250+"]
+
+
+def _demo_answers(
+    rng: random.Random, response_id: int, question: SurveyQuestion, option_ids: list[int]
+) -> list[SurveyAnswer]:
+    """Plausible answers to one question; free texts stay empty (they would become
+    contributions waiting for moderation)."""
+    assert question.id is not None
+    answer = partial(SurveyAnswer, response_id=response_id, question_id=question.id)
+    if question.kind is QuestionKind.SINGLE_CHOICE:
+        return [answer(option_id=rng.choice(option_ids))]
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return [answer(option_id=o) for o in rng.sample(option_ids, rng.randint(1, 3))]
+    if question.kind is QuestionKind.SCALE:
+        return [answer(number=rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 4, 6, 5])[0])]
+    if question.kind is QuestionKind.RANKING:
+        order = rng.sample(option_ids, len(option_ids))
+        return [answer(option_id=o, number=rank) for rank, o in enumerate(order, start=1)]
+    return []
+
+
+async def _seed_survey_responses(
+    session: AsyncSession,
+    survey_id: int,
+    asked: list[tuple[SurveyQuestion, list[int]]],
+    opens_at: datetime,
+) -> None:
+    rng = random.Random(2030)  # noqa: S311 - the same demo on every installation, not a secret
+    for number in range(_DEMO_RESPONSES):
+        sent_at = opens_at + timedelta(hours=3 + number * 5)
+        response = SurveyResponse(
+            survey_id=survey_id,
+            resume_token_hash=hash_token(secrets.token_urlsafe(24)),
+            segment=Segment.FIRM,
+            organisation_name=f"Demo-Betrieb {number + 1}",
+            organisation_sector=rng.choice(_DEMO_SECTORS),
+            organisation_size=rng.choice(_DEMO_SIZES),
+            municipality=rng.choice(demo.MUNICIPALITIES),
+            current_page=len(_DEMO_SURVEY) + 1,
+            started_at=sent_at - timedelta(minutes=4),
+            updated_at=sent_at,
+            submitted_at=sent_at,
+        )
+        session.add(response)
+        await session.flush()
+        assert response.id is not None
+        for question, option_ids in asked:
+            session.add_all(_demo_answers(rng, response.id, question, option_ids))
