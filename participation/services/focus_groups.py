@@ -457,7 +457,7 @@ async def join(db: AsyncSession, session: FocusGroupSession, form: JoinForm) -> 
     if error is not None:
         form.errors = {"pseudonym": error}
         raise ValidationFailed(form.errors)
-    if len(await _taken_keys(db, session.id)) >= MEMBERS_PER_SESSION:
+    if await member_count(db, session.id) >= MEMBERS_PER_SESSION:
         form.errors = {"pseudonym": _("This session is full. Please ask your facilitator.")}
         raise ValidationFailed(form.errors)
     key = pseudonym_key(form.pseudonym)

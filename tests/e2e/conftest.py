@@ -174,3 +174,21 @@ def fill_idea_text(page: Page, title: str, body: str) -> None:
         page.get_by_label("Ihre Idee", exact=True).fill(body)
     page.get_by_label("Ihre Idee", exact=True).blur()
     wait_for_htmx(page)
+
+
+def create_staff(server: LiveServer, email: str, password: str, role: str) -> None:
+    """A staff account in the live server's database, made the way an operator makes one:
+    with the `participation users create` command."""
+    env = {
+        **os.environ,
+        "VAR_DIR": str(server.var_dir),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{server.var_dir / 'e2e.sqlite3'}",
+        "PARTICIPATION_PASSWORD": password,
+    }
+    cli = Path(sys.executable).with_name("participation")
+    subprocess.run(
+        [str(cli), "users", "create", "--email", email, "--role", role],
+        env=env,
+        check=True,
+        capture_output=True,
+    )

@@ -5,17 +5,13 @@ state."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, check, submit_login
+from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -23,19 +19,7 @@ EMAIL, PASSWORD = "admin-e2e@example.org", "ein langes Passwort für Admins"
 
 
 def create_admin(live_server: LiveServer) -> None:
-    cli = Path(sys.executable).with_name("participation")
-    env = {
-        **os.environ,
-        "VAR_DIR": str(live_server.var_dir),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{live_server.var_dir / 'e2e.sqlite3'}",
-        "PARTICIPATION_PASSWORD": PASSWORD,
-    }
-    subprocess.run(
-        [str(cli), "users", "create", "--email", EMAIL, "--role", "admin"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    create_staff(live_server, EMAIL, PASSWORD, "admin")
 
 
 def sign_in(page: Page, live_server: LiveServer) -> None:

@@ -6,16 +6,12 @@ JavaScript. axe-core checks every page state on the way."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check, submit_login, wait_for_htmx
+from tests.e2e.conftest import LiveServer, check, create_staff, submit_login, wait_for_htmx
 
 pytestmark = pytest.mark.e2e
 
@@ -25,19 +21,7 @@ PAPER_IDEA = "Mehr Busse am Nachmittag"
 
 
 def add_facilitator(server: LiveServer, email: str) -> None:
-    cli = Path(sys.executable).with_name("participation")
-    env = {
-        **os.environ,
-        "VAR_DIR": str(server.var_dir),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{server.var_dir / 'e2e.sqlite3'}",
-        "PARTICIPATION_PASSWORD": PASSWORD,
-    }
-    subprocess.run(
-        [str(cli), "users", "create", "--email", email, "--role", "facilitator"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    create_staff(server, email, PASSWORD, "facilitator")
 
 
 def open_session(page: Page, server: LiveServer, email: str, title: str) -> str:

@@ -4,16 +4,13 @@ step."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, check, submit_login
+from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -33,19 +30,7 @@ FIXED = (
 
 
 def _create_admin(live_server: LiveServer) -> None:
-    env = {
-        **os.environ,
-        "VAR_DIR": str(live_server.var_dir),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{live_server.var_dir / 'e2e.sqlite3'}",
-        "PARTICIPATION_PASSWORD": PASSWORD,
-    }
-    cli = Path(sys.executable).with_name("participation")
-    subprocess.run(
-        [str(cli), "users", "create", "--email", ADMIN, "--role", "admin"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    create_staff(live_server, ADMIN, PASSWORD, "admin")
 
 
 def test_dry_run_errors_then_import(page: Page, live_server: LiveServer, tmp_path: Path) -> None:

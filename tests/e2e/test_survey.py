@@ -4,17 +4,13 @@ comes back with its link and sends; and the same without JavaScript. axe checks 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check, submit_login
+from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -24,19 +20,7 @@ DEMO_SURVEY = DEMO + "/umfragen/betriebe-digital"
 
 
 def create_admin(live_server: LiveServer) -> None:
-    cli = Path(sys.executable).with_name("participation")
-    env = {
-        **os.environ,
-        "VAR_DIR": str(live_server.var_dir),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{live_server.var_dir / 'e2e.sqlite3'}",
-        "PARTICIPATION_PASSWORD": PASSWORD,
-    }
-    subprocess.run(
-        [str(cli), "users", "create", "--email", EMAIL, "--role", "admin"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    create_staff(live_server, EMAIL, PASSWORD, "admin")
 
 
 def test_an_admin_builds_a_survey(page: Page, live_server: LiveServer) -> None:
