@@ -27,6 +27,7 @@ from participation.bootstrap import prepare_database
 from participation.db import create_engine, create_sessionmaker
 from participation.errors import exception_handlers
 from participation.jobs import JobContext, JobRunner
+from participation.mail_sender import MailSender
 from participation.middleware import add_security_headers, locale_middleware
 from participation.routes.admin import ProcessAdminController
 from participation.routes.admin_import import ImportAdminController
@@ -107,9 +108,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Clustering and retraining run here, one job at a time, off the event loop.
         app.state.jobs = JobRunner(JobContext(app.state.sessionmaker, settings))
         await app.state.jobs.start()
+        # E-mail to residents who asked for it, from the outbox; idle unless SMTP_HOST is set.
+        app.state.mail = MailSender(settings, app.state.sessionmaker)
+        await app.state.mail.start()
         try:
             yield
         finally:
+            await app.state.mail.stop()
             if app.state.nlp_warmup is not None:
                 app.state.nlp_warmup.cancel()
                 with suppress(asyncio.CancelledError):

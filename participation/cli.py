@@ -384,5 +384,33 @@ def import_corpus_command(corpus: str, process: str, path: str) -> None:
     sys.exit(asyncio.run(run_corpus_import(settings, corpus, process, Path(path), click.echo)))
 
 
+@main.group("mail")
+def mail_group() -> None:
+    """E-mail to residents (the outbox)."""
+
+
+@mail_group.command("send-pending")
+def mail_send_pending() -> None:
+    """Send the e-mails that are due once, and say how many went out (for cron or a check)."""
+    from participation.mail_sender import send_pending
+
+    settings = _settings()
+    if settings.mail is None:
+        raise click.ClickException("SMTP_HOST is not set: sending e-mail is off.")
+    mail_settings = settings.mail
+
+    async def send() -> tuple[int, int]:
+        engine = create_engine(settings)
+        try:
+            result = await send_pending(create_sessionmaker(engine), mail_settings)
+        finally:
+            await engine.dispose()
+        return result.sent, result.failed
+
+    sent, failed = asyncio.run(send())
+    click.echo(f"Sent: {sent}, failed: {failed}")
+    sys.exit(1 if failed else 0)
+
+
 if __name__ == "__main__":
     main()

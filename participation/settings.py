@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
@@ -73,6 +77,75 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+SMTP_SECURITY: Final = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How to reach the SMTP server that delivers e-mail to residents who asked for it."""
+
+    host: str
+    sender: str  # the From header, e.g. "Beteiligung Landkreis <beteiligung@example.org>"
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    security: str = "starttls"  # one of SMTP_SECURITY
+
+
+def _env_mail_from(name: str) -> str:
+    value = (os.environ.get(name) or "").strip()
+    display_name, address = parseaddr(value)
+    username, _at, domain = address.rpartition("@")
+    try:
+        # What the From header will need: a local part and a domain, no stray characters.
+        Address(display_name=display_name, username=username, domain=domain)
+    except (ValueError, IndexError):
+        username = ""
+    if not username or "." not in domain:
+        raise SettingsError(
+            f"{name} must be set to an e-mail address when SMTP_HOST is set, like "
+            f'"Beteiligung <beteiligung@example.org>", not {value!r}'
+        )
+    return value
+
+
+def _env_base_url_for_mail(base_url: str | None) -> str:
+    # Links in e-mails cannot come from a request's Host header (anyone can send one).
+    if base_url is None:
+        raise SettingsError(
+            "BASE_URL must be set when SMTP_HOST is: e-mails link to the site, "
+            "e.g. BASE_URL=https://beteiligung.example.de"
+        )
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SettingsError(f"BASE_URL must start with https:// or http://, not {base_url!r}")
+    return base_url
+
+
+def _mail_settings(base_url: str | None) -> MailSettings | None:
+    """SMTP settings, or None when SMTP_HOST is unset: then no e-mail is sent or queued."""
+    host = (os.environ.get("SMTP_HOST") or "").strip()
+    if not host:
+        return None
+    _env_base_url_for_mail(base_url)
+    username = os.environ.get("SMTP_USERNAME") or None
+    password = os.environ.get("SMTP_PASSWORD") or None
+    if (username is None) != (password is None):
+        raise SettingsError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
+    security = _env_choice("SMTP_SECURITY", "starttls", SMTP_SECURITY)
+    port = _env_int("SMTP_PORT", 587)
+    if port > 65535:
+        raise SettingsError(f"SMTP_PORT must be at most 65535, not {port}")
+    return MailSettings(
+        host=host,
+        sender=_env_mail_from("MAIL_FROM"),
+        port=port,
+        username=username,
+        password=password,
+        security=security,
+    )
+
+
 def _secret_key(var_dir: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept under var/.
 
@@ -117,6 +190,8 @@ class Settings:
     # Load the German text analyser in a worker thread at start, so the first request that
     # needs it (similar ideas, theme suggestions) does not wait for it.
     preload_nlp: bool = True
+    # E-mail to residents who gave an address and consented; None (SMTP_HOST unset) = off.
+    mail: MailSettings | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,6 +204,7 @@ class Settings:
         database_url = _env_database_url(
             "DATABASE_URL", f"sqlite+aiosqlite:///{var_dir / 'participation.sqlite3'}"
         )
+        base_url = (os.environ.get("BASE_URL") or "").rstrip("/") or None
         return cls(
             var_dir=var_dir,
             database_url=database_url,
@@ -143,8 +219,9 @@ class Settings:
             write_rate_limit_per_minute=_env_int("WRITE_RATE_LIMIT_PER_MINUTE", 30),
             trusted_proxy=_env_bool("TRUSTED_PROXY", False),
             access_log=_env_bool("ACCESS_LOG", False),
-            base_url=(os.environ.get("BASE_URL") or "").rstrip("/") or None,
+            base_url=base_url,
             time_zone=_env_time_zone("TIME_ZONE", "Europe/Berlin"),
             site_name=os.environ.get("SITE_NAME", "Beteiligung"),
             preload_nlp=_env_bool("PRELOAD_NLP", True),
+            mail=_mail_settings(base_url),
         )

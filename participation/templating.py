@@ -93,6 +93,8 @@ def create_environment(settings: Settings) -> Environment:
         current_locale=i18n.current_locale.get,
         supported_locales=SUPPORTED_LOCALES,
         site_name=settings.site_name,
+        # The idea form asks for an e-mail address only when the site can send mail.
+        mail_enabled=settings.mail is not None,
         public_url=public_url,
         staff_user=_staff_user,
         may_open=_may_open,

@@ -1,5 +1,5 @@
 """The idea form's questions for firms (WZ 2008 sector, size class, municipality) and the
-optional e-mail for notifications with its own consent."""
+check of the optional e-mail address (tests/test_mail.py has the form with sending on)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.models import Process
 from participation.services import processes
 from participation.services.contributions import IdeaForm, check_field, submit_idea, validate_idea
-from participation.services.errors import ValidationFailed
 from participation.settings import Settings
 from participation.wz2008 import SECTION_NAMES, SECTIONS, SIZE_CLASSES, section_name
 from tests.helpers import (
@@ -125,27 +124,24 @@ def test_malformed_email_is_refused(email: str) -> None:
     assert message == de("Please check the e-mail address, e.g. name@example.org.")
 
 
-async def test_email_is_stored_only_with_consent(session: AsyncSession) -> None:
+async def test_without_sending_no_address_is_kept(session: AsyncSession) -> None:
+    """SMTP_HOST unset: the form does not ask, and an address posted anyway is dropped."""
     process = await add_process(session)
     overview = await processes.get_process(session, process.slug)
     assert overview is not None
-    with pytest.raises(ValidationFailed):
-        await submit_idea(session, overview, form(notify_email="anna@example.org"))
-    assert await contributions(session) == []
-    plain = await submit_idea(session, overview, form())
-    assert plain.contribution.notify_email is None
-    assert plain.contribution.notify_consent_at is None
-    wanted = await submit_idea(
-        session, overview, form(notify_email=" anna@example.org ", notify_consent="on")
-    )
-    assert wanted.contribution.notify_email == "anna@example.org"
-    assert wanted.contribution.notify_consent_at is not None
+    posted = form(notify_email="anna@example.org", notify_consent="on")
+    stored = await submit_idea(session, overview, posted)
+    assert stored.contribution.notify_email is None
+    assert stored.contribution.notify_consent_at is None
+    assert stored.contribution.notify_locale is None
 
 
 # --- routes --------------------------------------------------------------------------------
 
 
-def test_form_shows_the_firm_fieldset_and_the_email(client: Client, process: Process) -> None:
+def test_form_shows_the_firm_fieldset_and_no_email_without_sending(
+    client: Client, process: Process
+) -> None:
     page = html(client.get(f"/processes/{SLUG}").text)
     fieldset = one(page, "fieldset.firm-fields")
     assert "firm-hint" in attr(fieldset, "aria-describedby")
@@ -153,9 +149,7 @@ def test_form_shows_the_firm_fieldset_and_the_email(client: Client, process: Pro
     assert len(options) == 22  # "please choose" and the 21 sections
     assert text_of(options[3]) == "C – Verarbeitendes Gewerbe"
     assert len(fieldset.select("input[name=organisation_size]")) == 4
-    one(page, "input#notify_email[type=email]")
-    one(page, "input#notify_consent[type=checkbox]")
-    assert not one(page, "#notify_consent").has_attr("required")
+    assert page.select("#notify_email, #notify_consent") == []
 
 
 def test_firm_submission_is_stored(client: Client, settings: Settings, process: Process) -> None:
@@ -168,22 +162,13 @@ def test_firm_submission_is_stored(client: Client, settings: Settings, process: 
 def test_missing_firm_answers_keep_what_was_typed(
     client: Client, settings: Settings, process: Process
 ) -> None:
-    typed = valid_idea(
-        **{**FIRM, "organisation_sector": "", "notify_email": "anna@beispiel"},
-    )
+    typed = valid_idea(**{**FIRM, "organisation_sector": ""})
     response = post_form(client, f"/processes/{SLUG}/ideas", typed)
     assert response.status_code == 422
     page = html(response.text)
     assert field_error(page, "organisation_sector") == de("Please choose the sector of your firm.")
-    assert field_error(page, "notify_email") == de(
-        "Please check the e-mail address, e.g. name@example.org."
-    )
-    assert field_error(page, "notify_consent") == de(
-        "To receive e-mails, please tick this box; or leave the address out."
-    )
     assert attr(one(page, "#organisation_name"), "value") == FIRM["organisation_name"]
     assert one(page, "#organisation_size-10-49").has_attr("checked")
-    assert attr(one(page, "#notify_email"), "value") == "anna@beispiel"
     assert one(page, "#organisation_sector").get("aria-invalid") == "true"
     assert in_db(settings, contributions) == []
 

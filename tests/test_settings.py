@@ -46,3 +46,71 @@ def test_an_unusable_database_url_is_named(
     monkeypatch.setenv("DATABASE_URL", value)
     with pytest.raises(SettingsError, match=message):
         Settings.from_env()
+
+
+# --- e-mail (SMTP) ---------------------------------------------------------------------------
+
+SMTP_OK = {
+    "SMTP_HOST": "smtp.example.org",
+    "BASE_URL": "https://beteiligung.example.de/",
+    "MAIL_FROM": "Beteiligung Landkreis <beteiligung@example.org>",
+}
+
+
+def _smtp_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for name in ("SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_SECURITY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**SMTP_OK, **values}.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_without_smtp_host_sending_is_off(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _smtp_env(monkeypatch, SMTP_HOST="", MAIL_FROM="", BASE_URL="")
+    assert Settings.from_env().mail is None
+
+
+def test_smtp_settings_and_their_defaults(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _smtp_env(monkeypatch)
+    mail = Settings.from_env().mail
+    assert mail is not None
+    assert (mail.host, mail.port, mail.security) == ("smtp.example.org", 587, "starttls")
+    assert mail.sender == SMTP_OK["MAIL_FROM"]
+    assert (mail.username, mail.password) == (None, None)
+    _smtp_env(
+        monkeypatch,
+        SMTP_PORT="465",
+        SMTP_SECURITY="ssl",
+        SMTP_USERNAME="beteiligung",
+        SMTP_PASSWORD="geheim",
+    )
+    mail = Settings.from_env().mail
+    assert mail is not None
+    assert (mail.port, mail.security, mail.username, mail.password) == (
+        465,
+        "ssl",
+        "beteiligung",
+        "geheim",
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"SMTP_PORT": "smtp"}, "SMTP_PORT must be a whole number"),
+        ({"SMTP_PORT": "0"}, "SMTP_PORT must be at least 1"),
+        ({"SMTP_PORT": "70000"}, "SMTP_PORT must be at most 65535"),
+        ({"SMTP_SECURITY": "tls"}, "SMTP_SECURITY must be one of starttls, ssl, none"),
+        ({"MAIL_FROM": ""}, "MAIL_FROM must be set to an e-mail address"),
+        ({"MAIL_FROM": "Beteiligung"}, "MAIL_FROM must be set to an e-mail address"),
+        ({"MAIL_FROM": "x@localhost"}, "MAIL_FROM must be set to an e-mail address"),
+        ({"BASE_URL": ""}, "BASE_URL must be set when SMTP_HOST is"),
+        ({"BASE_URL": "beteiligung.example.de"}, "BASE_URL must start with https://"),
+        ({"SMTP_USERNAME": "beteiligung"}, "SMTP_USERNAME and SMTP_PASSWORD must be set together"),
+    ],
+)
+def test_unusable_smtp_settings_are_named(
+    var_dir: Path, monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str
+) -> None:
+    _smtp_env(monkeypatch, **values)
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env()

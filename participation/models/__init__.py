@@ -4,6 +4,7 @@
 - `core`: users, processes, contributions, moderation, analysis
 - `surveys`: surveys, their questions, invitations and responses
 - `focus_groups`: focus-group sessions, members, ideas and dots
+- `mail`: the outbox of e-mails to residents
 
 Everything is importable from `participation.models`.
 """
@@ -58,6 +59,7 @@ from participation.models.focus_groups import (
     FocusGroupMember,
     FocusGroupSession,
 )
+from participation.models.mail import OutgoingMail
 from participation.models.surveys import (
     QuestionKind,
     Survey,
@@ -93,6 +95,7 @@ __all__ = [
     "ModerationAction",
     "ModerationEvent",
     "ModerationMode",
+    "OutgoingMail",
     "Phase",
     "PhaseKind",
     "PhasePublic",

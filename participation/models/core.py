@@ -225,6 +225,8 @@ class Contribution(SQLModel, table=True):
     # Optional, only with its own consent: where to send news about this contribution.
     notify_email: str | None = Field(default=None, max_length=254)
     notify_consent_at: datetime | None = timestamp_field(nullable=True)
+    # The language the person used when submitting ("de", "en"): their e-mails are in it.
+    notify_locale: str | None = Field(default=None, max_length=5)
     # Where an imported contribution came from (file and row, or the earlier platform's id).
     source_ref: str | None = Field(default=None, max_length=200)
     # Ratings carried over from an earlier platform, e.g. {"pro": 56, "neutral": 2,

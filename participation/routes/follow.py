@@ -26,6 +26,7 @@ from participation.services.follow import (
     export_data,
     follow_page,
     followed_item,
+    unsubscribe,
 )
 from participation.services.follow import delete_contribution as delete_for_good
 from participation.services.tagging import suggest_in_background
@@ -58,12 +59,26 @@ class FollowController(Controller):
         token: FromPath[str],
         submitted: FromQuery[bool] = False,
         saved: FromQuery[bool] = False,
+        unsubscribed: FromQuery[bool] = False,
     ) -> Template:
         page = await _page_or_404(db, token)
         return Template(
             "pages/contributions/follow.html",
-            context={"page": page, "submitted": submitted, "saved": saved, "token": token},
+            context={
+                "page": page,
+                "submitted": submitted,
+                "saved": saved,
+                "unsubscribed": unsubscribed,
+                "token": token,
+            },
         )
+
+    @post("/unsubscribe")
+    async def unsubscribe(self, db: Db, token: FromPath[str]) -> Redirect:
+        """Stop the e-mails: a plain form post, so it works without JavaScript."""
+        if not await unsubscribe(db, token):
+            raise NotFoundException()
+        return Redirect(f"/follow/{token}?unsubscribed=1", status_code=303)
 
     @get("/{contribution_id:int}/edit", cache=False)
     async def edit_form(

@@ -12,7 +12,7 @@ from typing import ClassVar, Final
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.i18n import _
+from participation.i18n import _, current_locale
 from participation.models import (
     Channel,
     Contribution,
@@ -26,6 +26,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import ValidationFailed
+from participation.services.mail import MailEvent, mail_context, notify_author
 from participation.services.processes import (
     ProcessOverview,
     PublishedIdea,
@@ -226,6 +227,9 @@ async def submit_idea(
     """Store an idea from the public form. Raises ValidationFailed with a message per field."""
     # The deadline and the open channels, checked now (the page may have been open for hours).
     ensure_accepting(overview, utcnow())
+    if mail_context(session) is None:
+        # This site sends no e-mail: an address would be kept for nothing, so none is.
+        form.notify_email, form.notify_consent = "", False
     if validate_idea(form):
         raise ValidationFailed(form.errors)
     process = overview.process
@@ -248,6 +252,7 @@ async def submit_idea(
         organisation_size=form.organisation_size if firm else None,
         notify_email=form.notify_email.strip() if notify else None,
         notify_consent_at=now if notify else None,
+        notify_locale=current_locale.get() if notify else None,
         status=ContributionStatus.PUBLISHED if publish_at_once else ContributionStatus.PENDING,
         follow_token_hash=hash_token(token),
         consent_at=now,
@@ -255,6 +260,9 @@ async def submit_idea(
         published_at=now if publish_at_once else None,
     )
     session.add(contribution)
+    await session.flush()  # the id, for the mail's link to the idea
+    # The only moment the plain follow token exists: the first mail carries it.
+    await notify_author(session, contribution, MailEvent.SUBMITTED, follow_token=token)
     await session.commit()
     return SubmittedIdea(contribution=contribution, follow_token=token)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,6 +44,7 @@ from participation.services.contributions import (
     hash_token,
 )
 from participation.services.errors import NotFound, ValidationFailed
+from participation.services.mail import forget_mails, mask_address
 
 # The fields a person may change afterwards. Who they are (segment, organisation) and the
 # consent stay as given when sending.
@@ -111,6 +112,14 @@ class FollowedContribution:
 class FollowPage:
     process: Process
     items: list[FollowedContribution]
+
+    @property
+    def notify_address(self) -> str | None:
+        """The address e-mails about these contributions go to, masked; None if none."""
+        for followed in self.items:
+            if followed.contribution.notify_email:
+                return mask_address(followed.contribution.notify_email)
+        return None
 
     def item(self, contribution_id: int) -> FollowedContribution:
         for followed in self.items:
@@ -232,11 +241,31 @@ async def delete_contribution(session: AsyncSession, token: str, contribution_id
     _page, followed = await followed_item(session, token, contribution_id)
     contribution = followed.contribution
     title, was_public = contribution.title, contribution.status is ContributionStatus.PUBLISHED
+    # Its mails go with it: unsent ones must not go out, sent ones hold the address.
+    await forget_mails(session, [contribution_id])
     await session.exec(delete(Contribution).where(col(Contribution.id) == contribution_id))
     await session.commit()
     if was_public:  # the similar-ideas index must not offer it any more
         similar.invalidate(contribution.process_id)
     return title
+
+
+async def unsubscribe(session: AsyncSession, token: str) -> bool:
+    """Stop e-mails about the contributions behind a token: forget the address, the consent
+    and the language, and the mails (unsent ones must not go out). False for an unknown
+    token."""
+    page = await follow_page(session, token)
+    if page is None:
+        return False
+    ids = [item.contribution.id for item in page.items if item.contribution.id is not None]
+    await session.exec(
+        update(Contribution)
+        .where(col(Contribution.id).in_(ids))
+        .values(notify_email=None, notify_consent_at=None, notify_locale=None)
+    )
+    await forget_mails(session, ids)
+    await session.commit()
+    return True
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -277,6 +306,7 @@ def export_data(page: FollowPage) -> dict[str, Any]:
                 "answered_at": _iso(c.answered_at),
                 "notify_email": c.notify_email,
                 "notify_consent_at": _iso(c.notify_consent_at),
+                "notify_locale": c.notify_locale,
                 "consent_at": _iso(c.consent_at),
                 "created_at": _iso(c.created_at),
                 "published_at": _iso(c.published_at),

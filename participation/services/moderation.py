@@ -34,6 +34,7 @@ from participation.models import (
 )
 from participation.services import similar
 from participation.services.errors import Conflict, NotFound, ValidationFailed
+from participation.services.mail import MailEvent, notify_author
 from participation.services.processes import list_themes
 from participation.services.reports import ReportedItem, open_reports, resolve_reports
 from participation.services.tagging import set_theme_rows
@@ -67,6 +68,13 @@ TRANSITIONS: Final[
     ),
 }
 ANSWER_MAX: Final = 5000
+# What the author of an idea is told about each decision (if they asked for e-mail).
+AUTHOR_MAILS: Final[dict[ModerationAction, MailEvent]] = {
+    ModerationAction.APPROVE: MailEvent.PUBLISHED,
+    ModerationAction.REJECT: MailEvent.REJECTED,
+    ModerationAction.HIDE: MailEvent.HIDDEN,
+    ModerationAction.REQUEST_CHANGES: MailEvent.CHANGES_REQUESTED,
+}
 
 
 @dataclass(frozen=True)
@@ -244,6 +252,8 @@ async def _transition(
             created_at=now,
         )
     )
+    contribution.status = to_status  # as the UPDATE above left it, for the mail's text
+    await notify_author(session, contribution, AUTHOR_MAILS[action], reason=reason)
     await session.commit()
     await session.refresh(contribution)
     if (
@@ -330,6 +340,8 @@ async def set_answer(
             created_at=now,
         )
     )
+    if text:  # a removed answer is not news worth a mail
+        await notify_author(session, contribution, MailEvent.ANSWERED)
     await session.commit()
     await session.refresh(contribution)
     return contribution

@@ -18,6 +18,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from tests.smtp_inbox import Inbox, smtp_inbox
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
 class LiveServer:
     url: str
     var_dir: Path
+    inbox: Inbox  # the SMTP server the app sends its e-mail to
 
     @property
     def demo_login(self) -> tuple[str, str]:
@@ -49,21 +52,31 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app as a user runs it: migrations, demo seed and uvicorn, on a free port."""
-    var_dir = tmp_path_factory.mktemp("var")
+    """The app as a user runs it: migrations, demo seed and uvicorn, on a free port, sending
+    e-mail to a local SMTP server."""
+    with smtp_inbox() as inbox:
+        yield from _serve(tmp_path_factory.mktemp("var"), inbox)
+
+
+def _serve(var_dir: Path, inbox: Inbox) -> Iterator[LiveServer]:
     port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite+aiosqlite:///{var_dir / 'e2e.sqlite3'}",
         "WRITE_RATE_LIMIT_PER_MINUTE": "1000",
+        "BASE_URL": url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(inbox.port),
+        "SMTP_SECURITY": "none",
+        "MAIL_FROM": "Beteiligung Auetal <beteiligung@auetal.example>",
     }
     log = (var_dir / "server.log").open("w")
     cli = Path(sys.executable).with_name("participation")
     process = subprocess.Popen(
         [str(cli), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -75,7 +88,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             process.kill()
             raise RuntimeError((var_dir / "server.log").read_text())
         time.sleep(0.2)
-    yield LiveServer(url=url, var_dir=var_dir)
+    yield LiveServer(url=url, var_dir=var_dir, inbox=inbox)
     process.terminate()
     process.wait(timeout=10)
     log.close()

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LiveServer, check, fill_idea_text
+from tests.smtp_inbox import body_of
 
 pytestmark = pytest.mark.e2e
 
@@ -133,3 +134,13 @@ def test_firm_submits_an_idea_with_an_email(page: Page, live_server: LiveServer)
     page.get_by_label(re.compile("meine E-Mail-Adresse darf gespeichert")).check()
     page.get_by_role("button", name="Idee absenden").click()
     expect(page).to_have_url(re.compile(r"/follow/[\w-]+\?submitted=1"))
+    follow_url = page.url.split("?")[0]
+
+    # The app sent a mail over SMTP; its private link is the one on the page, and it opens.
+    address = "info@tischlerei-brandt.example"
+    (mail,) = live_server.inbox.to(address)
+    assert mail["Subject"] == "Vielen Dank für Ihre Idee: Schnelles Internet im Gewerbegebiet"
+    assert follow_url in body_of(mail)
+    page.goto(follow_url)
+    expect(page.get_by_text("i***@tischlerei-brandt.example")).to_be_visible()
+    check(page)

@@ -1,0 +1,197 @@
+"""E-mails to the authors of ideas who gave an address and consented: what is sent when, and
+the outbox rows that hold them until `participation.mail_sender` delivers them.
+
+- Sending is on only when SMTP_HOST is set. The sender then puts a `MailContext` into the
+  `info` of every session its sessionmaker makes (`enable`); without it nothing is queued,
+  so no address waits in a table for a mail that will never go out.
+- `notify_author` adds the mail to the session; the caller's commit stores it together with
+  the event that caused it (a submission, a moderator's decision, an answer). After that
+  commit the sender is woken (`_wake_after_commit`), so the mail leaves within seconds.
+- Texts are plain-text Jinja templates under templates/mail/, translated with the same
+  gettext catalogue as the pages, in the language the person used when submitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any, Final
+
+from jinja2 import Environment
+from sqlalchemy import delete, event
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import Session
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation import i18n
+from participation.i18n import N_
+from participation.models import Contribution, ContributionStatus, OutgoingMail, Process, utcnow
+from participation.settings import SUPPORTED_LOCALES, Settings
+from participation.templating import create_environment
+
+_CONTEXT_KEY: Final = "participation.mail"
+_QUEUED_KEY: Final = "participation.mail_queued"
+
+
+class MailEvent(StrEnum):
+    """Why an author gets a mail; each has a template templates/mail/<value>.txt."""
+
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    HIDDEN = "hidden"
+    MERGED = "merged"
+    ANSWERED = "answered"
+
+
+SUBJECTS: Final[dict[MailEvent, str]] = {
+    MailEvent.SUBMITTED: N_("Thank you for your idea: %(title)s"),
+    MailEvent.PUBLISHED: N_("Your idea is published: %(title)s"),
+    MailEvent.REJECTED: N_("Your idea was not published: %(title)s"),
+    MailEvent.CHANGES_REQUESTED: N_("Please revise your idea: %(title)s"),
+    MailEvent.HIDDEN: N_("Your idea was taken off the public pages: %(title)s"),
+    MailEvent.MERGED: N_("Your idea was merged with a similar one: %(title)s"),
+    MailEvent.ANSWERED: N_("The moderation has answered your idea: %(title)s"),
+}
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What composing a mail needs besides the contribution: the site's settings, and how
+    to wake the sender once a mail is committed."""
+
+    settings: Settings
+    wake: Callable[[], None] = lambda: None
+
+    @property
+    def base_url(self) -> str:
+        # Settings insist on BASE_URL when SMTP_HOST is set (see settings._mail_settings).
+        assert self.settings.base_url is not None
+        return self.settings.base_url
+
+
+def enable(sessionmaker: async_sessionmaker[AsyncSession], context: MailContext) -> None:
+    """Queue mails from every session this sessionmaker makes from now on."""
+    sessionmaker.configure(info={_CONTEXT_KEY: context})
+
+
+def mail_context(session: AsyncSession) -> MailContext | None:
+    context = session.info.get(_CONTEXT_KEY)
+    return context if isinstance(context, MailContext) else None
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    # Only now is the row visible to the sender's own connection.
+    if session.info.pop(_QUEUED_KEY, False):
+        context = session.info.get(_CONTEXT_KEY)
+        if isinstance(context, MailContext):
+            context.wake()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_QUEUED_KEY, None)
+
+
+@cache
+def _environment(settings: Settings) -> Environment:
+    env = create_environment(settings)  # the pages' environment: same gettext, same filters
+    env.autoescape = False  # plain text: "&" must stay "&"
+    return env
+
+
+@contextmanager
+def _language(locale: str | None, default: str) -> Iterator[None]:
+    token = i18n.current_locale.set(locale if locale in SUPPORTED_LOCALES else default)
+    try:
+        yield
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def render(
+    context: MailContext, kind: MailEvent, locale: str | None, values: dict[str, Any]
+) -> tuple[str, str]:
+    """(subject, body) of one mail in the author's language."""
+    settings = context.settings
+    with _language(locale, settings.default_locale):
+        subject = i18n.gettext(SUBJECTS[kind]) % {"title": values["title"]}
+        template = _environment(settings).get_template(f"mail/{kind.value}.txt")
+        body = template.render(site_name=settings.site_name, **values)
+    # No runs of blank lines where template logic left a paragraph out.
+    text = body.strip()
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return " ".join(subject.split()), text + "\n"
+
+
+async def notify_author(
+    session: AsyncSession,
+    contribution: Contribution,
+    kind: MailEvent,
+    *,
+    reason: str = "",
+    follow_token: str | None = None,
+    merged_into: Contribution | None = None,
+) -> OutgoingMail | None:
+    """Add a mail about `contribution` to the session, to be committed by the caller together
+    with the event. None (nothing queued) when sending is off or the author gave no address."""
+    context = mail_context(session)
+    if context is None or not contribution.notify_email:
+        return None
+    process = await session.get(Process, contribution.process_id)
+    assert process is not None
+    base = context.base_url
+    process_url = f"{base}/processes/{process.slug}"
+    target = merged_into or contribution
+    values = {
+        "title": contribution.title,
+        "process_title": process.title,
+        "process_url": process_url,
+        "idea_url": f"{process_url}/ideas/{target.id}",
+        "merged_title": merged_into.title if merged_into is not None else "",
+        "published": contribution.status is ContributionStatus.PUBLISHED,
+        "reason": reason,
+        "answer": contribution.answer,
+        "follow_url": f"{base}/follow/{follow_token}" if follow_token else "",
+    }
+    subject, body = render(context, kind, contribution.notify_locale, values)
+    now = utcnow()
+    mail = OutgoingMail(
+        recipient=contribution.notify_email,
+        subject=subject[:300],
+        body=body,
+        contribution_id=contribution.id,
+        created_at=now,
+        next_attempt_at=now,  # due at once
+    )
+    session.add(mail)
+    session.info[_QUEUED_KEY] = True
+    return mail
+
+
+async def forget_mails(session: AsyncSession, contribution_ids: Sequence[int]) -> None:
+    """Delete the mails about these contributions (the caller commits). After an unsubscribe
+    nothing more may go out; the address and the texts go too, sent or not, as the follow
+    page promises ("we have deleted your e-mail address", "everything … removed")."""
+    if contribution_ids:
+        await session.exec(
+            delete(OutgoingMail).where(
+                col(OutgoingMail.contribution_id).in_(list(contribution_ids))
+            )
+        )
+
+
+def mask_address(address: str) -> str:
+    """An address as the follow page shows it: enough to recognise, not to harvest
+    ("a***@example.org")."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
