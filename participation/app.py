@@ -29,6 +29,7 @@ from participation.errors import exception_handlers
 from participation.jobs import JobContext, JobRunner
 from participation.mail_sender import MailSender
 from participation.middleware import add_security_headers, locale_middleware
+from participation.retention_task import RetentionPurge
 from participation.routes.admin import ProcessAdminController
 from participation.routes.admin_import import ImportAdminController
 from participation.routes.analysis import AnalysisController
@@ -111,9 +112,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # E-mail to residents who asked for it, from the outbox; idle unless SMTP_HOST is set.
         app.state.mail = MailSender(settings, app.state.sessionmaker)
         await app.state.mail.start()
+        # Personal data past RETENTION_DAYS goes now (after the migrations) and then daily.
+        app.state.retention = RetentionPurge(app.state.sessionmaker, settings.retention_days)
+        await app.state.retention.start()
         try:
             yield
         finally:
+            await app.state.retention.stop()
             await app.state.mail.stop()
             if app.state.nlp_warmup is not None:
                 app.state.nlp_warmup.cancel()

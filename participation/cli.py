@@ -412,5 +412,36 @@ def mail_send_pending() -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.group("privacy")
+def privacy_group() -> None:
+    """Personal data: deleting it after the retention period (RETENTION_DAYS)."""
+
+
+@privacy_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def privacy_purge(dry_run: bool) -> None:
+    """Delete the personal data of processes that ended more than RETENTION_DAYS ago, and
+    sent e-mails older than that (the app also does this daily)."""
+    from participation.models import utcnow
+    from participation.services.retention import PurgeReport, purge
+
+    settings = _settings()
+
+    async def run() -> PurgeReport:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return await purge(session, utcnow(), settings.retention_days, dry_run=dry_run)
+        finally:
+            await engine.dispose()
+
+    upgrade_database(settings.database_url)
+    report = asyncio.run(run())
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(f"{verb} personal data past the retention period of {settings.retention_days} days.")
+    for line in report.lines():
+        click.echo(f"  {line}")
+
+
 if __name__ == "__main__":
     main()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -37,6 +37,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.background import BackgroundLoop
 from participation.db import SessionMaker
 from participation.i18n import _, current_locale
 from participation.models import AnalysisJob, JobKind, JobStatus, Process, User, utcnow
@@ -223,33 +224,27 @@ async def _attempt(
         return "", JobStatus.FAILED, message % {"kind": type(error).__name__}
 
 
-class JobRunner:
+class JobRunner(BackgroundLoop):
     """The in-process queue: one worker task, one job at a time, for this app process.
+    Stopping it records a job still running as failed (see execute_job).
 
     In tests, `wait_idle()` returns once every submitted job has finished, so a test can
     submit, wait, and look at the result without sleeping."""
 
+    name = "analysis-jobs"
+
     def __init__(self, context: JobContext, handlers: Mapping[JobKind, Handler] = HANDLERS) -> None:
+        super().__init__()
         self.context = context
         self.handlers = handlers
         self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
         self.running: int | None = None  # the id of the job being run, if any
 
     async def start(self) -> None:
         interrupted = await fail_unfinished(self.context)
         if interrupted:
             log.warning("Marked %d interrupted analysis jobs as failed", interrupted)
-        self._worker = asyncio.create_task(self._work(), name="analysis-jobs")
-
-    async def stop(self) -> None:
-        """Stop the worker; a job still running is recorded as failed (see execute_job)."""
-        if self._worker is None:
-            return
-        self._worker.cancel()
-        with suppress(asyncio.CancelledError):
-            await self._worker
-        self._worker = None
+        await super().start()
 
     async def submit(
         self, session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None

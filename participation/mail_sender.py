@@ -28,6 +28,7 @@ import aiosmtplib
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from participation.background import BackgroundLoop
 from participation.db import SessionMaker
 from participation.models import OutgoingMail, utcnow
 from participation.services.mail import MailContext, enable
@@ -197,15 +198,17 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class MailSender:
+class MailSender(BackgroundLoop):
     """Sends the outbox from the app's event loop while SMTP_HOST is set; does nothing
     otherwise. `start()` also makes the app's sessions queue mails (see services/mail.py)."""
 
+    name = "mail-sender"
+
     def __init__(self, settings: Settings, sessionmaker: SessionMaker) -> None:
+        super().__init__()
         self.settings = settings
         self.sessionmaker = sessionmaker
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.runs = 0  # finished runs of send_pending, for tests that wait for one
 
     @property
@@ -219,15 +222,7 @@ class MailSender:
         if not self.enabled:
             return
         enable(self.sessionmaker, MailContext(self.settings, wake=self.wake))
-        self._task = asyncio.create_task(self._work(), name="mail-sender")
-
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        await super().start()
 
     async def _work(self) -> None:
         assert self.settings.mail is not None

@@ -192,6 +192,9 @@ class Settings:
     preload_nlp: bool = True
     # E-mail to residents who gave an address and consented; None (SMTP_HOST unset) = off.
     mail: MailSettings | None = None
+    # Days after a process's last phase ends until its personal data (notification addresses,
+    # their e-mails, survey invitation links) is deleted; sent e-mails go after as many days.
+    retention_days: int = 180
 
     @property
     def is_sqlite(self) -> bool:
@@ -224,4 +227,5 @@ class Settings:
             site_name=os.environ.get("SITE_NAME", "Beteiligung"),
             preload_nlp=_env_bool("PRELOAD_NLP", True),
             mail=_mail_settings(base_url),
+            retention_days=_env_int("RETENTION_DAYS", 180),
         )

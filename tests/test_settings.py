@@ -114,3 +114,31 @@ def test_unusable_smtp_settings_are_named(
     _smtp_env(monkeypatch, **values)
     with pytest.raises(SettingsError, match=message):
         Settings.from_env()
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+
+def test_retention_days_default_and_value(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RETENTION_DAYS", raising=False)
+    assert Settings.from_env().retention_days == 180
+    monkeypatch.setenv("RETENTION_DAYS", "")
+    assert Settings.from_env().retention_days == 180
+    monkeypatch.setenv("RETENTION_DAYS", "30")
+    assert Settings.from_env().retention_days == 30
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("half a year", "RETENTION_DAYS must be a whole number, not 'half a year'"),
+        ("0", "RETENTION_DAYS must be at least 1, not 0"),
+        ("-5", "RETENTION_DAYS must be at least 1, not -5"),
+    ],
+)
+def test_an_unusable_retention_period_is_named(
+    var_dir: Path, monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    monkeypatch.setenv("RETENTION_DAYS", value)
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env()

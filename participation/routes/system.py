@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Response, get
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -29,8 +29,12 @@ class SystemController(Controller):
         return Response({"status": "ok", "database": "ok"})
 
     @get("/privacy")
-    async def privacy(self) -> Template:
-        return Template("pages/system/privacy.html")
+    async def privacy(self, state: State) -> Template:
+        # The page names the period after which personal data is deleted.
+        return Template(
+            "pages/system/privacy.html",
+            context={"retention_days": state.settings.retention_days},
+        )
 
     @get("/lang/{code:str}")
     async def switch_language(self, code: FromPath[str], next_: NextParam = None) -> Redirect:
