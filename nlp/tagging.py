@@ -47,6 +47,10 @@ IntArray = NDArray[np.int64]
 MULTILABEL_THRESHOLD: Final = 0.4
 EXPLANATION_WORDS: Final = 3
 INNER_FOLDS: Final = 5
+# Offsets tried per theme for one-theme-per-item data (`_macro_f1_bias`). Steps of 0.05
+# instead of 0.1 fit noise: on Tempelhofer Feld 5-fold CV macro-F1 0.353 against 0.337 at
+# seed 0 but 0.319 against 0.332 at seed 1, and lower on all learning-curve points.
+BIAS_GRID: Final = np.linspace(-1.5, 1.5, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,19 +426,26 @@ def _macro_f1_bias(docs: Sequence[AnalysedText], y: IntArray, seed: int) -> Floa
     bias = np.zeros(len(classes))
 
     def macro(candidate: FloatArray) -> float:
-        predicted = (logits + candidate).argmax(axis=1)
-        return float(f1_score(target, predicted, average="macro", zero_division=0))
+        return _macro_f1(target, (logits + candidate).argmax(axis=1), len(classes))
 
     best = macro(bias)
     for _ in range(3):
         for j in range(len(classes)):
-            for offset in np.linspace(-1.5, 1.5, 31):
+            for offset in BIAS_GRID:
                 candidate = bias.copy()
                 candidate[j] = offset
                 score = macro(candidate)
                 if score > best + 1e-9:
                     best, bias = score, candidate
     return bias
+
+
+def _macro_f1(target: IntArray, predicted: IntArray, classes: int) -> float:
+    """scikit-learn's macro-F1 over `classes` classes (absent ones count 0), without its
+    input checks: the offset search calls it 1,281 times per training on seven themes."""
+    hits = np.bincount(target[target == predicted], minlength=classes)
+    total = np.bincount(predicted, minlength=classes) + np.bincount(target, minlength=classes)
+    return float(np.mean(2 * hits / np.maximum(total, 1)))
 
 
 def _scores(model: object, docs: Sequence[AnalysedText]) -> FloatArray:

@@ -11,7 +11,14 @@ import pytest
 from sklearn.metrics import f1_score
 
 from nlp.persistence import ModelOutdated, data_hash, load_model, save_model
-from nlp.tagging import KeywordTagger, SupervisedTagger, ThemeSpec, review_priority, train_tagger
+from nlp.tagging import (
+    KeywordTagger,
+    SupervisedTagger,
+    ThemeSpec,
+    _macro_f1,
+    review_priority,
+    train_tagger,
+)
 from nlp.text import AnalysedText, GermanAnalyzer, join_fields
 from participation import demo_content
 
@@ -221,3 +228,14 @@ def test_review_priority_takes_turns_over_the_predicted_themes(
     assert np.array_equal(
         review_priority(multi, demo_docs), multi.uncertainty(multi.probabilities(demo_docs))
     )
+
+
+def test_offset_search_scores_macro_f1_as_scikit_learn_does() -> None:
+    """The offset search for one theme per item counts macro-F1 itself, for speed; it must
+    give scikit-learn's figure, also when a theme is never predicted."""
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        target = rng.integers(0, 5, 60)
+        predicted = np.where(rng.random(60) < 0.5, target, rng.integers(0, 4, 60))
+        expected = f1_score(target, predicted, labels=range(5), average="macro", zero_division=0)
+        assert _macro_f1(target, predicted, 5) == pytest.approx(expected)
