@@ -50,6 +50,7 @@ from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
+from participation.routes.unsubscribe import UnsubscribeController
 from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
 from participation.templating import create_template_config
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContributionController,
             EngagementController,
             FollowController,
+            UnsubscribeController,
             ImportAdminController,
             AuthController,
             ModerationController,

@@ -31,7 +31,7 @@ from sqlmodel import col, select
 from participation.background import BackgroundLoop
 from participation.db import SessionMaker
 from participation.models import OutgoingMail, utcnow
-from participation.services.mail import MailContext, enable
+from participation.services.mail import MailContext, enable, unsubscribe_url_in
 from participation.settings import MailSettings, Settings
 
 log = logging.getLogger("participation")
@@ -76,6 +76,11 @@ def build_message(mail: OutgoingMail, sender: str, now: datetime) -> EmailMessag
     message["Date"] = format_datetime(now)
     message["Message-ID"] = f"<outbox.{mail.id}.{unique}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    # RFC 2369: the mail program's own "unsubscribe" opens the same page as the link in the
+    # text (taken from it: `send_pending` gets the mail settings only, not SECRET_KEY).
+    # No RFC 8058 one-click POST: that would need a form without CSRF protection.
+    if (unsubscribe := unsubscribe_url_in(mail.body)) is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message.set_content(mail.body, charset="utf-8")
     return message
 

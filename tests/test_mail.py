@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,26 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.cli import main as cli
 from participation.db import SessionMaker, create_engine, create_sessionmaker
 from participation.i18n import translations_for
-from participation.mail_sender import BACKOFF, MAX_ATTEMPTS, next_attempt, send_pending
+from participation.mail_sender import (
+    BACKOFF,
+    MAX_ATTEMPTS,
+    build_message,
+    next_attempt,
+    send_pending,
+)
 from participation.models import Contribution, ContributionStatus, OutgoingMail, Process, utcnow
 from participation.services import processes
 from participation.services.contributions import IdeaForm, submit_idea
 from participation.services.errors import ValidationFailed
 from participation.services.follow import delete_contribution, unsubscribe
-from participation.services.mail import MailContext, MailEvent, enable, notify_author
+from participation.services.mail import (
+    MailContext,
+    MailEvent,
+    enable,
+    notify_author,
+    unsubscribe_token,
+    unsubscribe_url_in,
+)
 from participation.settings import PROJECT_ROOT, MailSettings, Settings
 from tests.helpers import (
     SLUG,
@@ -532,3 +546,191 @@ def test_every_mail_text_has_a_german_translation() -> None:
     assert len(ids) > 10
     german = translations_for("de")
     assert sorted(i for i in ids if german.ugettext(i) == i) == []
+
+
+# --- the direct stop link in every mail --------------------------------------------------------
+
+STOP_LINK = re.compile(rf"{re.escape(BASE)}/abbestellen/(\d+\.[A-Za-z0-9_-]+)")
+
+
+def _stop_link(message: EmailMessage) -> str:
+    """The stop link in a mail's text, checked against its List-Unsubscribe header."""
+    (token,) = STOP_LINK.findall(body_of(message))
+    url = f"{BASE}/abbestellen/{token}"
+    # strip(): a long header is folded before the "<", and the parser keeps that space.
+    assert str(message["List-Unsubscribe"]).strip() == f"<{url}>"
+    return url.removeprefix(BASE)
+
+
+def _queue_unsent(settings: Settings, contribution_id: int) -> None:
+    """A mail about the idea that waits for a retry tomorrow."""
+
+    async def add(session: AsyncSession) -> None:
+        now = utcnow()
+        session.add(
+            OutgoingMail(
+                recipient=ADDRESS,
+                subject="Wartet",
+                body="Wartet noch.",
+                contribution_id=contribution_id,
+                created_at=now,
+                next_attempt_at=now + timedelta(days=1),
+            )
+        )
+        await session.commit()
+
+    in_db(settings, add)
+
+
+def test_every_mail_has_its_own_stop_link_and_header(
+    staff_client: Client, process: Process, inbox: Inbox, settings: Settings
+) -> None:
+    _submit(staff_client, title="Radweg nach Kornbach")
+    idea = _contribution(settings)
+    assert idea.id is not None
+    expected = f"/abbestellen/{unsubscribe_token(settings, idea.id, ADDRESS)}"
+    first = inbox.wait_for(1)[0]
+    assert _stop_link(first) == expected
+    assert "Oder nutzen Sie diesen Link, der nur die E-Mails abbestellt:" in body_of(first)
+
+    approved = post_form(staff_client, f"/moderation/contributions/{idea.id}/approve")
+    assert approved.status_code == 303
+    decision = inbox.wait_for(2)[1]
+    assert _stop_link(decision) == expected
+    body = body_of(decision)
+    assert "/follow/" not in body
+    assert "öffnen Sie diesen Link und wählen Sie „E-Mail-Benachrichtigungen abbestellen“:" in body
+
+
+def test_stop_link_page_changes_nothing_until_the_button_is_pressed(
+    client: Client, process: Process, inbox: Inbox, settings: Settings
+) -> None:
+    _submit(client, title="Sichere Radwege zur Schule")
+    link = _stop_link(inbox.wait_for(1)[0])
+    idea = _contribution(settings)
+    assert idea.id is not None
+    _queue_unsent(settings, idea.id)
+
+    page = client.get(link)  # what a mail scanner's prefetch does
+    assert page.status_code == 200
+    assert page.headers["content-language"] == "de"
+    doc = html(page.text)
+    assert one(doc, "h1").get_text(strip=True) == "E-Mails zu Ihrer Idee abbestellen?"
+    assert "„Sichere Radwege zur Schule“ an a***@example.org" in page.text
+    assert ADDRESS not in page.text
+    form = one(doc, "form[method=post]")
+    assert attr(form, "action") == link
+    assert one(form, "button").get_text(strip=True) == "E-Mail-Benachrichtigungen abbestellen"
+    assert _contribution(settings).notify_email == ADDRESS
+    assert len(_outbox(settings)) == 2
+
+    assert client.post(link, follow_redirects=False).status_code == 403  # no CSRF token
+    assert _contribution(settings).notify_email == ADDRESS
+
+    done = post_form(client, link)
+    assert done.status_code == 200
+    assert "Sie erhalten keine E-Mails mehr zu dieser Idee." in done.text
+    stored = _contribution(settings)
+    assert (stored.notify_email, stored.notify_consent_at, stored.notify_locale) == (
+        None,
+        None,
+        None,
+    )
+    assert _outbox(settings) == []  # the unsent one does not go out; the sent one held the address
+
+    for again in (post_form(client, link), client.get(link)):
+        assert again.status_code == 404
+        assert one(html(again.text), "h1").get_text(strip=True) == (
+            "Dieser Link ist nicht mehr gültig"
+        )
+        assert "bereits abbestellt" in again.text
+
+
+def _set_address(settings: Settings, contribution_id: int | None, address: str) -> None:
+    async def change(session: AsyncSession) -> None:
+        stored = await session.get(Contribution, contribution_id)
+        assert stored is not None
+        stored.notify_email = address
+        await session.commit()
+
+    in_db(settings, change)
+
+
+def _address_of(settings: Settings, contribution_id: int | None) -> str | None:
+    async def read(session: AsyncSession) -> str | None:
+        stored = await session.get(Contribution, contribution_id)
+        assert stored is not None
+        return stored.notify_email
+
+    return in_db(settings, read)
+
+
+def test_forged_or_stale_stop_links_are_404(
+    client: Client, process: Process, inbox: Inbox, settings: Settings
+) -> None:
+    _submit(client)
+    link = _stop_link(inbox.wait_for(1)[0])
+    idea = _contribution(settings)
+    number, signature = link.removeprefix("/abbestellen/").split(".")
+    other = in_db(settings, lambda s: add_idea(s, process, title="Eine andere Idee"))
+    _set_address(settings, other.id, ADDRESS)
+    flipped = ("B" if signature[0] == "A" else "A") + signature[1:]
+    forged = [
+        f"/abbestellen/{other.id}.{signature}",  # someone else's idea, same signature
+        f"/abbestellen/{number}.{flipped}",
+        f"/abbestellen/{number}.{signature[:-1]}",
+        f"/abbestellen/{number}",
+        f"/abbestellen/x.{signature}",
+        f"/abbestellen/{'9' * 40}.{signature}",
+        f"/abbestellen/{'9' * 10}.{signature}",  # beyond a 32-bit id
+        f"/abbestellen/²{number}.{signature}",
+        f"/abbestellen/{number}.{signature * 10}",
+    ]
+    for url in forged:
+        assert client.get(url).status_code == 404, url
+        response = post_form(client, url)
+        assert response.status_code == 404, url
+        assert "Dieser Link ist nicht mehr gültig" in response.text
+    assert _address_of(settings, idea.id) == ADDRESS
+    assert _address_of(settings, other.id) == ADDRESS
+
+    # Bound to the address: once it changes, the old link is void.
+    _set_address(settings, idea.id, "neu@example.org")
+    assert client.get(link).status_code == 404
+    assert post_form(client, link).status_code == 404
+    assert _address_of(settings, idea.id) == "neu@example.org"
+
+
+def test_stop_link_page_in_english(
+    client: Client, process: Process, inbox: Inbox, settings: Settings
+) -> None:
+    _submit(client, title="Safe cycle lanes")
+    link = _stop_link(inbox.wait_for(1)[0])
+    english = {"Accept-Language": "en"}
+    page = client.get(link, headers=english)
+    assert page.status_code == 200
+    assert one(html(page.text), "h1").get_text(strip=True) == "Stop e-mails about your idea?"
+    assert "We send news about your idea “Safe cycle lanes” to a***@example.org." in page.text
+    done = post_form(client, link, headers=english)
+    assert "You will get no more e-mails about this idea." in done.text
+    gone = client.get(link, headers=english)
+    assert gone.status_code == 404
+    assert one(html(gone.text), "h1").get_text(strip=True) == "This link is no longer valid"
+
+
+def test_english_mail_has_the_stop_link_in_english(
+    client: Client, process: Process, inbox: Inbox
+) -> None:
+    form = valid_idea(title="Safe cycle lanes", notify_email=ADDRESS, notify_consent="on")
+    post_form(client, f"/processes/{SLUG}/ideas", form, headers={"Accept-Language": "en"})
+    message = inbox.wait_for(1)[0]
+    _stop_link(message)
+    assert "Or use this link, which only stops the e-mails:" in body_of(message)
+
+
+def test_no_list_unsubscribe_header_without_a_stop_link() -> None:
+    """Mails queued before every mail had the link go out as before."""
+    now = utcnow()
+    mail = OutgoingMail(id=7, recipient=ADDRESS, subject="Alt", body="Ohne Link.", created_at=now)
+    assert "List-Unsubscribe" not in build_message(mail, SENDER, now)
+    assert unsubscribe_url_in("Ohne Link.") is None

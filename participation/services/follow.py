@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,7 +44,7 @@ from participation.services.contributions import (
     hash_token,
 )
 from participation.services.errors import NotFound, ValidationFailed
-from participation.services.mail import forget_mails, mask_address
+from participation.services.mail import forget_address, forget_mails, mask_address
 
 # The fields a person may change afterwards. Who they are (segment, organisation) and the
 # consent stay as given when sending.
@@ -258,12 +258,7 @@ async def unsubscribe(session: AsyncSession, token: str) -> bool:
     if page is None:
         return False
     ids = [item.contribution.id for item in page.items if item.contribution.id is not None]
-    await session.exec(
-        update(Contribution)
-        .where(col(Contribution.id).in_(ids))
-        .values(notify_email=None, notify_consent_at=None, notify_locale=None)
-    )
-    await forget_mails(session, ids)
+    await forget_address(session, ids)
     await session.commit()
     return True
 

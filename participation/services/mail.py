@@ -9,10 +9,17 @@ the outbox rows that hold them until `participation.mail_sender` delivers them.
   commit the sender is woken (`_wake_after_commit`), so the mail leaves within seconds.
 - Texts are plain-text Jinja templates under templates/mail/, translated with the same
   gettext catalogue as the pages, in the language the person used when submitting.
+- Every mail carries a link of its own that stops the mails (`unsubscribe_url`): a token
+  signed with SECRET_KEY over the contribution's id and address, so it needs no table and
+  dies with the address. Only the first mail has the follow link (the DB keeps its hash).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +28,7 @@ from functools import cache
 from typing import Any, Final
 
 from jinja2 import Environment
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -35,6 +42,12 @@ from participation.templating import create_environment
 
 _CONTEXT_KEY: Final = "participation.mail"
 _QUEUED_KEY: Final = "participation.mail_queued"
+# The page that stops the mails; German like the site's other public paths ("/mitmachen").
+UNSUBSCRIBE_PATH: Final = "/abbestellen/"
+_SIGNATURE_BYTES: Final = 16  # 128 bits: far beyond guessing, short enough for a mail line
+_UNSUBSCRIBE_LINK: Final = re.compile(
+    rf"https?://\S+?{re.escape(UNSUBSCRIBE_PATH)}[0-9]+\.[A-Za-z0-9_-]+"
+)
 
 
 class MailEvent(StrEnum):
@@ -150,6 +163,8 @@ async def notify_author(
     base = context.base_url
     process_url = f"{base}/processes/{process.slug}"
     target = merged_into or contribution
+    assert contribution.id is not None  # flushed by the caller: the links need the id
+    token = unsubscribe_token(context.settings, contribution.id, contribution.notify_email)
     values = {
         "title": contribution.title,
         "process_title": process.title,
@@ -160,6 +175,7 @@ async def notify_author(
         "reason": reason,
         "answer": contribution.answer,
         "follow_url": f"{base}/follow/{follow_token}" if follow_token else "",
+        "unsubscribe_url": f"{base}{UNSUBSCRIBE_PATH}{token}",
     }
     subject, body = render(context, kind, contribution.notify_locale, values)
     now = utcnow()
@@ -186,6 +202,72 @@ async def forget_mails(session: AsyncSession, contribution_ids: Sequence[int]) -
                 col(OutgoingMail.contribution_id).in_(list(contribution_ids))
             )
         )
+
+
+async def forget_address(session: AsyncSession, contribution_ids: Sequence[int]) -> None:
+    """Stop e-mails about these contributions (the caller commits): forget the address, the
+    consent and the language, and the mails (unsent ones must not go out). Shared by the
+    follow page's button and the link in every mail, so both stop the same way."""
+    if not contribution_ids:
+        return
+    await session.exec(
+        update(Contribution)
+        .where(col(Contribution.id).in_(list(contribution_ids)))
+        .values(notify_email=None, notify_consent_at=None, notify_locale=None)
+    )
+    await forget_mails(session, contribution_ids)
+
+
+def _signature(settings: Settings, contribution_id: int, address: str) -> str:
+    message = f"unsubscribe:{contribution_id}:{address}".encode()
+    digest = hmac.new(settings.secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:_SIGNATURE_BYTES]).decode().rstrip("=")
+
+
+def unsubscribe_token(settings: Settings, contribution_id: int, address: str) -> str:
+    """The token in the link that stops the mails about one contribution to one address:
+    "<id>.<signature>". Bound to the address, so it is void once the address is gone."""
+    return f"{contribution_id}.{_signature(settings, contribution_id, address)}"
+
+
+async def contribution_for_unsubscribe(
+    session: AsyncSession, settings: Settings, token: str
+) -> Contribution | None:
+    """The contribution whose mails a token stops; None for a forged, malformed or spent
+    token (the address is gone, or was changed)."""
+    number, dot, signature = token.partition(".")
+    # ASCII digits only ("²" is a digit to isdigit), and within a 32-bit id: PostgreSQL
+    # refuses a larger number for an integer key instead of finding no row.
+    if not dot or not (number.isascii() and number.isdigit()) or len(number) > 9:
+        return None
+    if len(signature) > 64:
+        return None
+    contribution = await session.get(Contribution, int(number))
+    if contribution is None or not contribution.notify_email:
+        return None
+    expected = _signature(settings, int(number), contribution.notify_email)
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        return None
+    return contribution
+
+
+async def unsubscribe_by_link(session: AsyncSession, settings: Settings, token: str) -> str | None:
+    """Stop the mails a token covers and commit; the idea's title, or None when the token is
+    not (or no longer) valid."""
+    contribution = await contribution_for_unsubscribe(session, settings, token)
+    if contribution is None or contribution.id is None:
+        return None
+    title = contribution.title
+    await forget_address(session, [contribution.id])
+    await session.commit()
+    return title
+
+
+def unsubscribe_url_in(body: str) -> str | None:
+    """The stop link a composed mail carries (for its List-Unsubscribe header); None for
+    mails composed before every mail had one."""
+    found = _UNSUBSCRIBE_LINK.search(body)
+    return found.group(0) if found else None
 
 
 def mask_address(address: str) -> str:
