@@ -3,7 +3,11 @@ action fields, moderation mode and channels; the rows without JavaScript; safe M
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+from babel.dates import format_date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -151,6 +155,14 @@ def test_create_a_process_with_phases_and_themes(admin_client: Client, settings:
     edit = html(admin_client.get(edit_url("gruene-staedte-im-auetal")).text)
     assert attr(one(edit, "#phases-0-ends_on"), "value") == "2026-06-15"
     assert attr(one(edit, "#themes-0-keywords"), "value") == "Baum, Park, Wiese"
+    # The admin learns from when the daily purge takes the process's personal data.
+    deleted_from = max(p.ends_at for p in phases) + timedelta(days=settings.retention_days)
+    day = format_date(deleted_from.astimezone(ZoneInfo(settings.time_zone)), "long", locale="de")
+    assert text_of(one(edit, "#retention-note")) == (
+        f"Personenbezogene Daten dieses Verfahrens (E-Mail-Adressen der Einreichenden, "
+        f"E-Mails, Einladungslinks zu Umfragen) werden ab dem {day} gelöscht, "
+        f"{settings.retention_days} Tage nach dem Ende seiner letzten Phase."
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ are submit buttons that send the whole form back and get it again with all input
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -21,7 +22,7 @@ from participation.auth import current_user, requires_admin
 from participation.i18n import _
 from participation.models import Channel, ModerationMode, PhaseKind, Process, User
 from participation.routes import Db, FormData
-from participation.services import processes
+from participation.services import processes, retention
 from participation.services.errors import ValidationFailed
 from participation.services.processes import ProcessForm
 
@@ -32,7 +33,13 @@ def _actor(request: Request[Any, Any, Any]) -> User:
     return user
 
 
-def _form_page(form: ProcessForm, process: Process | None, status_code: int = 200) -> Template:
+def _form_page(
+    form: ProcessForm,
+    process: Process | None,
+    status_code: int = 200,
+    data_deleted_from: datetime | None = None,
+    retention_days: int = 0,
+) -> Template:
     action = f"/admin/processes/{process.slug}/edit" if process else "/admin/processes/new"
     return Template(
         "pages/admin/process_form.html",
@@ -43,6 +50,9 @@ def _form_page(form: ProcessForm, process: Process | None, status_code: int = 20
             "phase_kinds": list(PhaseKind),
             "channels": list(Channel),
             "modes": list(ModerationMode),
+            # The day the daily purge takes this process's personal data (services/retention.py).
+            "data_deleted_from": data_deleted_from,
+            "retention_days": retention_days,
         },
         status_code=status_code,
     )
@@ -77,7 +87,9 @@ class ProcessAdminController(Controller):
             raise NotFoundException()
         process, phases, themes = found
         form = processes.form_for(process, phases, themes, state.settings.time_zone)
-        return _form_page(form, process)
+        days = state.settings.retention_days
+        deleted_from = retention.deletion_date((phase.ends_at for phase in phases), days)
+        return _form_page(form, process, data_deleted_from=deleted_from, retention_days=days)
 
     @post("/{slug:str}/edit")
     async def update(

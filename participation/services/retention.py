@@ -17,6 +17,7 @@ UPDATE or DELETE, all in one transaction; running it again changes nothing more.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +57,13 @@ class PurgeReport:
             f"Survey invitations: {self.invitations}",
             f"Survey responses unlinked from their invitation (kept): {self.unlinked_responses}",
         ]
+
+
+def deletion_date(phase_ends: Iterable[datetime], days: int) -> datetime | None:
+    """From when `purge` takes a process's personal data: `days` after its last phase ends;
+    None for a process without phases (it never ends)."""
+    ends = list(phase_ends)
+    return max(ends) + timedelta(days=days) if ends else None
 
 
 def _ended_processes(cutoff: datetime) -> Select[Any]:
