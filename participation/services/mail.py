@@ -40,6 +40,9 @@ from participation.models import Contribution, ContributionStatus, OutgoingMail,
 from participation.settings import SUPPORTED_LOCALES, Settings
 from participation.templating import create_environment
 
+# A contribution's columns once its author's address is forgotten (unsubscribed, or past the
+# retention period: services/retention.py).
+NO_ADDRESS: Final = {"notify_email": None, "notify_consent_at": None, "notify_locale": None}
 _CONTEXT_KEY: Final = "participation.mail"
 _QUEUED_KEY: Final = "participation.mail_queued"
 # The page that stops the mails; German like the site's other public paths ("/mitmachen").
@@ -213,7 +216,7 @@ async def forget_address(session: AsyncSession, contribution_ids: Sequence[int])
     await session.exec(
         update(Contribution)
         .where(col(Contribution.id).in_(list(contribution_ids)))
-        .values(notify_email=None, notify_consent_at=None, notify_locale=None)
+        .values(**NO_ADDRESS)
     )
     await forget_mails(session, contribution_ids)
 

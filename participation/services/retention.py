@@ -29,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Contribution, OutgoingMail, Phase
 from participation.models.surveys import Survey, SurveyInvitation, SurveyResponse
+from participation.services.mail import NO_ADDRESS
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,7 @@ async def purge(
         return report
     try:
         steps = {
-            "addresses": update(Contribution)
-            .where(where["addresses"])
-            .values(notify_email=None, notify_locale=None, notify_consent_at=None),
+            "addresses": update(Contribution).where(where["addresses"]).values(**NO_ADDRESS),
             "mails": delete(OutgoingMail).where(where["mails"]),
             "old_mails": delete(OutgoingMail).where(where["old_mails"]),
             # The FK would set NULL itself; doing it first keeps responses whatever the
