@@ -163,6 +163,13 @@ def _split_columns(value: str) -> list[str]:
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--learning-curve", "curve", default="", help="Sizes, e.g. 50,100,200,400.")
 @click.option("--seeds", default=5, show_default=True, type=click.IntRange(1, 20))
+@click.option(
+    "--repeats",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="Repeat the cross-validation under N shuffles and report mean and deviation.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 def nlp_evaluate(
     csv_path: str,
@@ -173,6 +180,7 @@ def nlp_evaluate(
     folds: int,
     curve: str,
     seeds: int,
+    repeats: int,
     as_json: bool,
 ) -> None:
     """Cross-validate the platform's tagger (and clustering) on a labelled CSV."""
@@ -197,6 +205,7 @@ def nlp_evaluate(
         folds=folds,
         curve_sizes=sizes,
         seeds=seeds,
+        repeats=repeats,
         on_progress=lambda message: click.echo(message, err=True),
     )
     if as_json:
@@ -208,6 +217,13 @@ def nlp_evaluate(
         f"{folds}-fold CV: accuracy {cv['accuracy']:.3f}, micro-F1 {cv['micro_f1']:.3f}, "
         f"macro-F1 {cv['macro_f1']:.3f}"
     )
+    if "repeated_cross_validation" in report:
+        rep = report["repeated_cross_validation"]
+        mean, std = rep["mean"], rep["std"]
+        click.echo(
+            f"  over {rep['repeats']} shuffles: micro-F1 {mean['micro_f1']:.3f} "
+            f"± {std['micro_f1']:.3f}, macro-F1 {mean['macro_f1']:.3f} ± {std['macro_f1']:.3f}"
+        )
     if "learning_curve" in report:
         lc = report["learning_curve"]
         for i, size in enumerate(lc["sizes"]):

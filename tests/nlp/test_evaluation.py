@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from nlp.datasets import DatasetError, read_csv, tempelhofer_rows, write_rows
-from nlp.evaluation import evaluate
+from nlp.evaluation import cross_validate, evaluate, repeated_cross_validation
 from nlp.text import GermanAnalyzer
 from participation import demo_content
 from participation.cli import main
@@ -69,6 +69,26 @@ def test_evaluation_report(demo_csv: Path, analyzer: GermanAnalyzer) -> None:
     assert report["clustering"]["k"] >= 2
     assert -1 <= report["clustering"]["ari"] <= 1
     assert report["timings"]["analyse_per_second"] > 0
+
+
+@pytest.mark.filterwarnings("ignore:The least populated class")
+def test_repeated_cross_validation_reports_each_shuffle_and_their_mean(
+    demo_csv: Path, analyzer: GermanAnalyzer
+) -> None:
+    data = read_csv(demo_csv, ["title", "text"], ["segment"], multilabel=False)
+    docs = analyzer.analyse(data.texts)
+    first, _ = cross_validate(docs, data, 3, 0)
+    report = repeated_cross_validation(docs, data, 3, first, repeats=3)
+
+    assert [run["seed"] for run in report["runs"]] == [0, 1, 2]
+    assert report["runs"][0]["macro_f1"] == first["macro_f1"]
+    # Each further run is its own shuffle, the same as calling cross_validate with its seed.
+    second, _ = cross_validate(docs, data, 3, 2)
+    assert report["runs"][2]["micro_f1"] == second["micro_f1"]
+    for metric in ("accuracy", "micro_f1", "macro_f1"):
+        values = [run[metric] for run in report["runs"]]
+        assert report["mean"][metric] == pytest.approx(sum(values) / 3, abs=1e-4)
+        assert report["std"][metric] >= 0
 
 
 def test_tempelhofer_reader_flattens_proposals_and_their_discussion(tmp_path: Path) -> None:
@@ -131,6 +151,16 @@ def test_cli_converts_and_evaluates(demo_csv: Path, tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["data"]["items"] == len(demo_content.CONTRIBUTIONS)
     assert report["cross_validation"]["folds"] == 2
+
+    repeated = runner.invoke(
+        main,
+        [
+            "nlp", "evaluate", "--csv", str(demo_csv), "--labels", "segment",
+            "--folds", "2", "--repeats", "2",
+        ],
+    )  # fmt: skip
+    assert repeated.exit_code == 0, repeated.output
+    assert "over 2 shuffles: micro-F1 " in repeated.stdout
 
     missing = runner.invoke(main, ["nlp", "evaluate", "--csv", str(demo_csv), "--labels", "x"])
     assert missing.exit_code != 0
