@@ -103,20 +103,22 @@ def repeated_cross_validation(
     folds: int,
     first: Metrics,
     repeats: int,
+    seed: int = 0,
     on_progress: Callable[[str], None] | None = None,
 ) -> Metrics:
-    """The same cross-validation under `repeats` different shuffles (seeds 0, 1, ...; `first`
-    is seed 0's result), with mean and standard deviation. On a few hundred items one
-    shuffle's macro-F1 moves by about 0.01 from the next: compare models on the mean."""
+    """The same cross-validation under `repeats` shuffles (seeds `seed`, `seed` + 1, ...;
+    `first` is the result for `seed`, already computed), with mean and standard deviation.
+    On a few hundred items one shuffle's macro-F1 moves by about 0.01 from the next:
+    compare models on the mean."""
     runs = [first]
-    for seed in range(1, repeats):
-        runs.append(cross_validate(docs, dataset, folds, seed)[0])
+    for i in range(1, repeats):
+        runs.append(cross_validate(docs, dataset, folds, seed + i)[0])
         if on_progress:
-            on_progress(f"cross-validation: shuffle {seed + 1} of {repeats} done")
+            on_progress(f"cross-validation: shuffle {i + 1} of {repeats} done")
     metrics = ("accuracy", "micro_f1", "macro_f1")
     return {
         "repeats": repeats,
-        "runs": [{"seed": i, **{m: run[m] for m in metrics}} for i, run in enumerate(runs)],
+        "runs": [{"seed": seed + i, **{m: run[m] for m in metrics}} for i, run in enumerate(runs)],
         "mean": {m: round(float(np.mean([run[m] for run in runs])), 4) for m in metrics},
         "std": {m: round(float(np.std([run[m] for run in runs])), 4) for m in metrics},
     }
@@ -254,7 +256,7 @@ def evaluate(
         repeated = None
         if repeats > 1:
             started = time.perf_counter()
-            repeated = repeated_cross_validation(docs, dataset, folds, cv, repeats, say)
+            repeated = repeated_cross_validation(docs, dataset, folds, cv, repeats, seed, say)
             timings["repeated_cross_validation_seconds"] = round(time.perf_counter() - started, 2)
 
         started = time.perf_counter()

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -88,7 +89,12 @@ def test_repeated_cross_validation_reports_each_shuffle_and_their_mean(
     for metric in ("accuracy", "micro_f1", "macro_f1"):
         values = [run[metric] for run in report["runs"]]
         assert report["mean"][metric] == pytest.approx(sum(values) / 3, abs=1e-4)
-        assert report["std"][metric] >= 0
+        assert report["std"][metric] == pytest.approx(float(np.std(values)), abs=1e-4)
+
+    # Started from another seed, the runs are that seed's and the next ones.
+    later = repeated_cross_validation(docs, data, 3, second, repeats=2, seed=2)
+    assert [run["seed"] for run in later["runs"]] == [2, 3]
+    assert later["runs"][0]["micro_f1"] == second["micro_f1"]
 
 
 def test_tempelhofer_reader_flattens_proposals_and_their_discussion(tmp_path: Path) -> None:
