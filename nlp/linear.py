@@ -37,7 +37,9 @@ class LinearScores:
 
 
 def linear_scores(classifier: object, features: int) -> LinearScores:
-    """The matrix form of a fitted LinearSVC, LogisticRegression or a one-vs-rest of them.
+    """The matrix form of a fitted linear classifier (anything with `coef_` and
+    `intercept_`, such as LinearSVC, LogisticRegression or `NBSVMClassifier`) or of a
+    one-vs-rest of them (as taggers saved before NB-SVM hold until they are trained again).
 
     A one-vs-rest output whose label never varied in training is a constant predictor in
     scikit-learn (its decision value is the constant label); here it is a zero row with that

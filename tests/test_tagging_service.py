@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from nlp.tagging import Suggestion, Tagging, ThemeSpec
+from nlp.tagging import TAGGER_VERSION, Suggestion, Tagging, ThemeSpec
 from participation import demo_content
 from participation.db import create_engine, create_sessionmaker
 from participation.models import (
@@ -167,7 +167,7 @@ async def test_retrain_saves_a_model_that_then_makes_the_suggestions(
     assert result.path.exists()
     assert result.suggested == len(pending)
     chosen = tagging.choose_tagger(tmp_path, DEMO_SLUG, [])
-    assert chosen.version.startswith("stacked-2:")
+    assert chosen.version.startswith("stacked-3:")
     for contribution in pending:
         await session.refresh(contribution)
         assert contribution.theme_uncertainty is not None
@@ -186,6 +186,22 @@ async def test_retrain_saves_a_model_that_then_makes_the_suggestions(
     assert again.suggested == 0
     forced = await tagging.retrain(session, tmp_path, DEMO_SLUG, force=True, resuggest=False)
     assert forced.trained
+
+
+async def test_a_model_of_an_older_tagger_version_is_trained_again(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    await _demo(session)
+    first = await tagging.retrain(session, tmp_path, DEMO_SLUG, resuggest=False)
+    metadata_path = first.path.with_suffix(".joblib.json")
+    metadata = json.loads(metadata_path.read_text())
+    assert metadata["version"] == TAGGER_VERSION
+    metadata_path.write_text(json.dumps({**metadata, "version": "stacked-2"}))
+
+    again = await tagging.retrain(session, tmp_path, DEMO_SLUG, resuggest=False)
+
+    assert again.trained
+    assert json.loads(metadata_path.read_text())["version"] == TAGGER_VERSION
 
 
 async def test_a_model_that_does_not_load_falls_back_to_keywords(

@@ -29,7 +29,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from nlp.persistence import data_hash, load_model, save_model
-from nlp.tagging import KeywordTagger, Tagger, Tagging, ThemeSpec, train_tagger
+from nlp.tagging import (
+    TAGGER_VERSION,
+    KeywordTagger,
+    Tagger,
+    Tagging,
+    ThemeSpec,
+    train_tagger,
+)
 from nlp.text import GermanAnalyzer, default_analyzer, join_fields
 from participation.db import SessionMaker
 from participation.i18n import _
@@ -346,7 +353,8 @@ def _fit_and_save(
     with train_lock:  # two runs for one process would write the same file
         if not force and path.exists():
             try:
-                if load_model(path).metadata.get("data_hash") == digest:
+                saved = load_model(path).metadata
+                if saved.get("data_hash") == digest and saved.get("version") == TAGGER_VERSION:
                     return False
             except Exception as error:  # outdated or damaged: train a new one
                 log.info("Replacing theme model %s: %s", path, error)
