@@ -102,10 +102,11 @@ class FastTransform:
             ids = [self.vocabulary.get(token) for token in self._analyzer(doc)]
             return np.asarray([i for i in ids if i is not None], dtype=np.int64)
         text = self._preprocessor(doc) if self._preprocessor else str(doc).lower()
-        parts = [self._word(word) for word in text.split()]
+        parts = [self.word_features(word) for word in text.split()]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    def _word(self, word: str) -> NDArray[np.int64]:
+    def word_features(self, word: str) -> NDArray[np.int64]:
+        """The feature indices of one word's character n-grams (char_wb only), cached."""
         found = self._word_features.get(word)
         if found is None:
             ids = [self.vocabulary.get(g) for g in char_wb_ngrams(word, self._ngram_range)]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
 
 from nlp.persistence import ModelOutdated, data_hash, load_model, save_model
@@ -16,6 +17,7 @@ from nlp.tagging import (
     SupervisedTagger,
     ThemeSpec,
     _macro_f1,
+    explain,
     review_priority,
     train_tagger,
 )
@@ -129,6 +131,33 @@ def test_matrix_form_scores_as_scikit_learn_does(
     fast = tagger.probabilities(demo_docs)
     assert np.allclose(fast, _scikit_learn_probabilities(tagger, demo_docs), atol=1e-9)
     assert (fast > 0.25).any()  # not trivially zero
+
+
+def test_explanations_are_the_words_whose_ngrams_score_most(
+    demo_docs: list[AnalysedText],
+) -> None:
+    """Checked against the definition, word by word: the sum over a word's character
+    n-grams of weight times the text's TF-IDF value."""
+    tagger = train_tagger(demo_docs, DEMO_LABELS, multilabel=True)
+    chars = tagger.bases[0].steps[0][1]  # type: ignore[attr-defined]
+    weights = tagger.bases[0].steps[-1][1].coef_  # type: ignore[attr-defined]
+    fast = tagger._form().char
+    ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+    full = 0
+    for doc in demo_docs[:10]:
+        vector = chars.transform([doc])
+        explained = explain(doc, vector, fast.word_features, weights, 3)
+        for label, words in enumerate(explained):
+            by_word: dict[str, float] = {}
+            for word in dict.fromkeys(doc.normalised.split()):
+                if len(word) >= 3 and word.isalpha():
+                    grams = ngrams(word)
+                    ids = [chars.vocabulary_[g] for g in grams if g in chars.vocabulary_]
+                    by_word[word] = sum(weights[label, i] * vector[0, i] for i in ids)
+            best = sorted((w for w in by_word if by_word[w] > 0), key=lambda w: -by_word[w])
+            assert list(words) == best[:3]
+            full += len(words) == 3
+    assert full > 10  # most labels have three words with a positive share
 
 
 def test_matrix_form_with_two_themes(demo_docs: list[AnalysedText]) -> None:
