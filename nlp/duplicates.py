@@ -25,12 +25,11 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 from sklearn.utils.extmath import randomized_svd
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from nlp.text import AnalysedText
-from nlp.vectors import CharNgramCounter, idf_weights, lowered_text, tfidf_rows
+from nlp.vectors import CharNgramCounter, idf_weights, lowered_text, tfidf_of_one, tfidf_rows
 
 # Default thresholds, measured on these scores (tests/nlp/test_duplicates.py checks them).
 # Centring puts the typical pair near 0, so the figures are lower than plain cosines.
@@ -156,15 +155,18 @@ class SimilarityIndex:
         (slower; to check the candidate stage)."""
         if k <= 0:
             return []
-        query = tfidf_rows(self._counter.counts([lowered_text(doc)]), self._idf)
-        return self._search(query, k, min_score, exclude=None, exact=exact)
+        columns, counts = self._counter.counts_of_one(lowered_text(doc))
+        columns, values = tfidf_of_one(columns, counts, self._idf)
+        return self._search(columns, values, k, min_score, exclude=None, exact=exact)
 
     def similar_to(self, id_: int, k: int = 5, min_score: float = SIMILAR_MIN_SCORE) -> list[Match]:
         """The k items most like an indexed item, itself left out. KeyError for unknown ids."""
         row = self._row[id_]
         if k <= 0:
             return []
-        return self._search(self._matrix[row], k, min_score, exclude=row, exact=False)
+        start, end = self._matrix.indptr[row], self._matrix.indptr[row + 1]
+        columns = self._matrix.indices[start:end]
+        return self._search(columns, self._matrix.data[start:end], k, min_score, exclude=row)
 
     def duplicate_pairs(
         self, threshold: float = DUPLICATE_THRESHOLD, limit: int | None = None
@@ -217,20 +219,28 @@ class SimilarityIndex:
         return (numerator + self._mean_square) / (self._lengths[rows] * self._lengths[cols])
 
     def _search(
-        self, query: sp.csr_matrix, k: int, min_score: float, *, exclude: int | None, exact: bool
+        self,
+        columns: npt.NDArray[np.int32] | IntArray,
+        values: Float32Array,
+        k: int,
+        min_score: float,
+        *,
+        exclude: int | None,
+        exact: bool = False,
     ) -> list[Match]:
-        if query.nnz == 0:
+        """The best k for a unit-length query row given as its columns and values."""
+        if values.size == 0:
             return []  # an empty text, or nothing the index has seen
         dense = np.zeros(self._matrix.shape[1], dtype=np.float32)
-        dense[query.indices] = query.data
-        offset = float(query.data @ self._mean[query.indices])
+        dense[columns] = values
+        offset = float(values @ self._mean[columns])
         length = float(np.sqrt(max(1.0 - 2.0 * offset + self._mean_square, 1e-12)))
         rows: IntArray
         if self._dense is None or exact:
             rows = np.arange(self._matrix.shape[0])
             dots = np.asarray(self._matrix @ dense, dtype=np.float64)
         else:
-            rows = self._candidates(query, offset, max(CANDIDATES, 2 * k))
+            rows = self._candidates(columns, values, offset, max(CANDIDATES, 2 * k))
             dots = np.asarray(self._matrix[rows] @ dense, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             scores = (dots - offset - self._offsets[rows] + self._mean_square) / (
@@ -261,12 +271,18 @@ class SimilarityIndex:
             self._basis = np.ascontiguousarray(components.T, dtype=np.float32)
             self._dense = np.asarray(self._matrix @ self._basis, dtype=np.float32)
 
-    def _candidates(self, query: sp.csr_matrix, offset: float, count: int) -> IntArray:
+    def _candidates(
+        self,
+        columns: npt.NDArray[np.int32] | IntArray,
+        values: Float32Array,
+        offset: float,
+        count: int,
+    ) -> IntArray:
         assert self._basis is not None
         assert self._dense is not None
         # einsum, not BLAS: BLAS threads fighting over a busy server's cores made this
         # matrix-vector product ten times slower.
-        coordinates = np.einsum("i,ij->j", query.data, self._basis[query.indices])
+        coordinates = np.einsum("i,ij->j", values, self._basis[columns])
         approximate = np.einsum("ij,j->i", self._dense, coordinates)
         scores = (approximate - offset - self._offsets + self._mean_square) / np.maximum(
             self._lengths, 1e-6

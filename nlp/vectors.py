@@ -64,6 +64,22 @@ class CharNgramCounter:
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self._counts(texts, grow=False)
 
+    def counts_of_one(self, text: str) -> tuple[npt.NDArray[np.int64], Float32Array]:
+        """One text's known n-grams as sorted column indices and their counts: the same
+        numbers as a row of `counts`, without the sparse products and their allocations over
+        the whole vocabulary, which cost more than the counting for a single query: against
+        an index of 100,000 resampled shared texts (227,743 n-grams), 300 queries took 1.0 ms
+        at the median and 3.8 ms at p95 to become TF-IDF rows, against 2.8 and 6.0 ms."""
+        get = self.vocabulary.get
+        found = [
+            column
+            for word in text.split()
+            for column in map(get, char_wb_ngrams(word, self.ngram_range))
+            if column is not None
+        ]
+        columns, counts = np.unique(np.asarray(found, dtype=np.int64), return_counts=True)
+        return columns, counts.astype(np.float32)
+
     def _counts(self, texts: Sequence[str], *, grow: bool) -> sp.csr_matrix:
         words: dict[str, int] = {}
         word_columns = array("i")  # 4 bytes a token, not a list's 8 plus a copy
@@ -110,6 +126,18 @@ def idf_weights(counts: sp.csr_matrix, power: float = 1.0, min_df: int = 1) -> F
     idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0) ** power
     idf[df < min_df] = 0.0
     return np.asarray(idf, dtype=np.float32)
+
+
+def tfidf_of_one(
+    columns: npt.NDArray[np.int64], counts: Float32Array, idf: Float32Array
+) -> tuple[npt.NDArray[np.int64], Float32Array]:
+    """`tfidf_rows` for the counts of one text (`CharNgramCounter.counts_of_one`)."""
+    values = (np.log(counts) + np.float32(1.0)) * idf[columns]
+    kept = values != 0  # the n-grams left out by min_df
+    columns, values = columns[kept], values[kept]
+    if values.size:
+        values /= np.sqrt(np.dot(values, values))
+    return columns, values
 
 
 def tfidf_rows(counts: sp.csr_matrix, idf: Float32Array) -> sp.csr_matrix:

@@ -7,7 +7,14 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from nlp.text import GermanAnalyzer
-from nlp.vectors import CharNgramCounter, char_wb_ngrams, idf_weights, lowered_text, tfidf_rows
+from nlp.vectors import (
+    CharNgramCounter,
+    char_wb_ngrams,
+    idf_weights,
+    lowered_text,
+    tfidf_of_one,
+    tfidf_rows,
+)
 
 TEXTS = [
     "Mehr Fahrradstellplätze am Bahnhof, bitte!",
@@ -54,6 +61,29 @@ def test_tfidf_equals_scikit_learns_with_min_df() -> None:
     assert np.allclose(rows.toarray()[:, columns], expected, atol=1e-6)
     # The n-grams below min_df carry nothing.
     assert rows.nnz == np.count_nonzero(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seeeck: Kaffee am See, Kaffee am Bahnhof",  # repeated words and n-grams
+        "Bahnhof Zoo und ein ganz neues Wort",  # n-grams the index never saw
+        "xyz",  # nothing known
+        "",
+    ],
+)
+def test_one_query_text_gets_the_same_row_as_the_batch_path(text: str) -> None:
+    texts = TEXTS * 2 + ["Ein ganz anderer Text über Bäume im Park"]
+    counter = CharNgramCounter()
+    counts = counter.fit_counts(texts)
+    idf = idf_weights(counts, power=1.5, min_df=2)
+    expected = tfidf_rows(counter.counts([text]), idf)
+    columns, values = tfidf_of_one(*counter.counts_of_one(text), idf)
+    assert values.dtype == np.float32
+    assert np.all(np.diff(columns) > 0)
+    assert np.array_equal(columns, np.sort(expected.indices))
+    order = np.argsort(expected.indices)
+    assert np.allclose(values, expected.data[order], atol=1e-6)
 
 
 def test_idf_power_favours_rare_ngrams() -> None:
