@@ -155,8 +155,7 @@ class SimilarityIndex:
         (slower; to check the candidate stage)."""
         if k <= 0:
             return []
-        columns, counts = self._counter.counts_of_one(lowered_text(doc))
-        columns, values = tfidf_of_one(columns, counts, self._idf)
+        columns, values = tfidf_of_one(self._counter.ngram_ids(lowered_text(doc)), self._idf)
         return self._search(columns, values, k, min_score, exclude=None, exact=exact)
 
     def similar_to(self, id_: int, k: int = 5, min_score: float = SIMILAR_MIN_SCORE) -> list[Match]:

@@ -16,7 +16,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlp.text import AnalysedText
-from nlp.vectors import char_wb_ngrams
+from nlp.vectors import char_wb_ngrams, tfidf_of_one
 
 
 def normalised_of(doc: AnalysedText) -> str:
@@ -77,14 +77,9 @@ class FastTransform:
     def __call__(self, docs: Sequence[AnalysedText]) -> csr_matrix:
         indptr, indices, data = [0], [], []
         for doc in docs:
-            features = self._features(doc)
-            columns, counts = np.unique(features, return_counts=True)
-            values = counts.astype(np.float64)
-            if self.sublinear:
-                values = np.log(values) + 1.0
-            values *= self.idf[columns]
-            if self.l2 and values.size:
-                values /= np.sqrt(np.dot(values, values))
+            columns, values = tfidf_of_one(
+                self._features(doc), self.idf, sublinear=self.sublinear, l2=self.l2
+            )
             indices.append(columns)
             data.append(values)
             indptr.append(indptr[-1] + len(columns))
