@@ -16,7 +16,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlp.text import AnalysedText
-from nlp.vectors import char_wb_ngrams, tfidf_of_one
+from nlp.vectors import known_ngram_columns, tfidf_of_one
 
 
 def normalised_of(doc: AnalysedText) -> str:
@@ -104,8 +104,8 @@ class FastTransform:
         """The feature indices of one word's character n-grams (char_wb only), cached."""
         found = self._word_features.get(word)
         if found is None:
-            ids = [self.vocabulary.get(g) for g in char_wb_ngrams(word, self._ngram_range)]
-            found = np.asarray([i for i in ids if i is not None], dtype=np.int64)
+            columns = known_ngram_columns(word, self.vocabulary, self._ngram_range)
+            found = np.asarray(columns, dtype=np.int64)
             if len(self._word_features) >= self.MAX_CACHED_WORDS:
                 self._word_features.clear()
             self._word_features[word] = found

@@ -49,6 +49,13 @@ def char_wb_ngrams(word: str, ngram_range: tuple[int, int]) -> list[str]:
     return grams
 
 
+def known_ngram_columns(
+    word: str, vocabulary: dict[str, int], ngram_range: tuple[int, int]
+) -> list[int]:
+    """The vocabulary columns of one word's char_wb n-grams, unknown ones left out."""
+    return [c for c in map(vocabulary.get, char_wb_ngrams(word, ngram_range)) if c is not None]
+
+
 @dataclass(slots=True)
 class CharNgramCounter:
     """Counts char_wb n-grams; `fit_counts` learns the vocabulary, `counts` reuses it (n-grams
@@ -69,12 +76,10 @@ class CharNgramCounter:
         """The columns of one text's known n-grams, a repeated n-gram as often as it occurs:
         for a single query, where `counts` would build two sparse products over the whole
         vocabulary (see `tfidf_of_one`)."""
-        get = self.vocabulary.get
         found = [
             column
             for word in text.split()
-            for column in map(get, char_wb_ngrams(word, self.ngram_range))
-            if column is not None
+            for column in known_ngram_columns(word, self.vocabulary, self.ngram_range)
         ]
         return np.asarray(found, dtype=np.int64)
 
@@ -101,11 +106,11 @@ class CharNgramCounter:
         columns: list[int] = []
         ends = [0]
         for word in words:
-            grams = char_wb_ngrams(word, self.ngram_range)
             if grow:
+                grams = char_wb_ngrams(word, self.ngram_range)
                 columns.extend([vocabulary.setdefault(gram, len(vocabulary)) for gram in grams])
             else:
-                columns.extend([c for c in map(vocabulary.get, grams) if c is not None])
+                columns.extend(known_ngram_columns(word, vocabulary, self.ngram_range))
             ends.append(len(columns))
         matrix = sp.csr_matrix(
             (np.ones(len(columns), dtype=np.float32), columns, ends),
