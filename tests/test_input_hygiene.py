@@ -19,15 +19,17 @@ import sqlalchemy as sa
 from bs4 import Tag
 from httpx import Response
 from litestar import Litestar
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.inputs import MAX_ID, clean_json, clean_text, parse_int
 from participation.models import Contribution, ContributionKind, ContributionStatus, Process, Role
+from participation.models.focus_groups import FocusGroupMember
 from participation.models.surveys import QuestionKind
 from participation.services.mail import unsubscribe_token
+from participation.services.pseudonyms import clean_pseudonym, is_rude, pseudonym_key
 from participation.settings import Settings
-from tests.focus_group_helpers import CODE, stored_session
+from tests.focus_group_helpers import CODE, join, stored_session
 from tests.helpers import (
     PASSWORD,
     SLUG,
@@ -483,6 +485,30 @@ def test_a_title_of_zero_width_spaces_is_no_title(client: Client, process: Proce
     )
     assert api.status_code == 422
     assert "title" in api.json()["errors"]
+
+
+def test_a_right_to_left_override_cannot_fake_a_taken_pseudonym(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    stored_session(settings, process)
+    assert join(client, "Max").status_code == 303
+    client.cookies.clear()
+    # Shown as "Max" in a browser; without the override it is what it is: "xaM".
+    assert join(client, "\u202exaM").status_code == 303
+    client.cookies.clear()
+    # Cyrillic "а" and "х" look like Latin ones: the same name as "Max", so it is taken.
+    taken = join(client, "M\u0430\u0445")
+    assert taken.status_code == 422
+    names = in_db(settings, lambda s: s.exec(select(FocusGroupMember.pseudonym)))
+    assert sorted(names) == ["Max", "xaM"]
+
+
+def test_pseudonym_key_ignores_invisible_and_look_alike_characters() -> None:
+    assert pseudonym_key("Ma\u200bx") == pseudonym_key("Max") == pseudonym_key("Ｍａｘ")
+    assert pseudonym_key("M\u0430\u0445") == pseudonym_key("Max")
+    assert pseudonym_key("\u202exaM") == "xam"
+    assert clean_pseudonym(" \u202e xaM\u200b ") == "xaM"
+    assert is_rude("fu\u0441k")  # a Cyrillic "с"
 
 
 # --- numbers ----------------------------------------------------------------------------------
