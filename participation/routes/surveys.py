@@ -169,6 +169,8 @@ class SurveyController(Controller):
                 return Redirect(f"/umfrage/{token}?gesendet=1", status_code=303, background=suggest)
             await survey_responses.save_page(db, respondent, page, values, back=action == "back")
         except AlreadySent:
+            if action == "send":  # a double click, or sent again after "back": it is sent
+                return Redirect(f"/umfrage/{token}?gesendet=1", status_code=303)
             return await _answer_page(db, respondent, status_code=HTTP_409_CONFLICT)
         except SurveyClosed:
             return await _answer_page(db, respondent, status_code=HTTP_422_UNPROCESSABLE_ENTITY)

@@ -485,7 +485,9 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
         .values(submitted_at=now, updated_at=now)
     )
     if claimed.rowcount != 1:  # sent a moment ago, e.g. a double click
-        await session.rollback()
+        # Nothing was written. Commit, not rollback: a rollback would expire the survey and
+        # process the caller still shows, and loading them again fails outside the session.
+        await session.commit()
         await session.refresh(response)
         raise AlreadySent(_("You have already answered. Thank you!"))
     if response.invitation_id is not None:
