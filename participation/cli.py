@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import getpass
 import json
 import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
@@ -17,6 +19,7 @@ import uvicorn
 from participation.bootstrap import prepare_database, read_demo_login
 from participation.db import create_engine, create_sessionmaker, upgrade_database
 from participation.models import Role
+from participation.private_paths import RedactTokens
 from participation.services.errors import ValidationFailed
 from participation.services.users import create_user
 from participation.settings import Settings, SettingsError
@@ -57,8 +60,17 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reload=reload,
         proxy_headers=settings.trusted_proxy,
         access_log=settings.access_log,
+        log_config=uvicorn_log_config(),
         server_header=False,
     )
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the tokens taken out of the access log's paths (ACCESS_LOG)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_tokens"] = {"()": RedactTokens}
+    config["handlers"]["access"].setdefault("filters", []).append("redact_tokens")
+    return config
 
 
 def _settings() -> Settings:

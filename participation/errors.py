@@ -18,6 +18,7 @@ from litestar.types import ExceptionHandlersMap
 
 from participation.i18n import _, current_locale
 from participation.middleware import locale_of
+from participation.private_paths import redact
 
 log = logging.getLogger("participation")
 
@@ -88,7 +89,9 @@ def not_authorized_handler(
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The path without its token: /follow/<token> in a log would open the author's ideas.
+    path = redact(request.url.path)
+    log.exception("Unhandled error on %s %s", request.method, path, exc_info=exc)
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
 
 

@@ -1,5 +1,5 @@
-"""ASGI middleware: cleaned input, the request's language, and security headers on every
-response."""
+"""ASGI middleware: cleaned input, the request's language, and security and cache headers on
+every response."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from litestar.types import ASGIApp, HTTPRequestEvent, Message, Receive, ReceiveM
 
 from participation.i18n import DEFAULT_LOCALE, current_locale, negotiate_locale
 from participation.inputs import MAX_ID, NestedTooDeep, clean_json, clean_text
+from participation.private_paths import is_private
 
 LOCALE_COOKIE = "lang"
 
@@ -81,6 +82,15 @@ def locale_middleware(app: ASGIApp, default_locale: str = DEFAULT_LOCALE) -> ASG
     return middleware
 
 
+def _never_stored(scope: Scope) -> bool:
+    """Staff pages (behind a guard, or anything a signed-in user sees), pages under a private
+    token, and so their exports: "Back" after signing out on a shared computer must not show
+    them from the browser's cache."""
+    handler = scope.get("route_handler")
+    guarded = handler is not None and bool(handler.resolve_guards())
+    return guarded or scope.get("user") is not None or is_private(scope.get("path", ""))
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """A before_send hook: it sees every response, also the 404 of an unknown path."""
     if message["type"] == "http.response.start":
@@ -89,6 +99,8 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
             if name not in headers:
                 headers[name] = value
         headers["content-language"] = current_locale.get()
+        if _never_stored(scope):
+            headers["cache-control"] = "no-store"
 
 
 # --- cleaned input -----------------------------------------------------------------------------

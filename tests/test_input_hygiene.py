@@ -23,18 +23,16 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.inputs import MAX_ID, clean_json, clean_text, parse_int
-from participation.models import Contribution, ContributionKind, ContributionStatus, Process, Role
+from participation.models import Contribution, Process
 from participation.models.focus_groups import FocusGroupMember
 from participation.models.surveys import QuestionKind
-from participation.services.mail import unsubscribe_token
 from participation.services.pseudonyms import clean_pseudonym, is_rude, pseudonym_key
 from participation.settings import Settings
-from tests.focus_group_helpers import CODE, join, stored_session
+from tests.focus_group_helpers import join, stored_session
 from tests.helpers import (
     PASSWORD,
     SLUG,
     Client,
-    add_process,
     add_staff,
     csrf_token,
     de,
@@ -44,15 +42,13 @@ from tests.helpers import (
     in_db,
     login,
     post_form,
-    stored_idea,
     valid_idea,
 )
-from tests.survey_builders import ABOUT_RESIDENT, BuiltSurvey, answer, start, stored_survey
+from tests.site_rows import ADMIN, Site, build_site, route_of, routes
+from tests.survey_builders import ABOUT_RESIDENT, answer
 
 # A NUL byte (PostgreSQL refuses it in text), a zero-width space and a right-to-left override.
 NASTY = "\x00\u200b\u202e"
-ADMIN = "admin@example.org"
-FOLLOW_TOKEN = "folge-link-0123456789abcdefghij"
 
 
 def nasty(text: str) -> str:
@@ -124,120 +120,9 @@ def test_clean_json_cleans_keys_and_values_and_refuses_deep_nesting() -> None:
 # --- every form of the app --------------------------------------------------------------------
 
 
-@dataclass
-class Site:
-    """The rows every page needs, and how to fill a route's path parameters."""
-
-    process: Process
-    idea_id: int  # published, with a comment and an address for e-mails
-    pending_id: int  # in moderation, under FOLLOW_TOKEN
-    comment_id: int
-    survey: BuiltSurvey
-    survey_token: str
-    session_id: int
-    unsubscribe: str
-
-    def fill(self, template: str) -> str:
-        """A route's path with every parameter set to a row that exists."""
-
-        def value(match: re.Match[str]) -> str:
-            name = match[1]
-            by_name: dict[str, object] = {
-                "slug": SLUG,
-                "survey_slug": self.survey.survey.slug,
-                "survey_id": self.survey.id,
-                "section_id": self.survey.sections[0].id,
-                "question_id": self.survey.questions[QuestionKind.FREE_TEXT].id,
-                "session_id": self.session_id,
-                "number": 0,
-                "field": "title",
-                "idea_id": self.idea_id,
-                "contribution_id": self.idea_id,
-            }
-            if template.startswith("/follow/"):
-                by_name.update(token=FOLLOW_TOKEN, contribution_id=self.pending_id)
-            elif template.startswith("/umfrage/"):
-                by_name["token"] = self.survey_token
-            elif template.startswith("/abbestellen/"):
-                by_name["token"] = self.unsubscribe
-            elif template.startswith("/mitmachen/"):
-                by_name["code"] = CODE
-            elif template.startswith("/lang/"):
-                by_name["code"] = "de"
-            elif template.startswith("/moderation/"):
-                by_name["contribution_id"] = self.pending_id
-            return str(by_name[name])
-
-        return re.sub(r"\{(\w+):\w+\}", value, template)
-
-
 @pytest.fixture
 def site(client: Client, settings: Settings) -> Site:
-    process = in_db(settings, add_process)
-    in_db(settings, lambda s: add_staff(s, ADMIN, Role.ADMIN))
-    idea = stored_idea(settings, process)
-    pending = stored_idea(
-        settings,
-        process,
-        title="Busse am Abend",
-        status=ContributionStatus.PENDING,
-        follow_token=FOLLOW_TOKEN,
-    )
-    assert idea.id is not None
-    assert pending.id is not None
-
-    async def comment_and_address(session: AsyncSession) -> int:
-        stored = await session.get(Contribution, idea.id)
-        assert stored is not None
-        stored.notify_email = "anna@example.org"
-        comment = Contribution(
-            process_id=stored.process_id,
-            kind=ContributionKind.COMMENT,
-            parent_id=idea.id,
-            body="Gute Idee, das brauchen wir.",
-            segment=stored.segment,
-            channel=stored.channel,
-            status=ContributionStatus.PUBLISHED,
-        )
-        session.add_all([stored, comment])
-        await session.commit()
-        assert comment.id is not None
-        return comment.id
-
-    comment_id = in_db(settings, comment_and_address)
-    built = stored_survey(settings, process)
-    fg_session = stored_session(settings, process)
-    assert fg_session.id is not None
-    return Site(
-        process=process,
-        idea_id=idea.id,
-        pending_id=pending.id,
-        comment_id=comment_id,
-        survey=built,
-        survey_token=start(client, process, built),
-        session_id=fg_session.id,
-        unsubscribe=unsubscribe_token(settings, idea.id, "anna@example.org"),
-    )
-
-
-def routes(app: Litestar, method: str) -> list[str]:
-    """The path templates of the app's routes for `method`, e.g. "/follow/{token:str}"."""
-    return sorted(
-        {
-            route.path
-            for route in app.routes
-            for handler in getattr(route, "route_handlers", [])
-            if method in handler.http_methods and not route.path.startswith(("/static", "/schema"))
-        }
-    )
-
-
-def route_of(templates: list[str], path: str) -> str | None:
-    for template in templates:
-        pattern = re.sub(r"\{\w+:int\}", r"\\d+", re.sub(r"\{\w+:str\}", "[^/]+", template))
-        if re.fullmatch(pattern, path.split("?")[0]):
-            return template
-    return None
+    return build_site(client, settings)
 
 
 @dataclass
