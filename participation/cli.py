@@ -16,7 +16,13 @@ from typing import Any
 import click
 import uvicorn
 
-from participation.bootstrap import prepare_database, read_demo_login
+from participation.bootstrap import (
+    DatabaseNotReady,
+    describe_database,
+    prepare_database,
+    read_demo_login,
+    ready_database,
+)
 from participation.db import create_engine, create_sessionmaker, upgrade_database
 from participation.models import Role
 from participation.private_paths import RedactTokens
@@ -38,9 +44,12 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Migrate, seed the demo on first start, and serve the app."""
     settings = _settings()
-    asyncio.run(prepare_database(settings))
+    try:
+        asyncio.run(ready_database(settings))
+    except DatabaseNotReady as problem:
+        raise click.ClickException(str(problem)) from None
     click.echo(f"\n  Participation platform: http://{host}:{port}/")
-    click.echo(f"  Database: {_describe(settings)}")
+    click.echo(f"  Database: {describe_database(settings)}")
     login = read_demo_login(settings)
     if login is not None:
         click.echo(f"  Demo moderator: {login.email} / {login.password}")
@@ -78,12 +87,6 @@ def _settings() -> Settings:
         return Settings.from_env()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-
-
-def _describe(settings: Settings) -> str:
-    if settings.is_sqlite:
-        return settings.database_url.split("///", 1)[-1]
-    return settings.database_url.split("@")[-1]  # never print a password
 
 
 @main.group()
