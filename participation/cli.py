@@ -77,7 +77,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 def uvicorn_log_config() -> dict[str, Any]:
     """uvicorn's logging, with the tokens taken out of the access log's paths (ACCESS_LOG)."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact_tokens"] = {"()": RedactTokens}
+    # By name: with --workers, each process configures its logging from this dict.
+    redactor = f"{RedactTokens.__module__}.{RedactTokens.__qualname__}"
+    config.setdefault("filters", {})["redact_tokens"] = {"()": redactor}
     config["handlers"]["access"].setdefault("filters", []).append("redact_tokens")
     return config
 
