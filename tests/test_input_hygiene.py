@@ -297,7 +297,8 @@ def test_nul_and_invisible_characters_in_every_form(
 async def stored_nasty_texts(session: AsyncSession) -> list[str]:
     found = []
     for table in SQLModel.metadata.sorted_tables:
-        for row in (await session.execute(sa.select(table))).mappings():
+        connection = await session.connection()
+        for row in (await connection.execute(sa.select(table))).mappings():
             for column, value in row.items():
                 if isinstance(value, str) and any(char in value for char in NASTY):
                     found.append(f"{table.name}.{column}: {value!r}")
