@@ -28,7 +28,11 @@ from participation.db import create_engine, create_sessionmaker
 from participation.errors import exception_handlers
 from participation.jobs import JobContext, JobRunner
 from participation.mail_sender import MailSender
-from participation.middleware import add_security_headers, locale_middleware
+from participation.middleware import (
+    add_security_headers,
+    clean_input_middleware,
+    locale_middleware,
+)
 from participation.retention_task import RetentionPurge
 from participation.routes.admin import ProcessAdminController
 from participation.routes.admin_import import ImportAdminController
@@ -171,6 +175,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"db": Provide(provide_db)},
         middleware=[
+            # First: no route, middleware or service below sees uncleaned input.
+            clean_input_middleware,
             DefineMiddleware(locale_middleware, default_locale=settings.default_locale),
             session_config.middleware,
             DefineMiddleware(SessionUserMiddleware, exclude=["^/static"]),

@@ -1,10 +1,20 @@
-"""Getting a database ready to serve: migrations first, then the demo on an empty database."""
+"""Getting a database ready to serve: migrations first, then the demo on an empty database,
+then a check that it takes writes."""
 
 from __future__ import annotations
 
-import anyio
+from contextlib import suppress
 
-from participation.db import create_engine, create_sessionmaker, upgrade_database
+import anyio
+from sqlalchemy.exc import DBAPIError
+
+from participation.db import (
+    create_engine,
+    create_sessionmaker,
+    error_text,
+    probe_write,
+    upgrade_database,
+)
 from participation.services.seed import DemoLogin, seed_demo
 from participation.settings import Settings
 
@@ -16,6 +26,10 @@ async def prepare_database(settings: Settings) -> DemoLogin | None:
 
     Returns the new demo login when this call seeded; it is also written to var/.
     """
+    # Sessions, uploads, the secret key and the SQLite file: for this user alone.
+    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(PermissionError):  # a folder another user owns keeps its permissions
+        settings.var_dir.chmod(0o700)
     if settings.migrate_on_start:
         # Alembic is synchronous and runs its own event loop: give it a thread.
         await anyio.to_thread.run_sync(upgrade_database, settings.database_url)
@@ -31,6 +45,41 @@ async def prepare_database(settings: Settings) -> DemoLogin | None:
         path = settings.var_dir / DEMO_LOGIN_FILE
         path.write_text(f"{login.email}\n{login.password}\n")
         path.chmod(0o600)
+    return login
+
+
+class DatabaseNotReady(Exception):
+    """The database cannot be used; the message says which one and why, in one line."""
+
+
+def describe_database(settings: Settings) -> str:
+    """The database for people to read: the SQLite file, or PostgreSQL's host and name (never
+    the password)."""
+    if settings.is_sqlite:
+        return settings.database_url.split("///", 1)[-1]
+    return settings.database_url.split("@")[-1]
+
+
+async def check_database(settings: Settings) -> None:
+    """Raises DatabaseNotReady unless the database takes a write (rolled back)."""
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await probe_write(session)
+    finally:
+        await engine.dispose()
+
+
+async def ready_database(settings: Settings) -> DemoLogin | None:
+    """`prepare_database`, then `check_database`; a database that is missing, unreachable or
+    read-only raises DatabaseNotReady naming it and the cause, instead of a long traceback."""
+    try:
+        login = await prepare_database(settings)
+        await check_database(settings)
+    except (DBAPIError, OSError) as error:
+        raise DatabaseNotReady(
+            f"Cannot use the database {describe_database(settings)}: {error_text(error)}"
+        ) from error
     return login
 
 

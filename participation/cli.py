@@ -4,19 +4,28 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import getpass
 import json
 import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
 
-from participation.bootstrap import prepare_database, read_demo_login
+from participation.bootstrap import (
+    DatabaseNotReady,
+    describe_database,
+    prepare_database,
+    read_demo_login,
+    ready_database,
+)
 from participation.db import create_engine, create_sessionmaker, upgrade_database
 from participation.models import Role
+from participation.private_paths import RedactTokens
 from participation.services.errors import ValidationFailed
 from participation.services.users import create_user
 from participation.settings import Settings, SettingsError
@@ -35,9 +44,12 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Migrate, seed the demo on first start, and serve the app."""
     settings = _settings()
-    asyncio.run(prepare_database(settings))
+    try:
+        asyncio.run(ready_database(settings))
+    except DatabaseNotReady as problem:
+        raise click.ClickException(str(problem)) from None
     click.echo(f"\n  Participation platform: http://{host}:{port}/")
-    click.echo(f"  Database: {_describe(settings)}")
+    click.echo(f"  Database: {describe_database(settings)}")
     login = read_demo_login(settings)
     if login is not None:
         click.echo(f"  Demo moderator: {login.email} / {login.password}")
@@ -57,8 +69,19 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reload=reload,
         proxy_headers=settings.trusted_proxy,
         access_log=settings.access_log,
+        log_config=uvicorn_log_config(),
         server_header=False,
     )
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the tokens taken out of the access log's paths (ACCESS_LOG)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    # By name: with --workers, each process configures its logging from this dict.
+    redactor = f"{RedactTokens.__module__}.{RedactTokens.__qualname__}"
+    config.setdefault("filters", {})["redact_tokens"] = {"()": redactor}
+    config["handlers"]["access"].setdefault("filters", []).append("redact_tokens")
+    return config
 
 
 def _settings() -> Settings:
@@ -66,12 +89,6 @@ def _settings() -> Settings:
         return Settings.from_env()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-
-
-def _describe(settings: Settings) -> str:
-    if settings.is_sqlite:
-        return settings.database_url.split("///", 1)[-1]
-    return settings.database_url.split("@")[-1]  # never print a password
 
 
 @main.group()

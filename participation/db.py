@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, exc, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,13 +28,43 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_file(database_url: str) -> Path | None:
+    url = make_url(database_url)
+    name = url.database or ""
+    if not url.drivername.startswith("sqlite") or name in {"", ":memory:"}:
+        return None
+    return Path(name.removeprefix("file:").split("?")[0])
+
+
+def secure_sqlite_file(database_url: str) -> None:
+    """The SQLite file readable and writable by this user alone (0600): it holds e-mail
+    addresses and everything people wrote. SQLite gives its -wal and -shm files the database
+    file's permissions; files from before are narrowed too."""
+    path = _sqlite_file(database_url)
+    if path is None:
+        return
+    if not path.exists() and "mode=ro" not in database_url:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is a new database
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
+    # Statement parameters stay out of error messages and logs: they hold what people typed,
+    # e-mail addresses and invitation tokens.
+    hide_parameters = not settings.debug
     if settings.is_sqlite:
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
+        settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        secure_sqlite_file(settings.database_url)
+        engine = create_async_engine(
+            settings.database_url, connect_args={"timeout": 30}, hide_parameters=hide_parameters
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
-    return create_async_engine(settings.database_url, pool_pre_ping=True, pool_size=10)
+    return create_async_engine(
+        settings.database_url, pool_pre_ping=True, pool_size=10, hide_parameters=hide_parameters
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
@@ -52,4 +84,66 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade_database(database_url: str) -> None:
     """Apply all migrations. Blocking: call it from a thread or before the event loop starts."""
+    secure_sqlite_file(database_url)  # before Alembic creates it with the default permissions
     command.upgrade(alembic_config(database_url), "head")
+
+
+# --- can the database take writes? -----------------------------------------------------------
+
+# One row every migrated database has, written back unchanged and rolled back.
+_WRITE_PROBE: Final = text("UPDATE alembic_version SET version_num = version_num")
+# SQLite's primary result codes that mean the file cannot be used now, by cause.
+_SQLITE_CAUSES: Final = {
+    3: "no permission",  # SQLITE_PERM
+    5: "busy",  # SQLITE_BUSY: another writer held the lock past the busy timeout
+    6: "busy",  # SQLITE_LOCKED
+    8: "read-only",  # SQLITE_READONLY
+    10: "input/output error",  # SQLITE_IOERR
+    13: "disk full",  # SQLITE_FULL
+    14: "cannot open the file",  # SQLITE_CANTOPEN
+}
+# PostgreSQL's SQLSTATE codes (or their classes) for the same, by cause.
+_POSTGRES_CAUSES: Final = {
+    "25006": "read-only",  # read_only_sql_transaction (default_transaction_read_only, standby)
+    "53100": "disk full",
+    "08": "unreachable",  # connection exceptions
+    "28": "unreachable",  # invalid authorization
+    "3D": "unreachable",  # the database does not exist
+    "53": "overloaded",  # insufficient resources
+    "57P": "unreachable",  # shutting down, starting up
+}
+
+
+def unavailable_cause(error: BaseException) -> str | None:
+    """Why the database cannot take this request now ("read-only", "unreachable", …), or None
+    when `error` is not about the database's state (a bug, a broken constraint)."""
+    if isinstance(error, ConnectionError | exc.TimeoutError):  # refused; no pool connection free
+        return "unreachable"
+    if not isinstance(error, exc.DBAPIError):
+        return None
+    original = error.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _SQLITE_CAUSES.get(code & 0xFF)
+    sqlstate = str(getattr(original, "sqlstate", None) or getattr(original, "pgcode", None) or "")
+    for prefix in (sqlstate, sqlstate[:3], sqlstate[:2]):
+        if prefix and prefix in _POSTGRES_CAUSES:
+            return _POSTGRES_CAUSES[prefix]
+    return "unreachable" if error.connection_invalidated else None
+
+
+def error_text(error: BaseException) -> str:
+    """The database's own words for an error, on one line (no SQL, no parameters)."""
+    original = getattr(error, "orig", None) or error
+    words = str(original).strip().splitlines()
+    return words[0] if words else type(error).__name__
+
+
+async def probe_write(session: AsyncSession) -> None:
+    """Write one row and roll it back: raises when the database takes no writes (a read-only
+    file or transaction, a full disk, a lost connection), so the health check and the start
+    find out before a person's submission does."""
+    try:
+        await session.exec(_WRITE_PROBE)  # type: ignore[call-overload]
+    finally:
+        await session.rollback()

@@ -13,11 +13,15 @@ from litestar.exceptions import (
     PermissionDeniedException,
 )
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from participation.db import error_text, unavailable_cause
 from participation.i18n import _, current_locale
 from participation.middleware import locale_of
+from participation.private_paths import redact
 
 log = logging.getLogger("participation")
 
@@ -41,6 +45,14 @@ def _messages(status_code: int, detail: str) -> tuple[str, str]:
         429: (
             _("Too many requests"),
             _("You have sent a lot in a short time. Please wait a minute and try again."),
+        ),
+        503: (
+            _("Saving is not possible right now"),
+            _(
+                "The site cannot store anything at the moment; nothing was saved. Go back: "
+                "your browser usually keeps what you typed. Please send it again in a few "
+                "minutes."
+            ),
         ),
     }
     return table.get(
@@ -88,8 +100,32 @@ def not_authorized_handler(
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The path without its token: /follow/<token> in a log would open the author's ideas.
+    path = redact(request.url.path)
+    log.exception("Unhandled error on %s %s", request.method, path, exc_info=exc)
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+
+
+# Seconds after which a client may try again when the database is unavailable.
+RETRY_AFTER = "120"
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A database that is read-only, full or unreachable is a 503 that says so (and is logged
+    once, without traceback); any other database error is a bug and a 500."""
+    cause = unavailable_cause(exc)
+    if cause is None:
+        return internal_error_handler(request, exc)
+    log.error(
+        "Database unavailable (%s) on %s %s: %s",
+        cause,
+        request.method,
+        redact(request.url.path),
+        error_text(exc),
+    )
+    response = _error_page(request, HTTP_503_SERVICE_UNAVAILABLE, f"Database unavailable: {cause}")
+    response.headers["retry-after"] = RETRY_AFTER
+    return response
 
 
 def exception_handlers() -> ExceptionHandlersMap:
@@ -97,5 +133,8 @@ def exception_handlers() -> ExceptionHandlersMap:
         NotAuthorizedException: not_authorized_handler,
         PermissionDeniedException: http_exception_handler,
         HTTPException: http_exception_handler,
+        DBAPIError: database_error_handler,
+        PoolTimeout: database_error_handler,
+        ConnectionError: database_error_handler,
         HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
     }

@@ -191,7 +191,14 @@ def test_privacy_page_mentions_the_email(client: Client) -> None:
     assert de("E-mail for notifications") in text
 
 
-def test_nul_bytes_are_dropped_from_the_form() -> None:
-    idea = form(title="Rad\x00weg nach Kornbach", organisation_name="A\x00B")
-    assert idea.title == "Radweg nach Kornbach"
-    assert idea.organisation_name == "AB"
+def test_nul_bytes_are_dropped_from_the_form(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    typed = valid_idea(
+        **{**FIRM, "title": "Rad\x00weg nach Kornbach", "organisation_name": "A\x00B"}
+    )
+    response = post_form(client, f"/processes/{SLUG}/ideas", typed)
+    assert response.status_code == 303
+    stored = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
+    assert stored.title == "Radweg nach Kornbach"
+    assert stored.organisation_name == "AB"

@@ -5,11 +5,14 @@ details, closed and draft surveys, and sending (free-text answers become contrib
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
+from httpx import Response
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.db import create_engine, create_sessionmaker
 from participation.models import (
     Channel,
     ContributionKind,
@@ -19,6 +22,7 @@ from participation.models import (
     Segment,
 )
 from participation.models.surveys import QuestionKind, SurveyInvitation, SurveyQuestion
+from participation.services import survey_responses
 from participation.services.survey_responses import shorten
 from participation.settings import Settings
 from tests.helpers import (
@@ -38,6 +42,7 @@ from tests.helpers import (
 from tests.survey_builders import (
     ABOUT_RESIDENT,
     BuiltSurvey,
+    add_survey,
     answer,
     answers,
     page_one,
@@ -433,10 +438,11 @@ def test_an_invitation_link_answers_once(
     page = html(client.get(f"/umfrage/{token}").text)
     assert text_of(one(page, "#survey-sent")) == "Sie haben bereits geantwortet. Vielen Dank!"
     assert page.select("main form") == []
-    # A second send is refused and changes nothing.
+    # A second send changes nothing and leads to the thanks again: it was sent.
     before = len(in_db(settings, contributions))
     response = answer(client, token, {"page": "3"}, action="send")
-    assert response.status_code == 409
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/umfrage/{token}?gesendet=1"
     assert len(in_db(settings, contributions)) == before
     assert answer(client, token, page_one(built)).status_code == 409
 
@@ -490,6 +496,56 @@ def test_sending_turns_free_text_into_contributions_waiting_for_moderation(
     assert text_answer.contribution_id == item.id
     # It waits in the moderation queue; the public does not see it.
     assert item.title not in client.get(f"/processes/{process.slug}").text
+
+
+def test_a_double_click_on_send_gets_the_thanks_twice(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    """Both requests of a double click on "Absenden" pass the first check before either has
+    stored anything; the one that loses answers with the thanks page too, not a 500."""
+    built = stored_survey(settings, process)
+    token = start(client, process, built)
+    _answer_everything(client, token, built)
+    both_ready = threading.Barrier(2)
+    answers_: list[Response] = []
+
+    def click() -> None:
+        both_ready.wait()
+        answers_.append(answer(client, token, {"page": "3"}, action="send"))
+
+    clicks = [threading.Thread(target=click) for _ in range(2)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    assert [r.status_code for r in answers_] == [303, 303]
+    assert {r.headers["location"] for r in answers_} == {f"/umfrage/{token}?gesendet=1"}
+    assert len(in_db(settings, contributions)) == 1  # the free-text answer, once
+
+
+async def test_sending_a_response_sent_meanwhile_keeps_the_survey_readable(
+    session: AsyncSession, settings: Settings
+) -> None:
+    """The lost race, step by step: both requests found the response unsent; the first sent
+    it. The second is told so, and what it shows next (the survey) can still be read."""
+    process = await add_process(session)
+    built = await add_survey(session, process, segment=Segment.RESIDENT, required=False)
+    token = await survey_responses.start(session, built.survey)
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as other:
+            first = await survey_responses.resolve(session, token)
+            second = await survey_responses.resolve(other, token)
+            assert first is not None
+            assert second is not None
+            await survey_responses.send(session, first)
+            with pytest.raises(survey_responses.AlreadySent):
+                await survey_responses.send(other, second)
+            assert second.sent
+            assert second.survey.title == "Befragung der Betriebe"
+            assert second.process.slug == process.slug
+    finally:
+        await engine.dispose()
 
 
 def test_an_empty_free_text_makes_no_contribution(

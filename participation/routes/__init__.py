@@ -12,10 +12,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.inputs import MAX_ID
+
 # The request's database session (provided app-wide in app.py).
 Db = NamedDependency[AsyncSession]
 # A submitted HTML form, field name -> value.
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# An id in the query string; anything else, or beyond what a row can have, is a 400 that names
+# the parameter. (Text in forms and queries is cleaned in one place: see middleware.py.)
+QueryId = Annotated[int | None, QueryParameter(ge=0, le=MAX_ID)]
 # Where to go after sign-in or a language switch; always passed through safe_next().
 NextParam = Annotated[str | None, QueryParameter(name="next")]
 

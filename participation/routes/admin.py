@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from participation.auth import current_user, requires_admin
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.models import Channel, ModerationMode, PhaseKind, Process, User
 from participation.routes import Db, FormData
 from participation.services import processes, retention
@@ -116,9 +117,9 @@ class ProcessAdminController(Controller):
         form = ProcessForm.from_form(data)
         action = data.get("action", "save")
         if action.startswith("theme-keep-") and process is not None:
-            theme_id = action.removeprefix("theme-keep-")
-            if theme_id.isdigit():
-                await processes.restore_theme(db, process, form, int(theme_id))
+            theme_id = parse_int(action.removeprefix("theme-keep-"))
+            if theme_id is not None:
+                await processes.restore_theme(db, process, form, theme_id)
             return _form_page(form, process)
         if processes.apply_row_action(form, action):
             return _form_page(form, process)

@@ -65,7 +65,7 @@ class ApiController(Controller):
         self,
         db: Db,
         slug: FromPath[str],
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=idea_list.PAGE_MAX)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         theme: Annotated[str, QueryParameter(description="an action field's slug")] = "",
         segment: Annotated[str, QueryParameter(description="resident, pupil, firm, …")] = "",
@@ -124,7 +124,7 @@ class ApiController(Controller):
         db: Db,
         slug: FromPath[str],
         idea_id: FromPath[int],
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=idea_list.PAGE_MAX)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> CommentPage:
         """Top-level comments oldest first, each with its replies; paged by top comment."""

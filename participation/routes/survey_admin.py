@@ -20,9 +20,10 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from participation.auth import requires_admin
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.models import Process, Segment, utcnow
 from participation.models.surveys import QuestionKind, Survey
-from participation.routes import Db, FormData
+from participation.routes import Db, FormData, QueryId
 from participation.routes.surveys import answer_context
 from participation.services import survey_responses, surveys
 from participation.services.errors import ValidationFailed
@@ -362,8 +363,9 @@ class SurveyAdminController(Controller):
             raise NotFoundException()
         target = data.get("section", "")
         if target:
+            section_id = parse_int(target)
             section = (
-                await surveys.get_section(db, survey, int(target)) if target.isdigit() else None
+                None if section_id is None else await surveys.get_section(db, survey, section_id)
             )
             if section is None:
                 raise NotFoundException()
@@ -446,7 +448,7 @@ class SurveyAdminController(Controller):
         db: Db,
         state: State,
         survey_id: FromPath[int],
-        batch: FromQuery[int | None] = None,
+        batch: QueryId = None,
     ) -> Response[bytes]:
         survey = (await _survey(db, survey_id))[0]
         rows = await survey_responses.unused_invitations(db, survey_id, batch)

@@ -18,6 +18,7 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
 
+from participation.inputs import parse_int
 from participation.models import Process, utcnow
 from participation.models.surveys import Survey
 from participation.routes import Db, FormData
@@ -153,8 +154,7 @@ class SurveyController(Controller):
         """Save the page and go on (`action` next), back (`back`), or send (`send`)."""
         respondent = await _respondent(db, token)
         action = data.get("action", "next")
-        page_text = data.get("page", "")
-        page = int(page_text) if page_text.isdigit() else 0
+        page = parse_int(data.get("page")) or 0
         values = {k: v for k, v in data.items() if k not in {"_csrf_token", "action", "page"}}
         try:
             if action == "send":
@@ -169,6 +169,8 @@ class SurveyController(Controller):
                 return Redirect(f"/umfrage/{token}?gesendet=1", status_code=303, background=suggest)
             await survey_responses.save_page(db, respondent, page, values, back=action == "back")
         except AlreadySent:
+            if action == "send":  # a double click, or sent again after "back": it is sent
+                return Redirect(f"/umfrage/{token}?gesendet=1", status_code=303)
             return await _answer_page(db, respondent, status_code=HTTP_409_CONFLICT)
         except SurveyClosed:
             return await _answer_page(db, respondent, status_code=HTTP_422_UNPROCESSABLE_ENTITY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Controller, Response, get
@@ -9,11 +10,13 @@ from litestar.datastructures import Cookie, State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import text
 
+from participation.db import error_text, probe_write, unavailable_cause
 from participation.middleware import LOCALE_COOKIE
 from participation.routes import Db, NextParam, safe_next
 from participation.settings import SUPPORTED_LOCALES
+
+log = logging.getLogger("participation")
 
 
 class SystemController(Controller):
@@ -21,11 +24,15 @@ class SystemController(Controller):
 
     @get("/healthz", cache=False)
     async def healthz(self, db: Db) -> Response[dict[str, Any]]:
-        """200 when the app can reach its database, 503 otherwise (for load balancers)."""
+        """200 when the app can write to its database, 503 otherwise (for load balancers and
+        the container's health check): a database that answers reads but refuses writes
+        would turn every submission into an error page."""
         try:
-            await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        except Exception as exc:
-            return Response({"status": "error", "database": type(exc).__name__}, status_code=503)
+            await probe_write(db)
+        except Exception as error:
+            cause = unavailable_cause(error) or type(error).__name__
+            log.warning("Health check: the database takes no writes: %s", error_text(error))
+            return Response({"status": "error", "database": cause}, status_code=503)
         return Response({"status": "ok", "database": "ok"})
 
     @get("/privacy")

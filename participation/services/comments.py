@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.models import (
     Channel,
     CommentPage,
@@ -49,12 +50,12 @@ class CommentForm:
 
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> CommentForm:
-        reply_to = data.get("reply_to", "")
         return cls(
             body=data.get("body", ""),
             segment=data.get("segment", ""),
             consent=data.get("consent", "") in {"on", "true", "1", "yes"},
-            reply_to=int(reply_to) if reply_to.isdigit() and len(reply_to) < 10 else None,
+            # A forged or garbled value makes a top-level comment: what was typed is kept.
+            reply_to=parse_int(data.get("reply_to")),
         )
 
 

@@ -76,8 +76,7 @@ class IdeaForm:
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> IdeaForm:
         def get(name: str) -> str:
-            # A NUL byte is never meant, and PostgreSQL refuses it in text.
-            return str(data.get(name, "")).replace("\x00", "")
+            return str(data.get(name, ""))
 
         return cls(
             title=get("title"),

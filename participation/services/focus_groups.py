@@ -22,6 +22,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
+from participation.inputs import MAX_ID, parse_int
 from participation.models import (
     Channel,
     Contribution,
@@ -59,8 +60,6 @@ DOTS_PER_IDEA: Final = 3
 IDEAS_PER_MEMBER: Final = 20
 MEMBERS_PER_SESSION: Final = 200
 MEMBER_COOKIE: Final = "fg_member"
-# Ids beyond PostgreSQL's integer cannot exist; asking the database for one would fail.
-_MAX_ID: Final = 2**31 - 1
 
 
 class SessionState(StrEnum):
@@ -133,8 +132,8 @@ async def create_session(
     """A new session with a unique join code. Raises ValidationFailed (and fills form.errors)."""
     errors: dict[str, str] = {}
     process = None
-    if form.process_id.isdigit() and int(form.process_id) <= _MAX_ID:
-        process = await db.get(Process, int(form.process_id))
+    if (process_id := parse_int(form.process_id)) is not None:
+        process = await db.get(Process, process_id)
     if process is None:
         errors["process_id"] = _("Please choose a process.")
     if not form.title:
@@ -143,7 +142,7 @@ async def create_session(
         errors["title"] = _("The title may be at most %(max)d characters long.") % {
             "max": SESSION_TITLE_MAX
         }
-    hours = int(form.hours) if form.hours.isdigit() else 0
+    hours = parse_int(form.hours) or 0
     if not HOURS_MIN <= hours <= HOURS_MAX:
         errors["hours"] = _("Please choose between %(min)d and %(max)d hours.") % {
             "min": HOURS_MIN,
@@ -201,7 +200,7 @@ async def list_sessions(db: AsyncSession, user: User) -> list[SessionSummary]:
 
 async def session_for(db: AsyncSession, session_id: int, user: User) -> FocusGroupSession:
     """A session the user may run; NotFound for others' sessions too (they need not know)."""
-    session = await db.get(FocusGroupSession, session_id) if session_id <= _MAX_ID else None
+    session = await db.get(FocusGroupSession, session_id) if session_id <= MAX_ID else None
     if session is None or not (_may_see_all(user) or session.facilitator_id == user.id):
         raise NotFound()
     return session
@@ -501,7 +500,7 @@ async def member_for(
 
 
 async def _idea_in(db: AsyncSession, session: FocusGroupSession, idea_id: int) -> FocusGroupIdea:
-    idea = await db.get(FocusGroupIdea, idea_id) if idea_id <= _MAX_ID else None
+    idea = await db.get(FocusGroupIdea, idea_id) if idea_id <= MAX_ID else None
     if idea is None or idea.session_id != session.id:
         raise NotFound()
     return idea

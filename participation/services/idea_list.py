@@ -19,6 +19,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import N_, _
+from participation.inputs import parse_int
 from participation.models import (
     Channel,
     Contribution,
@@ -114,11 +115,10 @@ def parse_filters(
             }
             value = ""
         chosen[name] = value
-    try:
-        page = min(max(1, int(params.get("page", "1") or "1")), PAGE_MAX)
-    except ValueError:
-        errors["page"] = _("The page must be a whole number.")
-        page = 1
+    page = parse_int(params.get("page") or "1", maximum=PAGE_MAX)
+    if page is None:
+        errors["page"] = _("The page must be a whole number up to %(max)d.") % {"max": PAGE_MAX}
+    page = max(1, page or 1)
     filters = IdeaFilters(
         municipality=" ".join(_printable(params.get("municipality", "")).split())[
             :MUNICIPALITY_MAX

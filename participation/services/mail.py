@@ -36,6 +36,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation import i18n
 from participation.i18n import N_
+from participation.inputs import parse_int
 from participation.models import Contribution, ContributionStatus, OutgoingMail, Process, utcnow
 from participation.settings import SUPPORTED_LOCALES, Settings
 from participation.templating import create_environment
@@ -239,16 +240,13 @@ async def contribution_for_unsubscribe(
     """The contribution whose mails a token stops; None for a forged, malformed or spent
     token (the address is gone, or was changed)."""
     number, dot, signature = token.partition(".")
-    # ASCII digits only ("²" is a digit to isdigit), and within a 32-bit id: PostgreSQL
-    # refuses a larger number for an integer key instead of finding no row.
-    if not dot or not (number.isascii() and number.isdigit()) or len(number) > 9:
+    contribution_id = parse_int(number)
+    if not dot or contribution_id is None or len(signature) > 64:
         return None
-    if len(signature) > 64:
-        return None
-    contribution = await session.get(Contribution, int(number))
+    contribution = await session.get(Contribution, contribution_id)
     if contribution is None or not contribution.notify_email:
         return None
-    expected = _signature(settings, int(number), contribution.notify_email)
+    expected = _signature(settings, contribution_id, contribution.notify_email)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         return None
     return contribution

@@ -17,6 +17,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.labels import label
 from participation.models import (
     Contribution,
@@ -418,7 +419,7 @@ async def decide_theme(
         raise ValidationFailed(
             {"decision": _("Please choose to confirm or remove the action field.")}
         )
-    number = int(theme_id) if str(theme_id).isdigit() and len(str(theme_id)) < 10 else 0
+    number = parse_int(str(theme_id)) or 0
     theme = await session.get(Theme, number) if number else None
     if theme is None or theme.process_id != contribution.process_id:
         raise ValidationFailed({"theme": _("Please choose an action field of this process.")})

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation import i18n
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.models import (
     Channel,
     Contribution,
@@ -349,8 +350,9 @@ async def confirmed_themes(
 TITLE_MAX, SUMMARY_MAX, SLUG_MIN, SLUG_MAX = 200, 300, 3, 80
 PHASE_TITLE_MAX, THEME_NAME_MAX, LEAD_MAX = 200, 120, 200
 SLUG_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ROW_KEY: Final = re.compile(r"^(phases|themes)-(\d+)-(\w+)$")
-_ROW_ACTION: Final = re.compile(r"^(phase|theme)-(add|remove|up|down)(?:-(\d+))?$")
+# Row numbers in ASCII digits and short: int() of ten thousand digits raises an error.
+_ROW_KEY: Final = re.compile(r"^(phases|themes)-(\d{1,4})-(\w+)$", re.ASCII)
+_ROW_ACTION: Final = re.compile(r"^(phase|theme)-(add|remove|up|down)(?:-(\d{1,4}))?$", re.ASCII)
 _UMLAUTS: Final = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
@@ -450,11 +452,11 @@ class ProcessForm:
                 for _i, row in sorted(rows["themes"].items())
             ],
             confirmed_removals={
-                int(key.removeprefix("confirm-remove-"))
+                theme_id
                 for key, value in data.items()
                 if key.startswith("confirm-remove-")
-                and key.removeprefix("confirm-remove-").isdigit()
                 and value == "on"
+                and (theme_id := parse_int(key.removeprefix("confirm-remove-"))) is not None
             },
         )
 
@@ -669,7 +671,8 @@ async def theme_carriers(session: AsyncSession, theme_ids: Sequence[int]) -> dic
 
 def _row_id(text: str, known: Mapping[int, T]) -> int | None:
     """The id of a stored row of this process, or None for a new row (or a forged id)."""
-    return int(text) if text.isdigit() and int(text) in known else None
+    row_id = parse_int(text)
+    return row_id if row_id in known else None
 
 
 async def save_process(

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from typing import Final
 
 from participation.i18n import _
+from participation.inputs import clean_text
 
 PSEUDONYM_MIN, PSEUDONYM_MAX = 2, 30
 
@@ -57,24 +58,34 @@ _LEET: Final = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}
 )
 _UMLAUT_SPELLINGS: Final = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("ss", "s"))
+# Cyrillic and Greek letters (case-folded) that look like Latin ones: "Mах" with a Cyrillic
+# "а" and "х" must be the same name as "Max", and no way around the rude-word check.
+_LOOKALIKES: Final = str.maketrans(
+    dict(
+        zip("авекмнорстухѕіјԁӏһԛԝαβεζηικμνορτυχ", "abekmhopctyxsijdlhqwabezhikmnoptyx", strict=True)
+    )
+)
 
 
 def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Compatibility-decomposed (NFKD: "Ｍａｘ" is "Max") without accents, invisible format
+    characters or look-alike letters."""
+    decomposed = unicodedata.normalize("NFKD", clean_text(text).replace("ß", "ss"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.casefold().translate(_LOOKALIKES)
 
 
 def pseudonym_key(name: str) -> str:
     """The name as compared within a session: no case, accents or spaces and signs, so
-    "Blau Wal", "blauwal" and "Bläuwal" are one name. Digits stay ("Wal 2" is another)."""
-    folded = _strip_accents(name).casefold()
-    return "".join(c for c in folded if c.isalnum())[:PSEUDONYM_MAX]
+    "Blau Wal", "blauwal" and "Bläuwal" are one name, and nor do invisible characters or
+    look-alike letters make another. Digits stay ("Wal 2" is another)."""
+    return "".join(c for c in _strip_accents(name) if c.isalnum())[:PSEUDONYM_MAX]
 
 
 def _fold(text: str) -> str:
     """For the rude-word check: leetspeak undone, letters only, umlaut spellings and doubled
     letters collapsed ("Schei55e" and "scheiße" both become "scheise")."""
-    text = _strip_accents(text.casefold()).translate(_LEET)
+    text = _strip_accents(text).translate(_LEET)
     text = "".join(c for c in text if c.isalpha())
     for spelled, plain in _UMLAUT_SPELLINGS:
         text = text.replace(spelled, plain)
@@ -93,8 +104,9 @@ def is_rude(name: str) -> bool:
 
 
 def clean_pseudonym(name: str) -> str:
-    """Inner runs of spaces collapsed, ends trimmed."""
-    return " ".join(name.split())
+    """Without invisible characters (a right-to-left override would show "xaM" as "Max"),
+    inner runs of spaces collapsed, ends trimmed."""
+    return " ".join(clean_text(name).split())
 
 
 def pseudonym_error(name: str) -> str | None:

@@ -20,6 +20,7 @@ from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.models import (
     Channel,
     Contribution,
@@ -289,7 +290,7 @@ class Parsed:
 
 
 def _clean_text(text: str) -> str:
-    lines = [line.rstrip() for line in text.replace("\x00", "").replace("\r\n", "\n").split("\n")]
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 
 
@@ -302,29 +303,31 @@ def parse_answer(view: QuestionView, data: Mapping[str, str], *, strict: bool = 
     parsed: Parsed
     if kind is QuestionKind.SINGLE_CHOICE:
         value = data.get(name, "").strip()
+        option = parse_int(value)
         if not value:
             parsed = Parsed()
-        elif not value.isdigit() or int(value) not in option_ids:
+        elif option not in option_ids:
             return Parsed(error=_("Please choose one of the options."))
         else:
-            parsed = Parsed(option_ids=(int(value),))
+            parsed = Parsed(option_ids=(option,))
     elif kind is QuestionKind.MULTIPLE_CHOICE:
         chosen: list[int] = []
         for key, value in data.items():
             if key.startswith(name + "-") and value:
-                suffix = key.removeprefix(name + "-")
-                if not suffix.isdigit() or int(suffix) not in option_ids:
+                option = parse_int(key.removeprefix(name + "-"))
+                if option is None or option not in option_ids:
                     return Parsed(error=_("Please choose among the options shown."))
-                chosen.append(int(suffix))
+                chosen.append(option)
         parsed = Parsed(option_ids=tuple(sorted(chosen)))
     elif kind is QuestionKind.SCALE:
         value = data.get(name, "").strip()
+        number = parse_int(value)
         if not value:
             parsed = Parsed()
-        elif not value.isdigit() or int(value) not in SCALE:
+        elif number not in SCALE:
             return Parsed(error=_("Please choose a value from 1 to 5."))
         else:
-            parsed = Parsed(number=int(value))
+            parsed = Parsed(number=number)
     elif kind is QuestionKind.FREE_TEXT:
         text = _clean_text(data.get(name, ""))
         if len(text) > TEXT_MAX:
@@ -348,7 +351,7 @@ def _parse_ranking(view: QuestionView, data: Mapping[str, str]) -> Parsed:
     given = {o.id: data.get(f"{name}-{o.id}", "").strip() for o in view.options if o.id}
     if not any(given.values()):
         return Parsed()
-    ranks = {oid: int(v) for oid, v in given.items() if v.isdigit()}
+    ranks = {oid: rank for oid, v in given.items() if (rank := parse_int(v)) is not None}
     if len(ranks) != len(given) or sorted(ranks.values()) != list(range(1, n + 1)):
         return Parsed(
             error=_("Please give each option a different place from 1 to %(n)d.") % {"n": n}
@@ -482,7 +485,9 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
         .values(submitted_at=now, updated_at=now)
     )
     if claimed.rowcount != 1:  # sent a moment ago, e.g. a double click
-        await session.rollback()
+        # Nothing was written. Commit, not rollback: a rollback would expire the survey and
+        # process the caller still shows, and loading them again fails outside the session.
+        await session.commit()
         await session.refresh(response)
         raise AlreadySent(_("You have already answered. Thank you!"))
     if response.invitation_id is not None:
@@ -569,12 +574,12 @@ async def invitation_counts(session: AsyncSession, survey_id: int) -> Invitation
 
 
 def parse_invitation_count(text: str) -> int:
-    text = text.strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_INVITATIONS:
+    count = parse_int(text, 1, MAX_INVITATIONS)
+    if count is None:
         raise ValidationFailed(
             {"count": _("Please enter a number from 1 to %(n)d.") % {"n": MAX_INVITATIONS}}
         )
-    return int(text)
+    return count
 
 
 async def generate_invitations(session: AsyncSession, survey: Survey, count: int) -> int:

@@ -66,11 +66,11 @@ def survey_state(survey: Survey, now: datetime) -> SurveyState:
 
 
 def _line(text: str) -> str:
-    return " ".join(text.replace("\x00", "").split())
+    return " ".join(text.split())
 
 
 def _block(text: str) -> str:
-    return text.replace("\x00", "").replace("\r\n", "\n").strip()
+    return text.replace("\r\n", "\n").strip()
 
 
 def _too_long(n: int) -> str:
