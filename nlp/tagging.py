@@ -149,6 +149,10 @@ class KeywordTagger:
         vectors = self._vectorizer.transform(docs)
         return np.asarray((vectors @ self._theme_vectors.T).toarray(), dtype=np.float64)
 
+    def predict(self, docs: Sequence[AnalysedText]) -> list[tuple[str, ...]]:
+        """The themes it suggests per text, as `SupervisedTagger.predict` gives them."""
+        return [tuple(s.theme for s in tagging.suggestions) for tagging in self.tag(docs)]
+
     def tag(self, docs: Sequence[AnalysedText]) -> list[Tagging]:
         scores = self.probabilities(docs)
         taggings = []

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from nlp import clustering
+from nlp.model_choice import TaggerComparison, TaggerScore
 from participation.jobs import JobRunner
 from participation.models import (
     AnalysisJob,
@@ -32,7 +33,7 @@ from participation.models import (
     Segment,
     utcnow,
 )
-from participation.services import clusters
+from participation.services import clusters, tagging
 from participation.services.clusters import ClusteringFailed
 from participation.settings import Settings
 from tests.helpers import (
@@ -52,6 +53,7 @@ from tests.helpers import (
     post_form,
     text_of,
 )
+from tests.learnable_themes import add_learnable_process
 
 TOPICS = {
     "radweg": [
@@ -324,6 +326,56 @@ def test_retraining_runs_as_a_job_and_says_why_it_could_not(
     assert job.error
     status = text_of(html(client.get(PAGE).text).select("#job-status")[0])
     assert job.error in status
+
+
+def test_the_page_says_which_tagger_suggests_and_how_it_scored(
+    client: Client, app: Litestar, settings: Settings
+) -> None:
+    in_db(settings, lambda s: add_learnable_process(s, SLUG))
+    sign_in(client, settings, Role.MODERATOR)
+
+    def model_panel(headers: dict[str, str] | None = None) -> str:
+        page = html(client.get(PAGE, headers=headers).text)
+        return text_of(one(page, "section[aria-labelledby='model-title']"))
+
+    untrained = model_panel()
+    assert german("In use: the keywords of the action fields (no training needed).") in untrained
+    assert "Noch kein Modell trainiert." in untrained
+
+    # A training in which the keywords scored better (as on the demo): they stay in use.
+    report = tagging.TrainingReport(
+        trained_at=utcnow().replace(microsecond=0),
+        themes=7,
+        comparison=TaggerComparison(49, 5, TaggerScore(0.4155, 0.4), TaggerScore(0.6162, 0.61)),
+        data_hash="x",
+        taxonomy="y",
+        version="stacked-3",
+    )
+    path = tagging.report_path(settings.var_dir, SLUG)
+    path.parent.mkdir(parents=True)
+    path.write_text(report.to_json())
+    kept = model_panel()
+    assert german("In use: the keywords of the action fields (no training needed).") in kept
+    assert "0,42" in kept
+    assert "0,62" in kept
+    english = model_panel({"Accept-Language": "en"})
+    assert "In use: the keywords of the action fields (no training needed)." in english
+    assert "the trained model scores 0.42 (micro-F1, 0 to 1)" in english
+    assert "the keywords go on making the suggestions" in english
+
+    # Retraining on data the model learns better than the keywords: it takes over.
+    assert post_form(client, f"{PAGE}/retrain").status_code == 303
+    wait_for_jobs(client, app)
+    [job] = jobs_in_db(settings)
+    assert job.status is JobStatus.DONE, job.error
+    trained = model_panel()
+    assert german("In use: the model trained on the action fields moderators confirmed.") in trained
+    status = tagging.model_status(settings.var_dir, SLUG)
+    assert status.report is not None
+    assert status.report.comparison.choice == "trained"
+    score = f"{status.report.comparison.trained.micro_f1:.2f}".replace(".", ",")
+    assert score in trained
+    assert score in job.summary  # the job's summary says it too
 
 
 def add_job(settings: Settings, status: JobStatus, **values: Any) -> None:
