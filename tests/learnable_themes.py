@@ -9,8 +9,8 @@ from typing import Final
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import ContributionStatus, ContributionTheme, Process, Theme, ThemeSource
-from tests.helpers import add_idea, add_process
+from participation.models import ContributionStatus, ContributionTheme, Process, ThemeSource
+from tests.helpers import add_idea, add_process, add_themes
 
 # (slug, name, keywords)
 THEMES: Final = [
@@ -48,13 +48,7 @@ async def add_learnable_process(session: AsyncSession, slug: str) -> Process:
     """A process with these themes, the labelled ideas with their themes confirmed, and two
     pending ideas for a trained model to suggest themes for."""
     process = await add_process(session, slug=slug)
-    assert process.id is not None
-    themes = {
-        key: Theme(process_id=process.id, slug=key, name=name, keywords=keywords, position=i)
-        for i, (key, name, keywords) in enumerate(THEMES)
-    }
-    session.add_all(themes.values())
-    await session.commit()
+    themes = await add_themes(session, process, THEMES)
     for title, body, key in labelled_ideas():
         idea = await add_idea(session, process, title=title, body=body)
         assert idea.id is not None
