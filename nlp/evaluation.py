@@ -29,7 +29,8 @@ from nlp.text import AnalysedText, GermanAnalyzer
 Metrics = dict[str, Any]
 
 
-def _indicator(labels: Sequence[Sequence[str]], names: Sequence[str]) -> np.ndarray:
+def indicator(labels: Sequence[Sequence[str]], names: Sequence[str]) -> np.ndarray:
+    """Label sets as a 0/1 matrix, one column per name in `names`."""
     index = {name: i for i, name in enumerate(names)}
     matrix = np.zeros((len(labels), len(names)), dtype=np.int64)
     for row, row_labels in enumerate(labels):
@@ -44,7 +45,7 @@ def scores(
     """Accuracy (exact match of the label set), micro- and macro-F1, F1 per label."""
     names = dataset.label_names
     if dataset.multilabel:
-        y, p = _indicator(truth, names), _indicator(predicted, names)
+        y, p = indicator(truth, names), indicator(predicted, names)
         per_label = f1_score(y, p, average=None, zero_division=0)
         return {
             "accuracy": round(float(accuracy_score(y, p)), 4),

@@ -37,7 +37,7 @@ from sklearn.svm import LinearSVC
 from nlp.features import FastTransform, char_vectorizer, term_vectorizer
 from nlp.linear import LinearScores, linear_scores, sigmoid, softmax, two_class_logits
 from nlp.nbsvm import NBSVMClassifier
-from nlp.text import AnalysedText
+from nlp.text import AnalysedText, is_evidence
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -104,9 +104,9 @@ def explain(
     its words) and `word_features` gives a word's feature indices (its n-grams, repeats
     included). All labels are scored in one matrix product: word by word and label by
     label, explaining took 57% of the tagging time (cProfile, 400 resampled shared texts)."""
-    words = [
-        w for w in dict.fromkeys(doc.normalised.split()) if len(w) >= 3 and w.isalpha()
-    ]  # in order of appearance, so that ties break the same way each time
+    # In order of appearance, so that ties break the same way each time; stop words and
+    # short words never (see `is_evidence`).
+    words = [w for w in dict.fromkeys(doc.normalised.split()) if is_evidence(w)]
     ids = [word_features(w) for w in words]
     kept = [i for i, found in enumerate(ids) if len(found)]
     if not kept:
@@ -149,6 +149,10 @@ class KeywordTagger:
         vectors = self._vectorizer.transform(docs)
         return np.asarray((vectors @ self._theme_vectors.T).toarray(), dtype=np.float64)
 
+    def predict(self, docs: Sequence[AnalysedText]) -> list[tuple[str, ...]]:
+        """The themes it suggests per text, as `SupervisedTagger.predict` gives them."""
+        return [tuple(s.theme for s in tagging.suggestions) for tagging in self.tag(docs)]
+
     def tag(self, docs: Sequence[AnalysedText]) -> list[Tagging]:
         scores = self.probabilities(docs)
         taggings = []
@@ -164,7 +168,7 @@ class KeywordTagger:
 
     def _shared_words(self, doc: AnalysedText, theme_index: int) -> tuple[str, ...]:
         theme_terms = set(self.theme_docs[theme_index].terms)
-        counts = Counter(term for term in doc.terms if term in theme_terms)
+        counts = Counter(term for term in doc.terms if term in theme_terms and is_evidence(term))
         return tuple(term for term, _ in counts.most_common(EXPLANATION_WORDS))
 
 

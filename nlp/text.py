@@ -16,6 +16,7 @@ from typing import Final
 
 import spacy
 from compound_split import char_split
+from spacy.lang.de.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokenizer import Tokenizer
@@ -26,6 +27,9 @@ COMPOUND_MIN_LENGTH: Final = 10
 COMPOUND_MIN_SCORE: Final = 0.3
 _SEPARATORS: Final = str.maketrans({"-": " ", "/": " ", "_": " "})
 WORD_CACHE_SIZE: Final = 200_000  # distinct words kept; a process rarely has more
+# spaCy's German stop words: left out of the terms, and never given as a reason.
+GERMAN_STOP_WORDS: Final = frozenset(STOP_WORDS)
+EVIDENCE_MIN_LENGTH: Final = 3  # "Bus", "App" and "Weg" say something; "ab" and "zu" do not
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +51,7 @@ class GermanAnalyzer:
         self._lemmas = lemmatizer.lookups.get_table("lemma_lookup")
         assert isinstance(nlp.tokenizer, Tokenizer)
         self._tokenizer = nlp.tokenizer
-        self._stop_words = frozenset(nlp.Defaults.stop_words)
+        self._stop_words = GERMAN_STOP_WORDS
         self._compounds: dict[str, tuple[str, ...]] = {}
         self._word_terms: dict[str, tuple[str, ...]] = {}
         # A memory zone frees, on exit, every string interned meanwhile, other threads' too:
@@ -144,6 +148,14 @@ def default_analyzer(cache_dir: Path | None = None) -> GermanAnalyzer:
             saved.parent.mkdir(parents=True, exist_ok=True)
             _default.save(saved)
         return _default
+
+
+def is_evidence(word: str) -> bool:
+    """Whether a (lowercased) word may be shown to moderators as a reason for a suggestion:
+    letters only, at least EVIDENCE_MIN_LENGTH long, and no stop word. A linear model gives
+    weight to "nicht" or "sollen" when they happen to occur with a theme in a few dozen
+    examples, but they explain nothing to a reader."""
+    return len(word) >= EVIDENCE_MIN_LENGTH and word.isalpha() and word not in GERMAN_STOP_WORDS
 
 
 def join_fields(fields: Sequence[str | None]) -> str:

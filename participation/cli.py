@@ -257,8 +257,9 @@ def nlp_evaluate(
 @click.argument("process")
 @click.option("--force", is_flag=True, help="Train even if the saved model has the same data.")
 def nlp_train(process: str, force: bool) -> None:
-    """Train the theme tagger of PROCESS (its slug) on the themes moderators confirmed, save
-    it under var/models/, and renew the suggestions of its pending contributions."""
+    """Train the theme tagger of PROCESS (its slug) on the themes moderators confirmed, keep
+    it (under var/models/) only if it beats the keywords of the action fields under
+    cross-validation, and renew the suggestions of its pending contributions."""
     from participation.services.errors import NotFound
     from participation.services.tagging import NotEnoughTrainingData, RetrainResult, retrain
 
@@ -278,11 +279,20 @@ def nlp_train(process: str, force: bool) -> None:
         raise click.ClickException(f"There is no process {process!r}.") from None
     except NotEnoughTrainingData as error:
         raise click.ClickException(str(error)) from None
-    done = "Trained" if result.trained else "Unchanged data, kept the model trained"
+    comparison = result.report.comparison
+    done = "Trained" if result.trained else "Unchanged data since the last training"
+    click.echo(f"{done} on {result.items} contributions ({result.themes} themes).")
     click.echo(
-        f"{done} on {result.items} contributions ({result.themes} themes); saved {result.path}. "
-        f"Renewed suggestions for {result.suggested} pending contributions."
+        f"{comparison.folds}-fold cross-validation on the same contributions: micro-F1 "
+        f"{comparison.trained.micro_f1:.3f} trained model, {comparison.keywords.micro_f1:.3f} "
+        f"keywords (macro-F1 {comparison.trained.macro_f1:.3f} and "
+        f"{comparison.keywords.macro_f1:.3f})."
     )
+    if result.in_use == "trained":
+        click.echo(f"In use: the trained model, saved as {result.path}.")
+    else:
+        click.echo("In use: the keywords of the action fields; the trained model is not saved.")
+    click.echo(f"Renewed suggestions for {result.suggested} pending contributions.")
 
 
 @nlp_group.command("cluster")

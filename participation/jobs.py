@@ -80,10 +80,11 @@ async def _retrain_themes(session: AsyncSession, context: JobContext, job: Analy
     trained = (
         _("Trained on %(items)d contributions (%(themes)d action fields).")
         if result.trained
-        else _("The confirmed action fields have not changed; the model stays as it is.")
+        else _("The confirmed action fields have not changed since the last training.")
     )
+    compared = tagging.describe_choice(result.report.comparison)
     renewed = _("Suggestions renewed for %(n)d waiting contributions.") % {"n": result.suggested}
-    return f"{trained % {'items': result.items, 'themes': result.themes}} {renewed}"
+    return f"{trained % {'items': result.items, 'themes': result.themes}} {compared} {renewed}"
 
 
 HANDLERS: Final[Mapping[JobKind, Handler]] = {

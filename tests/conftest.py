@@ -1,24 +1,22 @@
 """Fixtures: a real database per backend (SQLite always, PostgreSQL when TEST_DATABASE_URL
-is set), migrated once per test worker and emptied before every test; the app on it; a staff user.
+is set, see tests/databases.py), migrated once per test worker and emptied before every
+test; the app on it; a staff user.
 
-Every test that uses the database runs once per backend.
+Every test that uses the database runs once per backend; without TEST_DATABASE_URL its
+PostgreSQL run is reported as skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,41 +25,24 @@ from participation.db import create_engine, create_sessionmaker, upgrade_databas
 from participation.models import Process, Role, User
 from participation.services.users import create_user
 from participation.settings import Settings
+from tests.databases import BACKENDS, postgres_database, postgres_name
 from tests.helpers import PASSWORD, Client, add_process, in_db, login
-
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-async def _fresh_postgres_database(base_url: str, name: str) -> str:
-    """A database of our own per test worker, so parallel workers never share tables."""
-    url = make_url(base_url)
-    conn = await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        database=url.database,
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def migrated_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database migrated to head with the real Alembic migrations, once per worker."""
+def migrated_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database migrated to head with the real Alembic migrations, once per worker (a
+    PostgreSQL database of its own per worker, so parallel workers never share tables)."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    else:
-        base = os.environ["TEST_DATABASE_URL"]
-        worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        name = re.sub(r"\W", "_", f"{make_url(base).database}_participation_{worker_id}")
-        url = asyncio.run(_fresh_postgres_database(base, name))
-    upgrade_database(url)
-    return url
+        upgrade_database(url)
+        yield url
+        return
+    with postgres_database(postgres_name("participation")) as url:
+        upgrade_database(url)
+        yield url
 
 
 async def _empty_tables(url: str) -> None:

@@ -8,7 +8,7 @@ them are made with `in_db`, which opens its own engine under `asyncio.run`. Serv
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -169,12 +169,16 @@ THEMES = (
 )
 
 
-async def add_themes(session: AsyncSession, process: Process) -> dict[str, Theme]:
-    """The THEMES taxonomy on a process, by slug."""
+async def add_themes(
+    session: AsyncSession,
+    process: Process,
+    taxonomy: Sequence[tuple[str, str, list[str]]] = THEMES,
+) -> dict[str, Theme]:
+    """A taxonomy, (slug, name, keywords) per theme, on a process; the themes by slug."""
     assert process.id is not None
     themes = {
         slug: Theme(process_id=process.id, slug=slug, name=name, keywords=keywords, position=i)
-        for i, (slug, name, keywords) in enumerate(THEMES)
+        for i, (slug, name, keywords) in enumerate(taxonomy)
     }
     session.add_all(themes.values())
     await session.commit()

@@ -1,19 +1,18 @@
-"""Confirmed themes as training data, and `participation nlp train` saving a model under var/."""
+"""Confirmed themes as training data, and `participation nlp train` comparing the trained model
+with the keywords."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from nlp.persistence import load_model
 from participation import demo_content
 from participation.cli import main
 from participation.models import Process
 from participation.services.seed import seed_demo
+from participation.services.tagging import read_report
 from participation.services.themes import confirmed_themes_of
 from participation.settings import Settings
 from tests.helpers import add_process, in_db
@@ -42,16 +41,24 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return settings
 
 
-def test_nlp_train_trains_and_saves_the_tagger(cli_env: Settings) -> None:
+def test_nlp_train_compares_with_the_keywords_and_says_which_suggests(cli_env: Settings) -> None:
+    """The demo's 49 ideas: the trained model scores below the keywords, so it is not kept."""
     in_db(cli_env, seed_demo)
     result = CliRunner().invoke(main, ["nlp", "train", DEMO_SLUG])
     assert result.exit_code == 0, result.output
 
-    path = cli_env.var_dir / "models" / DEMO_SLUG / "themes.joblib"
-    saved = load_model(path)
-    assert saved.metadata["scores"]["training_items"] == len(demo_content.CONTRIBUTIONS)
-    assert saved.model.labels == tuple(t["slug"] for t in demo_content.THEMES)
-    assert json.loads(path.with_suffix(".joblib.json").read_text())["data_hash"]
+    report = read_report(cli_env.var_dir, DEMO_SLUG)
+    assert report is not None
+    comparison = report.comparison
+    assert comparison.items == len(demo_content.CONTRIBUTIONS)
+    assert comparison.choice == "keywords"
+    assert (
+        f"5-fold cross-validation on the same contributions: micro-F1 "
+        f"{comparison.trained.micro_f1:.3f} trained model, {comparison.keywords.micro_f1:.3f} "
+        "keywords"
+    ) in result.output
+    assert "In use: the keywords of the action fields" in result.output
+    assert not (cli_env.var_dir / "models" / DEMO_SLUG / "themes.joblib").exists()
     # The German pipeline is kept beside it, to be loaded instead of rebuilt next time.
     assert (cli_env.var_dir / "nlp" / "german-pipeline" / "config.cfg").exists()
 

@@ -1,10 +1,12 @@
-"""The analysis pages for staff: a process's clusters with their map, and the buttons that
-start clustering and retraining as background jobs (participation/jobs.py)."""
+"""The analysis pages for staff: a process's clusters with their map, which tagger suggests
+its action fields and how it scored, and the buttons that start clustering and retraining as
+background jobs (participation/jobs.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio.to_thread
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
@@ -19,8 +21,9 @@ from participation.jobs import ACTIVE, JobRunner, latest_jobs
 from participation.models import JobKind, User
 from participation.routes import Db
 from participation.routes.processes import load_process
-from participation.services import clusters, processes, survey_results
+from participation.services import clusters, processes, survey_results, tagging
 from participation.services.processes import ProcessOverview
+from participation.settings import Settings
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 MEMBERS_PER_PAGE = 20
@@ -71,15 +74,20 @@ class AnalysisController(Controller):
 
     @get("/{slug:str}", cache=False)
     async def detail(
-        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str]
+        self, request: Request[Any, Any, Any], db: Db, state: State, slug: FromPath[str]
     ) -> Template:
         overview = await load_process(db, slug)
         assert overview.process.id is not None
         context = await _status_context(db, overview)
+        settings: Settings = state.settings
+        model = await anyio.to_thread.run_sync(tagging.model_status, settings.var_dir, slug)
         context.update(
             overview=overview,
             view=await clusters.latest_run_view(db, overview.process.id),
             may_retrain=_may_retrain(_user(request)),
+            model=model,
+            model_choice=tagging.describe_choice(model.report.comparison) if model.report else "",
+            min_training_items=tagging.MIN_TRAINING_ITEMS,
         )
         return Template("pages/analysis/detail.html", context=context)
 

@@ -2,7 +2,9 @@
 on the themes moderators confirmed.
 
 A process's tagger is its trained model (`var/models/<slug>/themes.joblib`) when one is there
-and loads, else a cold-start `KeywordTagger` built from the process's taxonomy. Loaded models
+and loads, else a cold-start `KeywordTagger` built from the process's taxonomy. Retraining
+keeps a trained model only if it beats the keywords under cross-validation on the same
+confirmed contributions, and writes down both scores (`themes-training.json`). Loaded models
 are kept per process by `nlp.persistence.load_model` (and loaded again when the file
 changes); keyword taggers are kept per taxonomy. Everything CPU-bound (loading, analysing,
 tagging, fitting) runs in a worker thread: the event loop only reads and writes rows.
@@ -18,17 +20,20 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
+from babel.numbers import format_decimal
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from nlp.persistence import data_hash, load_model, save_model
+from nlp.model_choice import Choice, TaggerComparison, compare_with_keywords
+from nlp.persistence import SavedModel, data_hash, load_model, save_model
 from nlp.tagging import (
     TAGGER_VERSION,
     KeywordTagger,
@@ -39,7 +44,7 @@ from nlp.tagging import (
 )
 from nlp.text import GermanAnalyzer, default_analyzer, join_fields
 from participation.db import SessionMaker
-from participation.i18n import _
+from participation.i18n import _, current_locale
 from participation.models import (
     Contribution,
     ContributionStatus,
@@ -47,6 +52,7 @@ from participation.models import (
     Process,
     Theme,
     ThemeSource,
+    utcnow,
 )
 from participation.services.errors import NotFound
 from participation.services.processes import list_themes
@@ -55,6 +61,7 @@ from participation.services.themes import confirmed_themes_of
 log = logging.getLogger("participation")
 
 MODEL_FILE: Final = "themes.joblib"
+REPORT_FILE: Final = "themes-training.json"  # the last training's comparison, see retrain()
 # Below this nothing useful is learned; the keyword tagger serves until then.
 MIN_TRAINING_ITEMS: Final = 20
 MIN_TRAINING_THEMES: Final = 2
@@ -129,23 +136,33 @@ def keyword_tagger(specs: Sequence[ThemeSpec], var_dir: Path) -> ChosenTagger:
     return ChosenTagger(tagger, f"keywords:{key}")
 
 
+def _trained_model(var_dir: Path, slug: str) -> SavedModel | None:
+    """The process's trained model, if there is one and it loads."""
+    path = model_path(var_dir, slug)
+    if not path.exists():
+        return None
+    try:
+        return load_model(path)
+    except Exception as error:  # other library versions, a damaged file: fall back
+        _warn_once(path, error)
+        return None
+
+
 def choose_tagger(var_dir: Path, slug: str, specs: Sequence[ThemeSpec]) -> ChosenTagger:
     """The process's trained model if it loads, else the keyword tagger of its taxonomy."""
-    path = model_path(var_dir, slug)
-    if path.exists():
-        try:
-            saved = load_model(path)
-        except Exception as error:  # other library versions, a damaged file: fall back
-            _warn_once(path, error)
-        else:
-            name = saved.metadata.get("version") or "model"
-            data = str(saved.metadata.get("data_hash") or "")[:10]
-            return ChosenTagger(saved.model, f"{name}:{data}"[:64])
-    return keyword_tagger(specs, var_dir)
+    saved = _trained_model(var_dir, slug)
+    if saved is None:
+        return keyword_tagger(specs, var_dir)
+    name = saved.metadata.get("version") or "model"
+    data = str(saved.metadata.get("data_hash") or "")[:10]
+    return ChosenTagger(saved.model, f"{name}:{data}"[:64])
 
 
 def _warn_once(path: Path, error: Exception) -> None:
-    key = (path, path.stat().st_mtime)
+    try:
+        key = (path, path.stat().st_mtime)
+    except OSError:  # removed meanwhile (a retraining chose the keywords): nothing to warn of
+        return
     with _lock:
         if key in _warned:
             return
@@ -327,47 +344,192 @@ class NotEnoughTrainingData(ValueError):
 
 
 @dataclass(frozen=True)
+class TrainingReport:
+    """The last training of a process's tagger: what it learned from, how the trained model
+    and the keywords scored on the same contributions, and so which of them suggests."""
+
+    trained_at: datetime
+    themes: int  # distinct confirmed themes among the items
+    comparison: TaggerComparison
+    data_hash: str  # of the texts and their confirmed themes
+    taxonomy: str  # hash of the action fields' names, descriptions and keywords
+    version: str  # TAGGER_VERSION of the training
+
+    @property
+    def items(self) -> int:
+        return self.comparison.items
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "trained_at": self.trained_at.isoformat(timespec="seconds"),
+                "themes": self.themes,
+                "comparison": self.comparison.as_dict(),
+                "data_hash": self.data_hash,
+                "taxonomy": self.taxonomy,
+                "version": self.version,
+            },
+            indent=2,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> TrainingReport:
+        data = json.loads(text)
+        return cls(
+            trained_at=datetime.fromisoformat(data["trained_at"]),
+            themes=int(data["themes"]),
+            comparison=TaggerComparison.from_dict(data["comparison"]),
+            data_hash=str(data["data_hash"]),
+            taxonomy=str(data["taxonomy"]),
+            version=str(data["version"]),
+        )
+
+
+def report_path(var_dir: Path, slug: str) -> Path:
+    return var_dir / "models" / slug / REPORT_FILE
+
+
+def read_report(var_dir: Path, slug: str) -> TrainingReport | None:
+    """The process's last training report; None if it never trained (or the file is
+    unreadable: it is written again at the next training)."""
+    try:
+        return TrainingReport.from_json(report_path(var_dir, slug).read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """Which tagger makes a process's suggestions now, and why (for the analysis page)."""
+
+    in_use: Choice  # "trained" while the trained model's file is there and loads
+    report: TrainingReport | None  # None: never trained, or trained before models were compared
+
+
+def model_status(var_dir: Path, slug: str) -> ModelStatus:
+    """Blocking (it may load the model, as the next suggestion would): call it in a worker
+    thread."""
+    in_use: Choice = "keywords" if _trained_model(var_dir, slug) is None else "trained"
+    return ModelStatus(in_use, read_report(var_dir, slug))
+
+
+@dataclass(frozen=True)
 class RetrainResult:
-    path: Path  # the saved model
-    trained: bool  # False: the saved model was made from exactly this data already
-    items: int  # contributions with confirmed themes it learned from
-    themes: int  # distinct themes among them
+    path: Path  # where the trained model is saved while it is the one in use
+    trained: bool  # False: the last training used exactly this data already
+    report: TrainingReport
     suggested: int  # pending contributions whose suggestions were renewed
+
+    @property
+    def items(self) -> int:  # contributions with confirmed themes it learned from
+        return self.report.items
+
+    @property
+    def themes(self) -> int:  # distinct themes among them
+        return self.report.themes
+
+    @property
+    def in_use(self) -> Choice:
+        return self.report.comparison.choice
+
+
+def describe_choice(comparison: TaggerComparison) -> str:
+    """The comparison and its outcome in a sentence, in the current language."""
+    locale = current_locale.get()
+    values = {
+        "items": comparison.items,
+        "trained": format_decimal(comparison.trained.micro_f1, "0.00", locale=locale),
+        "keywords": format_decimal(comparison.keywords.micro_f1, "0.00", locale=locale),
+    }
+    if comparison.choice == "trained":
+        message = _(
+            "Cross-validated on the same %(items)d contributions, the trained model scores "
+            "%(trained)s (micro-F1, 0 to 1) and the keywords of the action fields "
+            "%(keywords)s: the trained model makes the suggestions."
+        )
+    else:
+        message = _(
+            "Cross-validated on the same %(items)d contributions, the trained model scores "
+            "%(trained)s (micro-F1, 0 to 1) and the keywords of the action fields "
+            "%(keywords)s: the trained model is not used, the keywords go on making the "
+            "suggestions."
+        )
+    return message % values
 
 
 _train_locks: dict[str, threading.Lock] = {}
 
 
-def _fit_and_save(
+def _up_to_date(var_dir: Path, slug: str, data: str, taxonomy: str) -> TrainingReport | None:
+    """The last report, if it was made from this data and taxonomy by this tagger version
+    and left the files as it chose them."""
+    report = read_report(var_dir, slug)
+    if report is None or (report.data_hash, report.taxonomy, report.version) != (
+        data,
+        taxonomy,
+        TAGGER_VERSION,
+    ):
+        return None
+    path = model_path(var_dir, slug)
+    if report.comparison.choice == "keywords":
+        return None if path.exists() else report
+    try:
+        saved = load_model(path).metadata
+    except Exception as error:  # gone, outdated or damaged: train a new one
+        log.info("Replacing theme model %s: %s", path, error)
+        return None
+    return report if saved.get("version") == TAGGER_VERSION else None
+
+
+def _train_and_choose(
     var_dir: Path,
     slug: str,
     texts: Sequence[str],
     labels: Sequence[Sequence[str]],
     theme_keys: Sequence[str],
+    specs: Sequence[ThemeSpec],
     force: bool,
-) -> bool:
+) -> tuple[bool, TrainingReport]:
+    """Compare a trained model with the keywords on the confirmed contributions (see
+    `nlp.model_choice`); save the model only if it wins, else remove an older one so that
+    the keywords suggest. True when it trained (False: nothing changed since the last)."""
     path = model_path(var_dir, slug)
     digest = data_hash(texts, labels)
+    taxonomy = _taxonomy_hash(specs)
     with _lock:
         train_lock = _train_locks.setdefault(slug, threading.Lock())
-    with train_lock:  # two runs for one process would write the same file
-        if not force and path.exists():
-            try:
-                saved = load_model(path).metadata
-                if saved.get("data_hash") == digest and saved.get("version") == TAGGER_VERSION:
-                    return False
-            except Exception as error:  # outdated or damaged: train a new one
-                log.info("Replacing theme model %s: %s", path, error)
-        tagger = train_tagger(
-            analyzer(var_dir).analyse(texts), labels, multilabel=True, label_names=theme_keys
+    with train_lock:  # two runs for one process would write the same files
+        if not force and (previous := _up_to_date(var_dir, slug, digest, taxonomy)) is not None:
+            return False, previous
+        docs = analyzer(var_dir).analyse(texts)
+        keywords = keyword_tagger(specs, var_dir).tagger
+        assert isinstance(keywords, KeywordTagger)
+        comparison = compare_with_keywords(docs, labels, theme_keys, keywords)
+        if comparison.choice == "trained":
+            tagger = train_tagger(docs, labels, multilabel=True, label_names=theme_keys)
+            scores = {
+                "training_items": len(texts),
+                "threshold": tagger.threshold,
+                "cross_validation": comparison.as_dict(),
+            }
+            save_model(tagger, path, data=digest, scores=scores)
+        else:
+            path.unlink(missing_ok=True)
+            path.with_suffix(path.suffix + ".json").unlink(missing_ok=True)
+        report = TrainingReport(
+            trained_at=utcnow().replace(microsecond=0),  # as the report stores it
+            themes=len({theme for row in labels for theme in row}),
+            comparison=comparison,
+            data_hash=digest,
+            taxonomy=taxonomy,
+            version=TAGGER_VERSION,
         )
-        save_model(
-            tagger,
-            path,
-            data=digest,
-            scores={"training_items": len(texts), "threshold": tagger.threshold},
-        )
-    return True
+        written = report_path(var_dir, slug).with_suffix(".partial")
+        written.parent.mkdir(parents=True, exist_ok=True)
+        written.write_text(report.to_json())
+        written.replace(report_path(var_dir, slug))
+    log.info("Theme tagger of %s: %s in use (%s)", slug, comparison.choice, comparison)
+    return True, report
 
 
 async def retrain(
@@ -378,13 +540,16 @@ async def retrain(
     force: bool = False,
     resuggest: bool = True,
 ) -> RetrainResult:
-    """Train a process's theme tagger on the themes moderators confirmed, save it under
-    `var_dir/models/<slug>/`, and (with `resuggest`) renew the suggestions of the process's
-    pending contributions with it.
+    """Train a process's theme tagger on the themes moderators confirmed and keep it, under
+    `var_dir/models/<slug>/`, only if it suggests better than the keywords of the action
+    fields (cross-validated on the same contributions); the report of the comparison is
+    saved beside it either way. With `resuggest`, renew the suggestions of the process's
+    pending contributions with whichever is in use.
 
-    Fitting runs in a worker thread (seconds to a minute for thousands of items), so this
-    may be awaited on the event loop, e.g. from a background job. Without `force` the model
-    is not fitted again if the saved one was made from the same data.
+    Fitting runs in a worker thread (the comparison fits the model once per fold: seconds
+    to minutes for thousands of items), so this may be awaited on the event loop, e.g. from
+    a background job. Without `force` nothing is fitted again if the last training used the
+    same data and taxonomy.
 
     Raises NotFound for an unknown process and NotEnoughTrainingData when fewer than
     MIN_TRAINING_ITEMS contributions or MIN_TRAINING_THEMES themes are confirmed.
@@ -396,15 +561,12 @@ async def retrain(
     used = {theme for labels in data.labels for theme in labels}
     if len(data.labels) < MIN_TRAINING_ITEMS or len(used) < MIN_TRAINING_THEMES:
         raise NotEnoughTrainingData(len(data.labels), len(used))
+    specs = theme_specs(await list_themes(session, process.id))
     texts = [join_fields([t, b]) for t, b in zip(data.titles, data.bodies, strict=True)]
-    trained = await anyio.to_thread.run_sync(
-        partial(_fit_and_save, var_dir, slug, texts, data.labels, data.theme_keys, force)
+    trained, report = await anyio.to_thread.run_sync(
+        partial(_train_and_choose, var_dir, slug, texts, data.labels, data.theme_keys, specs, force)
     )
     suggested = await suggest_pending(session, var_dir, process) if resuggest else 0
     return RetrainResult(
-        path=model_path(var_dir, slug),
-        trained=trained,
-        items=len(texts),
-        themes=len(used),
-        suggested=suggested,
+        path=model_path(var_dir, slug), trained=trained, report=report, suggested=suggested
     )

@@ -132,9 +132,12 @@ def test_support_and_report_work_without_javascript(
     page.locator("#support").get_by_role("button", name="Unterstützen").click()
     expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}#support$"))
     expect(page.locator("#support")).to_contain_text("Sie unterstützen diese Idee")
+    check(page)
 
     page.get_by_role("link", name="Diese Idee melden").click()
     page.get_by_label("Gehört nicht hierher").check()
+    check(page)
     page.get_by_role("button", name="Meldung absenden").click()
     expect(page.get_by_role("heading", name="Vielen Dank für Ihre Meldung")).to_be_visible()
+    check(page)
     context.close()

@@ -80,6 +80,8 @@ def test_delete_without_javascript(browser: Browser, live_server: LiveServer) ->
     follow_url = _send_idea(page, live_server, "Ohne Skript gelöscht", javascript=False)
     page.goto(follow_url)
     page.get_by_role("link", name=re.compile("^Löschen")).click()
+    check(page)
     page.get_by_role("button", name="Ja, endgültig löschen").click()
     expect(page.get_by_role("heading", name="Ihr Beitrag ist gelöscht")).to_be_visible()
+    check(page)
     context.close()

@@ -82,6 +82,7 @@ def test_list_works_without_javascript(browser: Browser, live_server: LiveServer
         expect(page).to_have_url(re.compile(r"q=Bus"))
         assert _query(page)["sort"] == ["supported"]
         expect(page.locator("#idea-items > li").first).to_be_visible()
+        check(page)
         # Without JavaScript "Mehr laden" is a link to the next page, filters kept.
         more = page.get_by_role("link", name="Mehr laden")
         if more.count():

@@ -100,12 +100,14 @@ def test_idea_form_works_without_javascript(browser: Browser, live_server: LiveS
     expect(page.locator("#consent-error")).not_to_be_empty()
     expect(page.get_by_label("Titel Ihrer Idee")).to_have_value("Ohne Skript eingereicht")
     expect(page.get_by_label("Ihre Gemeinde")).to_have_value("Ulmenau")
+    check(page)
 
     page.get_by_label("Ihre Idee", exact=True).fill(BODY)
     page.get_by_label("Schülerin, Schüler oder Auszubildende").check()
     page.get_by_label(re.compile("Ich bin einverstanden")).check()
     page.get_by_role("button", name="Idee absenden").click()
     expect(page.get_by_role("heading", name="Vielen Dank für Ihre Idee!")).to_be_visible()
+    check(page)
     context.close()
 
 

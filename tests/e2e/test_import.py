@@ -4,12 +4,14 @@ step."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.models import Contribution
 from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
 
 pytestmark = pytest.mark.e2e
@@ -78,12 +80,20 @@ def test_dry_run_errors_then_import(page: Page, live_server: LiveServer, tmp_pat
     expect(page.get_by_role("heading", name="Import abgeschlossen")).to_be_visible()
     check(page)
 
-    with sqlite3.connect(live_server.var_dir / "e2e.sqlite3") as db:
-        rows = db.execute(
-            "SELECT title, channel, status, source_ref FROM contribution"
-            " WHERE source_ref LIKE 'werkstatt%' ORDER BY id"
-        ).fetchall()
-    assert rows == [
+    async def imported(session: AsyncSession) -> list[tuple[str | None, str, str, str | None]]:
+        found = await session.exec(
+            select(
+                Contribution.title,
+                Contribution.channel,
+                Contribution.status,
+                Contribution.source_ref,
+            )
+            .where(col(Contribution.source_ref).like("werkstatt%"))
+            .order_by(col(Contribution.id))
+        )
+        return [(title, str(channel), str(status), ref) for title, channel, status, ref in found]
+
+    assert live_server.in_db(imported) == [
         ("Rufbus per App", "workshop", "published", "werkstatt-korrigiert.csv:2"),
         ("WLAN im Bürgerhaus", "workshop", "published", "werkstatt-korrigiert.csv:3"),
     ]

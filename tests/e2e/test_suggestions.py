@@ -86,4 +86,5 @@ def test_themes_can_be_confirmed_without_javascript(
     expect(page).to_have_url(re.compile(rf"/moderation#{item_id}$"))
     expect(page.locator(".flash--success")).to_have_text("Handlungsfeld bestätigt: Mobilität.")
     expect(page.locator(f"#{item_id} .theme-chip--confirmed", has_text="Mobilität")).to_be_visible()
+    check(page)
     context.close()

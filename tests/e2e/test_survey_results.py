@@ -6,9 +6,6 @@ and the phone width are checked in every state."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,9 +14,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Process
-from participation.settings import Settings
-from tests.e2e.conftest import LiveServer, check, submit_login, wait_for_htmx
-from tests.helpers import in_db
+from tests.e2e.conftest import (
+    LiveServer,
+    check,
+    expect_console_errors,
+    submit_login,
+    wait_for_htmx,
+)
 from tests.survey_data import SECOND_TEXT, SURVEY_TITLE, SurveyData, add_survey_data
 
 pytestmark = pytest.mark.e2e
@@ -30,20 +31,13 @@ DEMO_PROCESS = "digitalstrategie-auetal"
 @pytest.fixture(scope="module")
 def survey(live_server: LiveServer) -> SurveyData:
     """The fixed survey of tests/survey_data.py, written into the running app's database."""
-    settings = replace(
-        Settings.from_env(),
-        var_dir=live_server.var_dir,
-        database_url=f"sqlite+aiosqlite:///{live_server.var_dir / 'e2e.sqlite3'}",
-    )
 
     async def work(session: AsyncSession) -> SurveyData:
         query = select(Process).where(Process.slug == DEMO_PROCESS)
         process = (await session.exec(query)).one()
         return await add_survey_data(session, process)
 
-    # Playwright's sync API keeps an event loop running in this thread: write from another.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(in_db, settings, work).result()
+    return live_server.in_db(work)
 
 
 def _query(page: Page) -> dict[str, list[str]]:
@@ -99,7 +93,6 @@ def test_a_moderator_reads_and_filters_the_results(
 def test_the_results_work_without_javascript(
     browser: Browser, live_server: LiveServer, survey: SurveyData
 ) -> None:
-    # axe needs JavaScript: the states seen here are checked in the test below, with it.
     context = browser.new_context(locale="de-DE", java_script_enabled=False)
     page = context.new_page()
     try:
@@ -113,26 +106,17 @@ def test_the_results_work_without_javascript(
         expect(page).to_have_url(re.compile(r"\?segment=firm&sector=C&size=$"))
         expect(page.locator("#results-title")).to_have_text("1 passende Antwort gesendet")
         expect(page.get_by_label("Branche (WZ 2008)")).to_have_value("C")
+        check(page)
     finally:
         context.close()
 
 
 @pytest.fixture
-def lenient_page(browser: Browser) -> Iterator[Page]:
+def lenient_page(page: Page) -> Page:
     """Like the `page` fixture, but a 400 answer is expected here: Chromium logs it as a
     console error, so only other errors fail the test."""
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text) if m.type == "error" and "status of 400" not in m.text else None
-        ),
-    )
-    yield page
-    context.close()
-    assert errors == []
+    expect_console_errors(page.context, 400)
+    return page
 
 
 def test_a_wrong_filter_and_all_free_text_answers(

@@ -36,6 +36,7 @@ def test_stop_link_from_the_mail(browser: Browser, page: Page, live_server: Live
         form.locator("#consent").check()
         form.get_by_role("button", name="Idee absenden").click()
         expect(form).to_have_url(re.compile(r"/follow/[\w-]+\?submitted=1"))
+        check(form)
     finally:
         context.close()
 

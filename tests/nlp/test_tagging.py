@@ -21,7 +21,7 @@ from nlp.tagging import (
     review_priority,
     train_tagger,
 )
-from nlp.text import AnalysedText, GermanAnalyzer, join_fields
+from nlp.text import GERMAN_STOP_WORDS, AnalysedText, GermanAnalyzer, join_fields
 from participation import demo_content
 
 DEMO_LABELS = [tuple(item["themes"]) for item in demo_content.CONTRIBUTIONS]
@@ -150,7 +150,7 @@ def test_explanations_are_the_words_whose_ngrams_score_most(
         for label, words in enumerate(explained):
             by_word: dict[str, float] = {}
             for word in dict.fromkeys(doc.normalised.split()):
-                if len(word) >= 3 and word.isalpha():
+                if len(word) >= 3 and word.isalpha() and word not in GERMAN_STOP_WORDS:
                     grams = ngrams(word)
                     ids = [chars.vocabulary_[g] for g in grams if g in chars.vocabulary_]
                     by_word[word] = sum(weights[label, i] * vector[0, i] for i in ids)
@@ -268,3 +268,28 @@ def test_offset_search_scores_macro_f1_as_scikit_learn_does() -> None:
         predicted = np.where(rng.random(60) < 0.5, target, rng.integers(0, 4, 60))
         expected = f1_score(target, predicted, labels=range(5), average="macro", zero_division=0)
         assert _macro_f1(target, predicted, 5) == pytest.approx(expected)
+
+
+def test_explanations_leave_out_stop_words_and_short_words(
+    demo_tagger: SupervisedTagger,
+    keyword_tagger: KeywordTagger,
+    demo_docs: list[AnalysedText],
+    analyzer: GermanAnalyzer,
+) -> None:
+    """On the demo's few dozen ideas the model gives weight to "nicht" and "sollen" (this
+    text's first suggestion named "sollen" among its reasons, its third "nicht"): words that
+    explain nothing to a moderator."""
+    text = (
+        "Schul-App für den Vertretungsplan. Die Schüler sollen nicht immer auf die Tafel "
+        "schauen müssen, es gibt zu viele Zettel."
+    )
+    docs = [*demo_docs, analyzer.analyse_one(text)]
+    shown = [
+        word
+        for tagger in (demo_tagger, keyword_tagger)
+        for tagging in tagger.tag(docs)
+        for suggestion in tagging.suggestions
+        for word in suggestion.words
+    ]
+    assert shown  # the reasons are still there
+    assert {word for word in shown if word in GERMAN_STOP_WORDS or len(word) < 3} == set()

@@ -1,0 +1,214 @@
+"""Who may change what: every state-changing route of the app (POST, PUT, PATCH, DELETE), for
+every role and for anonymous visitors.
+
+The routes come from the app itself, so a route added later fails
+`test_every_write_route_is_classified` until it is entered in WRITE_ROUTES with the people who
+may use it. Each request carries a valid CSRF token, so a refusal is the guard's, not the
+CSRF check's: those without the right are refused (401, 403 or sent to sign in), those with
+it are not (their request reaches the handler, which may still find the form empty or the
+row missing). Reading pages per role: tests/test_auth.py (the navigation).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Final
+
+import pytest
+from httpx import Response
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.app import create_app
+from participation.models import ContributionStatus, Role
+from participation.settings import Settings
+from tests.focus_group_helpers import CODE, add_session
+from tests.helpers import (
+    SLUG,
+    Client,
+    add_idea,
+    add_process,
+    add_staff,
+    csrf_token,
+    de,
+    in_db,
+    login,
+)
+from tests.survey_builders import add_survey
+
+ANONYMOUS: Final = "anonymous"
+ACTORS: Final = [ANONYMOUS, *(role.value for role in Role)]
+WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Who may use a route: everybody, signed in or not ...
+PUBLIC: Final = frozenset(ACTORS)
+# ... or these roles (admins may do everything staff may).
+ADMINS: Final = frozenset({Role.ADMIN.value})
+MODERATORS: Final = ADMINS | {Role.MODERATOR.value}
+ANALYSTS: Final = MODERATORS | {Role.EVALUATOR.value}
+FACILITATORS: Final = MODERATORS | {Role.FACILITATOR.value}
+
+WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
+    # Residents: ideas, comments, supports, reports, their follow link, unsubscribing.
+    "POST /processes/{slug:str}/ideas": PUBLIC,
+    "POST /processes/{slug:str}/ideas/check/{field:str}": PUBLIC,
+    "POST /processes/{slug:str}/ideas/{idea_id:int}/comments": PUBLIC,
+    "POST /processes/{slug:str}/ideas/{idea_id:int}/support": PUBLIC,
+    "POST /processes/{slug:str}/contributions/{contribution_id:int}/report": PUBLIC,
+    "POST /follow/{token:str}/{contribution_id:int}/edit": PUBLIC,
+    "POST /follow/{token:str}/{contribution_id:int}/delete": PUBLIC,
+    "POST /follow/{token:str}/unsubscribe": PUBLIC,
+    "POST /abbestellen/{token:str}": PUBLIC,
+    "POST /api/v1/processes/{slug:str}/ideas": PUBLIC,
+    "POST /api/processes/{slug:str}/ideas": PUBLIC,
+    # Firms and residents answering a survey.
+    "POST /processes/{slug:str}/umfragen/{survey_slug:str}": PUBLIC,
+    "POST /umfrage/{token:str}": PUBLIC,
+    # Pupils joining a focus group, their ideas and dots.
+    "POST /mitmachen": PUBLIC,
+    "POST /mitmachen/{code:str}": PUBLIC,
+    "POST /mitmachen/{code:str}/ideen": PUBLIC,
+    "POST /mitmachen/{code:str}/ideen/{idea_id:int}/punkte": PUBLIC,
+    # Signing in and out.
+    "POST /login": PUBLIC,
+    "POST /logout": PUBLIC,
+    # Moderation.
+    "POST /moderation/contributions/{contribution_id:int}/approve": MODERATORS,
+    "POST /moderation/contributions/{contribution_id:int}/reject": MODERATORS,
+    "POST /moderation/contributions/{contribution_id:int}/request-changes": MODERATORS,
+    "POST /moderation/contributions/{contribution_id:int}/hide": MODERATORS,
+    "POST /moderation/contributions/{contribution_id:int}/answer": MODERATORS,
+    "POST /moderation/contributions/{contribution_id:int}/themes": MODERATORS,
+    "POST /moderation/contributions/{contribution_id:int}/dismiss-reports": MODERATORS,
+    # Analysis: grouping is for everyone who reads the groups; retraining changes the
+    # suggestions in the moderation queue.
+    "POST /analysis/{slug:str}/cluster": ANALYSTS,
+    "POST /analysis/{slug:str}/retrain": MODERATORS,
+    # Focus-group sessions.
+    "POST /focus-groups": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/ideas": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/close": FACILITATORS,
+    # Process administration, import, survey building.
+    "POST /admin/processes/new": ADMINS,
+    "POST /admin/processes/{slug:str}/edit": ADMINS,
+    "POST /admin/processes/{slug:str}/import": ADMINS,
+    "POST /admin/processes/{slug:str}/import/check": ADMINS,
+    "POST /admin/processes/{slug:str}/surveys": ADMINS,
+    "POST /admin/surveys/{survey_id:int}": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/invitations": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/sections": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/sections/{section_id:int}": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/sections/{section_id:int}/move": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/sections/{section_id:int}/delete": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/questions/new": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/move": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/delete": ADMINS,
+}
+
+
+def write_routes(app: Litestar) -> list[str]:
+    """Every state-changing route of the app, as "METHOD /path/{param:type}"."""
+    found = {
+        f"{method} {route.path}"
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in handler.http_methods & WRITE_METHODS
+    }
+    # Signing out last: it ends the session the requests after it would need.
+    return sorted(found, key=lambda route: (route == "POST /logout", route))
+
+
+def _app(tmp_path: Path) -> Litestar:
+    """The app as configured for tests; it is not started, only its routes are read."""
+    return create_app(
+        Settings(
+            var_dir=tmp_path,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.sqlite3'}",
+            secret_key="test-secret-" + "x" * 32,
+        )
+    )
+
+
+def test_every_write_route_is_classified(tmp_path: Path) -> None:
+    routes = set(write_routes(_app(tmp_path)))
+    unclassified = sorted(routes - WRITE_ROUTES.keys())
+    assert not unclassified, (
+        "State-changing routes nobody has said who may use; add them to WRITE_ROUTES:\n"
+        + "\n".join(unclassified)
+    )
+    gone = sorted(WRITE_ROUTES.keys() - routes)
+    assert not gone, "WRITE_ROUTES lists routes the app no longer has:\n" + "\n".join(gone)
+
+
+async def _path_params(session: AsyncSession) -> dict[str, str]:
+    """Real rows for the routes' path parameters, so that requests let through reach real
+    work: a process, a pending idea, a survey, a focus-group session."""
+    process = await add_process(session)
+    idea = await add_idea(session, process, status=ContributionStatus.PENDING)
+    built = await add_survey(session, process)
+    focus_group = await add_session(session, process)
+    section = built.sections[0]
+    question = next(iter(built.questions.values()))
+    return {
+        "slug": SLUG,
+        "field": "title",
+        "idea_id": str(idea.id),
+        "contribution_id": str(idea.id),
+        "token": "kein-gueltiger-link",
+        "survey_slug": built.survey.slug,
+        "survey_id": str(built.id),
+        "section_id": str(section.id),
+        "question_id": str(question.id),
+        "session_id": str(focus_group.id),
+        "code": CODE,
+    }
+
+
+_PARAM = re.compile(r"\{(\w+):\w+\}")
+
+
+def _url(path: str, params: dict[str, str]) -> str:
+    return _PARAM.sub(lambda match: params[match.group(1)], path)
+
+
+def refused(response: Response) -> bool:
+    """Refused for want of the right: 401 (the API), 403 from a guard (not the CSRF check,
+    which answers 403 too) or, for pages, sent to sign in."""
+    if response.status_code == 403:
+        assert de("The form has expired") not in response.text, "the CSRF token was refused"
+        return True
+    location = response.headers.get("location", "")
+    return response.status_code == 401 or (
+        response.is_redirect and location.startswith("/login?next=")
+    )
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_write_routes_refuse_whoever_lacks_the_right(
+    client: Client, app: Litestar, settings: Settings, actor: str
+) -> None:
+    params = in_db(settings, _path_params)
+    if actor != ANONYMOUS:
+        in_db(settings, lambda s: add_staff(s, f"{actor}@example.org", Role(actor)))
+        assert login(client, f"{actor}@example.org").status_code == 303
+    token = csrf_token(client)
+
+    wrong = []
+    for route in write_routes(app):
+        method, path = route.split(" ", 1)
+        response = client.request(
+            method,
+            _url(path, params),
+            data={"_csrf_token": token},
+            headers={"x-csrftoken": token},
+            follow_redirects=False,
+        )
+        may = actor in WRITE_ROUTES.get(route, frozenset())
+        if refused(response) is may or response.status_code >= 500:
+            answer = f"{response.status_code} {response.headers.get('location', '')}".strip()
+            wrong.append(f"{route}: {answer}, but {actor} {'may' if may else 'may not'}")
+    assert not wrong, "\n".join(wrong)
