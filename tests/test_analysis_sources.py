@@ -1,16 +1,33 @@
 """What the analysis reads beside the ideas: approved survey answers are grouped with the
-ideas and counted by channel; the staff's lists of a group say where each item came from (the
-survey question, the focus-group session and its dots)."""
+ideas and counted by channel, and tagged and learnt from by their own words (not their
+question's); the staff's lists of a group say where each item came from (the survey
+question, the focus-group session and its dots)."""
 
 from __future__ import annotations
 
 from litestar import Litestar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import ContributionStatus, Process, Role
-from participation.services import clusters
+from participation.models import (
+    ContributionStatus,
+    Process,
+    Role,
+    Theme,
+    ThemeSource,
+)
+from participation.services import clusters, tagging
+from participation.services.themes import confirmed_themes_of
 from participation.settings import Settings
-from tests.helpers import Client, add_process, german, html, in_db, post_form, text_of
+from tests.helpers import (
+    Client,
+    add_process,
+    german,
+    html,
+    in_db,
+    post_form,
+    text_of,
+    theme_rows,
+)
 from tests.moderation_helpers import (
     QUESTION,
     SESSION_TITLE,
@@ -109,3 +126,42 @@ def test_a_groups_list_says_where_each_item_came_from(
         sources += [text_of(s) for s in html(response.text).select("#members .queue-item__source")]
     assert any(SESSION_TITLE in s and "4 Punkte" in s for s in sources), sources
     assert sum(QUESTION in s for s in sources) == 2, sources
+
+
+async def test_the_tagger_reads_a_survey_answer_without_its_question(
+    session: AsyncSession, settings: Settings
+) -> None:
+    """Every answer to a question shares its words: they must not decide the themes."""
+    process = await add_process(session)
+    assert process.id is not None
+    session.add_all(
+        [
+            Theme(
+                process_id=process.id,
+                slug="digital",
+                name="Digitalisierung",
+                keywords=["digitalisierung", "betrieb"],
+                position=0,
+            ),
+            Theme(
+                process_id=process.id,
+                slug="bus",
+                name="Bus und Bahn",
+                keywords=["bus", "busse", "bahnhof"],
+                position=1,
+            ),
+        ]
+    )
+    await session.commit()
+    answer = await add_survey_answer(session, process, "Mehr Busse zum Bahnhof am Abend.")
+    await tagging.suggest_themes(session, settings.var_dir, process, [answer.id or 0])
+    suggested = await theme_rows(session, answer.id)
+    assert "digital" not in suggested  # the question asks about "Digitalisierung" and "Betrieb"
+    assert "bus" in suggested
+    # Confirmed, it teaches the tagger its own words only.
+    confirmed = suggested["bus"]
+    confirmed.source = ThemeSource.CONFIRMED
+    session.add(confirmed)
+    await session.commit()
+    data = await confirmed_themes_of(session, process.id)
+    assert (data.titles, data.bodies) == (("",), ("Mehr Busse zum Bahnhof am Abend.",))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
-from sqlalchemy import case, delete, insert
+from sqlalchemy import delete, insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,6 +42,7 @@ from participation.models import (
 )
 from participation.services.errors import ServiceError
 from participation.services.processes import Page
+from participation.services.themes import analysed_title
 
 KEEP_RUNS: Final = 3  # older runs of a process are deleted when a new one is stored
 INSERT_CHUNK: Final = 1000  # member rows per INSERT: SQLite limits bound parameters
@@ -83,13 +84,8 @@ def _to_cluster(process_id: int) -> tuple[Any, ...]:
 async def ideas_to_cluster(session: AsyncSession, process_id: int) -> list[IdeaText]:
     """The published ideas and approved survey answers of a process, oldest first (a stable
     order keeps runs repeatable)."""
-    # A survey answer's title is its question, shared by every answer to it.
-    title = case(
-        (col(Contribution.kind) == ContributionKind.SURVEY_ANSWER, ""),
-        else_=col(Contribution.title),
-    )
     rows = await session.exec(
-        select(Contribution.id, Contribution.channel, title, Contribution.body)
+        select(Contribution.id, Contribution.channel, analysed_title(), Contribution.body)
         .where(*_to_cluster(process_id))
         .order_by(col(Contribution.id))
     )

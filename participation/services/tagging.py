@@ -41,8 +41,8 @@ from nlp.text import GermanAnalyzer, default_analyzer, join_fields
 from participation.db import SessionMaker
 from participation.i18n import _
 from participation.models import (
+    IN_MODERATION,
     Contribution,
-    ContributionStatus,
     ContributionTheme,
     Process,
     Theme,
@@ -50,7 +50,7 @@ from participation.models import (
 )
 from participation.services.errors import NotFound
 from participation.services.processes import list_themes
-from participation.services.themes import confirmed_themes_of
+from participation.services.themes import analysed_title, confirmed_themes_of
 
 log = logging.getLogger("participation")
 
@@ -246,7 +246,7 @@ async def suggest_themes(
         batch = list(contribution_ids[start : start + BATCH_SIZE])
         found = list(
             await session.exec(
-                select(Contribution.id, Contribution.title, Contribution.body)
+                select(Contribution.id, analysed_title(), Contribution.body)
                 .where(col(Contribution.id).in_(batch), Contribution.process_id == process.id)
                 .order_by(col(Contribution.id))
             )
@@ -265,13 +265,14 @@ async def suggest_themes(
 
 
 async def suggest_pending(session: AsyncSession, var_dir: Path, process: Process) -> int:
-    """Suggest themes again for every pending contribution of a process (after retraining)."""
+    """Suggest themes again for every contribution of a process still in moderation (after
+    retraining)."""
     ids = list(
         await session.exec(
             select(Contribution.id)
             .where(
                 Contribution.process_id == process.id,
-                Contribution.status == ContributionStatus.PENDING,
+                col(Contribution.status).in_(IN_MODERATION),
             )
             .order_by(col(Contribution.id))
         )
