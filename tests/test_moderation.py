@@ -652,7 +652,12 @@ async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> 
 
 @pytest.mark.parametrize(
     ("theme", "decision", "field"),
-    [("1", "maybe", "decision"), ("", "confirm", "theme"), ("x", "confirm", "theme")],
+    [
+        ("1", "maybe", "decision"),
+        ("", "confirm", "theme"),
+        ("x", "confirm", "theme"),
+        ("²", "confirm", "theme"),
+    ],
 )
 async def test_decide_theme_refuses_bad_input(
     session: AsyncSession, theme: str, decision: str, field: str

@@ -149,7 +149,7 @@ def test_a_form_without_its_version_is_refused(
 ) -> None:
     idea = in_db(settings, lambda s: add_item(s, process))
     url = f"/moderation/contributions/{idea.id}/approve"
-    for data in ({}, {"version": "neu"}, {"version": "99999999999999999999"}):
+    for data in ({}, {"version": "neu"}, {"version": "99999999999999999999"}, {"version": "²"}):
         assert post_form(staff_client, url, data).status_code == 409
     assert stored(settings, idea.id).status is ContributionStatus.PENDING
     assert in_db(settings, events) == []

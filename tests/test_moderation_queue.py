@@ -247,6 +247,7 @@ def test_the_queue_pages_through_every_pending_item(
     # Out of range or garbled: the nearest page, never an error.
     assert queue_ids(staff_client, "/moderation?page=999") == last
     assert queue_ids(staff_client, "/moderation?page=zwei") == ids[:PAGE]
+    assert queue_ids(staff_client, "/moderation?page=²") == ids[:PAGE]
     # The filters stay in the page links.
     page = html(staff_client.get(f"/moderation?process={SLUG}&order=informative").text)
     href = attr(first_match(page, ".queue-paging a[rel='next']"), "href")

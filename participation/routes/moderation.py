@@ -65,7 +65,7 @@ def _actor(request: Request[Any, Any, Any]) -> User:
 def _version(data: FormData) -> int:
     """The version the form was rendered from; -1 (never current) if missing or garbled."""
     value = data.get("version", "")
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
 
 
 def _item_url(contribution_id: int) -> str:

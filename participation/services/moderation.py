@@ -347,7 +347,8 @@ async def decide_theme(
         raise ValidationFailed(
             {"decision": _("Please choose to confirm or remove the action field.")}
         )
-    number = int(theme_id) if str(theme_id).isdigit() and len(str(theme_id)) < 10 else 0
+    text = str(theme_id)
+    number = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
     theme = await session.get(Theme, number) if number else None
     if theme is None or theme.process_id != contribution.process_id:
         raise ValidationFailed({"theme": _("Please choose an action field of this process.")})

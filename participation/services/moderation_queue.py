@@ -64,8 +64,12 @@ KIND_LABELS: Final = {
 # "oldest": first come, first served. "informative": the items the tagger is least sure
 # about first, so each decision teaches the next model most (active learning).
 QueueOrder = Literal["oldest", "informative"]
-ORDERS: Final[tuple[QueueOrder, ...]] = ("oldest", "informative")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def _number(text: str) -> bool:
+    """A positive whole number in ASCII digits ("²" is a digit to str.isdigit, not to int)."""
+    return text.isascii() and text.isdigit() and len(text) < 7 and int(text) > 0
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class QueueFilters:
             process=process if _SLUG.fullmatch(process) else "",
             kind=ContributionKind(kind) if kind in KIND_LABELS else None,
             order="informative" if order == "informative" else "oldest",
-            page=min(int(page), LAST_PAGE) if page.isdigit() and len(page) < 7 and int(page) else 1,
+            page=min(int(page), LAST_PAGE) if _number(page) else 1,
         )
 
     def params(self) -> dict[str, str]:
