@@ -385,7 +385,8 @@ class ModerationController(Controller):
         """Confirm or reject one theme: a suggestion, a confirmed one, or one added from the
         list. With htmx the item's themes come back; without, the page it was sent from."""
         back = safe_next(data.get("next"), "/moderation")
-        seen = data.get("source") or None
+        seen = data.get("source")
+        seen = seen if seen in moderation.THEME_STATES else None  # garbled: no check
         try:
             _item, theme, source = await moderation.decide_theme(
                 db,

@@ -302,6 +302,7 @@ _SOURCES: Final[dict[str, ThemeSource]] = {
 }
 # The state of a theme on an item as a form names it ("none": not on the item).
 NOT_ON_ITEM: Final = "none"
+THEME_STATES: Final = frozenset({*(s.value for s in ThemeSource), NOT_ON_ITEM})
 
 
 def theme_state(source: ThemeSource | None) -> str:
