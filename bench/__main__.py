@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
-Usage: `python -m bench [--seconds 3] [--only pages surveys text duplicates scale]
-[--sizes 10000 100000]`. The whole run takes about ten minutes on two cores, nearly all of it
+Usage: `python -m bench [--seconds 3] [--only pages surveys moderation text duplicates
+scale] [--sizes 10000 100000]`. The whole run takes about ten minutes on two cores, nearly all of it
 the scale benchmark at 100,000 texts; `--only duplicates` or `--sizes 10000` keep it short.
 The NLP results are also written to var/bench/nlp.json.
 """
@@ -15,9 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench import duplicates, pages, scale, surveys, text
+from bench import duplicates, moderation_queue, pages, scale, surveys, text
 
-BENCHMARKS = ("pages", "surveys", "text", "duplicates", "scale")
+BENCHMARKS = ("pages", "surveys", "moderation", "text", "duplicates", "scale")
 NLP_JSON = Path("var/bench/nlp.json")
 
 if __name__ == "__main__":
@@ -32,6 +32,11 @@ if __name__ == "__main__":
         report["pages"] = asyncio.run(pages.measure(args.seconds))
     if "surveys" in args.only:
         report["surveys"] = asyncio.run(surveys.measure(args.seconds))
+    if "moderation" in args.only:
+        queue = asyncio.run(moderation_queue.measure(None, 100_000, 6_000))
+        for view in queue["views"].values():
+            del view["plans"]  # `python -m bench.moderation_queue` prints them
+        report["moderation_queue"] = queue
     if "text" in args.only:
         report["text"] = text.measure()
     # The tables are for people; stdout stays one JSON document.

@@ -34,6 +34,7 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
     },
     ContributionStatus: {
         ContributionStatus.PENDING: N_("waiting for review"),
+        ContributionStatus.AWAITING_CHANGES: N_("waiting for changes by the author"),
         ContributionStatus.PUBLISHED: N_("published"),
         ContributionStatus.REJECTED: N_("not published"),
         ContributionStatus.HIDDEN: N_("hidden"),
@@ -49,6 +50,7 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         ModerationAction.REMOVE_THEME: N_("action field removed"),
         ModerationAction.ADD_THEME: N_("action field added"),
         ModerationAction.ANSWER: N_("answered"),
+        ModerationAction.AUTHOR_EDIT: N_("changed by the author"),
     },
     PhaseKind: {
         PhaseKind.INFORMATION: N_("Information"),

@@ -135,16 +135,23 @@ async def add_idea(
     segment: Segment = Segment.RESIDENT,
     created_at: datetime | None = None,
     follow_token: str | None = None,
+    kind: ContributionKind = ContributionKind.IDEA,
+    channel: Channel = Channel.IDEA_CALL,
+    parent_id: int | None = None,
+    imported_ratings: dict[str, int] | None = None,
 ) -> Contribution:
+    """A contribution, by default a published idea from the idea call."""
     assert process.id is not None
     created = created_at or utcnow()
     contribution = Contribution(
         process_id=process.id,
-        kind=ContributionKind.IDEA,
+        kind=kind,
+        parent_id=parent_id,
         title=title,
         body=body,
         segment=segment,
-        channel=Channel.IDEA_CALL,
+        channel=channel,
+        imported_ratings=imported_ratings,
         status=status,
         created_at=created,
         consent_at=created,

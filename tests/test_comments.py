@@ -18,8 +18,9 @@ from participation.models import (
     Process,
     utcnow,
 )
-from participation.services import comments, moderation
+from participation.services import comments, moderation, moderation_queue
 from participation.services.errors import ValidationFailed
+from participation.services.moderation_queue import QueueFilters
 from participation.services.processes import get_process
 from participation.settings import Settings
 from tests.helpers import (
@@ -208,8 +209,9 @@ async def test_pending_comments_are_in_the_queue_and_can_be_approved(
     idea = await add_idea(session, process, title="Radweg nach Kornbach")
     comment = await add_comment(session, idea, status=ContributionStatus.PENDING)
     actor = await add_actor(session, "mod@example.org")
-    items, total = await moderation.pending_queue(session)
-    assert total == 1
+    queue = await moderation_queue.queue_page(session, QueueFilters())
+    items = queue.items
+    assert queue.total == 1
     assert items[0].is_comment
     assert items[0].idea is not None
     assert items[0].idea.title == "Radweg nach Kornbach"
@@ -351,7 +353,9 @@ def test_comment_in_the_queue_says_which_idea(
     assert "Radweg nach Kornbach" in text_of(item)
     assert german("Comment") in text_of(item)
     assert item.select(".item-themes") == []
-    response = post_form(staff_client, f"/moderation/contributions/{comment.id}/approve")
+    response = post_form(
+        staff_client, f"/moderation/contributions/{comment.id}/approve", {"version": "0"}
+    )
     assert response.status_code == 303
     page = html(staff_client.get(f"/processes/{SLUG}/ideas/{idea.id}").text)
     assert "Ein Kommentar" in text_of(one(page, f"#comment-{comment.id}"))
@@ -405,7 +409,9 @@ def test_moderators_hide_a_published_comment(
     item_page = html(staff_client.get(str(link["href"])).text)
     assert "Radweg nach Kornbach" in text_of(one(item_page, "h1"))
     response = post_form(
-        staff_client, f"/moderation/contributions/{comment.id}/hide", {"reason": "Off-Topic"}
+        staff_client,
+        f"/moderation/contributions/{comment.id}/hide",
+        {"reason": "Off-Topic", "version": "0"},
     )
     assert response.status_code == 303
     assert "Unpassender Kommentar" not in client.get(url).text
@@ -426,7 +432,7 @@ def test_rejecting_a_pending_comment_with_htmx(
     response = post_form(
         staff_client,
         f"/moderation/contributions/{comment.id}/reject",
-        {"reason": "Beleidigend"},
+        {"reason": "Beleidigend", "version": "0"},
         headers=HTMX,
     )
     assert response.status_code == 200

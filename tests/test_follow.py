@@ -4,7 +4,6 @@ request for changes), deleting with its confirmation step, and the JSON download
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +14,6 @@ from participation.models import (
     ContributionStatus,
     ContributionTheme,
     ModerationAction,
-    ModerationEvent,
     Process,
     Report,
     ReportReason,
@@ -24,6 +22,7 @@ from participation.models import (
     ThemeSource,
     utcnow,
 )
+from participation.services import moderation
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.follow import (
     EditForm,
@@ -42,6 +41,7 @@ from tests.helpers import (
     add_themes,
     count,
     de,
+    events,
     field_error,
     first_match,
     german,
@@ -58,18 +58,7 @@ OTHER = "follow-token-of-someone-else-456"
 
 async def _ask_for_changes(session: AsyncSession, idea: Contribution, reason: str) -> None:
     actor = await add_actor(session, "mod@example.org")
-    session.add(
-        ModerationEvent(
-            contribution_id=idea.id or 0,
-            actor_id=actor.id,
-            action=ModerationAction.REQUEST_CHANGES,
-            from_status=ContributionStatus.PENDING,
-            to_status=ContributionStatus.PENDING,
-            reason=reason,
-            created_at=utcnow() - timedelta(minutes=5),
-        )
-    )
-    await session.commit()
+    await moderation.request_changes(session, idea.id or 0, actor, reason)
 
 
 def _form(**overrides: str) -> EditForm:
@@ -162,11 +151,22 @@ async def test_edit_after_request_for_changes_goes_back_to_the_queue(
     assert page.items[0].changes_requested
     assert page.items[0].editable
 
+    assert page.items[0].contribution.status is ContributionStatus.AWAITING_CHANGES
+    assert page.items[0].request == "Bitte nennen Sie die Straße."
+    assert export_data(page)["contributions"][0]["changes_requested"] is True
+
     await edit_contribution(session, TOKEN, idea.id, _form())
     page = await follow_page(session, TOKEN)
     assert page is not None
     assert not page.items[0].changes_requested  # waits for the moderation again
     assert page.items[0].contribution.status is ContributionStatus.PENDING
+    logged = await events(session)
+    assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in logged][-1] == (
+        ModerationAction.AUTHOR_EDIT,
+        ContributionStatus.AWAITING_CHANGES,
+        ContributionStatus.PENDING,
+        None,
+    )
 
 
 async def test_delete_removes_themes_supports_reports_and_comments(

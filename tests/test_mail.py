@@ -58,6 +58,7 @@ from tests.helpers import (
     post_form,
     valid_idea,
 )
+from tests.moderation_helpers import decide
 from tests.smtp_inbox import Inbox, body_of, free_port, smtp_inbox
 
 BASE = "http://testserver.local"
@@ -267,10 +268,11 @@ def test_each_decision_and_answer_sends_one_mail(
     _submit(staff_client, title="Radweg nach Kornbach")
     inbox.wait_for(1)
     idea = _contribution(settings)
-    actions = f"/moderation/contributions/{idea.id}"
     idea_url = f"{BASE}/processes/{SLUG}/ideas/{idea.id}"
 
-    asked = post_form(staff_client, f"{actions}/request-changes", {"reason": "Bitte Ort nennen."})
+    asked = decide(
+        staff_client, settings, idea.id, "request-changes", {"reason": "Bitte Ort nennen."}
+    )
     assert asked.status_code == 303
     message = inbox.wait_for(2)[1]
     assert message["Subject"] == "Bitte überarbeiten Sie Ihre Idee: Radweg nach Kornbach"
@@ -280,26 +282,26 @@ def test_each_decision_and_answer_sends_one_mail(
     assert "/follow/" not in body  # the plain token is not stored anywhere
     assert "„E-Mail-Benachrichtigungen abbestellen“" in body
 
-    assert post_form(staff_client, f"{actions}/approve").status_code == 303
+    assert decide(staff_client, settings, idea.id, "approve").status_code == 303
     message = inbox.wait_for(3)[2]
     assert message["Subject"] == "Ihre Idee ist veröffentlicht: Radweg nach Kornbach"
     assert idea_url in body_of(message)
 
-    answered = post_form(staff_client, f"{actions}/answer", {"answer": "Wir prüfen das 2027."})
+    answered = decide(staff_client, settings, idea.id, "answer", {"answer": "Wir prüfen das 2027."})
     assert answered.status_code == 303
     message = inbox.wait_for(4)[3]
     assert message["Subject"] == "Die Moderation hat Ihre Idee beantwortet: Radweg nach Kornbach"
     assert "Wir prüfen das 2027." in body_of(message)
     assert idea_url in body_of(message)
 
-    rejected = post_form(staff_client, f"{actions}/reject", {"reason": "Doppelt eingereicht."})
+    rejected = decide(staff_client, settings, idea.id, "reject", {"reason": "Doppelt eingereicht."})
     assert rejected.status_code == 303
     message = inbox.wait_for(5)[4]
     assert message["Subject"] == "Ihre Idee wurde nicht veröffentlicht: Radweg nach Kornbach"
     assert "Die Begründung:\nDoppelt eingereicht." in body_of(message)
 
     # The same answer again changes nothing and sends nothing.
-    post_form(staff_client, f"{actions}/answer", {"answer": "Wir prüfen das 2027."})
+    decide(staff_client, settings, idea.id, "answer", {"answer": "Wir prüfen das 2027."})
     assert [row.sent_at is not None for row in _outbox(settings)] == [True] * 5
     _assert_a_pass_sends_nothing(settings, inbox, delivered=5)
 
@@ -311,7 +313,9 @@ def test_hiding_sends_a_mail_with_the_reason(
     inbox.wait_for(1)
     idea = _contribution(settings)
     hidden = post_form(
-        staff_client, f"/moderation/contributions/{idea.id}/hide", {"reason": "Werbung."}
+        staff_client,
+        f"/moderation/contributions/{idea.id}/hide",
+        {"reason": "Werbung.", "version": "0"},
     )
     assert hidden.status_code == 303
     message = inbox.wait_for(2)[1]
@@ -609,7 +613,7 @@ def test_every_mail_has_its_own_stop_link_and_header(
     assert _stop_link(first) == expected
     assert "Oder nutzen Sie diesen Link, der nur die E-Mails abbestellt:" in body_of(first)
 
-    approved = post_form(staff_client, f"/moderation/contributions/{idea.id}/approve")
+    approved = decide(staff_client, settings, idea.id, "approve")
     assert approved.status_code == 303
     decision = inbox.wait_for(2)[1]
     assert _stop_link(decision) == expected

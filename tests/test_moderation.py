@@ -20,8 +20,10 @@ from participation.models import (
     User,
     utcnow,
 )
-from participation.services import moderation
+from participation.services import moderation, moderation_queue
 from participation.services.errors import Conflict, NotFound, ValidationFailed
+from participation.services.moderation_log import moderation_log
+from participation.services.moderation_queue import QueueFilters
 from participation.settings import Settings
 from tests.helpers import (
     HTMX,
@@ -52,6 +54,8 @@ from tests.helpers import (
 )
 
 REASON = "Bitte beschreiben Sie nur eine Idee pro Beitrag."
+# What a decision form sends about an item nobody has decided on or changed yet.
+FRESH = {"version": "0"}
 
 
 async def setup(
@@ -213,6 +217,7 @@ async def test_two_moderators_cannot_both_decide(session: AsyncSession, settings
     seen = await session.get(Contribution, idea.id)  # the second moderator's view: pending
     assert seen is not None
     assert seen.status is ContributionStatus.PENDING
+    version = seen.version
 
     engine = create_engine(settings)
     async with create_sessionmaker(engine)() as other:
@@ -220,7 +225,7 @@ async def test_two_moderators_cannot_both_decide(session: AsyncSession, settings
     await engine.dispose()
 
     with pytest.raises(Conflict):
-        await moderation.reject(session, idea_id, second, REASON)
+        await moderation.reject(session, idea_id, second, REASON, version=version)
     logged = await events(session)
     assert [(e.actor_id, e.action) for e in logged] == [(first_id, ModerationAction.APPROVE)]
 
@@ -240,13 +245,13 @@ async def test_queue_holds_pending_ideas_oldest_first(session: AsyncSession) -> 
     )
     await add_idea(session, process, title="Öffentlich")
     await add_idea(session, process, title="Abgelehnt", status=ContributionStatus.REJECTED)
-    items, total = await moderation.pending_queue(session)
-    assert total == 2
-    assert [item.contribution.id for item in items] == [older.id, newer.id]
-    assert {item.process.slug for item in items} == {SLUG}
-    limited, total = await moderation.pending_queue(session, limit=1)
-    assert [item.contribution.id for item in limited] == [older.id]
-    assert total == 2
+    queue = await moderation_queue.queue_page(session, QueueFilters())
+    assert queue.total == 2
+    assert [item.contribution.id for item in queue.items] == [older.id, newer.id]
+    assert {item.process.slug for item in queue.items} == {SLUG}
+    limited = await moderation_queue.queue_page(session, QueueFilters(), per_page=1)
+    assert [item.contribution.id for item in limited.items] == [older.id]
+    assert (limited.total, limited.pages) == (2, 2)
 
 
 async def test_log_lists_newest_first_with_actor_and_title(session: AsyncSession) -> None:
@@ -256,13 +261,13 @@ async def test_log_lists_newest_first_with_actor_and_title(session: AsyncSession
     other = await add_idea(session, process, title="Zweite Idee", status=ContributionStatus.PENDING)
     await moderation.approve(session, idea.id or 0, moderator)
     await moderation.reject(session, other.id or 0, moderator, REASON)
-    entries = await moderation.moderation_log(session)
+    entries = await moderation_log(session)
     assert [(e.contribution_title, e.event.action) for e in entries] == [
         ("Zweite Idee", ModerationAction.REJECT),
         (idea.title, ModerationAction.APPROVE),
     ]
     assert {e.actor_email for e in entries} == {"mod@example.org"}
-    only_first = await moderation.moderation_log(session, contribution_id=idea.id)
+    only_first = await moderation_log(session, contribution_id=idea.id)
     assert [e.event.contribution_id for e in only_first] == [idea.id]
 
 
@@ -281,7 +286,7 @@ def test_anonymous_is_sent_to_the_login_page(client: Client) -> None:
 
 def test_anonymous_cannot_act(client: Client, settings: Settings, process: Process) -> None:
     idea = in_db(settings, lambda s: add_idea(s, process, status=ContributionStatus.PENDING))
-    response = post_form(client, f"/moderation/contributions/{idea.id}/approve")
+    response = post_form(client, f"/moderation/contributions/{idea.id}/approve", FRESH)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
     assert in_db(settings, events) == []
@@ -305,7 +310,7 @@ def test_evaluator_is_refused(client: Client, settings: Settings, process: Proce
     api = client.get("/api/v1/moderation/queue")
     assert api.status_code == 403
     assert api.json()["status_code"] == 403
-    approve = post_form(client, f"/moderation/contributions/{idea.id}/approve")
+    approve = post_form(client, f"/moderation/contributions/{idea.id}/approve", FRESH)
     assert approve.status_code == 403
     assert in_db(settings, events) == []
 
@@ -355,7 +360,7 @@ def test_approve_without_javascript(
     staff_client: Client, settings: Settings, process: Process, moderator: User
 ) -> None:
     token, idea = submit(staff_client, settings, "Radweg an der B3")
-    response = post_form(staff_client, f"/moderation/contributions/{idea.id}/approve")
+    response = post_form(staff_client, f"/moderation/contributions/{idea.id}/approve", FRESH)
     assert response.status_code == 303
     assert response.headers["location"] == "/moderation"
 
@@ -381,7 +386,9 @@ def test_approve_with_htmx_answers_with_a_partial(
     staff_client: Client, settings: Settings, process: Process
 ) -> None:
     _token, idea = submit(staff_client, settings, "Radweg an der B3")
-    response = post_form(staff_client, f"/moderation/contributions/{idea.id}/approve", headers=HTMX)
+    response = post_form(
+        staff_client, f"/moderation/contributions/{idea.id}/approve", FRESH, headers=HTMX
+    )
     assert response.status_code == 200
     assert "<html" not in response.text
     fragment = html(response.text)
@@ -398,23 +405,25 @@ def test_approving_twice_tells_the_moderator(
 ) -> None:
     _token, idea = submit(staff_client, settings, "Radweg an der B3")
     url = f"/moderation/contributions/{idea.id}/approve"
-    assert post_form(staff_client, url).status_code == 303
-    again = post_form(staff_client, url)
-    assert again.status_code == 303
-    flashes = html(staff_client.get("/moderation").text).select("p.flash--error")
-    assert len(flashes) == 1
-    assert text_of(flashes[0]) == de("This contribution is already %(status)s.") % {
-        "status": de("published")
-    }
-    htmx = post_form(staff_client, url, headers=HTMX)
+    assert post_form(staff_client, url, FRESH).status_code == 303
+    again = post_form(staff_client, url, FRESH)  # the same form, sent again
+    assert again.status_code == 409
+    conflict = first_match(html(again.text), ".conflict")
+    assert de(
+        "This contribution has changed since your page showed it. Nothing was saved: "
+        "see what changed below and decide again."
+    ) in text_of(conflict)
+    assert text_of(first_match(conflict, ".badge")) == de("published")
+    htmx = post_form(staff_client, url, FRESH, headers=HTMX)
     assert htmx.status_code == 409
     assert "<html" not in htmx.text
     assert len(in_db(settings, events)) == 1
 
 
 def test_unknown_contribution_is_404(staff_client: Client) -> None:
-    assert post_form(staff_client, "/moderation/contributions/999999/approve").status_code == 404
-    reject = post_form(staff_client, "/moderation/contributions/999999/reject", {"reason": REASON})
+    url = "/moderation/contributions/999999"
+    assert post_form(staff_client, f"{url}/approve", FRESH).status_code == 404
+    reject = post_form(staff_client, f"{url}/reject", {"reason": REASON, **FRESH})
     assert reject.status_code == 404
 
 
@@ -423,7 +432,7 @@ def test_reject_with_reason_shows_the_reason_to_the_author(
 ) -> None:
     token, idea = submit(staff_client, settings, "Radweg an der B3")
     response = post_form(
-        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": REASON}
+        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": REASON, **FRESH}
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/moderation"
@@ -451,7 +460,7 @@ def test_reject_with_htmx_answers_with_a_partial(
     response = post_form(
         staff_client,
         f"/moderation/contributions/{idea.id}/reject",
-        {"reason": REASON},
+        {"reason": REASON, **FRESH},
         headers=HTMX,
     )
     assert response.status_code == 200
@@ -467,7 +476,7 @@ def test_reject_without_reason_re_renders_the_queue(
     _token, idea = submit(staff_client, settings, "Radweg an der B3")
     _token2, other = submit(staff_client, settings, "Busse am Sonntag")
     response = post_form(
-        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": "  "}
+        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": "  ", **FRESH}
     )
     assert response.status_code == 422
     page = html(response.text)
@@ -493,7 +502,10 @@ def test_reject_without_reason_with_htmx_returns_the_item(
 ) -> None:
     _token, idea = submit(staff_client, settings, "Radweg an der B3")
     response = post_form(
-        staff_client, f"/moderation/contributions/{idea.id}/reject", {"reason": ""}, headers=HTMX
+        staff_client,
+        f"/moderation/contributions/{idea.id}/reject",
+        {"reason": "", **FRESH},
+        headers=HTMX,
     )
     assert response.status_code == 422
     assert "<html" not in response.text
@@ -522,8 +534,10 @@ def test_log_lists_the_events(
 
     _t1, first = submit(staff_client, settings, "Radweg an der B3")
     _t2, second = submit(staff_client, settings, "Busse am Sonntag")
-    post_form(staff_client, f"/moderation/contributions/{first.id}/approve")
-    post_form(staff_client, f"/moderation/contributions/{second.id}/reject", {"reason": REASON})
+    post_form(staff_client, f"/moderation/contributions/{first.id}/approve", FRESH)
+    post_form(
+        staff_client, f"/moderation/contributions/{second.id}/reject", {"reason": REASON, **FRESH}
+    )
 
     response = staff_client.get("/moderation/log")
     assert response.status_code == 200
@@ -568,10 +582,14 @@ async def test_queue_can_put_the_least_certain_items_first(session: AsyncSession
         session.add(idea)
         ideas.append(idea)
     await session.commit()
-    oldest, _total = await moderation.pending_queue(session)
-    assert [i.contribution.id for i in oldest] == [i.id for i in ideas]
-    informative, _total = await moderation.pending_queue(session, order="informative")
-    assert [i.contribution.id for i in informative] == [ideas[2].id, ideas[0].id, ideas[1].id]
+    oldest = await moderation_queue.queue_page(session, QueueFilters())
+    assert [i.contribution.id for i in oldest.items] == [i.id for i in ideas]
+    informative = await moderation_queue.queue_page(session, QueueFilters(order="informative"))
+    assert [i.contribution.id for i in informative.items] == [
+        ideas[2].id,
+        ideas[0].id,
+        ideas[1].id,
+    ]
 
 
 async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> None:
@@ -617,7 +635,7 @@ async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> 
         "schule": ThemeSource.REJECTED,
     }
     assert rows["oepnv"].score == 0.4  # what the tagger thought stays on record
-    item = await moderation.queue_item(session, idea.id or 0)
+    item = await moderation_queue.queue_item(session, idea.id or 0)
     assert [t.theme.slug for t in item.confirmed] == ["oepnv"]
     assert item.suggested == []
     assert [t.slug for t in item.addable] == ["radwege", "schule"]
@@ -625,7 +643,7 @@ async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> 
     # Adding a theme removed before counts as adding it.
     await decide("schule", "confirm")
     assert (await events(session))[-1].action is ModerationAction.ADD_THEME
-    entries = await moderation.moderation_log(session)
+    entries = await moderation_log(session)
     assert [(e.theme_name, e.reason, e.status_changed) for e in entries[:2]] == [
         ("Schulwege", "", False),
         ("Schulwege", "", False),
@@ -634,7 +652,12 @@ async def test_decide_theme_confirms_rejects_and_adds(session: AsyncSession) -> 
 
 @pytest.mark.parametrize(
     ("theme", "decision", "field"),
-    [("1", "maybe", "decision"), ("", "confirm", "theme"), ("x", "confirm", "theme")],
+    [
+        ("1", "maybe", "decision"),
+        ("", "confirm", "theme"),
+        ("x", "confirm", "theme"),
+        ("²", "confirm", "theme"),
+    ],
 )
 async def test_decide_theme_refuses_bad_input(
     session: AsyncSession, theme: str, decision: str, field: str
@@ -728,9 +751,9 @@ def test_correct_themes_with_htmx_answers_with_the_themes(
     assert in_db(settings, lambda s: theme_rows(s, idea.id))["oepnv"].source is (
         ThemeSource.REJECTED
     )
-    # A rejected theme can still be added by hand.
+    # A rejected theme can still be added by hand (nothing is preselected).
     options = [text_of(o) for o in section.select("select option")]
-    assert options == ["Radwege", "Schulwege", "Bus und Bahn"]
+    assert options == [german("Choose an action field"), "Radwege", "Schulwege", "Bus und Bahn"]
 
     other = in_db(settings, lambda s: add_process(s, slug="anderes"))
     foreign = in_db(settings, lambda s: add_themes(s, other))["radwege"].id
@@ -810,19 +833,24 @@ def test_queue_order_links(staff_client: Client, settings: Settings, process: Pr
     assert staff_client.get("/moderation?order=zufall").status_code == 200
 
 
-async def test_request_changes_keeps_the_item_pending_and_logs_what_to_change(
+async def test_request_changes_lets_the_item_wait_for_its_author_and_logs_what_to_change(
     session: AsyncSession,
 ) -> None:
-    idea, moderator = await setup(session)
+    process = await add_process(session)
+    idea = await add_idea(
+        session, process, status=ContributionStatus.PENDING, follow_token="token-of-the-author"
+    )
+    moderator = await add_actor(session, "mod@example.org")
     asked = await moderation.request_changes(session, idea.id or 0, moderator, f" {REASON} ")
-    assert asked.status is ContributionStatus.PENDING
+    assert asked.status is ContributionStatus.AWAITING_CHANGES
+    assert asked.version == 1
     assert_one_event(
         await events(session),
         idea,
         moderator,
         ModerationAction.REQUEST_CHANGES,
         ContributionStatus.PENDING,
-        ContributionStatus.PENDING,
+        ContributionStatus.AWAITING_CHANGES,
         REASON,
     )
     with pytest.raises(ValidationFailed):
@@ -843,12 +871,12 @@ def test_asking_for_changes_reaches_the_author_who_can_edit(
     response = post_form(
         staff_client,
         f"/moderation/contributions/{idea.id}/request-changes",
-        {"reason": REASON},
+        {"reason": REASON, **FRESH},
         headers=HTMX,
     )
     assert response.status_code == 200
     assert text_of(one(html(response.text), f"#item-{idea.id}")) == de(
-        "Changes requested from the author of “%(title)s”."
+        "Changes requested from the author of “%(title)s”; it waits for them now."
     ) % {"title": "Radweg an der B3"}
 
     follow = html(staff_client.get(f"/follow/{token}").text)

@@ -219,10 +219,11 @@ def test_reports_page_lists_reported_items_and_hides(
     assert "Nur Werbung" in text
     assert german("Spam or advertising") in text
 
+    version = str(one(item, "form[action$='/hide'] input[name='version']")["value"])
     response = post_form(
         staff_client,
         f"/moderation/contributions/{idea.id}/hide",
-        {"next": "/moderation/reports", "reason": "Werbung"},
+        {"next": "/moderation/reports", "reason": "Werbung", "version": version},
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/moderation/reports"
@@ -260,16 +261,19 @@ def test_moderator_writes_the_public_answer(
     idea = stored_idea(settings, process)
     page = html(staff_client.get(f"/moderation/contributions/{idea.id}").text)
     assert one(page, "#answer")
+    version = str(one(page, "form[action$='/answer'] input[name='version']")["value"])
     response = post_form(
         staff_client,
         f"/moderation/contributions/{idea.id}/answer",
-        {"answer": "Der Kreis plant den Radweg für 2027."},
+        {"answer": "Der Kreis plant den Radweg für 2027.", "version": version},
     )
     assert response.status_code == 303
     public = html(client.get(f"/processes/{SLUG}/ideas/{idea.id}").text)
     assert "Der Kreis plant den Radweg für 2027." in text_of(one(public, ".answer"))
     too_long = post_form(
-        staff_client, f"/moderation/contributions/{idea.id}/answer", {"answer": "x" * 5001}
+        staff_client,
+        f"/moderation/contributions/{idea.id}/answer",
+        {"answer": "x" * 5001, "version": "1"},
     )
     assert too_long.status_code == 422
     assert text_of(one(html(too_long.text), "#answer")) == "x" * 5001

@@ -20,6 +20,7 @@ from participation.models import (
     ModerationMode,
     Process,
     Segment,
+    User,
 )
 from participation.models.surveys import QuestionKind, SurveyInvitation, SurveyQuestion
 from participation.services import survey_responses
@@ -35,6 +36,7 @@ from tests.helpers import (
     german,
     html,
     in_db,
+    login,
     one,
     post_form,
     text_of,
@@ -457,7 +459,7 @@ async def _find_invitation(session: AsyncSession, token: str) -> SurveyInvitatio
 
 
 def test_sending_turns_free_text_into_contributions_waiting_for_moderation(
-    client: Client, settings: Settings
+    client: Client, settings: Settings, moderator: User
 ) -> None:
     # Even where ideas are published at once, survey answers are read first.
     process = in_db(settings, lambda s: add_process(s, mode=ModerationMode.AFTER_PUBLISHING))
@@ -494,8 +496,12 @@ def test_sending_turns_free_text_into_contributions_waiting_for_moderation(
     assert response_row.submitted_at is not None
     text_answer = next(a for a in in_db(settings, answers) if a.text)
     assert text_answer.contribution_id == item.id
-    # It waits in the moderation queue; the public does not see it.
+    # It waits in the moderation queue, marked as a survey answer; the public does not see it.
     assert item.title not in client.get(f"/processes/{process.slug}").text
+    assert login(client, moderator.email).status_code == 303
+    queued = one(html(client.get("/moderation").text), f"#item-{item.id}")
+    assert text_of(one(queued, ".queue-item__kind")) == german("Survey answer")
+    assert "Mehr Glasfaser in den Gewerbegebieten." in text_of(queued)
 
 
 def test_a_double_click_on_send_gets_the_thanks_twice(

@@ -18,6 +18,7 @@ from participation.models.base import (
     utcnow,
 )
 from participation.models.core import (
+    IN_MODERATION,
     AnalysisJob,
     Channel,
     Cluster,
@@ -72,6 +73,7 @@ from participation.models.surveys import (
 )
 
 __all__ = [
+    "IN_MODERATION",
     "AnalysisJob",
     "Channel",
     "Cluster",

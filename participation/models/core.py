@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -58,11 +59,18 @@ class Channel(StrEnum):
 
 
 class ContributionStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # in the moderation queue
+    # A moderator asked the author for changes: out of the queue until the author edits it
+    # through the follow link, which makes it pending again.
+    AWAITING_CHANGES = "awaiting_changes"
     PUBLISHED = "published"
     REJECTED = "rejected"
     HIDDEN = "hidden"
     MERGED = "merged"
+
+
+# Still in moderation: not public, and its author may change it.
+IN_MODERATION: Final = frozenset({ContributionStatus.PENDING, ContributionStatus.AWAITING_CHANGES})
 
 
 class ThemeSource(StrEnum):
@@ -84,6 +92,9 @@ class ModerationAction(StrEnum):
     ADD_THEME = "add_theme"  # a theme that was not suggested added
     # The moderators' public answer written or changed; the event's reason holds the answer.
     ANSWER = "answer"
+    # The author changed the text through the follow link (no actor); after a request for
+    # changes this takes the item back into the queue.
+    AUTHOR_EDIT = "author_edit"
 
 
 class ReportReason(StrEnum):
@@ -189,6 +200,16 @@ class Contribution(SQLModel, table=True):
     export can be broken down by them. The follow token is kept only as a SHA-256 hash.
     """
 
+    # The moderation queue lists one status, narrowed by process and kind, oldest first;
+    # its counts group the same columns (services/moderation_queue.py).
+    __table_args__ = (
+        sa.Index("ix_contribution_queue", "status", "created_at", "id"),
+        sa.Index("ix_contribution_queue_kind", "status", "kind", "created_at", "id"),
+        sa.Index(
+            "ix_contribution_queue_process", "status", "process_id", "kind", "created_at", "id"
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
     kind: ContributionKind = Field(
@@ -209,8 +230,12 @@ class Contribution(SQLModel, table=True):
     organisation_sector: str | None = Field(default=None, max_length=120)
     organisation_size: str | None = Field(default=None, max_length=20)
     status: ContributionStatus = Field(
-        default=ContributionStatus.PENDING, sa_type=enum_column(ContributionStatus), index=True
+        default=ContributionStatus.PENDING, sa_type=enum_column(ContributionStatus)
     )
+    # Counts every change a moderation form may be based on (status, text, answer). Each
+    # form carries the version it was rendered from; a decision on another version is
+    # refused, so a stale page cannot overturn a decision made meanwhile.
+    version: int = 0
     duplicate_of_id: int | None = Field(
         default=None, foreign_key="contribution.id", ondelete="SET NULL"
     )
@@ -257,13 +282,21 @@ class ContributionTheme(SQLModel, table=True):
 
 class ModerationEvent(SQLModel, table=True):
     """One line of the moderation log: who did what to which item, from which state to which,
-    why and when. Rows are only ever added, never changed. For a theme decision the status
-    stays the same and `reason` holds the theme's name."""
+    why and when. Rows are only added; for a theme decision the status stays the same and
+    `reason` holds the theme's name.
+
+    The log outlives its items: when an author deletes a contribution, its events stay with
+    `contribution_id` empty and the id in `deleted_contribution_id`, and their free-text
+    reasons (which may quote the text) are cleared (services/follow.py). The id is kept apart
+    from the foreign key because SQLite may give a new row the id of a deleted one."""
 
     __tablename__ = "moderation_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    contribution_id: int | None = Field(
+        default=None, foreign_key="contribution.id", index=True, ondelete="SET NULL"
+    )
+    deleted_contribution_id: int | None = None
     actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     action: ModerationAction = Field(sa_type=enum_column(ModerationAction))
     from_status: ContributionStatus = Field(sa_type=enum_column(ContributionStatus))
@@ -334,6 +367,10 @@ class ClusterRun(SQLModel, table=True):
     k: int
     silhouette: float  # cosine silhouette of the chosen k; text rarely gets above 0.1
     seed: int = 0
+    # How many of the items came through each channel (Channel values), kept with the run.
+    channel_counts: dict[str, int] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     created_at: datetime = timestamp_field()
 
 
@@ -414,6 +451,8 @@ class ContributionPage(SQLModel):
 
 class QueueItemPublic(SQLModel):
     id: int
+    kind: ContributionKind
+    version: int  # what a moderation decision on it must name (see Contribution.version)
     process_slug: str
     title: str
     body: str

@@ -63,7 +63,7 @@ class FocusGroupIdea(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     # The moderation item the idea became when the session was closed.
     contribution_id: int | None = Field(
-        default=None, foreign_key="contribution.id", ondelete="SET NULL"
+        default=None, foreign_key="contribution.id", index=True, ondelete="SET NULL"
     )
 
 

@@ -152,5 +152,5 @@ class SurveyAnswer(SQLModel, table=True):
     text: str | None = Field(default=None, sa_type=sa.Text)
     # The moderation item a free-text answer became when the response was sent.
     contribution_id: int | None = Field(
-        default=None, foreign_key="contribution.id", ondelete="SET NULL"
+        default=None, foreign_key="contribution.id", index=True, ondelete="SET NULL"
     )

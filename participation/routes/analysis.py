@@ -18,10 +18,10 @@ from litestar.response import Redirect, Template
 from participation.auth import current_user, requires_analyst, requires_moderator
 from participation.i18n import _
 from participation.jobs import ACTIVE, JobRunner, latest_jobs
-from participation.models import JobKind, User
+from participation.models import Channel, JobKind, User
 from participation.routes import Db
 from participation.routes.processes import load_process
-from participation.services import clusters, processes, survey_results, tagging
+from participation.services import clusters, processes, provenance, survey_results, tagging
 from participation.services.processes import ProcessOverview
 from participation.settings import Settings
 
@@ -84,6 +84,8 @@ class AnalysisController(Controller):
         context.update(
             overview=overview,
             view=await clusters.latest_run_view(db, overview.process.id),
+            to_cluster=await clusters.count_to_cluster(db, overview.process.id),
+            channels=list(Channel),
             may_retrain=_may_retrain(_user(request)),
             model=model,
             model_choice=tagging.describe_choice(model.report.comparison) if model.report else "",
@@ -126,9 +128,15 @@ class AnalysisController(Controller):
         )
         if detail is None:
             raise NotFoundException()
+        shown = [*detail.cluster.representatives, *detail.members.items]
         return Template(
             "pages/analysis/group.html",
-            context={"process": overview.process, "detail": detail, "group": detail.cluster},
+            context={
+                "process": overview.process,
+                "detail": detail,
+                "group": detail.cluster,
+                "sources": await provenance.sources_of(db, shown),
+            },
         )
 
     @staticmethod

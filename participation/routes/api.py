@@ -23,7 +23,7 @@ from participation.models import (
     utcnow,
 )
 from participation.routes import Db
-from participation.services import contributions, idea_list, moderation, processes
+from participation.services import contributions, idea_list, moderation_queue, processes
 from participation.services.comments import public_comment_page
 from participation.services.contributions import IdeaForm
 from participation.services.errors import ValidationFailed
@@ -144,12 +144,18 @@ class ModerationApiController(Controller):
     guards = [requires_moderator]  # noqa: RUF012
     tags = ["moderation"]  # noqa: RUF012
 
-    @get("/queue", summary="Pending ideas, oldest first")
-    async def queue(self, db: Db) -> list[QueueItemPublic]:
-        items, _total = await moderation.pending_queue(db)
+    @get("/queue", summary="Pending ideas, comments and survey answers, oldest first")
+    async def queue(self, request: Request[Any, Any, Any], db: Db) -> list[QueueItemPublic]:
+        """One page of the moderation queue, with the page's query parameters: `state`
+        (`pending`, `awaiting_changes`), `process` (a slug), `kind` (`idea`, `comment`,
+        `survey_answer`), `order` (`oldest`, `informative`), `page`."""
+        filters = moderation_queue.QueueFilters.from_params(request.query_params)
+        page = await moderation_queue.queue_page(db, filters)
         return [
             QueueItemPublic(
                 id=item.contribution.id or 0,
+                kind=item.contribution.kind,
+                version=item.contribution.version,
                 process_slug=item.process.slug,
                 title=item.contribution.title,
                 body=item.contribution.body,
@@ -157,7 +163,7 @@ class ModerationApiController(Controller):
                 channel=item.contribution.channel,
                 created_at=item.contribution.created_at,
             )
-            for item in items
+            for item in page.items
         ]
 
 

@@ -1,15 +1,21 @@
-"""The moderation queue (approve, reject with a reason, confirm or correct themes), one item's
-page (hide, answer), the public reports and the moderation log."""
+"""The moderation queue (filters and pages in the address; approve, reject with a reason, ask
+for changes, confirm or correct themes), one item's page (the same decisions, hide, answer),
+the public reports and the moderation log.
+
+Every decision form carries the item's version; a decision on an item that changed since
+answers 409 with the item as it is now, what changed, and what the moderator typed."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from textwrap import shorten
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -18,10 +24,36 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.auth import current_user, requires_moderator
 from participation.i18n import _
-from participation.models import Contribution, ThemeSource, User
+from participation.models import Contribution, ContributionKind, ThemeSource, User
 from participation.routes import Db, FormData, safe_next
-from participation.services import moderation, reports
+from participation.services import moderation, moderation_queue, reports
 from participation.services.errors import Conflict, NotFound, ValidationFailed
+from participation.services.moderation_log import LogEntry, moderation_log
+from participation.services.moderation_queue import QueueFilters
+
+# How many of an item's latest log entries a conflict shows.
+CONFLICT_ENTRIES = 5
+
+
+class Decide(Protocol):
+    """A decision as the services take it (approve ignores the reason)."""
+
+    def __call__(
+        self,
+        session: AsyncSession,
+        contribution_id: int,
+        actor: User,
+        reason: str,
+        /,
+        *,
+        version: int,
+    ) -> Awaitable[Contribution]: ...
+
+
+async def _approve(
+    session: AsyncSession, contribution_id: int, actor: User, _reason: str, *, version: int
+) -> Contribution:
+    return await moderation.approve(session, contribution_id, actor, version=version)
 
 
 def _actor(request: Request[Any, Any, Any]) -> User:
@@ -30,42 +62,69 @@ def _actor(request: Request[Any, Any, Any]) -> User:
     return user
 
 
+def _version(data: FormData) -> int:
+    """The version the form was rendered from; -1 (never current) if missing or garbled."""
+    value = data.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+
+
+def _item_url(contribution_id: int) -> str:
+    return f"/moderation/contributions/{contribution_id}"
+
+
+def _name(contribution: Contribution) -> str:
+    """How a message names an item: an idea by its title, others by their first words."""
+    if contribution.kind is ContributionKind.IDEA:
+        return contribution.title
+    return shorten(contribution.body, 60, placeholder=" …")
+
+
+def _describe(contribution: Contribution) -> str:
+    """How a message names an item without quoting it (hidden ones are often offensive)."""
+    if contribution.kind is ContributionKind.IDEA:
+        return _("the idea “%(title)s”") % {"title": contribution.title}
+    if contribution.kind is ContributionKind.SURVEY_ANSWER:
+        return _("the survey answer")
+    return _("the comment")
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """What a moderator sees when their decision met a changed item."""
+
+    message: str
+    contribution: Contribution  # as it is now
+    entries: list[LogEntry]  # its latest log entries, newest first
+    typed_answer: str | None = None  # the answer the moderator typed, if that was the form
+
+
+async def _conflict_view(
+    db: Db, contribution_id: int, message: str, typed_answer: str | None = None
+) -> ConflictView:
+    contribution = await moderation.get_contribution(db, contribution_id)
+    entries = await moderation_log(db, contribution_id=contribution_id, limit=CONFLICT_ENTRIES)
+    return ConflictView(message, contribution, list(entries), typed_answer)
+
+
 async def _queue_page(
     db: Db,
+    filters: QueueFilters,
     *,
-    order: str = "oldest",
     errors: dict[int, dict[str, str]] | None = None,
     reasons: dict[int, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    chosen: moderation.QueueOrder = "informative" if order == "informative" else "oldest"
-    items, total = await moderation.pending_queue(db, order=chosen)
+    queue = await moderation_queue.queue_page(db, filters)
     return Template(
         "pages/moderation/queue.html",
         context={
-            "items": items,
-            "total": total,
-            "order": chosen,
+            "queue": queue,
+            "next_url": queue.filters.url(page=queue.page),
             "errors": errors or {},
             "reasons": reasons or {},
-            "reported_items": len(await reports.open_reports(db)),
         },
         status_code=status_code,
     )
-
-
-def _describe(contribution: Contribution) -> str:
-    """How a message names an item: an idea by its title; a comment has none."""
-    if contribution.title:
-        return _("the idea “%(title)s”") % {"title": contribution.title}
-    return _("the comment")
-
-
-async def _existing(db: Db, contribution_id: int) -> Contribution:
-    try:
-        return await moderation.get_contribution(db, contribution_id)
-    except NotFound as exc:
-        raise NotFoundException() from exc
 
 
 async def _item_page(
@@ -74,21 +133,49 @@ async def _item_page(
     *,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
+    conflict: ConflictView | None = None,
     status_code: int = 200,
 ) -> Template:
     try:
-        item = await moderation.moderated_item(db, contribution_id)
+        moderated = await moderation_queue.moderated_item(db, contribution_id)
     except NotFound as exc:
         raise NotFoundException() from exc
     typed = typed or {}
     return Template(
         "pages/moderation/item.html",
         context={
-            "item": item,
+            "moderated": moderated,
+            "item": moderated.item,
             "errors": errors or {},
-            "answer": typed.get("answer", item.contribution.answer),
-            "hide_reason": typed.get("reason", ""),
+            "answer": typed.get("answer", moderated.contribution.answer),
+            "reason": typed.get("reason", ""),
+            "conflict": conflict,
+            "next_url": _item_url(contribution_id),
             "reason_label": reports.reason_label,
+        },
+        status_code=status_code,
+    )
+
+
+async def _queue_item(
+    db: Db,
+    contribution_id: int,
+    next_url: str,
+    *,
+    error: dict[str, str] | None = None,
+    reason: str = "",
+    conflict: ConflictView | None = None,
+    status_code: int,
+) -> Template:
+    """One queue item again, for htmx: with the message at its field or what changed."""
+    return Template(
+        "partials/moderation/_queue_item.html",
+        context={
+            "item": await moderation_queue.queue_item(db, contribution_id),
+            "error": error or {},
+            "reason": reason,
+            "conflict": conflict,
+            "next_url": next_url,
         },
         status_code=status_code,
     )
@@ -100,14 +187,14 @@ class ModerationController(Controller):
     include_in_schema = False
 
     @get("/", cache=False)
-    async def queue(self, db: Db, order: FromQuery[str] = "oldest") -> Template:
-        return await _queue_page(db, order=order)
+    async def queue(self, request: Request[Any, Any, Any], db: Db) -> Template:
+        return await _queue_page(db, QueueFilters.from_params(request.query_params))
 
     @get("/log", cache=False)
     async def log(self, db: Db) -> Template:
         return Template(
             "pages/moderation/log.html",
-            context={"entries": await moderation.moderation_log(db, limit=200)},
+            context={"entries": await moderation_log(db, limit=200)},
         )
 
     @get("/reports", cache=False)
@@ -125,38 +212,15 @@ class ModerationController(Controller):
     async def item(self, db: Db, contribution_id: FromPath[int]) -> Template:
         return await _item_page(db, contribution_id)
 
-    @post("/contributions/{contribution_id:int}/hide")
-    async def hide(
-        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
-    ) -> Template | Redirect:
-        """Take an idea or comment off the public pages (post-moderation, reports)."""
-        back = safe_next(data.get("next"), f"/moderation/contributions/{contribution_id}")
-        try:
-            contribution = await moderation.hide(
-                db, contribution_id, _actor(request), data.get("reason", "")
-            )
-        except NotFound as exc:
-            raise NotFoundException() from exc
-        except Conflict as exc:
-            flash(request, str(exc), "error")
-            return Redirect(back, status_code=303)
-        except ValidationFailed as failed:
-            return await _item_page(
-                db,
-                contribution_id,
-                errors=failed.errors,
-                typed={"reason": data.get("reason", "")},
-                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-            )
-        flash(request, _("Hidden: %(item)s.") % {"item": _describe(contribution)}, "success")
-        return Redirect(back, status_code=303)
-
     @post("/contributions/{contribution_id:int}/dismiss-reports")
     async def dismiss_reports(
         self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Redirect:
         """The item stays as it is; its open reports are closed."""
-        contribution = await _existing(db, contribution_id)
+        try:
+            contribution = await moderation.get_contribution(db, contribution_id)
+        except NotFound as exc:
+            raise NotFoundException() from exc
         closed = await reports.dismiss_reports(db, contribution_id, _actor(request))
         text = _("Reports dismissed (%(n)d); %(item)s stays as it is.") % {
             "n": closed,
@@ -172,9 +236,19 @@ class ModerationController(Controller):
         """Write, change or remove the moderators' public answer to an idea."""
         text = data.get("answer", "")
         try:
-            contribution = await moderation.set_answer(db, contribution_id, _actor(request), text)
+            contribution = await moderation.set_answer(
+                db, contribution_id, _actor(request), text, version=_version(data)
+            )
         except NotFound as exc:
             raise NotFoundException() from exc
+        except Conflict as exc:
+            return await _item_page(
+                db,
+                contribution_id,
+                typed={"answer": text},
+                conflict=await _conflict_view(db, contribution_id, str(exc), typed_answer=text),
+                status_code=HTTP_409_CONFLICT,
+            )
         except ValidationFailed as failed:
             return await _item_page(
                 db,
@@ -189,25 +263,19 @@ class ModerationController(Controller):
             else _("The answer is removed.")
         )
         flash(request, message, "success")
-        return Redirect(f"/moderation/contributions/{contribution_id}", status_code=303)
+        return Redirect(_item_url(contribution_id), status_code=303)
 
     @post("/contributions/{contribution_id:int}/approve")
     async def approve(
-        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        try:
-            contribution = await moderation.approve(db, contribution_id, _actor(request))
-        except NotFound as exc:
-            raise NotFoundException() from exc
-        except Conflict as exc:
-            return await self._conflict(request, db, contribution_id, str(exc))
-        return self._done(request, contribution, _("Approved and published: “%(title)s”."))
+        return await self._decide(request, db, contribution_id, data, _approve, None)
 
     @post("/contributions/{contribution_id:int}/reject")
     async def reject(
         self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        return await self._with_reason(
+        return await self._decide(
             request, db, contribution_id, data, moderation.reject, _("Rejected: “%(title)s”.")
         )
 
@@ -215,54 +283,110 @@ class ModerationController(Controller):
     async def request_changes(
         self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        return await self._with_reason(
+        return await self._decide(
             request,
             db,
             contribution_id,
             data,
             moderation.request_changes,
-            _("Changes requested from the author of “%(title)s”."),
+            _("Changes requested from the author of “%(title)s”; it waits for them now."),
         )
 
-    async def _with_reason(
+    @post("/contributions/{contribution_id:int}/hide")
+    async def hide(
+        self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
+    ) -> Template | Redirect:
+        """Take an idea or comment off the public pages (post-moderation, reports)."""
+        return await self._decide(
+            request, db, contribution_id, data, moderation.hide, _("Hidden: %(title)s."), _describe
+        )
+
+    async def _decide(
         self,
         request: HTMXRequest,
         db: Db,
         contribution_id: int,
         data: FormData,
-        decide: Callable[[AsyncSession, int, User, str], Awaitable[Contribution]],
-        message: str,
+        decide: Decide,
+        message: str | None,
+        describe: Callable[[Contribution], str] = _name,
     ) -> Template | Redirect:
-        """A decision the author must be told the reason for: reject, ask for changes."""
+        """A decision from the queue or an item's page; `next` says which one to go back to."""
         reason = data.get("reason", "")
+        back = safe_next(data.get("next"), "/moderation")
         try:
-            contribution = await decide(db, contribution_id, _actor(request), reason)
+            contribution = await decide(
+                db, contribution_id, _actor(request), reason, version=_version(data)
+            )
         except NotFound as exc:
             raise NotFoundException() from exc
         except Conflict as exc:
-            return await self._conflict(request, db, contribution_id, str(exc))
+            conflict = await _conflict_view(db, contribution_id, str(exc))
+            if request.htmx:
+                return await _queue_item(
+                    db,
+                    contribution_id,
+                    back,
+                    reason=reason,
+                    conflict=conflict,
+                    status_code=HTTP_409_CONFLICT,
+                )
+            return await _item_page(
+                db,
+                contribution_id,
+                typed={"reason": reason},
+                conflict=conflict,
+                status_code=HTTP_409_CONFLICT,
+            )
         except ValidationFailed as failed:
             if request.htmx:
-                item = await moderation.queue_item(db, contribution_id)
-                return Template(
-                    "partials/moderation/_queue_item.html",
-                    context={"item": item, "error": failed.errors, "reason": reason},
+                return await _queue_item(
+                    db,
+                    contribution_id,
+                    back,
+                    error=failed.errors,
+                    reason=reason,
+                    status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+            if back == _item_url(contribution_id):
+                return await _item_page(
+                    db,
+                    contribution_id,
+                    errors=failed.errors,
+                    typed={"reason": reason},
                     status_code=HTTP_422_UNPROCESSABLE_ENTITY,
                 )
             return await _queue_page(
                 db,
+                QueueFilters.from_params(_query_of(back)),
                 errors={contribution_id: failed.errors},
                 reasons={contribution_id: reason},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
             )
-        return self._done(request, contribution, message)
+        if message is None:  # approved
+            message = (
+                _("Approved: “%(title)s” counts in the analysis now.")
+                if contribution.kind is ContributionKind.SURVEY_ANSWER
+                else _("Approved and published: “%(title)s”.")
+            )
+        text = message % {"title": describe(contribution)}
+        if request.htmx:
+            return Template(
+                "partials/moderation/_queue_item_done.html",
+                context={"contribution": contribution, "message": text},
+            )
+        flash(request, text, "success")
+        return Redirect(back, status_code=303)
 
     @post("/contributions/{contribution_id:int}/themes")
     async def decide_theme(
         self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
         """Confirm or reject one theme: a suggestion, a confirmed one, or one added from the
-        list. With htmx the item's themes come back; without, the queue with a message."""
+        list. With htmx the item's themes come back; without, the page it was sent from."""
+        back = safe_next(data.get("next"), "/moderation")
+        seen = data.get("source")
+        seen = seen if seen in moderation.THEME_STATES else None  # garbled: no check
         try:
             _item, theme, source = await moderation.decide_theme(
                 db,
@@ -270,10 +394,22 @@ class ModerationController(Controller):
                 data.get("theme", ""),
                 data.get("decision", ""),
                 _actor(request),
+                seen=seen,
             )
         except NotFound as exc:
             raise NotFoundException() from exc
+        except Conflict as exc:
+            if not request.htmx:
+                return await _item_page(
+                    db,
+                    contribution_id,
+                    conflict=await _conflict_view(db, contribution_id, str(exc)),
+                    status_code=HTTP_409_CONFLICT,
+                )
+            message, status, kind = str(exc), HTTP_409_CONFLICT, "conflict"
         except ValidationFailed as failed:
+            if not request.htmx:
+                return await self._theme_error(db, contribution_id, back, failed)
             message, status = " ".join(failed.errors.values()), HTTP_422_UNPROCESSABLE_ENTITY
             kind = "error"
         else:
@@ -287,41 +423,35 @@ class ModerationController(Controller):
             return Template(
                 "partials/moderation/_item_themes.html",
                 context={
-                    "item": await moderation.queue_item(db, contribution_id),
+                    "item": await moderation_queue.queue_item(db, contribution_id),
                     "theme_message": message,
                     "theme_message_kind": kind,
+                    "theme_error": None,
+                    "next_url": back,
                 },
                 status_code=status,
             )
         flash(request, message, kind)
-        return Redirect(f"/moderation#item-{contribution_id}", status_code=303)
+        return Redirect(f"{back}#item-{contribution_id}", status_code=303)
 
     @staticmethod
-    def _done(
-        request: HTMXRequest, contribution: Contribution, message: str
-    ) -> Template | Redirect:
-        # A comment has no title: its first words stand in for one.
-        text = message % {
-            "title": contribution.title or shorten(contribution.body, 60, placeholder=" …")
-        }
-        if request.htmx:
-            return Template(
-                "partials/moderation/_queue_item_done.html",
-                context={"contribution": contribution, "message": text},
+    async def _theme_error(
+        db: Db, contribution_id: int, back: str, failed: ValidationFailed
+    ) -> Template:
+        """Without JavaScript: the page the form came from, the message at the list."""
+        errors = {"theme": " ".join(failed.errors.values())}
+        if back == _item_url(contribution_id):
+            return await _item_page(
+                db, contribution_id, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY
             )
-        flash(request, text, "success")
-        return Redirect("/moderation", status_code=303)
+        return await _queue_page(
+            db,
+            QueueFilters.from_params(_query_of(back)),
+            errors={contribution_id: errors},
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+        )
 
-    @staticmethod
-    async def _conflict(
-        request: HTMXRequest, db: Db, contribution_id: FromPath[int], message: str
-    ) -> Template | Redirect:
-        if request.htmx:
-            contribution = await moderation.get_contribution(db, contribution_id)
-            return Template(
-                "partials/moderation/_queue_item_done.html",
-                context={"contribution": contribution, "message": message},
-                status_code=HTTP_409_CONFLICT,
-            )
-        flash(request, message, "error")
-        return Redirect("/moderation", status_code=303)
+
+def _query_of(url: str) -> dict[str, str]:
+    """The query parameters of a local address (the queue page a form came from)."""
+    return dict(parse_qsl(urlsplit(url).query))

@@ -1,8 +1,10 @@
 """Clustering a process's ideas: groups nobody defined in advance, their names, a 2-D map.
 
-Which ideas: the published ones. Screening comes before understanding (see DESIGN.md):
-pending ideas may still turn out to be spam or be rejected, rejected and hidden ones must not
-shape the groups, and merged ones would count twice beside the idea they were merged into.
+Which ideas: the published ones, and the approved free-text survey answers (grouped by their
+text alone: the question is the same for every answer to it). Screening comes before
+understanding (see DESIGN.md): pending items may still turn out to be spam or be rejected,
+rejected and hidden ones must not shape the groups, and merged ones would count twice beside
+the idea they were merged into. Each run keeps how many items came through each channel.
 
 The analysis and the clustering themselves are CPU-bound (about a second for 700 ideas) and
 run in a worker thread; the event loop only reads the ideas and writes the result, which is
@@ -14,6 +16,7 @@ directly.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +32,7 @@ from nlp import clustering
 from nlp.text import default_analyzer, join_fields
 from participation.i18n import _, ngettext
 from participation.models import (
+    Channel,
     Cluster,
     ClusterMember,
     ClusterRun,
@@ -38,6 +42,7 @@ from participation.models import (
 )
 from participation.services.errors import ServiceError
 from participation.services.processes import Page
+from participation.services.themes import analysed_title
 
 KEEP_RUNS: Final = 3  # older runs of a process are deleted when a new one is stored
 INSERT_CHUNK: Final = 1000  # member rows per INSERT: SQLite limits bound parameters
@@ -58,22 +63,46 @@ class ClusteringFailed(ServiceError):
 @dataclass(frozen=True)
 class IdeaText:
     id: int
-    title: str
+    title: str  # "" for a survey answer (its title is the question)
     body: str
+    channel: Channel = Channel.IDEA_CALL
+
+
+# What is grouped: published ideas and approved survey answers (not comments).
+CLUSTERED_KINDS: Final = (ContributionKind.IDEA, ContributionKind.SURVEY_ANSWER)
+
+
+def _to_cluster(process_id: int) -> tuple[Any, ...]:
+    # Served by ix_contribution_queue_process (status, process_id, kind, ...).
+    return (
+        Contribution.status == ContributionStatus.PUBLISHED,
+        Contribution.process_id == process_id,
+        col(Contribution.kind).in_(CLUSTERED_KINDS),
+    )
 
 
 async def ideas_to_cluster(session: AsyncSession, process_id: int) -> list[IdeaText]:
-    """The published ideas of a process, oldest first (a stable order keeps runs repeatable)."""
+    """The published ideas and approved survey answers of a process, oldest first (a stable
+    order keeps runs repeatable)."""
     rows = await session.exec(
-        select(Contribution.id, Contribution.title, Contribution.body)
-        .where(
-            Contribution.process_id == process_id,
-            Contribution.kind == ContributionKind.IDEA,
-            Contribution.status == ContributionStatus.PUBLISHED,
-        )
+        select(Contribution.id, Contribution.channel, analysed_title(), Contribution.body)
+        .where(*_to_cluster(process_id))
         .order_by(col(Contribution.id))
     )
-    return [IdeaText(id_, title, body) for id_, title, body in rows if id_ is not None]
+    return [
+        IdeaText(id_, text_title, body, Channel(channel))
+        for id_, channel, text_title, body in rows
+        if id_ is not None
+    ]
+
+
+async def count_to_cluster(session: AsyncSession, process_id: int) -> int:
+    """How many items a clustering of the process would group now."""
+    return (
+        await session.exec(
+            select(func.count()).select_from(Contribution).where(*_to_cluster(process_id))
+        )
+    ).one()
 
 
 def _cluster_texts(var_dir: Path, texts: list[str], seed: int) -> clustering.Clustering:
@@ -128,6 +157,7 @@ async def _store(
         k=result.k,
         silhouette=result.silhouette,
         seed=seed,
+        channel_counts=dict(Counter(idea.channel.value for idea in ideas)),
     )
     session.add(run)
     await session.flush()

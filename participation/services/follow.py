@@ -6,9 +6,10 @@ One follow token belongs to one submission: the token's hash is unique on
 page and the export are written for a list all the same, so grouping several submissions
 under one link later needs no change here. Nothing about other people is ever shown.
 
-"Asked for changes" is a moderation event: `request_changes` leaves the status `pending`
-and the item waits for its author. When the author edits it after that request, the edit
-(`updated_at` later than the request) sends it back into the moderation queue.
+When a moderator asks for changes, the item waits for its author (`awaiting_changes`, out
+of the moderation queue). The author's edit makes it `pending` again, back in the queue; every
+edit is logged (an `author_edit` event without actor) and counts as a new version, so a
+moderator's page showing the old text is stale (services/moderation.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
 from participation.labels import label
 from participation.models import (
+    IN_MODERATION,
     Contribution,
     ContributionStatus,
     ContributionTheme,
@@ -45,6 +47,7 @@ from participation.services.contributions import (
 )
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.mail import forget_address, forget_mails, mask_address
+from participation.services.moderation_log import keep_events_of_deleted
 
 # The fields a person may change afterwards. Who they are (segment, organisation) and the
 # consent stay as given when sending.
@@ -93,19 +96,21 @@ class FollowedContribution:
 
     @property
     def changes_requested(self) -> bool:
-        """A moderator asked for changes and the author has not edited since."""
+        """A moderator asked for changes and the item waits for the author's edit."""
+        return self.contribution.status is ContributionStatus.AWAITING_CHANGES
+
+    @property
+    def request(self) -> str:
+        """What the moderator asked to change; "" if nothing is asked."""
         event = self.last_decision
-        if event is None or event.action is not ModerationAction.REQUEST_CHANGES:
-            return False
-        if self.contribution.status is not ContributionStatus.PENDING:
-            return False
-        edited = self.contribution.updated_at
-        return edited is None or edited <= event.created_at
+        if not self.changes_requested or event is None:
+            return ""
+        return event.reason if event.action is ModerationAction.REQUEST_CHANGES else ""
 
     @property
     def editable(self) -> bool:
         """Only while still in moderation: a published text is what people supported."""
-        return self.contribution.status is ContributionStatus.PENDING
+        return self.contribution.status in IN_MODERATION
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,8 @@ async def _last_decisions(
         )
         .order_by(col(ModerationEvent.created_at), col(ModerationEvent.id))
     )
-    return {event.contribution_id: event for event in events}  # the latest wins
+    # The latest wins; every event here has its contribution (it was asked for by id).
+    return {event.contribution_id or 0: event for event in events}
 
 
 async def _confirmed_theme_names(
@@ -222,27 +228,55 @@ async def edit_contribution(
         )
     if validate_edit(form):
         raise ValidationFailed(form.errors)
-    # The same cleaning as on submission: what is stored looks the same either way.
     contribution = followed.contribution
-    contribution.title = _clean_line(form.title)
-    contribution.body = _clean_body(form.body)
-    contribution.municipality = _clean_line(form.municipality) or None
-    # Later than any request for changes: the item is back in the queue.
-    contribution.updated_at = utcnow()
-    session.add(contribution)
+    from_status, now = contribution.status, utcnow()
+    # One conditional UPDATE: a moderator's decision in the meantime wins, and the edit is
+    # refused rather than changing a text that was just published.
+    result = await session.exec(
+        update(Contribution)
+        .where(
+            col(Contribution.id) == contribution_id,
+            col(Contribution.version) == contribution.version,
+        )
+        .values(
+            # The same cleaning as on submission: what is stored looks the same either way.
+            title=_clean_line(form.title),
+            body=_clean_body(form.body),
+            municipality=_clean_line(form.municipality) or None,
+            updated_at=now,
+            status=ContributionStatus.PENDING,  # back in the queue after a request
+            version=contribution.version + 1,
+        )
+    )
+    if result.rowcount != 1:
+        await session.rollback()
+        raise ValidationFailed(
+            {"form": _("The moderation has just decided on this contribution. Please reload.")}
+        )
+    session.add(
+        ModerationEvent(
+            contribution_id=contribution_id,
+            action=ModerationAction.AUTHOR_EDIT,
+            from_status=from_status,
+            to_status=ContributionStatus.PENDING,
+            created_at=now,
+        )
+    )
     await session.commit()
     await session.refresh(contribution)
     return contribution
 
 
 async def delete_contribution(session: AsyncSession, token: str, contribution_id: int) -> str:
-    """Delete a contribution for good; its themes, supports, reports, moderation events and
-    comments go with it (foreign keys with ON DELETE CASCADE). Returns its title."""
+    """Delete a contribution for good; its themes, supports, reports and comments go with it
+    (foreign keys with ON DELETE CASCADE). Its moderation events stay, without its text
+    (see moderation_log.keep_events_of_deleted). Returns its title."""
     _page, followed = await followed_item(session, token, contribution_id)
     contribution = followed.contribution
     title, was_public = contribution.title, contribution.status is ContributionStatus.PUBLISHED
     # Its mails go with it: unsent ones must not go out, sent ones hold the address.
     await forget_mails(session, [contribution_id])
+    await keep_events_of_deleted(session, contribution_id)
     await session.exec(delete(Contribution).where(col(Contribution.id) == contribution_id))
     await session.commit()
     if was_public:  # the similar-ideas index must not offer it any more

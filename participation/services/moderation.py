@@ -1,19 +1,20 @@
-"""The moderation queue, the themes moderators confirm or correct, and the moderation log.
+"""Moderation decisions: approve, reject with a reason, ask the author for changes, hide, the
+public answer, and the action fields moderators confirm or correct. The queue that offers
+them is in moderation_queue.py, the log in moderation_log.py.
 
-Every state change goes through `_transition`, which writes the event in the same
-transaction and only succeeds if the item is still in the state the moderator saw:
-two moderators acting on one idea cannot overwrite each other.
+Every decision names the version of the item the moderator's page showed
+(`Contribution.version`). It is written with a conditional UPDATE on that version, together
+with its event, in one transaction: a decision on an item that changed since (another
+moderator decided, the author edited it) raises `Stale` and changes nothing, so two
+moderators cannot overwrite each other. A theme decision names the theme's state as shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from sqlalchemy import update
-from sqlalchemy.orm import aliased
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
@@ -26,7 +27,6 @@ from participation.models import (
     ContributionTheme,
     ModerationAction,
     ModerationEvent,
-    Process,
     ReportStatus,
     Theme,
     ThemeSource,
@@ -36,39 +36,36 @@ from participation.models import (
 from participation.services import similar
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.mail import MailEvent, notify_author
-from participation.services.processes import list_themes
-from participation.services.reports import ReportedItem, open_reports, resolve_reports
+from participation.services.reports import resolve_reports
 from participation.services.tagging import set_theme_rows
 
 REASON_MAX: Final = 1000
+ANSWER_MAX: Final = 5000
 
+_IN_QUEUE: Final = frozenset({ContributionStatus.PENDING, ContributionStatus.AWAITING_CHANGES})
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: Final[
     dict[ModerationAction, tuple[frozenset[ContributionStatus], ContributionStatus]]
 ] = {
     ModerationAction.APPROVE: (
-        frozenset(
-            {ContributionStatus.PENDING, ContributionStatus.REJECTED, ContributionStatus.HIDDEN}
-        ),
+        _IN_QUEUE | {ContributionStatus.REJECTED, ContributionStatus.HIDDEN},
         ContributionStatus.PUBLISHED,
     ),
     ModerationAction.REJECT: (
-        frozenset({ContributionStatus.PENDING, ContributionStatus.PUBLISHED}),
+        _IN_QUEUE | {ContributionStatus.PUBLISHED},
         ContributionStatus.REJECTED,
     ),
     # Under post-moderation moderators take published items (often reported ones) down.
     ModerationAction.HIDE: (
-        frozenset({ContributionStatus.PENDING, ContributionStatus.PUBLISHED}),
+        _IN_QUEUE | {ContributionStatus.PUBLISHED},
         ContributionStatus.HIDDEN,
     ),
-    # The item stays in the queue; its author sees the request behind the follow link and
-    # may change the text there (see services/follow.py).
+    # Out of the queue until the author edits it behind the follow link (services/follow.py).
     ModerationAction.REQUEST_CHANGES: (
         frozenset({ContributionStatus.PENDING}),
-        ContributionStatus.PENDING,
+        ContributionStatus.AWAITING_CHANGES,
     ),
 }
-ANSWER_MAX: Final = 5000
 # What the author of an idea is told about each decision (if they asked for e-mail).
 AUTHOR_MAILS: Final[dict[ModerationAction, MailEvent]] = {
     ModerationAction.APPROVE: MailEvent.PUBLISHED,
@@ -78,132 +75,26 @@ AUTHOR_MAILS: Final[dict[ModerationAction, MailEvent]] = {
 }
 
 
-@dataclass(frozen=True)
-class ItemTheme:
-    """A theme on a contribution as moderators see it: suggested, confirmed or rejected."""
+class Stale(Conflict):
+    """The item changed since the moderator's page showed it; nothing was changed."""
 
-    theme: Theme
-    source: ThemeSource
-    score: float | None  # the tagger's, 0..1; None for themes a moderator added
-    evidence: tuple[str, ...]  # the words that drove the suggestion
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    contribution: Contribution
-    process: Process
-    themes: Sequence[ItemTheme] = ()
-    taxonomy: Sequence[Theme] = field(default=())  # the process's themes, for adding one
-    idea: Contribution | None = None  # the idea a comment is about
-
-    @property
-    def is_comment(self) -> bool:
-        return self.contribution.kind is ContributionKind.COMMENT
-
-    @property
-    def suggested(self) -> list[ItemTheme]:
-        """Suggestions still waiting for a decision, likeliest first."""
-        waiting = [t for t in self.themes if t.source is ThemeSource.SUGGESTED]
-        return sorted(waiting, key=lambda t: -(t.score or 0))
-
-    @property
-    def confirmed(self) -> list[ItemTheme]:
-        return [t for t in self.themes if t.source is ThemeSource.CONFIRMED]
-
-    @property
-    def addable(self) -> list[Theme]:
-        """Themes a moderator may still add: all but those confirmed already."""
-        taken = {t.theme.id for t in self.confirmed}
-        return [t for t in self.taxonomy if t.id not in taken]
-
-
-# "oldest": first come, first served. "informative": the items the tagger is least sure
-# about first, so each decision teaches the next model most (active learning).
-QueueOrder = Literal["oldest", "informative"]
-
-
-async def item_themes(
-    session: AsyncSession, contribution_ids: Sequence[int]
-) -> dict[int, list[ItemTheme]]:
-    if not contribution_ids:
-        return {}
-    rows = await session.exec(
-        select(ContributionTheme, Theme)
-        .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
-        .where(col(ContributionTheme.contribution_id).in_(contribution_ids))
-        .order_by(col(Theme.position))
-    )
-    by_contribution: dict[int, list[ItemTheme]] = {}
-    for row, theme in rows:
-        item = ItemTheme(theme, row.source, row.score, tuple(row.evidence or ()))
-        by_contribution.setdefault(row.contribution_id, []).append(item)
-    return by_contribution
-
-
-async def _with_themes(
-    session: AsyncSession, pairs: Sequence[tuple[Contribution, Process]]
-) -> list[QueueItem]:
-    themes = await item_themes(session, [c.id for c, _ in pairs if c.id is not None])
-    taxonomies: dict[int, list[Theme]] = {}
-    for _contribution, process in pairs:
-        if process.id is not None and process.id not in taxonomies:
-            taxonomies[process.id] = await list_themes(session, process.id)
-    ideas = await _ideas_of(session, [c for c, _ in pairs])
-    return [
-        QueueItem(
-            c,
-            p,
-            themes.get(c.id or 0, []),
-            taxonomies.get(p.id or 0, []),
-            ideas.get(c.parent_id) if c.parent_id is not None else None,
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or _(
+                "This contribution has changed since your page showed it. Nothing was saved: "
+                "see what changed below and decide again."
+            )
         )
-        for c, p in pairs
-    ]
 
 
-async def _ideas_of(
-    session: AsyncSession, contributions: Sequence[Contribution]
-) -> dict[int, Contribution]:
-    """The ideas that comments among `contributions` are about, by id."""
-    ids = {c.parent_id for c in contributions if c.parent_id is not None}
-    if not ids:
-        return {}
-    rows = await session.exec(select(Contribution).where(col(Contribution.id).in_(ids)))
-    return {c.id: c for c in rows if c.id is not None}
-
-
-async def pending_queue(
-    session: AsyncSession, limit: int = 50, order: QueueOrder = "oldest"
-) -> tuple[list[QueueItem], int]:
-    """Pending ideas and comments with their themes, oldest first or most informative first,
-    and how many there are."""
-    where = (
-        Contribution.status == ContributionStatus.PENDING,
-        col(Contribution.kind).in_([ContributionKind.IDEA, ContributionKind.COMMENT]),
+def may_ask_for_changes(contribution: Contribution) -> bool:
+    """Only an idea whose author has a follow link can be changed by its author."""
+    return (
+        contribution.kind is ContributionKind.IDEA
+        and contribution.follow_token_hash is not None
+        and contribution.status is ContributionStatus.PENDING
     )
-    total = (await session.exec(select(func.count()).select_from(Contribution).where(*where))).one()
-    oldest = (col(Contribution.created_at), col(Contribution.id))
-    ordering = (
-        (col(Contribution.theme_uncertainty).desc().nulls_last(), *oldest)
-        if order == "informative"
-        else oldest
-    )
-    rows = await session.exec(
-        select(Contribution, Process)
-        .join(Process, col(Process.id) == Contribution.process_id)
-        .where(*where)
-        .order_by(*ordering)
-        .limit(limit)
-    )
-    return await _with_themes(session, list(rows)), total
-
-
-async def queue_item(session: AsyncSession, contribution_id: int) -> QueueItem:
-    """One contribution as the queue shows it, with its themes."""
-    contribution = await get_contribution(session, contribution_id)
-    process = await session.get(Process, contribution.process_id)
-    assert process is not None
-    return (await _with_themes(session, [(contribution, process)]))[0]
 
 
 async def get_contribution(session: AsyncSession, contribution_id: int) -> Contribution:
@@ -213,14 +104,37 @@ async def get_contribution(session: AsyncSession, contribution_id: int) -> Contr
     return contribution
 
 
+def _check_version(contribution: Contribution, version: int | None) -> None:
+    """`version` is what the moderator's form showed; None skips the check (commands, seeds)."""
+    if version is not None and version != contribution.version:
+        raise Stale()
+
+
+async def _claim(session: AsyncSession, contribution: Contribution, **values: object) -> None:
+    """Write `values` and the next version only if nobody changed the item meanwhile."""
+    result = await session.exec(
+        update(Contribution)
+        .where(
+            col(Contribution.id) == contribution.id,
+            col(Contribution.version) == contribution.version,
+        )
+        .values(version=contribution.version + 1, **values)
+    )
+    if result.rowcount != 1:
+        await session.rollback()
+        raise Stale()
+
+
 async def _transition(
     session: AsyncSession,
     contribution_id: int,
     action: ModerationAction,
     actor: User,
-    reason: str = "",
+    reason: str,
+    version: int | None,
 ) -> Contribution:
     contribution = await get_contribution(session, contribution_id)
+    _check_version(contribution, version)
     allowed_from, to_status = TRANSITIONS[action]
     from_status = contribution.status
     if from_status not in allowed_from:
@@ -231,14 +145,7 @@ async def _transition(
     values: dict[str, object] = {"status": to_status}
     if to_status is ContributionStatus.PUBLISHED and contribution.published_at is None:
         values["published_at"] = now
-    result = await session.exec(
-        update(Contribution)
-        .where(col(Contribution.id) == contribution_id, col(Contribution.status) == from_status)
-        .values(**values)
-    )
-    if result.rowcount != 1:
-        await session.rollback()
-        raise Conflict(_("Someone else has just handled this contribution."))
+    await _claim(session, contribution, **values)
     if to_status in {ContributionStatus.HIDDEN, ContributionStatus.REJECTED}:
         # Taking an item down settles the public reports about it.
         await resolve_reports(session, contribution_id, actor, ReportStatus.ACTED)
@@ -265,25 +172,52 @@ async def _transition(
     return contribution
 
 
-async def approve(session: AsyncSession, contribution_id: int, actor: User) -> Contribution:
-    return await _transition(session, contribution_id, ModerationAction.APPROVE, actor)
+async def approve(
+    session: AsyncSession, contribution_id: int, actor: User, *, version: int | None = None
+) -> Contribution:
+    """Publish: an idea or comment appears on the public pages; a survey answer counts in
+    the analysis."""
+    return await _transition(session, contribution_id, ModerationAction.APPROVE, actor, "", version)
 
 
 async def reject(
-    session: AsyncSession, contribution_id: int, actor: User, reason: str
+    session: AsyncSession,
+    contribution_id: int,
+    actor: User,
+    reason: str,
+    *,
+    version: int | None = None,
 ) -> Contribution:
     """Reject with a reason; the author sees the reason behind their follow link."""
     reason = _required_reason(reason)
-    return await _transition(session, contribution_id, ModerationAction.REJECT, actor, reason)
+    return await _transition(
+        session, contribution_id, ModerationAction.REJECT, actor, reason, version
+    )
 
 
 async def request_changes(
-    session: AsyncSession, contribution_id: int, actor: User, reason: str
+    session: AsyncSession,
+    contribution_id: int,
+    actor: User,
+    reason: str,
+    *,
+    version: int | None = None,
 ) -> Contribution:
-    """Ask the author of a pending item to change it, saying what; it stays pending."""
+    """Ask the author of a pending idea to change it, saying what: it waits for them, out of
+    the queue, until they edit it behind their follow link."""
     reason = _required_reason(reason)
+    contribution = await get_contribution(session, contribution_id)
+    if not may_ask_for_changes(contribution) and contribution.status is ContributionStatus.PENDING:
+        raise ValidationFailed(
+            {
+                "reason": _(
+                    "Nobody could read this request: only ideas sent with a private follow "
+                    "link can be changed by their authors. Approve or reject it."
+                )
+            }
+        )
     return await _transition(
-        session, contribution_id, ModerationAction.REQUEST_CHANGES, actor, reason
+        session, contribution_id, ModerationAction.REQUEST_CHANGES, actor, reason, version
     )
 
 
@@ -291,6 +225,10 @@ def _required_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": _("Please give a reason; the author will see it.")})
+    return _short_enough(reason)
+
+
+def _short_enough(reason: str) -> str:
     if len(reason) > REASON_MAX:
         raise ValidationFailed(
             {"reason": _("Please use at most %(n)d characters.") % {"n": REASON_MAX}}
@@ -299,20 +237,28 @@ def _required_reason(reason: str) -> str:
 
 
 async def hide(
-    session: AsyncSession, contribution_id: int, actor: User, reason: str = ""
+    session: AsyncSession,
+    contribution_id: int,
+    actor: User,
+    reason: str = "",
+    *,
+    version: int | None = None,
 ) -> Contribution:
     """Take a published (or pending) idea or comment off the public pages; its open reports
     count as acted on."""
-    reason = reason.strip()
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed(
-            {"reason": _("Please use at most %(n)d characters.") % {"n": REASON_MAX}}
-        )
-    return await _transition(session, contribution_id, ModerationAction.HIDE, actor, reason)
+    reason = _short_enough(reason.strip())
+    return await _transition(
+        session, contribution_id, ModerationAction.HIDE, actor, reason, version
+    )
 
 
 async def set_answer(
-    session: AsyncSession, contribution_id: int, actor: User, text: str
+    session: AsyncSession,
+    contribution_id: int,
+    actor: User,
+    text: str,
+    *,
+    version: int | None = None,
 ) -> Contribution:
     """Write, change or (with an empty text) remove the moderators' public answer to an idea.
     Every change goes into the moderation log with the answer as it now reads."""
@@ -324,12 +270,11 @@ async def set_answer(
         raise ValidationFailed(
             {"answer": _("Please use at most %(n)d characters.") % {"n": ANSWER_MAX}}
         )
+    _check_version(contribution, version)
     if text == contribution.answer:
         return contribution
     now = utcnow()
-    contribution.answer = text
-    contribution.answered_at = now if text else None
-    session.add(contribution)
+    await _claim(session, contribution, answer=text, answered_at=now if text else None)
     session.add(
         ModerationEvent(
             contribution_id=contribution_id,
@@ -341,6 +286,7 @@ async def set_answer(
             created_at=now,
         )
     )
+    contribution.answer = text  # as the UPDATE above left it, for the mail's text
     if text:  # a removed answer is not news worth a mail
         await notify_author(session, contribution, MailEvent.ANSWERED)
     await session.commit()
@@ -348,50 +294,29 @@ async def set_answer(
     return contribution
 
 
-@dataclass(frozen=True)
-class ModeratedItem:
-    """One idea or comment on its own moderation page: what it is, its reports, its log."""
-
-    contribution: Contribution
-    process: Process
-    idea: Contribution | None  # the idea a comment is about
-    reports: ReportedItem | None  # its open reports, if any
-    log: Sequence[LogEntry]
-
-    @property
-    def is_comment(self) -> bool:
-        return self.contribution.kind is ContributionKind.COMMENT
-
-
-async def moderated_item(session: AsyncSession, contribution_id: int) -> ModeratedItem:
-    contribution = await get_contribution(session, contribution_id)
-    process = await session.get(Process, contribution.process_id)
-    assert process is not None
-    idea = (
-        await session.get(Contribution, contribution.parent_id)
-        if contribution.parent_id is not None
-        else None
-    )
-    reported = [r for r in await open_reports(session) if r.contribution.id == contribution_id]
-    return ModeratedItem(
-        contribution=contribution,
-        process=process,
-        idea=idea,
-        reports=reported[0] if reported else None,
-        log=await moderation_log(session, contribution_id=contribution_id),
-    )
-
+# --- action fields -------------------------------------------------------------------------------
 
 ThemeDecision = Literal["confirm", "reject"]
 _SOURCES: Final[dict[str, ThemeSource]] = {
     "confirm": ThemeSource.CONFIRMED,
     "reject": ThemeSource.REJECTED,
 }
+# The state of a theme on an item as a form names it ("none": not on the item).
+NOT_ON_ITEM: Final = "none"
+THEME_STATES: Final = frozenset({*(s.value for s in ThemeSource), NOT_ON_ITEM})
 
 
-THEME_ACTIONS: Final = frozenset(
-    {ModerationAction.CONFIRM_THEME, ModerationAction.REMOVE_THEME, ModerationAction.ADD_THEME}
-)
+def theme_state(source: ThemeSource | None) -> str:
+    return source.value if source is not None else NOT_ON_ITEM
+
+
+def _theme_state_text(source: ThemeSource | None) -> str:
+    return {
+        ThemeSource.SUGGESTED: _("suggested"),
+        ThemeSource.CONFIRMED: _("confirmed"),
+        ThemeSource.REJECTED: _("removed"),
+        None: _("not on the contribution"),
+    }[source]
 
 
 def _theme_action(before: ThemeSource | None, after: ThemeSource) -> ModerationAction:
@@ -408,11 +333,16 @@ async def decide_theme(
     theme_id: str | int,
     decision: str,
     actor: User,
+    *,
+    seen: str | None = None,
 ) -> tuple[Contribution, Theme, ThemeSource]:
     """Confirm or reject a theme on a contribution: a suggestion, one confirmed before (to
     take it back), or one the moderator adds. Confirmed themes are what the tagger learns
     from next time. Each change goes into the moderation log with the theme's name; a
-    decision that changes nothing (a form sent twice) is not logged again."""
+    decision that changes nothing (a form sent twice) is not logged again.
+
+    `seen` is the theme's state on the moderator's page (see `theme_state`); if another
+    moderator changed it since, the decision raises Stale. Adding from the list names none."""
     contribution = await get_contribution(session, contribution_id)
     source = _SOURCES.get(decision)
     if source is None:
@@ -435,6 +365,11 @@ async def decide_theme(
     before = ThemeSource(stored) if stored is not None else None
     if before is source:
         return contribution, theme, source
+    if seen is not None and seen != theme_state(before):
+        raise Stale(
+            _("The action field “%(theme)s” was changed meanwhile: it is %(state)s now.")
+            % {"theme": theme.name, "state": _theme_state_text(before)}
+        )
     await set_theme_rows(
         session,
         [{"contribution_id": contribution_id, "theme_id": theme.id, "source": source.value}],
@@ -452,46 +387,3 @@ async def decide_theme(
     )
     await session.commit()
     return contribution, theme, source
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    event: ModerationEvent
-    actor_email: str | None
-    contribution_title: str
-    idea_title: str | None = None  # for a comment, the title of its idea
-
-    @property
-    def theme_name(self) -> str | None:
-        """The action field a theme decision was about; None for other events."""
-        return self.event.reason if self.event.action in THEME_ACTIONS else None
-
-    @property
-    def reason(self) -> str:
-        """Why the moderator decided; "" for theme decisions (their reason is the theme)."""
-        return "" if self.theme_name is not None else self.event.reason
-
-    @property
-    def status_changed(self) -> bool:
-        return self.event.from_status != self.event.to_status
-
-
-async def moderation_log(
-    session: AsyncSession, *, contribution_id: int | None = None, limit: int = 100
-) -> Sequence[LogEntry]:
-    """The newest events first, with who acted and on what."""
-    idea = aliased(Contribution)
-    query = (
-        select(ModerationEvent, User.email, Contribution.title, idea.title)
-        .join(Contribution, col(Contribution.id) == ModerationEvent.contribution_id)
-        .outerjoin(idea, col(idea.id) == Contribution.parent_id)
-        .outerjoin(User, col(User.id) == ModerationEvent.actor_id)
-        .order_by(col(ModerationEvent.created_at).desc(), col(ModerationEvent.id).desc())
-        .limit(limit)
-    )
-    if contribution_id is not None:
-        query = query.where(ModerationEvent.contribution_id == contribution_id)
-    return [
-        LogEntry(event, email, title, idea_title)
-        for event, email, title, idea_title in await session.exec(query)
-    ]

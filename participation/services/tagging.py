@@ -46,8 +46,8 @@ from nlp.text import GermanAnalyzer, default_analyzer, join_fields
 from participation.db import SessionMaker
 from participation.i18n import _, current_locale
 from participation.models import (
+    IN_MODERATION,
     Contribution,
-    ContributionStatus,
     ContributionTheme,
     Process,
     Theme,
@@ -56,7 +56,7 @@ from participation.models import (
 )
 from participation.services.errors import NotFound
 from participation.services.processes import list_themes
-from participation.services.themes import confirmed_themes_of
+from participation.services.themes import analysed_title, confirmed_themes_of
 
 log = logging.getLogger("participation")
 
@@ -263,7 +263,7 @@ async def suggest_themes(
         batch = list(contribution_ids[start : start + BATCH_SIZE])
         found = list(
             await session.exec(
-                select(Contribution.id, Contribution.title, Contribution.body)
+                select(Contribution.id, analysed_title(), Contribution.body)
                 .where(col(Contribution.id).in_(batch), Contribution.process_id == process.id)
                 .order_by(col(Contribution.id))
             )
@@ -282,13 +282,14 @@ async def suggest_themes(
 
 
 async def suggest_pending(session: AsyncSession, var_dir: Path, process: Process) -> int:
-    """Suggest themes again for every pending contribution of a process (after retraining)."""
+    """Suggest themes again for every contribution of a process still in moderation (after
+    retraining)."""
     ids = list(
         await session.exec(
             select(Contribution.id)
             .where(
                 Contribution.process_id == process.id,
-                Contribution.status == ContributionStatus.PENDING,
+                col(Contribution.status).in_(IN_MODERATION),
             )
             .order_by(col(Contribution.id))
         )
