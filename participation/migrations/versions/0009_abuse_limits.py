@@ -1,4 +1,5 @@
-"""limits against abuse: the sign-in pause after repeated failures (sign_in_throttle)
+"""limits against abuse: the sign-in pause after repeated failures (sign_in_throttle), and
+a focus group's dot budget (dots per member, the dots each member has given)
 
 Revision ID: 0009
 Revises: 0007
@@ -34,7 +35,29 @@ def upgrade() -> None:
         )
 
 
+    with op.batch_alter_table("focus_group_session", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("dots_per_member", sa.Integer(), nullable=False, server_default="3")
+        )
+    with op.batch_alter_table("focus_group_member", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dots_given", sa.Integer(), nullable=False, server_default="0"))
+    # The dots members gave before the count was kept.
+    op.execute(
+        "UPDATE focus_group_member SET dots_given = ("
+        "SELECT COALESCE(SUM(dots), 0) FROM focus_group_dot "
+        "WHERE focus_group_dot.member_id = focus_group_member.id)"
+    )
+    with op.batch_alter_table("focus_group_session", schema=None) as batch_op:
+        batch_op.alter_column("dots_per_member", server_default=None)
+    with op.batch_alter_table("focus_group_member", schema=None) as batch_op:
+        batch_op.alter_column("dots_given", server_default=None)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("focus_group_member", schema=None) as batch_op:
+        batch_op.drop_column("dots_given")
+    with op.batch_alter_table("focus_group_session", schema=None) as batch_op:
+        batch_op.drop_column("dots_per_member")
     with op.batch_alter_table("sign_in_throttle", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sign_in_throttle_window_started_at"))
     op.drop_table("sign_in_throttle")
