@@ -57,9 +57,12 @@ def check_field(client: Client, field: str = "title", value: str = "Radweg") -> 
 def test_field_checks_do_not_use_up_the_write_budget(
     limited: Client, settings: Settings, process: Process
 ) -> None:
-    # One person filling in the form: a check per field they leave, some twice.
+    # One person filling in the form: a check per field they leave, some twice, and the
+    # similar ideas looked up as they type.
     for field in ["title", "body", "segment", "municipality", "consent"] * 3:
         assert check_field(limited, field) == 200
+        similar = limited.get(f"/processes/{SLUG}/ideas/similar", params={"title": "Radweg"})
+        assert similar.status_code == 200
     assert [submit(limited) for _ in range(3)] == [303, 303, 303]
     assert submit(limited) == 429
     assert in_db(settings, lambda s: count(s, Contribution)) == 3
