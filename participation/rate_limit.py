@@ -102,23 +102,21 @@ class Counters:
         """Count one request in every window, or None (counting nothing) if one is full."""
         now = int(time.time())
         async with self._lock:
-            current = [(w, *await self._read(store, f"{name}:{w.seconds}", now)) for w in windows]
+            current = [(w, *await self._read(store, _key(name, w), now)) for w in windows]
             if any(count >= w.limit for w, count, _reset in current):
                 return None
-            slots = []
+            counted = []
             for window, count, reset in current:
                 reset = reset or now + window.seconds
-                key = f"{name}:{window.seconds}"
                 value = json.dumps({"count": count + 1, "reset": reset})
-                await store.set(key, value, expires_in=max(reset - now, 1))
-                slots.append((key, reset))
-        tightest = min(current, key=lambda item: item[0].limit - item[1])
-        window, count, reset = tightest
+                await store.set(_key(name, window), value, expires_in=max(reset - now, 1))
+                counted.append((window, count + 1, reset))
+        window, count, reset = min(counted, key=lambda item: item[0].limit - item[1])
         return Taken(
-            slots=tuple(slots),
+            slots=tuple((_key(name, w), r) for w, _count, r in counted),
             limit=window.limit,
-            remaining=window.limit - count - 1,
-            reset_in=(reset or now + window.seconds) - now,
+            remaining=window.limit - count,
+            reset_in=reset - now,
         )
 
     async def give_back(self, store: Store, taken: Taken) -> None:
@@ -131,15 +129,21 @@ class Counters:
                     value = json.dumps({"count": count - 1, "reset": reset})
                     await store.set(key, value, expires_in=max(reset - now, 1))
 
-    async def retry_after(self, store: Store, name: str, windows: tuple[Window, ...]) -> int:
-        """Seconds until every full window has room again."""
+    async def full_window(
+        self, store: Store, name: str, windows: tuple[Window, ...]
+    ) -> tuple[Window, int]:
+        """The full window that frees up last, and the seconds until it does."""
         now = int(time.time())
-        waits = [0]
+        full = [(windows[0], 0)]
         for window in windows:
-            count, reset = await self._read(store, f"{name}:{window.seconds}", now)
+            count, reset = await self._read(store, _key(name, window), now)
             if count >= window.limit:
-                waits.append(reset - now)
-        return max(waits)
+                full.append((window, reset - now))
+        return max(full, key=lambda item: item[1])
+
+
+def _key(name: str, window: Window) -> str:
+    return f"{name}:{window.seconds}"
 
 
 def _excluded(scope: Scope) -> bool:
@@ -186,11 +190,11 @@ class WriteLimitMiddleware(ASGIMiddleware):
         counters: Counters = request.app.state.counters
         taken = await counters.take(store, name, windows)
         if taken is None:
-            wait = await counters.retry_after(store, name, windows)
+            full, wait = await counters.full_window(store, name, windows)
             raise TooManyRequestsException(
                 headers={
                     "retry-after": str(wait),
-                    "ratelimit-limit": str(min(w.limit for w in windows)),
+                    "ratelimit-limit": str(full.limit),
                     "ratelimit-remaining": "0",
                     "ratelimit-reset": str(wait),
                 }

@@ -126,6 +126,7 @@ def test_an_hour_budget_stops_a_steady_script(settings: Settings, process: Proce
         assert [submit(client) for _ in range(5)] == [303, 303, 303, 303, 429]
         response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea())
         assert int(response.headers["retry-after"]) > 60
+        assert response.headers["ratelimit-limit"] == "4"  # the hour's, which is full
 
 
 # --- exclusions are anchored -------------------------------------------------------------------
