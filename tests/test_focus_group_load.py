@@ -47,8 +47,18 @@ def server_url(settings: Settings) -> Iterator[str]:
         )
     )
     port = _free_port()
+    # Keep-alive longer than the class takes: uvicorn closes a connection idle for 5 s, and a
+    # request sent on it at that moment fails in httpx, which (unlike a browser) does not send
+    # it again. On a busy machine a pupil's connection can sit idle that long between phases.
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_keep_alive=60,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
