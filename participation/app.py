@@ -7,12 +7,11 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
@@ -33,6 +32,7 @@ from participation.middleware import (
     clean_input_middleware,
     locale_middleware,
 )
+from participation.rate_limit import Counters, WriteLimitMiddleware
 from participation.retention_task import RetentionPurge
 from participation.routes.admin import ProcessAdminController
 from participation.routes.admin_import import ImportAdminController
@@ -83,18 +83,6 @@ def _stores(settings: Settings) -> dict[str, Store]:
     }
 
 
-def _client_key(settings: Settings) -> object:
-    def key(request: Request[object, object, State]) -> str:
-        if settings.trusted_proxy:
-            # The last entry is the one our proxy added; earlier ones the client may invent.
-            forwarded = request.headers.get("x-forwarded-for", "")
-            if forwarded:
-                return forwarded.split(",")[-1].strip()
-        return request.client.host if request.client else "unknown"
-
-    return key
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
@@ -133,15 +121,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.dispose()
 
     template_config = create_template_config(settings)
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.write_rate_limit_per_minute),
-        # A class joins a focus group from one school address: pupils' clicks are not limited.
-        exclude=["/static", "/healthz", "/mitmachen"],
-        # Reading is free; only writes (form posts) count against the limit.
-        check_throttle_handler=lambda request: request.method not in {"GET", "HEAD", "OPTIONS"},
-        identifier_for_request=_client_key(settings),  # type: ignore[arg-type]
-        store="rate_limit",
-    )
     session_config = SessionConfig(
         secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600
     )
@@ -180,7 +159,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(locale_middleware, default_locale=settings.default_locale),
             session_config.middleware,
             DefineMiddleware(SessionUserMiddleware, exclude=["^/static"]),
-            rate_limit.middleware,
+            # Writes per address (a budget for shared addresses), checks and survey pages
+            # apart, refused requests not counted: see participation/rate_limit.py.
+            WriteLimitMiddleware(settings),
         ],
         plugins=[HTMXPlugin()],
         before_send=[add_security_headers],
@@ -202,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers=exception_handlers(),
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        # The rate-limit counters' lock (one per process); the focus-group joins use it too.
+        state=State({"settings": settings, "counters": Counters()}),
         debug=settings.debug,
     )

@@ -181,7 +181,14 @@ class Settings:
     seed_demo: bool = True
     default_locale: str = "de"
     page_size: int = 10
-    write_rate_limit_per_minute: int = 30
+    # Writes per client address: a class or an office shares one address, so the minute's
+    # budget is generous and the hour's stops a script that keeps the pace up.
+    write_rate_limit_per_minute: int = 120
+    write_rate_limit_per_hour: int = 1200
+    # Inline field checks (validation only) per address: apart from the writes.
+    check_rate_limit_per_minute: int = 600
+    # Pages sent per survey response (per token, not per address) and minute.
+    survey_rate_limit_per_minute: int = 30
     trusted_proxy: bool = False
     access_log: bool = False  # uvicorn's access log holds client IP addresses
     base_url: str | None = None  # public address for links, e.g. https://beteiligung.example.de
@@ -219,7 +226,10 @@ class Settings:
             seed_demo=_env_bool("SEED_DEMO", True),
             default_locale=_env_choice("DEFAULT_LOCALE", "de", SUPPORTED_LOCALES),
             page_size=_env_int("PAGE_SIZE", 10),
-            write_rate_limit_per_minute=_env_int("WRITE_RATE_LIMIT_PER_MINUTE", 30),
+            write_rate_limit_per_minute=_env_int("WRITE_RATE_LIMIT_PER_MINUTE", 120),
+            write_rate_limit_per_hour=_env_int("WRITE_RATE_LIMIT_PER_HOUR", 1200),
+            check_rate_limit_per_minute=_env_int("CHECK_RATE_LIMIT_PER_MINUTE", 600),
+            survey_rate_limit_per_minute=_env_int("SURVEY_RATE_LIMIT_PER_MINUTE", 30),
             trusted_proxy=_env_bool("TRUSTED_PROXY", False),
             access_log=_env_bool("ACCESS_LOG", False),
             base_url=base_url,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from datetime import timedelta
 from http.cookies import Morsel, SimpleCookie
 
 import pytest
@@ -14,8 +16,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.app import create_app
 from participation.auth import AREAS
 from participation.cli import main
-from participation.models import Role, User
-from participation.services.users import PASSWORD_MIN, authenticate, get_by_email
+from participation.db import create_engine, create_sessionmaker
+from participation.models import Role, SignInThrottle, User
+from participation.services.errors import ValidationFailed
+from participation.services.passwords import password_problem
+from participation.services.users import (
+    FAILURE_WINDOW,
+    FAILURES_BEFORE_LOCK,
+    LOCK_DURATION,
+    PASSWORD_MIN,
+    SignInLocked,
+    _address_key,
+    authenticate,
+    create_user,
+    get_by_email,
+)
 from participation.settings import Settings
 from tests.helpers import (
     PASSWORD,
@@ -366,3 +381,170 @@ def test_cli_rejects_an_invalid_email_and_role(cli: CliRunner, settings: Setting
     bad_role = cli.invoke(main, create_args("ok@example.org", PASSWORD, role="resident"))
     assert bad_role.exit_code == 2  # click's usage error
     assert in_db(settings, lambda s: count(s, User)) == 0
+
+
+# --- the pause after repeated failures ----------------------------------------------------------
+
+
+def _paused_message(minutes: int = 15) -> str:
+    return german(
+        "Too many failed sign-in attempts with this e-mail address. For your security, "
+        "sign-in with it is paused for %(minutes)d minutes. Please try again later."
+    ) % {"minutes": minutes}
+
+
+def _fail(client: Client, email: str, times: int) -> list[int]:
+    return [login(client, email, f"falsch-{n}-{email}").status_code for n in range(times)]
+
+
+def test_ten_failures_pause_sign_in_even_with_the_right_password(
+    client: Client, moderator: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="participation"):
+        assert _fail(client, moderator.email, FAILURES_BEFORE_LOCK - 1) == [400] * 9
+        tenth = login(client, moderator.email, "noch einmal falsch")
+    assert tenth.status_code == 429
+    assert text_of(first_match(html(tenth.text), 'div[role="alert"]')) == _paused_message()
+    assert any(
+        "Sign-in paused" in record.getMessage() and moderator.email in record.getMessage()
+        for record in caplog.records
+    )
+
+    right = login(client, moderator.email)
+    assert right.status_code == 429
+    assert text_of(first_match(html(right.text), 'div[role="alert"]')) == _paused_message()
+    assert one(html(right.text), "#email")["value"] == moderator.email
+    assert not is_signed_in(client)
+
+
+def test_an_address_without_an_account_is_paused_alike(client: Client, moderator: User) -> None:
+    """The pause must not tell which addresses have an account."""
+    assert _fail(client, "niemand@example.org", FAILURES_BEFORE_LOCK) == [400] * 9 + [429]
+    response = login(client, "niemand@example.org", PASSWORD)
+    assert text_of(first_match(html(response.text), 'div[role="alert"]')) == _paused_message()
+    # Other addresses are not affected.
+    assert login(client, moderator.email).status_code == 303
+
+
+async def _shift(session: AsyncSession, email: str, by: timedelta) -> None:
+    """Move the address's failure window and pause into the past."""
+    throttle = await session.get(SignInThrottle, _address_key(email))
+    assert throttle is not None
+    throttle.window_started_at -= by
+    if throttle.locked_until is not None:
+        throttle.locked_until -= by
+    session.add(throttle)
+    await session.commit()
+
+
+def test_the_pause_ends_and_the_right_password_works_again(
+    client: Client, settings: Settings, moderator: User
+) -> None:
+    _fail(client, moderator.email, FAILURES_BEFORE_LOCK)
+    in_db(settings, lambda s: _shift(s, moderator.email, LOCK_DURATION + timedelta(seconds=1)))
+    assert login(client, moderator.email).status_code == 303
+    assert in_db(settings, lambda s: count(s, SignInThrottle)) == 0
+
+
+def test_failures_count_within_their_window_only(
+    client: Client, settings: Settings, moderator: User
+) -> None:
+    _fail(client, moderator.email, FAILURES_BEFORE_LOCK - 1)
+    in_db(settings, lambda s: _shift(s, moderator.email, FAILURE_WINDOW + timedelta(seconds=1)))
+    # The old failures have run out: the count starts again.
+    assert _fail(client, moderator.email, FAILURES_BEFORE_LOCK - 1) == [400] * 9
+    assert login(client, moderator.email).status_code == 303
+
+
+def test_signing_in_clears_the_failures(client: Client, moderator: User) -> None:
+    _fail(client, moderator.email, FAILURES_BEFORE_LOCK - 1)
+    assert login(client, moderator.email).status_code == 303
+    client.post("/logout", data={"_csrf_token": csrf_token(client)})
+    assert _fail(client, moderator.email, FAILURES_BEFORE_LOCK - 1) == [400] * 9
+    assert login(client, moderator.email).status_code == 303
+
+
+def test_the_address_is_counted_in_any_spelling(client: Client, moderator: User) -> None:
+    spellings = [moderator.email.upper(), f" {moderator.email} ", moderator.email]
+    for n in range(FAILURES_BEFORE_LOCK):
+        login(client, spellings[n % 3], f"falsch {n}")
+    assert login(client, moderator.email.title()).status_code == 429
+
+
+async def test_simultaneous_failures_pause_once(session: AsyncSession, settings: Settings) -> None:
+    """Failures counted at the same moment from many connections add up exactly."""
+    await add_staff(session, "gleichzeitig@example.org")
+    engine = create_engine(settings)
+    sessions = create_sessionmaker(engine)
+
+    async def attempt(n: int) -> str:
+        async with sessions() as own:
+            try:
+                user = await authenticate(own, "gleichzeitig@example.org", f"falsch {n}")
+            except SignInLocked:
+                return "paused"
+            return "refused" if user is None else "signed in"
+
+    try:
+        results = await asyncio.gather(*(attempt(n) for n in range(FAILURES_BEFORE_LOCK - 1)))
+        assert set(results) == {"refused"}
+        stored = await session.get(SignInThrottle, _address_key("gleichzeitig@example.org"))
+        assert stored is not None
+        await session.refresh(stored)
+        assert stored.failures == FAILURES_BEFORE_LOCK - 1
+        assert stored.locked_until is None
+        with pytest.raises(SignInLocked):
+            await authenticate(session, "gleichzeitig@example.org", "falsch")
+        with pytest.raises(SignInLocked):
+            await authenticate(session, "gleichzeitig@example.org", PASSWORD)
+    finally:
+        await engine.dispose()
+
+
+# --- password rules ------------------------------------------------------------------------------
+
+TOO_EASY = (
+    "This password is too easy to guess. Please choose another, for example a "
+    "sentence of four or five words of your own."
+)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        (" " * 12, "The password must not consist of spaces only."),
+        ("\t \n" * 5, "The password must not consist of spaces only."),
+        ("aaaaaaaaaaaa", TOO_EASY),
+        ("abababababab", TOO_EASY),
+        ("123456789012", TOO_EASY),
+        ("Passwort2024!", TOO_EASY),
+        ("passwortpasswort", TOO_EASY),
+        ("Sommer Sommer 99", TOO_EASY),
+        ("qwertzuiop12", TOO_EASY),
+        ("abcdefghijkl", TOO_EASY),
+        ("iloveyou1234", TOO_EASY),
+        ("schwach@example.org", "The password must not be the e-mail address."),
+    ],
+)
+def test_cli_rejects_blank_and_weak_passwords(
+    cli: CliRunner, settings: Settings, password: str, message: str
+) -> None:
+    result = cli.invoke(main, create_args("schwach@example.org", password))
+    assert result.exit_code == 1, result.output
+    assert f"password: {german(message)}" in result.stderr
+    assert in_db(settings, lambda s: count(s, User)) == 0
+
+
+@pytest.mark.parametrize(
+    "password",
+    [PASSWORD, "Moderation-im-Auetal-2026", "Kaffee ohne Zucker am Morgen", "x7#Lq9!vR2pZ"],
+)
+def test_good_passwords_pass(password: str) -> None:
+    assert password_problem(password, "anna@example.org") is None
+
+
+async def test_every_account_creation_checks_the_password(session: AsyncSession) -> None:
+    with pytest.raises(ValidationFailed) as failed:
+        await create_user(session, email="leer@example.org", password=" " * 20, role=Role.ADMIN)
+    assert set(failed.value.errors) == {"password"}
+    assert await count(session, User) == 0

@@ -85,11 +85,32 @@ def test_facilitator_creates_a_session(
     assert session.title == "BBS Auetal, Klasse 11b"
     lifetime = session.expires_at - session.created_at
     assert timedelta(hours=3) - timedelta(seconds=5) < lifetime <= timedelta(hours=3)
+    assert session.dots_per_member == 3  # the default
 
     page = html(client.get("/focus-groups").text)
     card = one(page, ".focus-sessions .card")
     assert session.join_code in text_of(card)
     assert german("Open") in text_of(card)
+
+
+def test_the_facilitator_sets_the_dots_per_pupil(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    facilitator_client(client, settings)
+    page = html(client.get("/focus-groups").text)
+    assert one(page, "#dots option[selected]")["value"] == "3"
+    response = post_form(client, "/focus-groups/", new_session_form(process, dots="11"))
+    assert response.status_code == 422
+    page = html(response.text)
+    assert field_error(page, "dots") == german(
+        "Please choose between %(min)d and %(max)d dots."
+    ) % {"min": 1, "max": 10}
+    assert one(page, "#dots")["aria-invalid"] == "true"
+    assert (
+        post_form(client, "/focus-groups/", new_session_form(process, dots="5")).status_code == 303
+    )
+    (stored,) = rows(settings).sessions
+    assert stored.dots_per_member == 5
 
 
 def test_a_taken_code_is_drawn_again(client: Client, settings: Settings, process: Process) -> None:
@@ -236,6 +257,156 @@ def test_board_shows_code_qr_ideas_and_counts(
         "Mehr Busse",
         "WLAN in der Schule",
     ]
+
+
+def test_projector_view_shows_code_qr_counts_and_ideas_without_controls(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    fg = in_db(settings, lambda s: _session_with_ideas(s, process))
+    board = html(staff_client.get(f"/focus-groups/{fg.id}").text)
+    assert one(board, f'a[href="/focus-groups/{fg.id}/projector"]')
+
+    page = html(staff_client.get(f"/focus-groups/{fg.id}/projector").text)
+    assert page.select("form, button, input, nav, header") == []
+    assert CODE in text_of(one(page, ".projector__code"))
+    assert one(page, "img.projector__qr")["src"] == f"/focus-groups/{fg.id}/qr.svg"
+    assert "http://testserver.local/mitmachen" in text_of(one(page, ".join-url"))
+    counts = text_of(one(page, ".projector__counts"))
+    assert "1 Person" in counts
+    assert "2 Ideen" in counts
+    assert "2 Punkte" in counts
+    ideas = [text_of(i) for i in page.select(".projector__idea-title")]
+    assert ideas == ["Mehr Busse", "WLAN in der Schule"]  # most dots first
+    live = one(page, "#projector-board")
+    assert live["hx-get"] == f"/focus-groups/{fg.id}/projector"
+    assert live["hx-trigger"] == "every 5s"
+    # Without JavaScript the page reloads itself.
+    refresh = one(page, 'noscript meta[http-equiv="refresh"]')
+    assert refresh["content"] == "10"
+    assert one(page, 'link[href="/static/css/projector.css"]')
+
+    partial = staff_client.get(f"/focus-groups/{fg.id}/projector", headers=HTMX)
+    assert "<html" not in partial.text
+    assert one(html(partial.text), "#projector-board")
+    assert staff_client.get("/static/css/projector.css").status_code == 200
+
+
+def test_projector_view_of_a_closed_session_stops_polling(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    fg = stored_session(settings, process, state="closed")
+    page = html(staff_client.get(f"/focus-groups/{fg.id}/projector").text)
+    assert not one(page, "#projector-board").has_attr("hx-trigger")
+    assert page.select('meta[http-equiv="refresh"]') == []
+    assert page.select(".projector__code") == []
+    assert german("This session has been closed. Thank you for your ideas!") in text_of(page)
+
+
+def test_projector_view_is_the_facilitators_own(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    other = in_db(settings, lambda s: add_actor(s, "andere@example.org", Role.FACILITATOR))
+    fg = stored_session(settings, process, other)
+    assert client.get(f"/focus-groups/{fg.id}/projector", follow_redirects=False).status_code == 303
+    facilitator_client(client, settings)
+    assert client.get(f"/focus-groups/{fg.id}/projector").status_code == 404
+
+
+# --- removing a member ---------------------------------------------------------------------------
+
+
+async def _crowded_session(session: AsyncSession, process: Process) -> dict[str, int]:
+    """Blauwal and a fake member "Bot 1" who gave an idea; each gave dots, also to the
+    other's idea. Returns the ids by name."""
+    fg = await add_session(session, process)
+    assert fg.id is not None
+    real = FocusGroupMember(
+        session_id=fg.id, pseudonym="Blauwal", pseudonym_key="blauwal", token_hash="a" * 64
+    )
+    bot = FocusGroupMember(
+        session_id=fg.id, pseudonym="Bot 1", pseudonym_key="bot1", token_hash="b" * 64
+    )
+    session.add_all([real, bot])
+    await session.flush()
+    assert real.id is not None
+    assert bot.id is not None
+    paper = FocusGroupIdea(session_id=fg.id, title="Mehr Busse")
+    spam = FocusGroupIdea(session_id=fg.id, member_id=bot.id, title="Kauft Bot-Coins")
+    session.add_all([paper, spam])
+    await session.flush()
+    assert paper.id is not None
+    assert spam.id is not None
+    session.add_all(
+        [
+            FocusGroupDot(idea_id=paper.id, member_id=real.id, dots=1),
+            FocusGroupDot(idea_id=spam.id, member_id=real.id, dots=1),
+            FocusGroupDot(idea_id=paper.id, member_id=bot.id, dots=3),
+        ]
+    )
+    real.dots_given, bot.dots_given = 2, 3
+    session.add_all([real, bot])
+    await session.commit()
+    return {"session": fg.id, "real": real.id, "bot": bot.id, "paper": paper.id, "spam": spam.id}
+
+
+def test_facilitator_removes_a_member_and_their_dots_go_back(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    ids = in_db(settings, lambda s: _crowded_session(s, process))
+    base = f"/focus-groups/{ids['session']}"
+    board = html(staff_client.get(base).text)
+    members = one(board, "#members")
+    assert [text_of(n) for n in members.select(".fg-members__name")] == ["Blauwal", "Bot 1"]
+    remove = f"{base}/members/{ids['bot']}/remove"
+    assert one(members, f'a[href="{remove}"]')
+
+    confirm = html(staff_client.get(remove).text)
+    assert "Kauft Bot-Coins" in text_of(one(confirm, "main ul"))
+    assert one(confirm, f'form[action="{remove}"]')
+    assert len(rows(settings).members) == 2  # asking changes nothing
+
+    response = post_form(staff_client, remove)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{base}#members"
+    found = rows(settings)
+    assert [m.pseudonym for m in found.members] == ["Blauwal"]
+    assert [i.title for i in found.ideas] == ["Mehr Busse"]
+    # The bot's 3 dots are gone, and so is Blauwal's dot on the bot's idea, given back.
+    assert [(d.member_id, d.idea_id, d.dots) for d in found.dots] == [
+        (ids["real"], ids["paper"], 1)
+    ]
+    assert found.members[0].dots_given == 1
+    page = html(staff_client.get(base).text)
+    assert german("Removed “%(name)s”: their ideas and dots are off the board.") % {
+        "name": "Bot 1"
+    } in text_of(page)
+    assert "1 Punkt" in text_of(one(page, "#board .fg-board__summary"))
+
+    assert staff_client.get(remove).status_code == 404
+    assert post_form(staff_client, remove).status_code == 404
+
+
+def test_members_of_closed_sessions_or_other_sessions_stay(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    ids = in_db(settings, lambda s: _crowded_session(s, process))
+    other = stored_session(settings, process, code="OTHER2")
+    wrong = f"/focus-groups/{other.id}/members/{ids['bot']}/remove"
+    assert staff_client.get(wrong).status_code == 404
+    assert post_form(staff_client, wrong).status_code == 404
+    huge = f"/focus-groups/{other.id}/members/99999999999/remove"
+    assert post_form(staff_client, huge).status_code == 404
+
+    assert post_form(staff_client, f"/focus-groups/{ids['session']}/close").status_code == 303
+    response = post_form(
+        staff_client, f"/focus-groups/{ids['session']}/members/{ids['bot']}/remove"
+    )
+    assert response.status_code == 303
+    assert len(rows(settings).members) == 2
+    page = html(staff_client.get(f"/focus-groups/{ids['session']}").text)
+    assert german("The session is closed: its pupils and their ideas stay as they are.") in text_of(
+        one(page, ".flash--error")
+    )
 
 
 def test_qr_code_is_an_svg_of_the_join_link(

@@ -5,6 +5,7 @@ the command line, and the admin page's upload -> mapping -> dry run -> import.""
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.cli import main
@@ -28,6 +30,7 @@ from participation.models import (
 )
 from participation.services import importing
 from participation.services.importing import (
+    MAX_ROWS,
     ImportFailed,
     ImportOptions,
     UnreadableFile,
@@ -47,6 +50,7 @@ from tests.helpers import (
     add_themes,
     contributions,
     count,
+    de,
     german,
     html,
     in_db,
@@ -118,6 +122,167 @@ def test_reads_xlsx_with_dates() -> None:
 def test_unreadable_files_are_refused(name: str, data: bytes) -> None:
     with pytest.raises(UnreadableFile):
         read_table(name, data)
+
+
+# --- files too large to read ---------------------------------------------------------------
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Karten" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+BROKEN = '<row r="999999"><c t="inlineStr"><is><t>kaputt'
+TOO_MANY_ROWS = de("The file has more than %(n)d rows. Please split it into smaller files.") % {
+    "n": MAX_ROWS
+}
+TOO_MANY_LINES = de(
+    "The file has more than %(n)d lines, empty ones included. Please delete the empty "
+    "lines or split the file."
+) % {"n": importing.MAX_LINES}
+
+
+def _cell(column: str, row: int, text: str) -> str:
+    return f'<c r="{column}{row}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _bomb_xlsx(rows: int, *, tail: str = "", padding: int = 0, dimension: str = "") -> bytes:
+    """An XLSX file written by hand, sheet XML streamed into the archive: a header and
+    `rows` rows of two cells, then `tail` (e.g. broken XML) and `padding` bytes of white
+    space, which compress to almost nothing, like a zip bomb's."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                + (f'<dimension ref="{dimension}"/>'.encode() if dimension else b"")
+                + b"<sheetData>"
+                + f'<row r="1">{_cell("A", 1, "Titel")}{_cell("B", 1, "Text")}</row>'.encode()
+            )
+            chunk = []
+            for n in range(2, rows + 2):
+                chunk.append(f'<row r="{n}">{_cell("A", n, "Idee")}{_cell("B", n, "x")}</row>')
+                if len(chunk) == 5000:
+                    sheet.write("".join(chunk).encode())
+                    chunk = []
+            sheet.write("".join(chunk).encode() + tail.encode())
+            for _ in range(padding // 1_000_000):
+                sheet.write(b" " * 1_000_000)
+            if not tail:
+                sheet.write(b"</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def test_an_xlsx_file_is_read_only_up_to_the_row_limit() -> None:
+    """Reading stops at the first row past the limit: the broken rest of the sheet (where a
+    bomb's millions of rows would be) is never reached."""
+    rows = MAX_ROWS + 5000
+    data = _bomb_xlsx(rows, tail=BROKEN, dimension=f"A1:B{rows + 1}")
+    with pytest.raises(UnreadableFile) as refused:
+        read_table("karten.xlsx", data)
+    assert refused.value.args[0] == TOO_MANY_ROWS
+
+
+def test_an_xlsx_sheet_of_too_many_rows_is_refused_before_openpyxl_reads_it() -> None:
+    """Without a dimension element openpyxl would read the whole sheet to find its size
+    (and here fail at the broken end): the rows are counted first."""
+    data = _bomb_xlsx(importing.MAX_LINES + 10, tail=BROKEN)
+    with pytest.raises(UnreadableFile) as refused:
+        read_table("karten.xlsx", data)
+    assert refused.value.args[0] == TOO_MANY_LINES
+
+
+def test_an_xlsx_file_that_unpacks_too_large_is_refused_before_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(importing, "XLSX_MAX_UNPACKED", 2_000_000)
+    data = _bomb_xlsx(10, padding=3_000_000)
+    assert len(data) < 50_000  # three megabytes of sheet in a few kilobytes
+    with pytest.raises(UnreadableFile) as refused:
+        read_table("karten.xlsx", data)
+    assert str(refused.value) == de(
+        "The file unpacks to more than %(mb)d MB, more than an import may hold. "
+        "Please split it into smaller files (at most %(rows)d rows each)."
+    ) % {"mb": 2, "rows": MAX_ROWS}
+
+
+def test_an_xlsx_sheet_claiming_huge_dimensions_is_read_as_it_is() -> None:
+    data = _bomb_xlsx(3, dimension="A1:XFD1048576")
+    table = read_table("karten.xlsx", data)
+    assert table.header == ["Titel", "Text"]
+    assert [line for line, _row in table.rows] == [2, 3, 4]
+
+
+def test_an_xlsx_sheet_with_too_many_columns_is_refused() -> None:
+    too_far = get_column_letter(importing.MAX_COLUMNS + 1)
+    data = _xlsx([["Titel", "Text"], ["A", "B"]])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "</row></sheetData>", f"{_cell(too_far, 2, 'zu weit')}</row></sheetData>"
+    ).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    with pytest.raises(UnreadableFile) as refused:
+        read_table("breit.xlsx", buffer.getvalue())
+    assert str(refused.value) == de("The file has more than %(n)d columns.") % {
+        "n": importing.MAX_COLUMNS
+    }
+
+
+def test_a_csv_file_is_read_only_up_to_the_row_limit() -> None:
+    rows = "".join(f"Idee {n};Text\n" for n in range(MAX_ROWS + 1))
+    data = ("Titel;Text\n" + rows + "kaputt;\0;\n" * 10).encode()
+    with pytest.raises(UnreadableFile) as refused:
+        read_table("karten.csv", data)
+    assert refused.value.args[0] == TOO_MANY_ROWS
+
+
+def test_a_file_of_empty_lines_is_not_read_to_its_end() -> None:
+    data = ("Titel;Text\n" + "\n" * (importing.MAX_LINES + 1) + "\0").encode()
+    with pytest.raises(UnreadableFile) as refused:
+        read_table("leer.csv", data)
+    assert refused.value.args[0] == TOO_MANY_LINES
+
+
+def test_the_row_limit_itself_is_allowed() -> None:
+    rows = "".join(f"Idee {n};Text\n" for n in range(MAX_ROWS))
+    table = read_table("karten.csv", ("Titel;Text\n" + rows).encode())
+    assert len(table.rows) == MAX_ROWS
 
 
 def test_mapping_is_guessed_from_german_headers_and_can_be_given() -> None:
@@ -442,6 +607,20 @@ def test_upload_errors_are_shown_at_the_field(admin_client: Client) -> None:
         admin_client, URL + "/check", {"upload": "../../etc/passwd", "action": "import"}
     )
     assert forged.status_code == 422
+
+
+def test_a_bomb_like_xlsx_upload_gets_a_message_for_the_admin(
+    admin_client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "XLSX_MAX_UNPACKED", 2_000_000)
+    response = _upload(admin_client, "karten.xlsx", _bomb_xlsx(10, padding=3_000_000))
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    page = html(response.text)  # type: ignore[attr-defined]
+    assert text_of(one(page, "#file-error")) == german(
+        "The file unpacks to more than %(mb)d MB, more than an import may hold. "
+        "Please split it into smaller files (at most %(rows)d rows each)."
+    ) % {"mb": 2, "rows": MAX_ROWS}
+    assert not list((settings.var_dir / "imports").glob("*"))
 
 
 def test_imported_xlsx_through_the_page(admin_client: Client, settings: Settings) -> None:

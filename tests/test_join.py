@@ -1,28 +1,32 @@
 """Pupils in a focus group (/mitmachen): the code in any spelling, wrong and ended sessions,
-pseudonyms (rude words, names taken, a free suggestion), the member cookie, ideas, dots up to
-three and back, and that nothing personal is stored."""
+pseudonyms (rude words, names taken, a free suggestion), the member cookie, joins per network,
+ideas (thanked once), dots (a budget in all, up to three per idea, none on one's own, and
+back), and that nothing personal is stored."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import pytest
+from bs4 import Tag
 from httpx import Response
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.db import create_engine, create_sessionmaker
+from participation.i18n import translations_for
 from participation.models import (
-    FocusGroupDot,
     FocusGroupIdea,
     FocusGroupMember,
     FocusGroupSession,
     Process,
 )
-from participation.services import focus_groups
+from participation.services import focus_group_dots, focus_groups
 from participation.services.errors import ValidationFailed
 from participation.services.pseudonyms import free_alternative, is_rude, pseudonym_key
 from participation.settings import Settings
-from tests.focus_group_helpers import CODE, add_session, join, rows, stored_session
+from tests.focus_group_helpers import CODE, add_session, all_rows, join, rows, stored_session
 from tests.helpers import (
     HTMX,
     Client,
@@ -37,6 +41,12 @@ from tests.helpers import (
 )
 
 IDEAS = f"/mitmachen/{CODE}/ideen"
+
+
+def de_plural(singular: str, plural: str, n: int) -> str:
+    text = translations_for("de").ungettext(singular, plural, n)
+    assert text not in {singular, plural}, f"no German translation for {singular!r}"
+    return text
 
 
 def joined(client: Client, settings: Settings, process: Process, name: str = "Blauwal") -> None:
@@ -247,8 +257,10 @@ def test_nothing_personal_is_stored(client: Client, settings: Settings, process:
         "pseudonym_key",
         "token_hash",
         "joined_at",
+        "dots_given",  # a count, kept for the dot budget
     }
-    assert member.model_dump(exclude={"id", "session_id", "joined_at", "token_hash"}) == {
+    exclude = {"id", "session_id", "joined_at", "token_hash", "dots_given"}
+    assert member.model_dump(exclude=exclude) == {
         "pseudonym": "Blauwal",
         "pseudonym_key": "blauwal",
     }
@@ -284,20 +296,65 @@ def test_idea_validation_and_success(client: Client, settings: Settings, process
     assert isinstance(idea, FocusGroupIdea)
     assert idea.id == idea_id
     assert idea.member_id == rows(settings).members[0].id
-    page = html(client.get(IDEAS + "?added=1").text)
-    assert german("Thank you, your idea is on the list.") in text_of(page)
+    page = html(client.get(IDEAS).text)
+    assert text_of(one(page, ".flash--success")) == german("Thank you, your idea is on the list.")
+    assert "Längere Pausen" in text_of(one(page, f"#idea-{idea_id}"))
+    # Said once: a reload does not thank again.
+    page = html(client.get(IDEAS).text)
+    assert german("Thank you, your idea is on the list.") not in text_of(page)
     assert "Längere Pausen" in text_of(one(page, f"#idea-{idea_id}"))
 
 
 # --- dots ----------------------------------------------------------------------------------------
 
+MINE = "You have given %(mine)d of %(max)d dots to this idea."
+ALL_GIVEN = "You have given all your %(max)d dots. Take one back to give it to another idea."
 
-def test_up_to_three_dots_then_refused(
-    client: Client, settings: Settings, process: Process
-) -> None:
+
+def paper_idea(settings: Settings, title: str) -> int:
+    """An idea the facilitator typed in from a paper card, in the session with CODE."""
+
+    async def add(session: AsyncSession) -> int:
+        fg = (
+            await session.exec(select(FocusGroupSession).where(FocusGroupSession.join_code == CODE))
+        ).one()
+        idea = FocusGroupIdea(session_id=fg.id or 0, title=title)
+        session.add(idea)
+        await session.commit()
+        return idea.id or 0
+
+    return in_db(settings, add)
+
+
+def set_budget(settings: Settings, dots: int) -> None:
+    async def change(session: AsyncSession) -> None:
+        fg = (
+            await session.exec(select(FocusGroupSession).where(FocusGroupSession.join_code == CODE))
+        ).one()
+        fg.dots_per_member = dots
+        session.add(fg)
+        await session.commit()
+
+    in_db(settings, change)
+
+
+def give_buttons(page: Tag) -> dict[str, bool]:
+    """Each idea's "Give a dot" button: title -> whether it can be pressed."""
+    return {
+        text_of(one(row, "h3")): not one(row, 'button[id^="give-"]').has_attr("disabled")
+        for row in page.select("li.fg-idea")
+        if row.select('button[id^="give-"]')
+    }
+
+
+def status(page: Tag) -> str:
+    return text_of(one(page, "#dots-status"))
+
+
+def test_up_to_three_dots_on_one_idea(client: Client, settings: Settings, process: Process) -> None:
     joined(client, settings, process)
-    idea_id = add_my_idea(client)
-    mine = german("You have given %(mine)d of %(max)d dots to this idea.")
+    set_budget(settings, 5)
+    idea_id, other = paper_idea(settings, "Mehr Busse"), paper_idea(settings, "Trinkbrunnen")
 
     response = dot(client, idea_id)
     assert response.status_code == 303  # without JavaScript: back to the page, at the idea
@@ -306,35 +363,90 @@ def test_up_to_three_dots_then_refused(
         response = dot(client, idea_id, htmx=True)
         assert response.status_code == 200
         row = one(html(response.text), f"#idea-{idea_id}")
-        assert mine % {"mine": expected, "max": 3} in text_of(row)
+        assert german(MINE) % {"mine": expected, "max": 3} in text_of(row)
         assert f"{expected} Punkte" in text_of(row)
 
     refused = german("You have given this idea all %(max)d dots.") % {"max": 3}
     response = dot(client, idea_id, htmx=True)
     assert response.status_code == 422
-    assert refused in text_of(html(response.text))
+    assert refused in text_of(one(html(response.text), f"#idea-{idea_id}"))
+    assert refused in text_of(one(html(response.text), "#dots-status"))
     response = dot(client, idea_id)  # without JavaScript: the page with the message
     assert response.status_code == 422
-    assert refused in text_of(one(html(response.text), f"#idea-{idea_id}"))
-    (stored,) = rows(settings).dots
-    assert isinstance(stored, FocusGroupDot)
-    assert stored.dots == 3
+    page = html(response.text)
+    assert refused in text_of(one(page, f"#idea-{idea_id}"))
+    assert give_buttons(page) == {"Mehr Busse": False, "Trinkbrunnen": True}
+    assert dot(client, other).status_code == 303
+    (stored, second) = sorted(rows(settings).dots, key=lambda d: -d.dots)
+    assert (stored.idea_id, stored.dots, second.dots) == (idea_id, 3, 1)
+
+
+def test_every_pupil_has_a_budget_of_dots_in_all(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    """Three dots by default: then "Give a dot" is disabled everywhere, and the pupil is told
+    to take one back; taking one back frees it for another idea."""
+    joined(client, settings, process)
+    ideas = [paper_idea(settings, title) for title in ("Busse", "Pausen", "WLAN", "Bänke")]
+    page = html(client.get(IDEAS).text)
+    left = "You have %(left)d of %(num)d dot left."
+    assert status(page) == de_plural(left, "You have %(left)d of %(num)d dots left.", 3) % {
+        "left": 3,
+        "num": 3,
+    }
+    for idea_id in ideas[:2]:
+        assert dot(client, idea_id, htmx=True).status_code == 200
+    page = html(dot(client, ideas[2], htmx=True).text)
+    assert status(page) == german(ALL_GIVEN) % {"max": 3}
+    assert give_buttons(page) == dict.fromkeys(["Busse", "Pausen", "WLAN", "Bänke"], False)
+    # The last button pressed is disabled: its "take back" neighbour gets the focus.
+    assert one(page, f"#take-{ideas[2]}").has_attr("autofocus")
+
+    response = dot(client, ideas[3], htmx=True)
+    assert response.status_code == 422
+    assert status(html(response.text)) == german(ALL_GIVEN) % {"max": 3}
+    assert dot(client, ideas[3]).status_code == 422  # without JavaScript as well
+    assert sum(d.dots for d in rows(settings).dots) == 3
+
+    page = html(dot(client, ideas[0], "take", htmx=True).text)
+    assert give_buttons(page) == dict.fromkeys(["Busse", "Pausen", "WLAN", "Bänke"], True)
+    assert dot(client, ideas[3], htmx=True).status_code == 200
+    (member,) = rows(settings).members
+    assert member.dots_given == 3
+    assert sorted(d.idea_id for d in rows(settings).dots) == sorted(ideas[1:])
+
+
+def test_no_dots_on_ones_own_idea(client: Client, settings: Settings, process: Process) -> None:
+    joined(client, settings, process)
+    own = add_my_idea(client)
+    page = html(client.get(IDEAS).text)
+    row = one(page, f"#idea-{own}")
+    assert row.select("button") == []
+    assert german("Your idea: the others give it their dots.") in text_of(row)
+    response = dot(client, own, htmx=True)
+    assert response.status_code == 422
+    assert german("You cannot give dots to your own idea.") in text_of(html(response.text))
+    assert rows(settings).dots == []
+    assert rows(settings).members[0].dots_given == 0
 
 
 def test_taking_dots_back(client: Client, settings: Settings, process: Process) -> None:
     joined(client, settings, process)
-    idea_id = add_my_idea(client)
+    idea_id = paper_idea(settings, "Mehr Busse")
     dot(client, idea_id)
     dot(client, idea_id)
     response = dot(client, idea_id, "take", htmx=True)
     assert response.status_code == 200
-    mine = german("You have given %(mine)d of %(max)d dots to this idea.")
-    assert mine % {"mine": 1, "max": 3} in text_of(html(response.text))
+    assert german(MINE) % {"mine": 1, "max": 3} in text_of(html(response.text))
     response = dot(client, idea_id, "take", htmx=True)
-    assert mine % {"mine": 0, "max": 3} in text_of(html(response.text))
+    page = html(response.text)
+    assert german(MINE) % {"mine": 0, "max": 3} in text_of(page)
+    # The "take back" button is gone: the "give" one gets the focus.
+    assert one(page, f"#give-{idea_id}").has_attr("autofocus")
     assert rows(settings).dots == []
     assert dot(client, idea_id, "take").status_code == 303  # nothing to take: no change
     assert rows(settings).dots == []
+    assert rows(settings).members[0].dots_given == 0
 
 
 def test_dots_of_several_pupils_add_up(
@@ -342,15 +454,47 @@ def test_dots_of_several_pupils_add_up(
 ) -> None:
     joined(client, settings, process, "Blauwal")
     idea_id = add_my_idea(client)
-    dot(client, idea_id)
     client.cookies.clear()
     joined(client, settings, process, "Rotfuchs")
     dot(client, idea_id)
     response = dot(client, idea_id, htmx=True)
-    row = text_of(html(response.text))
-    assert "3 Punkte" in row
-    mine = german("You have given %(mine)d of %(max)d dots to this idea.")
-    assert mine % {"mine": 2, "max": 3} in row
+    row = text_of(one(html(response.text), f"#idea-{idea_id}"))
+    assert "2 Punkte" in row
+    assert german(MINE) % {"mine": 2, "max": 3} in row
+
+
+async def test_simultaneous_clicks_stay_within_the_budget(
+    session: AsyncSession, settings: Settings
+) -> None:
+    """One pupil's clicks on five ideas at the same moment: exactly three count."""
+    process = await add_process(session)
+    fg = await add_session(session, process)
+    member = FocusGroupMember(
+        session_id=fg.id or 0, pseudonym="Blauwal", pseudonym_key="blauwal", token_hash="b" * 64
+    )
+    ideas = [FocusGroupIdea(session_id=fg.id or 0, title=f"Idee {n}") for n in range(5)]
+    session.add_all([member, *ideas])
+    await session.commit()
+    engine = create_engine(settings)
+    sessions = create_sessionmaker(engine)
+
+    async def click(idea_id: int) -> str:
+        async with sessions() as own:
+            try:
+                await focus_group_dots.give_dot(own, fg, member, idea_id)
+            except ValidationFailed:
+                return "refused"
+            return "given"
+
+    try:
+        results = await asyncio.gather(*(click(idea.id or 0) for idea in ideas * 2))
+    finally:
+        await engine.dispose()
+    assert sorted(results) == ["given"] * 3 + ["refused"] * 7
+    stored = await all_rows(session)
+    assert sum(d.dots for d in stored.dots) == 3
+    await session.refresh(member)
+    assert member.dots_given == 3
 
 
 def test_dot_on_another_sessions_idea_is_404(
@@ -463,4 +607,40 @@ def test_a_full_session_takes_no_more_pupils(
     assert field_error(html(response.text), "pseudonym") == german(
         "This session is full. Please ask your facilitator."
     )
+    assert [m.pseudonym for m in rows(settings).members] == ["Blauwal"]
+
+
+def test_joins_per_network_are_limited(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    """A class of about 35 joins from its school's one address; a script making members to
+    fill the session or multiply its dots stops at JOINS_PER_ADDRESS."""
+    stored_session(settings, process)
+    stored_session(settings, process, code="OTHER2")
+    assert focus_groups.JOINS_PER_ADDRESS >= 40
+    # Refused names are no joins.
+    for _ in range(5):
+        assert join(client, "Schei55e").status_code == 422
+    for n in range(focus_groups.JOINS_PER_ADDRESS):
+        client.cookies.clear()
+        assert join(client, f"Pinguin {n}").status_code == 303
+    client.cookies.clear()
+    response = join(client, "Pinguin extra")
+    assert response.status_code == 429
+    assert field_error(html(response.text), "pseudonym") == german(
+        "Many pupils have joined this session from your network already. Please ask your "
+        "group leader."
+    )
+    assert len(rows(settings).members) == focus_groups.JOINS_PER_ADDRESS
+    # Another session's count is its own.
+    assert join(client, "Pinguin extra", code="OTHER2").status_code == 303
+
+
+def test_joining_again_with_the_cookie_makes_no_second_member(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    joined(client, settings, process, "Blauwal")
+    response = join(client, "Blauwal Zwei")
+    assert response.status_code == 303
+    assert response.headers["location"] == IDEAS
     assert [m.pseudonym for m in rows(settings).members] == ["Blauwal"]

@@ -5,12 +5,14 @@
 - `surveys`: surveys, their questions, invitations and responses
 - `focus_groups`: focus-group sessions, members, ideas and dots
 - `mail`: the outbox of e-mails to residents
+- `accounts`: sign-in throttling
 
 Everything is importable from `participation.models`.
 """
 
 from __future__ import annotations
 
+from participation.models.accounts import SignInThrottle
 from participation.models.base import (
     UTCDateTime,
     enum_column,
@@ -110,6 +112,7 @@ __all__ = [
     "ReportStatus",
     "Role",
     "Segment",
+    "SignInThrottle",
     "Support",
     "Survey",
     "SurveyAnswer",

@@ -29,6 +29,8 @@ class FocusGroupSession(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     expires_at: datetime = timestamp_field()
     closed_at: datetime | None = timestamp_field(nullable=True)
+    # How many dots each pupil may give in all (the facilitator chooses it when opening).
+    dots_per_member: int = 3
 
 
 class FocusGroupMember(SQLModel, table=True):
@@ -45,6 +47,9 @@ class FocusGroupMember(SQLModel, table=True):
     pseudonym_key: str = Field(max_length=30)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     joined_at: datetime = timestamp_field()
+    # The dots this member has given, kept with every dot given or taken back: one
+    # conditional update of this row checks the member's budget, also under concurrent clicks.
+    dots_given: int = 0
 
 
 class FocusGroupIdea(SQLModel, table=True):
@@ -68,7 +73,8 @@ class FocusGroupIdea(SQLModel, table=True):
 
 
 class FocusGroupDot(SQLModel, table=True):
-    """The dots one member gave one idea (1 to 3)."""
+    """The dots one member gave one idea (1 to 3, and at most the session's dots per member
+    in all of its ideas)."""
 
     __tablename__ = "focus_group_dot"
 

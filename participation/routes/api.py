@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from participation.auth import requires_moderator
 from participation.models import (
@@ -218,14 +220,27 @@ async def _submit_idea(
     return Response(created, status_code=HTTP_201_CREATED, background=suggest)
 
 
+def requires_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """415 unless the body is declared JSON. The endpoint takes no CSRF token, so it must not
+    take what a form on any other site can send without asking (text/plain, form data):
+    a browser sends application/json to another site only after a CORS preflight we refuse."""
+    media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise HTTPException(
+            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail="Send the idea as JSON with the header Content-Type: application/json.",
+        )
+
+
 class IdeaSubmitApiController(Controller):
     """POST an idea as JSON: the same fields and rules as the idea form (`title`, `body`,
     `segment`, `municipality`, `consent`). 201 with the new idea; 422 with a message per
     field; 409 with the reason when the process takes no ideas (deadline passed, call not
-    yet open, online channel closed)."""
+    yet open, online channel closed); 415 unless sent as `application/json`."""
 
     path = "/api"
     tags = ["public"]  # noqa: RUF012
+    guards = [requires_json]  # noqa: RUF012 - Litestar reads this class attribute
 
     # No account, no session: nothing for a forged request to ride on, so no CSRF token.
     @post(

@@ -7,12 +7,20 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_429_TOO_MANY_REQUESTS
 
 from participation.auth import current_user, home_path, sign_in, sign_out
 from participation.i18n import _
 from participation.routes import Db, FormData, NextParam, safe_next
-from participation.services.users import authenticate
+from participation.services.users import SignInLocked, authenticate
+
+
+def _login_page(email: str, target: str, error: str, status_code: int) -> Template:
+    return Template(
+        "pages/auth/login.html",
+        context={"email": email, "error": error, "next": target},
+        status_code=status_code,
+    )
 
 
 class AuthController(Controller):
@@ -37,17 +45,13 @@ class AuthController(Controller):
     ) -> Template | Redirect:
         email = data.get("email", "").strip()
         target = safe_next(data.get("next"), "")
-        user = await authenticate(db, email, data.get("password", ""))
+        try:
+            user = await authenticate(db, email, data.get("password", ""))
+        except SignInLocked as locked:
+            return _login_page(email, target, str(locked), HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
-            return Template(
-                "pages/auth/login.html",
-                context={
-                    "email": email,
-                    "error": _("E-mail address or password is not correct."),
-                    "next": target,
-                },
-                status_code=HTTP_400_BAD_REQUEST,
-            )
+            error = _("E-mail address or password is not correct.")
+            return _login_page(email, target, error, HTTP_400_BAD_REQUEST)
         sign_in(request, user)
         return Redirect(target or home_path(user), status_code=303)
 

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from participation.models import Channel, Segment
+from participation.rate_limit import CHECK
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process, process_page_context
 from participation.services import idea_list
@@ -137,7 +138,8 @@ class ContributionController(Controller):
             context={"similar": ideas, "process": overview.process},
         )
 
-    @post("/processes/{slug:str}/ideas/check/{field:str}")
+    # Validation only, nothing stored: its own budget, not the address's writes.
+    @post("/processes/{slug:str}/ideas/check/{field:str}", rate_limit=CHECK)
     async def check(
         self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: FormData
     ) -> Template:

@@ -1,7 +1,9 @@
-"""Focus groups for facilitators: their sessions, the live board for the projector (with the
-join code and a QR code), ideas typed in from paper cards, and closing a session.
+"""Focus groups for facilitators: their sessions, the board (join code, QR code, ideas,
+the pupils, ideas typed in from paper cards), the projector view, removing a member, and
+closing a session.
 
-The board polls a partial with htmx; without JavaScript it is a page to reload.
+The board and the projector view poll a partial with htmx; without JavaScript the board is a
+page to reload and the projector view reloads itself (meta refresh).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -57,6 +60,7 @@ async def _index_page(
             "processes": await focus_groups.process_choices(db),
             "form": form,
             "hours": range(focus_groups.HOURS_MIN, focus_groups.HOURS_MAX + 1),
+            "dots": range(focus_groups.DOTS_MIN, focus_groups.DOTS_MAX + 1),
         },
         status_code=status_code,
     )
@@ -70,18 +74,29 @@ async def _board_page(
     form: IdeaForm | None = None,
     status_code: int = 200,
 ) -> Template:
+    assert session.id is not None
     return Template(
         "pages/focus_groups/board.html",
         context={
+            **_join_context(request, state, session),
             "board": await focus_groups.board(db, session, by_dots=True),
+            "members": await focus_groups.members_of(db, session.id),
             "form": form or IdeaForm(),
-            "join_page": join_url(request, state.settings, "/mitmachen"),
-            "join_link": join_url(request, state.settings, f"/mitmachen/{session.join_code}"),
             "title_max": focus_groups.IDEA_TITLE_MAX,
             "body_max": focus_groups.IDEA_BODY_MAX,
         },
         status_code=status_code,
     )
+
+
+def _join_context(
+    request: Request[Any, Any, Any], state: State, session: FocusGroupSession
+) -> dict[str, str]:
+    """How pupils join, for the board and the projector view."""
+    return {
+        "join_page": join_url(request, state.settings, "/mitmachen"),
+        "join_link": join_url(request, state.settings, f"/mitmachen/{session.join_code}"),
+    }
 
 
 class FocusGroupController(Controller):
@@ -122,6 +137,63 @@ class FocusGroupController(Controller):
             "partials/focus_groups/_board.html",
             context={"board": await focus_groups.board(db, session, by_dots=True)},
         )
+
+    @get("/{session_id:int}/projector", cache=False)
+    async def projector(
+        self, db: Db, request: HTMXRequest, state: State, session_id: FromPath[int]
+    ) -> Template:
+        """Full screen for the projector: join code, QR code, counts and the ideas with their
+        dots in large type, no controls. htmx asks for the changing part every few seconds."""
+        session = await _session(db, request, session_id)
+        context = {
+            **_join_context(request, state, session),
+            "board": await focus_groups.board(db, session, by_dots=True),
+        }
+        if request.htmx:
+            return Template("partials/focus_groups/_projector.html", context=context)
+        return Template("pages/focus_groups/projector.html", context=context)
+
+    @get("/{session_id:int}/members/{member_id:int}/remove", cache=False)
+    async def confirm_remove_member(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        member_id: FromPath[int],
+    ) -> Template:
+        session = await _session(db, request, session_id)
+        try:
+            member = await focus_groups.member_in(db, session, member_id)
+        except NotFound as exc:
+            raise NotFoundException() from exc
+        return Template(
+            "pages/focus_groups/remove_member.html",
+            context={
+                "session": session,
+                "member": member,
+                "ideas": await focus_groups.ideas_of_member(db, member_id),
+            },
+        )
+
+    @post("/{session_id:int}/members/{member_id:int}/remove")
+    async def remove_member(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        member_id: FromPath[int],
+    ) -> Redirect:
+        session = await _session(db, request, session_id)
+        try:
+            pseudonym = await focus_groups.remove_member(db, session, member_id)
+        except NotFound as exc:
+            raise NotFoundException() from exc
+        except ValidationFailed as failed:
+            flash(request, next(iter(failed.errors.values())), "error")
+            return Redirect(f"/focus-groups/{session_id}", status_code=303)
+        message = _("Removed “%(name)s”: their ideas and dots are off the board.")
+        flash(request, message % {"name": pseudonym}, "success")
+        return Redirect(f"/focus-groups/{session_id}#members", status_code=303)
 
     @get("/{session_id:int}/qr.svg", cache=False)
     async def qr(

@@ -2,6 +2,10 @@
 give dots. No account and nothing personal: a random token in a cookie scoped to the session's
 address is all that ties a browser to its pseudonym.
 
+These pages are not under the write limit per address (a class shares its school's address);
+joins are limited per address and session instead (focus_groups.JOINS_PER_ADDRESS), counted
+in the rate-limit store, never in the database.
+
 Pupils are addressed with "du" (the German catalogue does that for these texts).
 """
 
@@ -12,22 +16,33 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie, State
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
 
+from participation.i18n import _
 from participation.models import FocusGroupMember, FocusGroupSession, utcnow
+from participation.rate_limit import STORE, Counters, Window, client_address
 from participation.routes import Db, FormData
-from participation.services import focus_groups
+from participation.services import focus_group_dots, focus_groups
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.focus_groups import (
-    DOTS_PER_IDEA,
+    HOURS_MAX,
+    JOINS_PER_ADDRESS,
     MEMBER_COOKIE,
     IdeaForm,
     JoinForm,
     SessionState,
 )
+
+# Longer than any session lasts: the count of joins covers a session's whole life.
+_JOIN_WINDOW = Window(HOURS_MAX * 3600, JOINS_PER_ADDRESS)
 
 
 def _code_page(code: str = "", error: str | None = None, status_code: int = 200) -> Template:
@@ -85,12 +100,23 @@ def _join_page(
     )
 
 
-def _idea_context(session: FocusGroupSession) -> dict[str, Any]:
+async def _ideas_context(
+    db: Db,
+    session: FocusGroupSession,
+    member: FocusGroupMember,
+    messages: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """What the list of the group's ideas needs (the page, and htmx after a dot)."""
     return {
         "base": _base(session),
         "open": focus_groups.session_state(session) is SessionState.OPEN,
         "ended": focus_groups.ended_message(session),
-        "dots_max": DOTS_PER_IDEA,
+        "dots_max": focus_group_dots.dots_per_idea(session),
+        "session": session,
+        "member": member,
+        "board": await focus_groups.board(db, session, member.id),
+        "dot_messages": messages or {},
+        "clicked": None,
     }
 
 
@@ -101,24 +127,23 @@ async def _ideas_page(
     *,
     form: IdeaForm | None = None,
     messages: dict[int, str] | None = None,
-    added: bool = False,
     status_code: int = 200,
 ) -> Template:
     return Template(
         "pages/join/ideas.html",
         context={
-            **_idea_context(session),
-            "session": session,
-            "member": member,
-            "board": await focus_groups.board(db, session, member.id),
+            **await _ideas_context(db, session, member, messages),
             "form": form or IdeaForm(),
-            "dot_messages": messages or {},
-            "added": added,
             "title_max": focus_groups.IDEA_TITLE_MAX,
             "body_max": focus_groups.IDEA_BODY_MAX,
         },
         status_code=status_code,
     )
+
+
+def _join_counter(request: Request[Any, Any, Any], session: FocusGroupSession) -> str:
+    address = client_address(request, request.app.state.settings.trusted_proxy)
+    return f"fg-join:{session.id}:{address}"
 
 
 class JoinController(Controller):
@@ -155,13 +180,27 @@ class JoinController(Controller):
 
     @post("/{code:str}")
     async def join(
-        self, db: Db, state: State, code: FromPath[str], data: FormData
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        state: State,
+        code: FromPath[str],
+        data: FormData,
     ) -> Template | Redirect:
         session = await _session(db, code)
+        if await _member(db, request, session) is not None:  # joined already: no second member
+            return Redirect(_base(session) + "/ideen", status_code=303)
         form = JoinForm.from_form(data)
+        store, counters = request.app.stores.get(STORE), request.app.state.counters
+        assert isinstance(counters, Counters)
+        counted = await counters.take(store, _join_counter(request, session), (_JOIN_WINDOW,))
+        if counted is None:
+            form.errors = {"pseudonym": focus_groups.too_many_joins_message()}
+            return _join_page(session, form, HTTP_429_TOO_MANY_REQUESTS)
         try:
             token = await focus_groups.join(db, session, form)
         except ValidationFailed:
+            await counters.give_back(store, counted)  # only joins count
             return _join_page(session, form, HTTP_422_UNPROCESSABLE_ENTITY)
         return Redirect(
             _base(session) + "/ideen",
@@ -171,17 +210,13 @@ class JoinController(Controller):
 
     @get("/{code:str}/ideen", cache=False)
     async def ideas(
-        self,
-        db: Db,
-        request: Request[Any, Any, Any],
-        code: FromPath[str],
-        added: FromQuery[bool] = False,
+        self, db: Db, request: Request[Any, Any, Any], code: FromPath[str]
     ) -> Template | Redirect:
         session = await _session(db, code)
         member = await _member(db, request, session)
         if member is None or code != session.join_code:
             return Redirect(_base(session), status_code=303)
-        return await _ideas_page(db, session, member, added=added)
+        return await _ideas_page(db, session, member)
 
     @post("/{code:str}/ideen")
     async def add_idea(
@@ -199,7 +234,9 @@ class JoinController(Controller):
             return await _ideas_page(
                 db, session, member, form=form, status_code=HTTP_422_UNPROCESSABLE_ENTITY
             )
-        return Redirect(f"{_base(session)}/ideen?added=1#idea-{idea.id}", status_code=303)
+        # Said once (a flash): a reload of the page must not thank again.
+        flash(request, _("Thank you, your idea is on the list."), "success")
+        return Redirect(f"{_base(session)}/ideen#idea-{idea.id}", status_code=303)
 
     @post("/{code:str}/ideen/{idea_id:int}/punkte")
     async def dots(
@@ -218,7 +255,8 @@ class JoinController(Controller):
             if request.htmx:
                 return ClientRedirect(_base(session))
             return Redirect(_base(session), status_code=303)
-        change = focus_groups.take_dot if data.get("action") == "take" else focus_groups.give_dot
+        give = data.get("action") != "take"
+        change = focus_group_dots.give_dot if give else focus_group_dots.take_dot
         message = ""
         try:
             await change(db, session, member, idea_id)
@@ -226,16 +264,13 @@ class JoinController(Controller):
             raise NotFoundException() from exc
         except ValidationFailed as failed:
             message = next(iter(failed.errors.values()))
-        status_code = HTTP_422_UNPROCESSABLE_ENTITY if message else 200
+        status = HTTP_422_UNPROCESSABLE_ENTITY if message else 200
+        messages = {idea_id: message} if message else {}
         if request.htmx:
-            row = await focus_groups.idea_row(db, session, idea_id, member.id)
-            return Template(
-                "partials/join/_idea.html",
-                context={**_idea_context(session), "row": row, "message": message},
-                status_code=status_code,
-            )
+            # The whole list: giving the last dot disables every "Give a dot" button.
+            context = await _ideas_context(db, session, member, messages)
+            context["clicked"] = idea_id
+            return Template("partials/join/_ideas.html", context=context, status_code=status)
         if message:
-            return await _ideas_page(
-                db, session, member, messages={idea_id: message}, status_code=status_code
-            )
+            return await _ideas_page(db, session, member, messages=messages, status_code=status)
         return Redirect(f"{_base(session)}/ideen#idea-{idea_id}", status_code=303)

@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.auth import current_user, requires_moderator
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.models import Contribution, ContributionKind, ThemeSource, User
 from participation.routes import Db, FormData, safe_next
 from participation.services import moderation, moderation_queue, reports
@@ -64,8 +65,8 @@ def _actor(request: Request[Any, Any, Any]) -> User:
 
 def _version(data: FormData) -> int:
     """The version the form was rendered from; -1 (never current) if missing or garbled."""
-    value = data.get("version", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+    version = parse_int(data.get("version", ""))
+    return -1 if version is None else version
 
 
 def _item_url(contribution_id: int) -> str:

@@ -21,6 +21,7 @@ from litestar.status_codes import (
 from participation.inputs import parse_int
 from participation.models import Process, utcnow
 from participation.models.surveys import Survey
+from participation.rate_limit import RESPONSE
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process
 from participation.services import survey_responses
@@ -142,7 +143,8 @@ class SurveyController(Controller):
             )
         return await _answer_page(db, respondent)
 
-    @post("/umfrage/{token:str}")
+    # Limited per response: a class may answer from one school address.
+    @post("/umfrage/{token:str}", rate_limit=RESPONSE)
     async def save(
         self,
         request: Request[Any, Any, Any],

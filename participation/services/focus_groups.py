@@ -2,8 +2,11 @@
 and a pseudonym, ideas and dots, and closing (the ideas go to the moderation queue).
 
 Pupils give no personal data: a member is a pseudonym and the SHA-256 of a random token that
-lives only in their browser's cookie. Dots are counted with single conditional statements, so
-40 pupils clicking at once can neither lose a dot nor give an idea a fourth one.
+lives only in their browser's cookie. Each pupil has a budget of dots in all (the session's
+`dots_per_member`, 3 unless the facilitator chose otherwise), gives at most three to one idea
+and none to their own. Dots are counted with single conditional statements (the member's
+kept count, then the idea's dots, in one transaction), so 40 pupils clicking at once can
+neither lose a dot nor give more than their budget or an idea a fourth one.
 """
 
 from __future__ import annotations
@@ -15,8 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import CursorResult, and_, case, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import CursorResult, case, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -55,10 +57,16 @@ HOURS_MIN, HOURS_MAX, HOURS_DEFAULT = 1, 8, 2
 SESSION_TITLE_MAX: Final = 200
 IDEA_TITLE_MIN, IDEA_TITLE_MAX, IDEA_BODY_MAX = 3, 120, 1000
 DOTS_PER_IDEA: Final = 3
-# /mitmachen is not rate-limited per address (a class shares one school address), so these
-# caps keep one pupil, or one script, from flooding a session.
+DOTS_MIN, DOTS_MAX, DOTS_DEFAULT = 1, 10, 3  # dots per member, as the facilitator chooses
+# /mitmachen is not under the write limit per address (a class shares one school address), so
+# these caps keep one pupil, or one script, from flooding a session.
 IDEAS_PER_MEMBER: Final = 20
 MEMBERS_PER_SESSION: Final = 200
+# Joins per client address and session. A class of about 35 joins from its school's one
+# address, and some pupils join twice (another browser, a lost cookie, a name they did not
+# like): 45 lets such a class in. A script that creates members to fill the session or to
+# multiply its dots stops there; the facilitator removes the members it made.
+JOINS_PER_ADDRESS: Final = 45
 MEMBER_COOKIE: Final = "fg_member"
 
 
@@ -89,7 +97,7 @@ def _may_see_all(user: User) -> bool:
     return user.role in {Role.ADMIN, Role.MODERATOR}
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
     assert isinstance(result, CursorResult)
     return result.rowcount
 
@@ -102,6 +110,7 @@ class SessionForm:
     process_id: str = ""
     title: str = ""
     hours: str = str(HOURS_DEFAULT)
+    dots: str = str(DOTS_DEFAULT)
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -110,6 +119,7 @@ class SessionForm:
             process_id=data.get("process_id", "").strip(),
             title=" ".join(data.get("title", "").split()),
             hours=data.get("hours", "").strip(),
+            dots=data.get("dots", str(DOTS_DEFAULT)).strip(),
         )
 
 
@@ -148,6 +158,12 @@ async def create_session(
             "min": HOURS_MIN,
             "max": HOURS_MAX,
         }
+    dots = parse_int(form.dots) or 0
+    if not DOTS_MIN <= dots <= DOTS_MAX:
+        errors["dots"] = _("Please choose between %(min)d and %(max)d dots.") % {
+            "min": DOTS_MIN,
+            "max": DOTS_MAX,
+        }
     if errors or process is None or process.id is None:
         form.errors = errors
         raise ValidationFailed(errors)
@@ -161,6 +177,7 @@ async def create_session(
             facilitator_id=facilitator_id,
             created_at=now,
             expires_at=now + timedelta(hours=hours),
+            dots_per_member=dots,
         )
         db.add(session)
         try:
@@ -226,6 +243,7 @@ class IdeaRow:
     pseudonym: str | None  # None: typed in from a paper card
     dots: int  # from everybody
     my_dots: int  # from the member looking at it
+    own: bool = False  # the member looking at it wrote it
 
 
 @dataclass(frozen=True)
@@ -239,8 +257,13 @@ class Board:
     def dots(self) -> int:
         return sum(row.dots for row in self.ideas)
 
+    @property
+    def dots_left(self) -> int:
+        """The dots the member looking at the board may still give."""
+        return max(0, self.session.dots_per_member - sum(row.my_dots for row in self.ideas))
 
-def _session_open(session: FocusGroupSession) -> None:
+
+def session_must_be_open(session: FocusGroupSession) -> None:
     if session_state(session) is not SessionState.OPEN:
         raise ValidationFailed({"session": ended_message(session)})
 
@@ -257,7 +280,7 @@ async def add_idea(
     """An idea from a member, or (member None) typed in by the facilitator from a paper card:
     the facilitator may still type in cards after the session expired, until closing it."""
     if member is not None or session.closed_at is not None:
-        _session_open(session)
+        session_must_be_open(session)
     errors: dict[str, str] = {}
     if len(form.title) < IDEA_TITLE_MIN:
         errors["title"] = _("The title needs at least %(min)d characters.") % {
@@ -300,7 +323,6 @@ async def idea_rows(
     member_id: int | None = None,
     *,
     by_dots: bool = False,
-    idea_id: int | None = None,
 ) -> list[IdeaRow]:
     """The session's ideas with their dots: newest first, or most dots first (the board)."""
     total = func.coalesce(func.sum(FocusGroupDot.dots), 0)
@@ -317,12 +339,11 @@ async def idea_rows(
         .where(FocusGroupIdea.session_id == session_id)
         .group_by(col(FocusGroupIdea.id), col(FocusGroupMember.pseudonym))
     )
-    if idea_id is not None:
-        query = query.where(FocusGroupIdea.id == idea_id)
     newest = (col(FocusGroupIdea.created_at).desc(), col(FocusGroupIdea.id).desc())
     query = query.order_by(total.desc(), *newest) if by_dots else query.order_by(*newest)
+    mine_only = member_id is not None
     return [
-        IdeaRow(idea, pseudonym, int(dots), int(my))
+        IdeaRow(idea, pseudonym, int(dots), int(my), own=mine_only and idea.member_id == member_id)
         for idea, pseudonym, dots, my in await db.exec(query)
     ]
 
@@ -353,6 +374,82 @@ async def board(
     )
 
 
+# --- the facilitator's view of the members ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member: FocusGroupMember
+    ideas: int
+
+
+async def members_of(db: AsyncSession, session_id: int) -> list[MemberRow]:
+    """The session's pupils in the order they joined, with how many ideas each gave."""
+    ideas = (
+        select(func.count())
+        .where(FocusGroupIdea.member_id == FocusGroupMember.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(FocusGroupMember, ideas)
+        .where(FocusGroupMember.session_id == session_id)
+        .order_by(col(FocusGroupMember.joined_at), col(FocusGroupMember.id))
+    )
+    return [MemberRow(member, count) for member, count in await db.exec(query)]
+
+
+async def member_in(
+    db: AsyncSession, session: FocusGroupSession, member_id: int
+) -> FocusGroupMember:
+    member = await db.get(FocusGroupMember, member_id) if member_id <= MAX_ID else None
+    if member is None or member.session_id != session.id:
+        raise NotFound()
+    return member
+
+
+async def ideas_of_member(db: AsyncSession, member_id: int) -> list[FocusGroupIdea]:
+    query = (
+        select(FocusGroupIdea)
+        .where(FocusGroupIdea.member_id == member_id)
+        .order_by(col(FocusGroupIdea.created_at), col(FocusGroupIdea.id))
+    )
+    return list(await db.exec(query))
+
+
+async def remove_member(db: AsyncSession, session: FocusGroupSession, member_id: int) -> str:
+    """Remove a member (e.g. one a script made): their dots are taken back, their ideas and
+    the dots others gave those ideas go too, and the others' kept counts are counted again
+    from the dots that remain. Not after closing: the ideas are in moderation by then.
+    Returns the member's pseudonym."""
+    if session.closed_at is not None:
+        message = _("The session is closed: its pupils and their ideas stay as they are.")
+        raise ValidationFailed({"member": message})
+    pseudonym = (await member_in(db, session, member_id)).pseudonym
+    their_ideas = select(FocusGroupIdea.id).where(FocusGroupIdea.member_id == member_id)
+    await db.exec(
+        delete(FocusGroupDot).where(
+            or_(
+                col(FocusGroupDot.member_id) == member_id,
+                col(FocusGroupDot.idea_id).in_(their_ideas),
+            )
+        )
+    )
+    await db.exec(delete(FocusGroupIdea).where(col(FocusGroupIdea.member_id) == member_id))
+    await db.exec(delete(FocusGroupMember).where(col(FocusGroupMember.id) == member_id))
+    given = (
+        select(func.coalesce(func.sum(FocusGroupDot.dots), 0))
+        .where(FocusGroupDot.member_id == FocusGroupMember.id)
+        .scalar_subquery()
+    )
+    await db.exec(
+        update(FocusGroupMember)
+        .where(col(FocusGroupMember.session_id) == session.id)
+        .values(dots_given=given)
+    )
+    await db.commit()
+    return pseudonym
+
+
 # --- closing ------------------------------------------------------------------------------------
 
 
@@ -368,7 +465,7 @@ async def close_session(db: AsyncSession, session: FocusGroupSession) -> list[in
         .where(col(FocusGroupSession.id) == session.id, col(FocusGroupSession.closed_at).is_(None))
         .values(closed_at=now)
     )
-    if _rowcount(claimed) == 0:
+    if rowcount(claimed) == 0:
         await db.rollback()
         await db.refresh(session)
         return []
@@ -415,6 +512,13 @@ async def session_by_code(db: AsyncSession, code: str) -> FocusGroupSession | No
     return (await db.exec(query)).first()
 
 
+def too_many_joins_message() -> str:
+    return _(
+        "Many pupils have joined this session from your network already. Please ask your "
+        "group leader."
+    )
+
+
 def unknown_code_message() -> str:
     return _("We don't know this code. Please check it and try again.")
 
@@ -450,7 +554,7 @@ async def _taken_keys(db: AsyncSession, session_id: int) -> set[str]:
 async def join(db: AsyncSession, session: FocusGroupSession, form: JoinForm) -> str:
     """Make the pupil a member under their pseudonym; returns the token for their cookie.
     Raises ValidationFailed (form.errors and, if the name is taken, form.suggestion set)."""
-    _session_open(session)
+    session_must_be_open(session)
     assert session.id is not None
     error = pseudonym_error(form.pseudonym)
     if error is not None:
@@ -494,68 +598,3 @@ async def member_for(
         FocusGroupMember.session_id == session.id,
     )
     return (await db.exec(query)).first()
-
-
-# --- pupils: dots --------------------------------------------------------------------------------
-
-
-async def _idea_in(db: AsyncSession, session: FocusGroupSession, idea_id: int) -> FocusGroupIdea:
-    idea = await db.get(FocusGroupIdea, idea_id) if idea_id <= MAX_ID else None
-    if idea is None or idea.session_id != session.id:
-        raise NotFound()
-    return idea
-
-
-async def give_dot(
-    db: AsyncSession, session: FocusGroupSession, member: FocusGroupMember, idea_id: int
-) -> None:
-    """One more dot from this member on this idea, at most three. One statement: insert the
-    first dot, or add one where fewer than three are there; concurrent clicks cannot pass 3.
-    Raises NotFound (not an idea of this session) or ValidationFailed (ended, or 3 given)."""
-    _session_open(session)
-    await _idea_in(db, session, idea_id)
-    assert member.id is not None
-    dialect = (await db.connection()).dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(FocusGroupDot)
-        .values(idea_id=idea_id, member_id=member.id, dots=1)
-        .on_conflict_do_update(
-            index_elements=["idea_id", "member_id"],
-            set_={"dots": FocusGroupDot.__table__.c.dots + 1},  # type: ignore[attr-defined]
-            where=FocusGroupDot.__table__.c.dots < DOTS_PER_IDEA,  # type: ignore[attr-defined]
-        )
-    )
-    result = await db.exec(statement)
-    await db.commit()
-    if _rowcount(result) == 0:
-        raise ValidationFailed(
-            {"dots": _("You have given this idea all %(max)d dots.") % {"max": DOTS_PER_IDEA}}
-        )
-
-
-async def take_dot(
-    db: AsyncSession, session: FocusGroupSession, member: FocusGroupMember, idea_id: int
-) -> None:
-    """One dot back; taking back a dot that is not there changes nothing."""
-    _session_open(session)
-    await _idea_in(db, session, idea_id)
-    mine = and_(col(FocusGroupDot.idea_id) == idea_id, col(FocusGroupDot.member_id) == member.id)
-    lowered = await db.exec(
-        update(FocusGroupDot)
-        .where(mine, col(FocusGroupDot.dots) > 1)
-        .values(dots=FocusGroupDot.dots - 1)
-    )
-    if _rowcount(lowered) == 0:
-        await db.exec(delete(FocusGroupDot).where(mine, col(FocusGroupDot.dots) <= 1))
-    await db.commit()
-
-
-async def idea_row(
-    db: AsyncSession, session: FocusGroupSession, idea_id: int, member_id: int | None
-) -> IdeaRow:
-    assert session.id is not None
-    rows = await idea_rows(db, session.id, member_id, idea_id=idea_id)
-    if not rows:
-        raise NotFound()
-    return rows[0]

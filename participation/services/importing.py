@@ -18,11 +18,12 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Final
+from typing import IO, Final
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -55,6 +56,14 @@ IMPORT_FIELDS: Final = ("title", "text", "segment", "channel", "municipality", "
 IMPORT_CHANNELS: Final = (Channel.WORKSHOP, Channel.SURVEY, Channel.FOCUS_GROUP, Channel.IMPORT)
 TITLE_MAX, TEXT_MAX, MUNICIPALITY_MAX = 200, 20_000, 120
 MAX_ROWS: Final = 20_000
+# Lines read at most, empty ones included (a file of empty lines would otherwise be read
+# to its end), and columns.
+MAX_LINES: Final = 5 * MAX_ROWS
+MAX_COLUMNS: Final = 200
+# What an XLSX file may unpack to: 20,000 rows of long texts stay well below it.
+XLSX_MAX_UNPACKED: Final = 50_000_000
+# A row element in a sheet's XML, with or without a namespace prefix.
+_ROW_TAG: Final = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 # Header names (lower case) that are taken for a field without asking.
 _HEADER_GUESSES: Final[dict[str, tuple[str, ...]]] = {
@@ -179,40 +188,51 @@ def _delimiter(text: str) -> str:
         return ";" if first.count(";") > first.count(",") else ","
 
 
-def _table(name: str, raw_rows: Sequence[tuple[int, Sequence[str]]]) -> Table:
-    if not raw_rows:
+def _table(name: str, raw_rows: Iterable[tuple[int, Sequence[str]]]) -> Table:
+    """The rows as a table, read one at a time: reading stops as soon as the file has more
+    than MAX_ROWS rows or MAX_LINES lines, so a huge file is refused before it is read."""
+    lines = iter(raw_rows)
+    first = next(lines, None)
+    if first is None:
         raise UnreadableFile(_("The file is empty."))
-    _line, header_cells = raw_rows[0]
+    _line, header_cells = first
     header = [cell.strip() for cell in header_cells]
     if not any(header):
         raise UnreadableFile(_("The first row must name the columns."))
     rows: list[tuple[int, dict[str, str]]] = []
-    for line, cells in raw_rows[1:]:
+    for read, (line, cells) in enumerate(lines, start=2):
+        if read > MAX_LINES:
+            raise _too_many_lines()
         values = {
             column: (cells[i].strip() if i < len(cells) else "")
             for i, column in enumerate(header)
             if column
         }
         if any(values.values()):  # blank lines are no rows
+            if len(rows) == MAX_ROWS:
+                raise UnreadableFile(
+                    _("The file has more than %(n)d rows. Please split it into smaller files.")
+                    % {"n": MAX_ROWS}
+                )
             rows.append((line, values))
-    if len(rows) > MAX_ROWS:
-        raise UnreadableFile(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS})
     return Table(name=name, header=[h for h in header if h], rows=rows)
 
 
 def read_csv(name: str, data: bytes) -> Table:
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    raw: list[tuple[int, Sequence[str]]] = []
-    try:
+
+    def lines() -> Iterator[tuple[int, Sequence[str]]]:
         for cells in reader:
             # The line a row starts on, as a spreadsheet shows it (texts may span lines).
-            raw.append((reader.line_num - _extra_lines(cells), cells))
+            yield reader.line_num - _extra_lines(cells), cells
+
+    try:
+        return _table(name, lines())
     except csv.Error as error:
         raise UnreadableFile(
             _("The file is not a readable CSV file: %(error)s") % {"error": error}
         ) from None
-    return _table(name, raw)
 
 
 def _extra_lines(cells: Sequence[str]) -> int:
@@ -231,10 +251,63 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _too_many_lines() -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "The file has more than %(n)d lines, empty ones included. Please delete "
+            "the empty lines or split the file."
+        )
+        % {"n": MAX_LINES}
+    )
+
+
+def _rows_in_sheet_over(part: IO[bytes], limit: int) -> bool:
+    """Whether a sheet's XML holds more than `limit` row elements; stops counting there."""
+    rows, carry = 0, b""
+    while chunk := part.read(1 << 20):
+        block = carry + chunk
+        # A tag may be cut at the chunk's end: keep a short rest after the last "<".
+        cut = block.rfind(b"<")
+        cut = len(block) if cut < 0 or len(block) - cut > 64 else cut
+        rows += len(_ROW_TAG.findall(block, 0, cut))
+        if rows > limit:
+            return True
+        carry = block[cut:]
+    return False
+
+
+def _check_archive(data: bytes) -> None:
+    """An XLSX file is a zip archive: a 1 MB upload can unpack to gigabytes, and millions of
+    rows. The archive declares each member's size (Python's zipfile never unpacks more), so
+    the sizes are checked before anything is opened. Then the sheets' rows are counted:
+    openpyxl reads a whole sheet that lacks its dimension element before the first row."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip archive: openpyxl says what is wrong with it
+    with archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > XLSX_MAX_UNPACKED:
+            raise UnreadableFile(
+                _(
+                    "The file unpacks to more than %(mb)d MB, more than an import may hold. "
+                    "Please split it into smaller files (at most %(rows)d rows each)."
+                )
+                % {"mb": XLSX_MAX_UNPACKED // 1_000_000, "rows": MAX_ROWS}
+            )
+        for member in members:
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                with archive.open(member) as part:
+                    if _rows_in_sheet_over(part, MAX_LINES):
+                        raise _too_many_lines()
+
+
 def read_xlsx(name: str, data: bytes) -> Table:
     from openpyxl import load_workbook  # only imports need it
 
+    _check_archive(data)
     try:
+        # read_only streams the sheet row by row instead of building it in memory.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise UnreadableFile(
@@ -242,13 +315,29 @@ def read_xlsx(name: str, data: bytes) -> Table:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        raw = [
-            (line, [_cell_text(v) for v in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        # The stored dimensions may claim a million rows and 16,384 columns (missing rows
+        # and cells would be filled in up to them): ignore them, and read one column past
+        # the last allowed to notice wider sheets.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+
+        def lines() -> Iterator[tuple[int, Sequence[str]]]:
+            for line, values in enumerate(rows, start=1):
+                if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] is not None:
+                    raise UnreadableFile(
+                        _("The file has more than %(n)d columns.") % {"n": MAX_COLUMNS}
+                    )
+                yield line, [_cell_text(v) for v in values]
+
+        return _table(name, lines())
+    except UnreadableFile:
+        raise
+    except Exception as error:  # a broken sheet shows only while it is read
+        raise UnreadableFile(
+            _("The file is not a readable XLSX file: %(error)s") % {"error": error}
+        ) from None
     finally:
         workbook.close()
-    return _table(name, raw)
 
 
 def read_table(name: str, data: bytes) -> Table:

@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from participation.i18n import N_, gettext
+from participation.inputs import parse_int
 from participation.models import (
     Contribution,
     ContributionKind,
@@ -67,11 +68,6 @@ QueueOrder = Literal["oldest", "informative"]
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 
 
-def _number(text: str) -> bool:
-    """A positive whole number in ASCII digits ("²" is a digit to str.isdigit, not to int)."""
-    return text.isascii() and text.isdigit() and len(text) < 7 and int(text) > 0
-
-
 @dataclass(frozen=True)
 class QueueFilters:
     """What the queue shows, as read from and written to the address."""
@@ -96,7 +92,7 @@ class QueueFilters:
             process=process if _SLUG.fullmatch(process) else "",
             kind=ContributionKind(kind) if kind in KIND_LABELS else None,
             order="informative" if order == "informative" else "oldest",
-            page=min(int(page), LAST_PAGE) if _number(page) else 1,
+            page=min(parse_int(page, minimum=1, maximum=10**6) or 1, LAST_PAGE),
         )
 
     def params(self) -> dict[str, str]:

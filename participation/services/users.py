@@ -1,20 +1,40 @@
-"""Staff accounts: creation with argon2 password hashes, and sign-in."""
+"""Staff accounts: creation with argon2 password hashes, and sign-in with a pause after
+repeated failures.
+
+After FAILURES_BEFORE_LOCK failed sign-ins for one address within FAILURE_WINDOW, sign-in with
+that address pauses for LOCK_DURATION, for the right password too. Addresses without an
+account are counted and paused alike, so the pause tells nobody which addresses exist; the
+counters are kept per SHA-256 of the address (models/accounts.py). Each failure is counted
+with one statement, so simultaneous guesses cannot slip past the limit.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+from datetime import datetime, timedelta
 from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import func, select
+from sqlalchemy import and_, case, delete, literal, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
-from participation.models import Role, User, utcnow
-from participation.services.errors import ValidationFailed
+from participation.models import Role, SignInThrottle, User, UTCDateTime, utcnow
+from participation.services.errors import ServiceError, ValidationFailed
+from participation.services.passwords import PASSWORD_MIN, password_problem
 
-PASSWORD_MIN: Final = 12
+__all__ = ["PASSWORD_MIN", "SignInLocked", "authenticate", "create_user", "get_by_email"]
+
+log = logging.getLogger("participation")
+
+FAILURES_BEFORE_LOCK: Final = 10
+FAILURE_WINDOW: Final = timedelta(minutes=15)
+LOCK_DURATION: Final = timedelta(minutes=15)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both cases take the same time.
@@ -50,10 +70,8 @@ async def add_user(
         errors["email"] = _("Please enter a valid e-mail address.")
     elif await get_by_email(session, email) is not None:
         errors["email"] = _("An account with this e-mail address already exists.")
-    if len(password) < PASSWORD_MIN:
-        errors["password"] = _("The password needs at least %(n)d characters.") % {
-            "n": PASSWORD_MIN
-        }
+    if problem := password_problem(password, email):
+        errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -67,15 +85,92 @@ async def add_user(
     return user
 
 
+class SignInLocked(ServiceError):
+    """Too many failed sign-ins for this address: no password is checked until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        minutes = max(1, -(-int((until - utcnow()).total_seconds()) // 60))
+        super().__init__(
+            _(
+                "Too many failed sign-in attempts with this e-mail address. For your security, "
+                "sign-in with it is paused for %(minutes)d minutes. Please try again later."
+            )
+            % {"minutes": minutes}
+        )
+        self.until = until
+
+
+def _address_key(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+async def _paused_until(session: AsyncSession, key: str, now: datetime) -> datetime | None:
+    throttle = await session.get(SignInThrottle, key, populate_existing=True)
+    if throttle is None or throttle.locked_until is None or throttle.locked_until <= now:
+        return None
+    return throttle.locked_until
+
+
+async def _count_failure(session: AsyncSession, key: str, now: datetime) -> datetime | None:
+    """Count one failure in a single statement; returns the pause's end if this failure
+    started one. A window older than FAILURE_WINDOW starts again at one."""
+    table = SignInThrottle.__table__  # type: ignore[attr-defined]
+    dialect = (await session.connection()).dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    window_over = table.c.window_started_at <= now - FAILURE_WINDOW
+    locks_now = and_(~window_over, table.c.failures + 1 == FAILURES_BEFORE_LOCK)
+    started, pause_end = literal(now, UTCDateTime()), literal(now + LOCK_DURATION, UTCDateTime())
+    statement = (
+        insert(table)
+        .values(address_hash=key, failures=1, window_started_at=now, locked_until=None)
+        .on_conflict_do_update(
+            index_elements=["address_hash"],
+            set_={
+                "failures": case((window_over, 1), else_=table.c.failures + 1),
+                "window_started_at": case((window_over, started), else_=table.c.window_started_at),
+                "locked_until": case((locks_now, pause_end), else_=table.c.locked_until),
+            },
+        )
+        .returning(table.c.failures, table.c.locked_until)
+    )
+    failures, locked_until = (await session.exec(statement)).one()
+    # Rows whose window and pause are over are of no use any more (the index finds them).
+    await session.exec(
+        delete(table).where(
+            table.c.window_started_at <= now - FAILURE_WINDOW,
+            or_(table.c.locked_until.is_(None), table.c.locked_until <= now),
+        )
+    )
+    await session.commit()
+    if failures >= FAILURES_BEFORE_LOCK and locked_until is not None and locked_until > now:
+        return locked_until  # type: ignore[no-any-return]
+    return None
+
+
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Upgrades outdated hashes on the way."""
+    """The active user with these credentials, or None. Upgrades outdated hashes on the way.
+    Raises SignInLocked after too many failures for the address (see the module docstring)."""
+    key, now = _address_key(email), utcnow()
+    if (until := await _paused_until(session, key, now)) is not None:
+        raise SignInLocked(until)
     user = await get_by_email(session, email)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        valid = user is not None and user.is_active
     except (VerificationError, InvalidHashError):
+        valid = False
+    if not valid or user is None:
+        if (until := await _count_failure(session, key, now)) is not None:
+            who = user.email if user is not None else "an address without an account"
+            log.warning(
+                "Sign-in paused until %s after %d failed attempts for %s",
+                until.isoformat(timespec="seconds"),
+                FAILURES_BEFORE_LOCK,
+                who,
+            )
+            raise SignInLocked(until)
         return None
-    if user is None or not user.is_active:
-        return None
+    await session.exec(delete(SignInThrottle).where(col(SignInThrottle.address_hash) == key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()

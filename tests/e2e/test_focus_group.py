@@ -1,8 +1,10 @@
 """A focus group in real browsers: a facilitator (created with the `users` command) opens a
-session, a pupil joins with the code in a second browser, picks a pseudonym, adds an idea and
-gives dots; the board shows it by itself (polling); the facilitator types in a paper card and
-closes the session; the ideas wait in the moderation queue. And the pupils' pages without
-JavaScript. axe-core checks every page state on the way."""
+session, a pupil joins with the code in a second browser, picks a pseudonym and adds an idea
+(thanked once); the facilitator types in a paper card; the pupil gives it dots until their
+three are spent ("Punkt geben" disabled) and takes one back; the board shows it all by
+itself (polling); closing sends the ideas to the moderation queue. Also: the pupils' pages
+without JavaScript, the projector view (with and without JavaScript) and removing a member.
+axe-core checks every page state on the way."""
 
 from __future__ import annotations
 
@@ -88,32 +90,54 @@ def test_focus_group_from_join_to_close(
     pupil.get_by_label("Was ist deine Idee?").fill(PUPIL_IDEA)
     pupil.get_by_label("Beschreibe sie in ein paar Sätzen").fill("Damit wir in der Pause lernen.")
     pupil.get_by_role("button", name="Idee abschicken").click()
-    expect(pupil.get_by_text("Danke, deine Idee steht jetzt auf der Liste.")).to_be_visible()
-    row = pupil.locator("li.fg-idea", has_text=PUPIL_IDEA)
-    give = row.get_by_role("button", name=re.compile("^Punkt geben"))
-    for given in (1, 2, 3):
-        give.click()
-        expect(row).to_contain_text(f"Du hast {given} von 3 Punkten bei dieser Idee vergeben.")
-        wait_for_htmx(pupil)
-    give.click()
-    expect(row).to_contain_text("Du hast dieser Idee schon alle 3 Punkte gegeben.")
-    wait_for_htmx(pupil)
+    thanks = pupil.get_by_text("Danke, deine Idee steht jetzt auf der Liste.")
+    expect(thanks).to_be_visible()
     check(pupil)
-    row.get_by_role("button", name=re.compile("^Punkt zurücknehmen")).click()
-    expect(row).to_contain_text("Du hast 2 von 3 Punkten bei dieser Idee vergeben.")
-    wait_for_htmx(pupil)
-    check(pupil)
+    # Said once: a reload does not thank again.
+    pupil.reload()
+    expect(pupil.get_by_text(PUPIL_IDEA, exact=True)).to_be_visible()
+    expect(thanks).to_have_count(0)
+    own = pupil.locator("li.fg-idea", has_text=PUPIL_IDEA)
+    expect(own).to_contain_text("Deine Idee: Die anderen geben ihr ihre Punkte.")
+    expect(own.get_by_role("button")).to_have_count(0)
 
-    # The board polls: the idea and its dots arrive without a reload.
-    expect(board).to_contain_text(PUPIL_IDEA, timeout=10_000)
-    expect(board).to_contain_text("2 Punkte", timeout=10_000)
-    expect(board).to_contain_text("1 Person ·")
-    check(page)
-
+    # The facilitator types in a paper card; the pupil gives it dots.
     page.get_by_label("Titel der Idee").fill(PAPER_IDEA)
     page.get_by_role("button", name="Idee eintragen").click()
     expect(page.get_by_text(f"Eingetragen: „{PAPER_IDEA}“.")).to_be_visible()
     expect(board).to_contain_text("Von einer Papierkarte")
+    check(page)
+
+    pupil.get_by_role("link", name="Neue Ideen anzeigen").click()
+    row = pupil.locator("li.fg-idea", has_text=PAPER_IDEA)
+    give = row.get_by_role("button", name=re.compile("^Punkt geben"))
+    status = pupil.locator("#dots-status")
+    expect(status).to_have_text("Du hast noch 3 von 3 Punkten.")
+    for given in (1, 2, 3):
+        give.click()
+        expect(row).to_contain_text(f"Du hast {given} von 3 Punkten bei dieser Idee vergeben.")
+        wait_for_htmx(pupil)
+    # All three dots given: "Punkt geben" is disabled, the page says why, and the focus is on
+    # the button that is left.
+    expect(status).to_have_text(
+        "Du hast alle deine 3 Punkte vergeben. Nimm einen zurück, um ihn einer anderen Idee "
+        "zu geben."
+    )
+    expect(give).to_be_disabled()
+    take = row.get_by_role("button", name=re.compile("^Punkt zurücknehmen"))
+    expect(take).to_be_focused()
+    check(pupil)
+    take.click()
+    expect(row).to_contain_text("Du hast 2 von 3 Punkten bei dieser Idee vergeben.")
+    expect(status).to_have_text("Du hast noch 1 von 3 Punkten.")
+    expect(give).to_be_enabled()
+    wait_for_htmx(pupil)
+    check(pupil)
+
+    # The board polls: the ideas and the dots arrive without a reload.
+    expect(board).to_contain_text(PUPIL_IDEA, timeout=10_000)
+    expect(board).to_contain_text("2 Punkte", timeout=10_000)
+    expect(board).to_contain_text("1 Person ·")
     check(page)
 
     page.get_by_role("link", name="Sitzung schließen …").click()
@@ -165,12 +189,19 @@ def test_pupils_pages_without_javascript(
     expect(pupil).to_have_url(re.compile(f"/mitmachen/{code}/ideen$"))
     pupil.get_by_label("Was ist deine Idee?").fill("Trinkbrunnen im Flur")
     pupil.get_by_role("button", name="Idee abschicken").click()
-    row = pupil.locator("li.fg-idea", has_text="Trinkbrunnen im Flur")
+    expect(pupil.get_by_text("Danke, deine Idee steht jetzt auf der Liste.")).to_be_visible()
+    pupil.reload()
+    expect(pupil.get_by_text("Danke, deine Idee steht jetzt auf der Liste.")).to_have_count(0)
+
+    page.get_by_label("Titel der Idee").fill("Sofas im Foyer")
+    page.get_by_role("button", name="Idee eintragen").click()
+    pupil.get_by_role("link", name="Neue Ideen anzeigen").click()
+    row = pupil.locator("li.fg-idea", has_text="Sofas im Foyer")
     for given in (1, 2, 3):
         row.get_by_role("button", name=re.compile("^Punkt geben")).click()
         expect(row).to_contain_text(f"Du hast {given} von 3 Punkten bei dieser Idee vergeben.")
-    row.get_by_role("button", name=re.compile("^Punkt geben")).click()
-    expect(row).to_contain_text("Du hast dieser Idee schon alle 3 Punkte gegeben.")
+    expect(row.get_by_role("button", name=re.compile("^Punkt geben"))).to_be_disabled()
+    expect(pupil.locator("#dots-status")).to_contain_text("Du hast alle deine 3 Punkte vergeben.")
     check(pupil)
     row.get_by_role("button", name=re.compile("^Punkt zurücknehmen")).click()
     expect(row).to_contain_text("Du hast 2 von 3 Punkten bei dieser Idee vergeben.")
@@ -182,3 +213,96 @@ def test_pupils_pages_without_javascript(
     expect(page.locator("#board")).to_contain_text("Trinkbrunnen im Flur")
     expect(page.locator("#board")).to_contain_text("2 Punkte")
     check(page)
+
+
+def join_as(browser: Browser, server: LiveServer, code: str, name: str) -> Page:
+    """A pupil's phone that has joined the session as `name`."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
+    pupil = context.new_page()
+    pupil.goto(f"{server.url}/mitmachen/{code}")
+    pupil.get_by_label("Dein Name in dieser Sitzung").fill(name)
+    pupil.get_by_role("button", name="Mitmachen").click()
+    expect(pupil).to_have_url(re.compile(f"/mitmachen/{code}/ideen$"))
+    return pupil
+
+
+def add_pupil_idea(pupil: Page, title: str) -> None:
+    pupil.get_by_label("Was ist deine Idee?").fill(title)
+    pupil.get_by_role("button", name="Idee abschicken").click()
+    expect(pupil.get_by_text("Danke, deine Idee steht jetzt auf der Liste.")).to_be_visible()
+
+
+def test_projector_view(page: Page, browser: Browser, live_server: LiveServer) -> None:
+    """Large type, the code and QR code, live counts and ideas, no controls; it follows the
+    session by itself, with JavaScript (htmx) and without (it reloads itself)."""
+    code = open_session(page, live_server, "leitung3@example.org", "Gymnasium, Kurs Q1")
+    page.get_by_role("link", name="Beamer-Ansicht").click()
+    expect(page).to_have_url(re.compile(r"/focus-groups/\d+/projector$"))
+    expect(page.locator(".projector__code [aria-hidden]")).to_have_text(code)
+    expect(page.get_by_role("img", name=f"/mitmachen/{code}")).to_be_visible()
+    counts = page.locator(".projector__counts")
+    expect(counts).to_contain_text("0 Personen")
+    expect(page.get_by_role("button")).to_have_count(0)
+    expect(page.get_by_role("link")).to_have_count(0)
+    expect(page.get_by_role("navigation")).to_have_count(0)
+    check(page)
+    projector_url = page.url
+
+    pupil = join_as(browser, live_server, code, "Eisvogel")
+    add_pupil_idea(pupil, "Lernräume am Nachmittag")
+    expect(counts).to_contain_text("1 Person", timeout=10_000)
+    expect(counts).to_contain_text("1 Idee")
+    expect(page.locator(".projector__ideas")).to_contain_text("Lernräume am Nachmittag")
+    check(page)
+
+    # Without JavaScript the projector view reloads itself.
+    still = browser.new_context(java_script_enabled=False, locale="de-DE")
+    screen = still.new_page()
+    screen.goto(live_server.url + "/login?next=" + projector_url.removeprefix(live_server.url))
+    submit_login(screen, "leitung3@example.org", PASSWORD)
+    expect(screen).to_have_url(projector_url)
+    expect(screen.locator(".projector__counts")).to_contain_text("1 Idee")
+    add_pupil_idea(pupil, "Mehr Steckdosen")
+    expect(screen.locator(".projector__counts")).to_contain_text("2 Ideen", timeout=20_000)
+    expect(screen.locator(".projector__ideas")).to_contain_text("Mehr Steckdosen")
+    still.close()
+    pupil.context.close()
+
+
+def test_facilitator_removes_a_member(
+    page: Page, browser: Browser, live_server: LiveServer
+) -> None:
+    code = open_session(page, live_server, "leitung4@example.org", "Berufsschule, Klasse E2")
+    page.get_by_label("Titel der Idee").fill("Werkstatt länger offen")
+    page.get_by_role("button", name="Idee eintragen").click()
+    bot = join_as(browser, live_server, code, "Bot eins")
+    add_pupil_idea(bot, "Kauft Bot-Coins")
+    row = bot.locator("li.fg-idea", has_text="Werkstatt länger offen")
+    for given in (1, 2, 3):
+        row.get_by_role("button", name=re.compile("^Punkt geben")).click()
+        expect(row).to_contain_text(f"Du hast {given} von 3 Punkten bei dieser Idee vergeben.")
+        wait_for_htmx(bot)
+    board = page.locator("#board")
+    expect(board).to_contain_text("3 Punkte", timeout=10_000)
+
+    page.reload()
+    members = page.locator("#members")
+    expect(members).to_contain_text("Bot eins")
+    expect(members).to_contain_text("1 Idee · 3 Punkte vergeben")
+    check(page)
+    members.get_by_role("link", name="Entfernen … Bot eins").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("„Bot eins“ entfernen")
+    expect(page.get_by_role("main")).to_contain_text("Kauft Bot-Coins")
+    check(page)
+    page.get_by_role("button", name="Jetzt entfernen").click()
+    expect(page.get_by_text("„Bot eins“ wurde entfernt")).to_be_visible()
+    expect(board).not_to_contain_text("Kauft Bot-Coins")
+    expect(board).to_contain_text("0 Personen · 1 Idee · 0 Punkte")
+    expect(page.locator("#members")).to_contain_text("Noch niemand ist beigetreten.")
+    check(page)
+
+    # The removed browser is sent back to the name step.
+    bot.reload()
+    expect(bot).to_have_url(re.compile(f"/mitmachen/{code}(#.*)?$"))
+    expect(bot.get_by_label("Dein Name in dieser Sitzung")).to_be_visible()
+    bot.context.close()
