@@ -189,6 +189,12 @@ class Contribution(SQLModel, table=True):
     export can be broken down by them. The follow token is kept only as a SHA-256 hash.
     """
 
+    # The ideas list sorts a process's published ideas by their kept counts.
+    __table_args__ = (
+        sa.Index("ix_contribution_list_supports", "process_id", "status", "support_count"),
+        sa.Index("ix_contribution_list_comments", "process_id", "status", "comment_count"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
     kind: ContributionKind = Field(
@@ -234,6 +240,13 @@ class Contribution(SQLModel, table=True):
     imported_ratings: dict[str, int] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
+    # Kept counts for lists (an idea's Support rows and its published comments and replies),
+    # so no page counts per row. Database triggers keep them (migration 0011): every way a
+    # support or a comment comes, goes or changes status moves them in the same transaction,
+    # and concurrent changes add up. Read them fresh (as columns) when the session may hold
+    # the row from before a change.
+    support_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    comment_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = timestamp_field(index=True)
     published_at: datetime | None = timestamp_field(nullable=True)
     updated_at: datetime | None = timestamp_field(nullable=True)

@@ -71,6 +71,20 @@ def test_filter_search_and_load_more(page: Page, live_server: LiveServer) -> Non
     expect(page.locator("#idea-items > li")).to_have_count(first_count)
 
 
+def test_process_page_ideas_are_links_with_their_counts(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url + PROCESS)
+    first = page.locator("#ideas li.idea").first
+    expect(first.locator(".idea__counts")).to_have_text(
+        re.compile(r"^\d+ Unterstützungen? · \d+ Kommentare?$")
+    )
+    title = first.get_by_role("heading", level=3).inner_text()
+    first.get_by_role("link", name=title).click()
+    expect(page).to_have_url(re.compile(PROCESS + r"/ideas/\d+$"))
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+
 def test_list_works_without_javascript(browser: Browser, live_server: LiveServer) -> None:
     context = browser.new_context(locale="de-DE", java_script_enabled=False)
     page = context.new_page()
