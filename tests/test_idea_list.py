@@ -367,6 +367,17 @@ def test_pagination_keeps_filters(client: Client, settings: Settings, process: P
     assert "<html" not in fragment
     assert len(part.select("li.idea")) == settings.page_size
     assert attr(one(part, "#idea-paging"), "hx-swap-oob") == "outerHTML"
+    # The address bar follows, and that address opened directly says where in the list it is.
+    assert attr(more, "hx-push-url") == "true"
+    later = html(client.get(attr(more, "href")).text)
+    first = settings.page_size + 1
+    assert text_of(one(later, "#idea-range")).startswith(
+        de("Ideas %(first)d to %(last)d of %(total)d.")
+        % {"first": first, "last": 2 * settings.page_size, "total": 25}
+    )
+    back = one(later, "#idea-range a")
+    assert parse_qs(urlsplit(attr(back, "href")).query) == {"q": ["Radweg"], "sort": ["newest"]}
+    assert page.select("#idea-range") == []  # the first page needs no such line
 
 
 def test_htmx_filter_answers_with_the_results_alone(

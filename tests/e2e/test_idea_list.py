@@ -34,12 +34,25 @@ def test_filter_search_and_load_more(page: Page, live_server: LiveServer) -> Non
     items = page.locator("#idea-items > li")
     first_count = items.count()
     assert first_count > 0
+    total = int(re.findall(r"\d+", page.locator("#results-title").inner_text())[0])
     page.get_by_role("link", name="Mehr laden").click()
     expect(items).to_have_count(first_count * 2)
     # The link that had the focus is gone; the focus moves to the first new idea.
     expect(items.nth(first_count).get_by_role("link").first).to_be_focused()
-    expect(page).to_have_url(re.compile(LIST + "$"))
+    # The address names the page loaded last, so a reload does not lose the place: it shows
+    # that page, says which ideas these are and leads back to the start.
+    expect(page).to_have_url(re.compile(LIST + r"\?page=2$"))
     check(page)
+    first_new = items.nth(first_count).locator("h3").inner_text()
+    page.reload()
+    expect(items.first.locator("h3")).to_have_text(first_new)
+    expect(page.locator("#idea-range")).to_have_text(
+        f"Ideen {first_count + 1} bis {2 * first_count} von {total}. Zur ersten Seite"
+    )
+    check(page)
+    page.go_back()
+    expect(page).to_have_url(re.compile(LIST + "$"))
+    expect(items).to_have_count(first_count)
 
     # A filter changes the list in place, and the address follows (hx-push-url).
     page.get_by_label("Wer").select_option("pupil")
@@ -102,6 +115,7 @@ def test_list_works_without_javascript(browser: Browser, live_server: LiveServer
             more.click()
             assert _query(page)["page"] == ["2"]
             assert _query(page)["q"] == ["Bus"]
+            expect(page.locator("#idea-range")).to_contain_text("Ideen 11 bis")
     finally:
         context.close()
 
