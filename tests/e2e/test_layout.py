@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.conftest import LiveServer, assert_accessible, check, create_staff, submit_login
 
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = ("layout-admin@example.org", "ein-langes-passwort-fuer-den-test")
 PROCESS = "/processes/digitalstrategie-auetal"
-PHONE = {"width": 360, "height": 800}
-WIDE = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 800}
+WIDE: ViewportSize = {"width": 1280, "height": 900}
 # Where the header's visible links and buttons start, row by row.
 HEADER_ROWS = """() => {
   const header = document.querySelector(".site-header");
