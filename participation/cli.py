@@ -16,6 +16,7 @@ import uvicorn
 
 from participation.bootstrap import prepare_database, read_demo_login
 from participation.db import create_engine, create_sessionmaker, upgrade_database
+from participation.i18n import current_locale
 from participation.models import Role
 from participation.services.errors import ValidationFailed
 from participation.services.users import create_user
@@ -23,8 +24,15 @@ from participation.settings import Settings, SettingsError
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Citizen participation platform."""
+    # The commands speak English, and so do the messages they pass on from the services
+    # (which translate into the current locale, German by default). `serve` leaves the
+    # locale alone: the web app chooses one per request.
+    if context.invoked_subcommand != "serve":
+        token = current_locale.set("en")
+        context.call_on_close(lambda: current_locale.reset(token))
 
 
 @main.command()

@@ -79,6 +79,8 @@ def create_environment(settings: Settings) -> Environment:
         npgettext=i18n.npgettext,
     )
     env.filters.update(_formatters(settings.time_zone))
+    # Messages stored untranslated (a background job's outcome), in the reader's language.
+    env.filters["translated"] = i18n.show_stored
 
     @pass_context
     def public_url(context: Mapping[str, Any], path: str) -> str:

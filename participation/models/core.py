@@ -328,8 +328,10 @@ class AnalysisJob(SQLModel, table=True):
     requested_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
-    summary: str = Field(default="", sa_type=sa.Text)  # what a finished job did, for people
-    error: str = Field(default="", sa_type=sa.Text)  # why a failed job failed, for people
+    # What a finished job did and why a failed one failed, for people: message ids with their
+    # parameters as JSON (i18n.store_deferred), shown in the reader's language.
+    summary: str = Field(default="", sa_type=sa.Text)
+    error: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = timestamp_field()
     started_at: datetime | None = timestamp_field(nullable=True)
     finished_at: datetime | None = timestamp_field(nullable=True)

@@ -39,7 +39,7 @@ from nlp.tagging import (
 )
 from nlp.text import GermanAnalyzer, default_analyzer, join_fields
 from participation.db import SessionMaker
-from participation.i18n import _
+from participation.i18n import N_, Deferred, _
 from participation.models import (
     Contribution,
     ContributionStatus,
@@ -312,18 +312,21 @@ class NotEnoughTrainingData(ValueError):
         )
 
     @property
-    def message(self) -> str:
-        """The same, in the reader's language."""
-        return _(
-            "Only %(items)d contributions have confirmed action fields (%(themes)d action "
-            "fields). Confirm action fields on at least %(min_items)d contributions and "
-            "%(min_themes)d action fields first."
-        ) % {
-            "items": self.items,
-            "themes": self.themes,
-            "min_items": MIN_TRAINING_ITEMS,
-            "min_themes": MIN_TRAINING_THEMES,
-        }
+    def reason(self) -> Deferred:
+        """The same for people, translated where it is read."""
+        return Deferred(
+            N_(
+                "Only %(items)d contributions have confirmed action fields (%(themes)d action "
+                "fields). Confirm action fields on at least %(min_items)d contributions and "
+                "%(min_themes)d action fields first."
+            ),
+            {
+                "items": self.items,
+                "themes": self.themes,
+                "min_items": MIN_TRAINING_ITEMS,
+                "min_themes": MIN_TRAINING_THEMES,
+            },
+        )
 
 
 @dataclass(frozen=True)
