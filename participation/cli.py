@@ -19,6 +19,7 @@ from participation.db import create_engine, create_sessionmaker, upgrade_databas
 from participation.i18n import current_locale
 from participation.models import Role
 from participation.services.errors import ValidationFailed
+from participation.services.seed import DemoLogins
 from participation.services.users import create_user
 from participation.settings import Settings, SettingsError
 
@@ -48,7 +49,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     click.echo(f"  Database: {_describe(settings)}")
     login = read_demo_login(settings)
     if login is not None:
-        click.echo(f"  Demo moderator: {login.email} / {login.password}")
+        _echo_demo_logins(login, "  ")
         click.echo(f"  (stored in {settings.var_dir / 'demo-login.txt'})")
     else:
         click.echo("  Create a moderator: participation users create --email … --role moderator")
@@ -67,6 +68,12 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         access_log=settings.access_log,
         server_header=False,
     )
+
+
+def _echo_demo_logins(login: DemoLogins, indent: str = "") -> None:
+    click.echo(f"{indent}Demo moderator: {login.moderator.email} / {login.moderator.password}")
+    if login.admin is not None:
+        click.echo(f"{indent}Demo admin: {login.admin.email} / {login.admin.password}")
 
 
 def _settings() -> Settings:
@@ -102,7 +109,8 @@ def seed() -> None:
     if login is None:
         click.echo("The database already holds processes; nothing seeded.")
     else:
-        click.echo(f"Seeded the demo. Moderator: {login.email} / {login.password}")
+        click.echo("Seeded the demo.")
+        _echo_demo_logins(login)
 
 
 @main.group()

@@ -90,12 +90,24 @@ def test_process_page_ideas_are_links_with_their_counts(
     page.goto(live_server.url + PROCESS)
     first = page.locator("#ideas li.idea").first
     expect(first.locator(".idea__counts")).to_have_text(
-        re.compile(r"^\d+ Unterstützungen? · \d+ Kommentare?$")
+        re.compile(r"^\d+ Unterstützung(en)? · \d+ Kommentare?$")
     )
     title = first.get_by_role("heading", level=3).inner_text()
     first.get_by_role("link", name=title).click()
     expect(page).to_have_url(re.compile(PROCESS + r"/ideas/\d+$"))
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+
+def test_the_demo_has_ideas_to_sort_by_supports_and_comments(
+    page: Page, live_server: LiveServer
+) -> None:
+    for sort, counted in (
+        ("supported", r"^[1-9]\d* Unterstützung"),
+        ("discussed", r"[1-9]\d* Komment"),
+    ):
+        page.goto(f"{live_server.url}{LIST}?sort={sort}")
+        counts = page.locator("#idea-items .idea__counts").first
+        expect(counts).to_have_text(re.compile(counted))
 
 
 def test_list_works_without_javascript(browser: Browser, live_server: LiveServer) -> None:
