@@ -4,14 +4,11 @@ site's time zone; an end stored as the moment after the last day shows that last
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.dates import format_day, format_last_day, format_moment
-from participation.i18n import current_locale
 from participation.models import (
     Contribution,
     ContributionKind,
@@ -24,7 +21,7 @@ from participation.models import (
 from participation.services import surveys
 from participation.services.processes import closed_message, idea_call_state
 from participation.settings import PROJECT_ROOT, Settings
-from tests.helpers import SLUG, Client, add_idea, html, in_db, one, text_of
+from tests.helpers import SLUG, Client, add_idea, html, in_db, in_locale, one, text_of
 from tests.survey_builders import add_survey, sign_in_admin
 
 BERLIN = "Europe/Berlin"
@@ -33,29 +30,20 @@ MOMENT = datetime(2026, 12, 5, 21, 6, tzinfo=UTC)  # 22:06 in Berlin
 AFTER_JANUARY = datetime(2027, 1, 31, 23, 0, tzinfo=UTC)
 
 
-@contextmanager
-def locale(code: str) -> Iterator[None]:
-    token = current_locale.set(code)
-    try:
-        yield
-    finally:
-        current_locale.reset(token)
-
-
 def test_one_format_for_a_day_and_one_for_a_moment() -> None:
-    with locale("de"):
+    with in_locale("de"):
         assert format_day(MOMENT, BERLIN) == "5. Dezember 2026"
         assert format_moment(MOMENT, BERLIN) == "5. Dezember 2026, 22:06"
         # The site's time zone decides the day.
         assert format_day(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), BERLIN) == "1. Januar 2027"
-    with locale("en"):
+    with in_locale("en"):
         assert format_day(MOMENT, BERLIN) == "December 5, 2026"
         assert format_moment(MOMENT, BERLIN) == "December 5, 2026, 10:06\u202fPM"
     assert format_day(None, BERLIN) == format_moment(None, BERLIN) == ""
 
 
 def test_an_end_shows_the_last_day_before_it() -> None:
-    with locale("de"):
+    with in_locale("de"):
         assert format_last_day(AFTER_JANUARY, BERLIN) == "31. Januar 2027"
         # An end at the last second of a day (phases from the process form) is that day.
         last_second = datetime(2027, 1, 31, 22, 59, 59, tzinfo=UTC)
@@ -144,7 +132,7 @@ def test_a_phase_shows_its_last_day_on_the_timeline_and_in_messages() -> None:
     )
     process = Process(slug="p", title="P", summary="", description="")
     state = idea_call_state(process, [call, next_phase], starts + timedelta(days=3))
-    with locale("de"):
+    with in_locale("de"):
         message = closed_message(state, BERLIN)
     assert "bis 31. Januar 2027" in message
     assert "30. November 2026" in message  # the call ended with the last moment of that day

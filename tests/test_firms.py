@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.i18n import current_locale
 from participation.models import Process
 from participation.services import processes
 from participation.services.contributions import IdeaForm, check_field, submit_idea, validate_idea
@@ -24,6 +23,7 @@ from tests.helpers import (
     follow_token_from,
     html,
     in_db,
+    in_locale,
     one,
     post_form,
     text_of,
@@ -52,11 +52,8 @@ def test_wz2008_has_the_21_sections() -> None:
 
 
 def test_sector_names_are_in_the_readers_language(client: Client, process: Process) -> None:
-    token = current_locale.set("en")
-    try:
+    with in_locale("en"):
         assert section_name("J") == "Information and communication"
-    finally:
-        current_locale.reset(token)
     for locale, expected in (
         ("de", "J – Information und Kommunikation"),
         ("en", "J – Information and communication"),

@@ -4,15 +4,14 @@ shutdown. Handlers here are stand-ins; tests/test_analysis.py runs the real clus
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import create_engine, create_sessionmaker
-from participation.i18n import Deferred, current_locale, show_stored, translations_for
+from participation.i18n import Deferred, show_stored, translations_for
 from participation.jobs import (
     Handler,
     JobContext,
@@ -24,7 +23,7 @@ from participation.jobs import (
 from participation.models import AnalysisJob, JobKind, JobStatus, Process, utcnow
 from participation.services.errors import ServiceError
 from participation.settings import Settings
-from tests.helpers import add_actor, add_process, german
+from tests.helpers import add_actor, add_process, german, in_locale
 
 
 @pytest.fixture
@@ -49,18 +48,9 @@ async def summary(
     return [Deferred(f"did {job.kind.value}")]
 
 
-@contextmanager
-def reading_in(locale: str) -> Iterator[None]:
-    token = current_locale.set(locale)
-    try:
-        yield
-    finally:
-        current_locale.reset(token)
-
-
 def shown(stored: str, locale: str = "de") -> str:
     """A stored job message as a reader in `locale` sees it."""
-    with reading_in(locale):
+    with in_locale(locale):
         return show_stored(stored)
 
 
