@@ -56,7 +56,7 @@ chromium:
 
 # Extract message ids from code and templates and merge them into the catalogues.
 messages: $(DEV_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o participation/locale/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k Nn_:1,2 -o participation/locale/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages -l de --init-missing --no-fuzzy-matching --ignore-obsolete --omit-header
 
 bench: $(DEV_STAMP)

@@ -90,7 +90,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         login = await prepare_database(settings)
         if login is not None:
-            log.warning("Seeded the demo process; demo moderator: %s", login.email)
+            log.warning(
+                "Seeded the demo process; demo moderator: %s, demo admin: %s",
+                login.moderator.email,
+                login.admin.email if login.admin else "-",
+            )
         # The German analyser loads in a worker thread while the app already serves.
         app.state.nlp_warmup = (
             asyncio.create_task(preload_analyzer(settings.var_dir), name="nlp-warmup")

@@ -15,16 +15,18 @@ from participation.db import (
     probe_write,
     upgrade_database,
 )
-from participation.services.seed import DemoLogin, seed_demo
+from participation.services.seed import DemoLogin, DemoLogins, seed_demo
 from participation.settings import Settings
 
 DEMO_LOGIN_FILE = "demo-login.txt"
 
 
-async def prepare_database(settings: Settings) -> DemoLogin | None:
+async def prepare_database(settings: Settings) -> DemoLogins | None:
     """Migrate (if enabled) and seed the demo (if enabled and the database is empty).
 
-    Returns the new demo login when this call seeded; it is also written to var/.
+    Returns the new demo logins when this call seeded; they are also written to var/
+    (`demo-login.txt`: the moderator's e-mail and password on lines 1 and 2, the admin's on
+    lines 3 and 4).
     """
     # Sessions, uploads, the secret key and the SQLite file: for this user alone.
     settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -43,7 +45,10 @@ async def prepare_database(settings: Settings) -> DemoLogin | None:
         await engine.dispose()
     if login is not None:
         path = settings.var_dir / DEMO_LOGIN_FILE
-        path.write_text(f"{login.email}\n{login.password}\n")
+        lines = [login.moderator.email, login.moderator.password]
+        if login.admin is not None:
+            lines += [login.admin.email, login.admin.password]
+        path.write_text("".join(f"{line}\n" for line in lines))
         path.chmod(0o600)
     return login
 
@@ -70,7 +75,7 @@ async def check_database(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def ready_database(settings: Settings) -> DemoLogin | None:
+async def ready_database(settings: Settings) -> DemoLogins | None:
     """`prepare_database`, then `check_database`; a database that is missing, unreachable or
     read-only raises DatabaseNotReady naming it and the cause, instead of a long traceback."""
     try:
@@ -83,9 +88,10 @@ async def ready_database(settings: Settings) -> DemoLogin | None:
     return login
 
 
-def read_demo_login(settings: Settings) -> DemoLogin | None:
+def read_demo_login(settings: Settings) -> DemoLogins | None:
     path = settings.var_dir / DEMO_LOGIN_FILE
     if not path.exists():
         return None
-    email, password = path.read_text().split("\n")[:2]
-    return DemoLogin(email=email, password=password)
+    lines = path.read_text().split("\n")
+    admin = DemoLogin(email=lines[2], password=lines[3]) if len(lines) > 3 and lines[3] else None
+    return DemoLogins(moderator=DemoLogin(email=lines[0], password=lines[1]), admin=admin)

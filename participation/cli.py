@@ -24,16 +24,25 @@ from participation.bootstrap import (
     ready_database,
 )
 from participation.db import create_engine, create_sessionmaker, upgrade_database
+from participation.i18n import current_locale
 from participation.models import Role
 from participation.private_paths import RedactTokens
 from participation.services.errors import ValidationFailed
+from participation.services.seed import DemoLogins
 from participation.services.users import create_user
 from participation.settings import Settings, SettingsError
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Citizen participation platform."""
+    # The commands speak English, and so do the messages they pass on from the services
+    # (which translate into the current locale, German by default). `serve` leaves the
+    # locale alone: the web app chooses one per request.
+    if context.invoked_subcommand != "serve":
+        token = current_locale.set("en")
+        context.call_on_close(lambda: current_locale.reset(token))
 
 
 @main.command()
@@ -52,7 +61,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     click.echo(f"  Database: {describe_database(settings)}")
     login = read_demo_login(settings)
     if login is not None:
-        click.echo(f"  Demo moderator: {login.email} / {login.password}")
+        _echo_demo_logins(login, "  ")
         click.echo(f"  (stored in {settings.var_dir / 'demo-login.txt'})")
     else:
         click.echo("  Create a moderator: participation users create --email … --role moderator")
@@ -84,6 +93,12 @@ def uvicorn_log_config() -> dict[str, Any]:
     return config
 
 
+def _echo_demo_logins(login: DemoLogins, indent: str = "") -> None:
+    click.echo(f"{indent}Demo moderator: {login.moderator.email} / {login.moderator.password}")
+    if login.admin is not None:
+        click.echo(f"{indent}Demo admin: {login.admin.email} / {login.admin.password}")
+
+
 def _settings() -> Settings:
     try:
         return Settings.from_env()
@@ -111,7 +126,8 @@ def seed() -> None:
     if login is None:
         click.echo("The database already holds processes; nothing seeded.")
     else:
-        click.echo(f"Seeded the demo. Moderator: {login.email} / {login.password}")
+        click.echo("Seeded the demo.")
+        _echo_demo_logins(login)
 
 
 @main.group()

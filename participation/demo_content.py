@@ -47,6 +47,22 @@ class DemoContribution(TypedDict):
     reject_reason: NotRequired[str]
 
 
+class DemoReply(TypedDict):
+    body: str
+    segment: Segment
+    days_ago: int
+
+
+class DemoComment(TypedDict):
+    """A published comment on a published idea (named by its title), with its replies."""
+
+    idea: str
+    body: str
+    segment: Segment
+    days_ago: int
+    replies: NotRequired[list[DemoReply]]
+
+
 class DemoProcess(TypedDict):
     slug: str
     title: str
@@ -1194,5 +1210,82 @@ CONTRIBUTIONS: list[DemoContribution] = [
         "themes": ["teilhabe"],
         "status": "pending",
         "days_ago": 1,
+    },
+]
+
+
+# Comments, so the idea pages and the "most discussed" order have something to show.
+COMMENTS: list[DemoComment] = [
+    {
+        "idea": "Rufbus per App buchen statt nur telefonisch",
+        "body": (
+            "Genau so! In Oberwiesach ist es dasselbe. Wichtig wäre, dass die App auch ohne "
+            "Registrierung mit Kreditkarte funktioniert."
+        ),
+        "segment": "resident",
+        "days_ago": 20,
+        "replies": [
+            {
+                "body": (
+                    "Und bitte weiter auch telefonisch, nicht jede und jeder hat ein Smartphone."
+                ),
+                "segment": "other",
+                "days_ago": 19,
+            },
+        ],
+    },
+    {
+        "idea": "Rufbus per App buchen statt nur telefonisch",
+        "body": "Als Pendler würde ich den Rufbus dann jeden Tag zum Bahnhof nehmen.",
+        "segment": "resident",
+        "days_ago": 12,
+    },
+    {
+        "idea": "Schul-WLAN für uns Schüler freigeben",
+        "body": (
+            "Bei uns am Gymnasium gibt es WLAN, aber nur mit Passwort für die Lehrkräfte. Für "
+            "Recherche im Unterricht müssen wir unser eigenes Datenvolumen nehmen."
+        ),
+        "segment": "pupil",
+        "days_ago": 6,
+        "replies": [
+            {
+                "body": "An der BBS ist es genauso, besonders in den Werkstätten.",
+                "segment": "pupil",
+                "days_ago": 5,
+            },
+            {
+                "body": "Mit Jugendschutzfilter wäre das für uns als Eltern in Ordnung.",
+                "segment": "resident",
+                "days_ago": 4,
+            },
+        ],
+    },
+    {
+        "idea": "Online-Termine bei der Kfz-Zulassungsstelle",
+        "body": "Für Autohäuser wäre ein eigenes Terminkontingent eine große Erleichterung.",
+        "segment": "firm",
+        "days_ago": 14,
+    },
+    {
+        "idea": "Bitte auch an die denken, die kein Internet haben",
+        "body": (
+            "Danke für diesen Beitrag. Meine Mutter ist 84 und kommt mit dem Tablet nicht "
+            "zurecht; ein fester Ansprechpartner im Rathaus würde ihr sehr helfen."
+        ),
+        "segment": "resident",
+        "days_ago": 22,
+    },
+    {
+        "idea": "Funkloch an der Kreisstraße zwischen Oberwiesach und Kornbach",
+        "body": "Als Rettungssanitäter kann ich bestätigen: Dort bricht auch der Digitalfunk ab.",
+        "segment": "other",
+        "days_ago": 18,
+    },
+    {
+        "idea": "Eine Bus-App, die wirklich funktioniert",
+        "body": "Am besten mit Echtzeitdaten, sonst bringt die App nichts.",
+        "segment": "pupil",
+        "days_ago": 10,
     },
 ]

@@ -8,13 +8,18 @@ locale middleware sets, so `gettext` works the same in templates, services and r
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from participation.settings import SUPPORTED_LOCALES
@@ -60,6 +65,68 @@ _ = gettext
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for extraction (pybabel -k Nn_:1,2)."""
+    return singular, plural
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A sentence kept untranslated, as its message id and parameters, so that it is put into
+    the language of whoever reads it: for text stored now and shown later, such as what a
+    background job did. `str()` translates it into the current locale.
+
+    A message id unknown to the catalogue (a text from elsewhere) comes back as it is."""
+
+    msgid: str
+    # Floats are scores, written with two decimals in the reader's notation ("0,42").
+    params: Mapping[str, int | str | float] = field(default_factory=dict)
+    plural: str | None = None  # with a plural form, params["num"] chooses between them
+
+    @classmethod
+    def counted(cls, forms: tuple[str, str], num: int, **params: int | str | float) -> Deferred:
+        return cls(forms[0], {"num": num, **params}, forms[1])
+
+    def __str__(self) -> str:
+        if self.plural is None:
+            text = gettext(self.msgid)
+        else:
+            text = ngettext(self.msgid, self.plural, int(self.params["num"]))
+        if not self.params:
+            return text
+        locale = current_locale.get()
+        return text % {
+            name: format_decimal(value, "0.00", locale=locale)
+            if isinstance(value, float)
+            else value
+            for name, value in self.params.items()
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.msgid, "params": dict(self.params), "plural": self.plural}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Deferred:
+        return cls(str(data["id"]), dict(data.get("params") or {}), data.get("plural"))
+
+
+def store_deferred(messages: Sequence[Deferred]) -> str:
+    """Messages as text for a database column (JSON); "" for none."""
+    return json.dumps([m.to_json() for m in messages], ensure_ascii=False) if messages else ""
+
+
+def show_stored(stored: str) -> str:
+    """Messages stored by `store_deferred`, in the current locale, as one text. A stored
+    plain text (from before messages were kept this way) is shown as it is."""
+    if not stored.startswith("[{"):
+        return stored
+    try:
+        messages = [Deferred.from_json(item) for item in json.loads(stored)]
+    except (ValueError, KeyError, TypeError):
+        return stored
+    return " ".join(str(message) for message in messages)
 
 
 def negotiate_locale(

@@ -4,7 +4,8 @@ event loop, with its state in the database.
 How it fits together:
 - `submit()` writes an `AnalysisJob` row (queued) and hands its id to the queue. The row is
   the job's whole state: pages read "läuft seit …", "fertig", "fehlgeschlagen: …" from it,
-  whichever app process serves them.
+  whichever app process serves them. What a job did or why it failed is stored as message
+  ids with their parameters (`i18n.store_deferred`), so each reader sees it in their language.
 - `execute_job()` runs one job by id: it claims the row (queued -> running), calls the
   handler for the job's kind and records done or failed with a message for people. Handlers
   do their CPU work in a worker thread (`anyio.to_thread.run_sync`), so even the process
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
@@ -39,7 +40,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.background import BackgroundLoop
 from participation.db import SessionMaker
-from participation.i18n import _, current_locale
+from participation.i18n import N_, Deferred, current_locale, store_deferred
 from participation.models import AnalysisJob, JobKind, JobStatus, Process, User, utcnow
 from participation.services import clusters, tagging
 from participation.services.errors import ServiceError
@@ -58,33 +59,53 @@ class JobContext:
     settings: Settings
 
 
-# A handler does the work of one kind of job and returns a summary for people.
-Handler = Callable[[AsyncSession, JobContext, AnalysisJob], Awaitable[str]]
+class JobFailed(Exception):
+    """A job that cannot do its work, with the reason for people (translated when read)."""
+
+    def __init__(self, reason: Deferred) -> None:
+        super().__init__(reason.msgid)
+        self.reason = reason
 
 
-async def _cluster(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
-    run = await clusters.run_clustering(
-        session, context.settings.var_dir, job.process_id, job_id=job.id
-    )
-    return clusters.describe_run(run)
+# A handler does the work of one kind of job and returns a summary for people: sentences
+# kept untranslated, so each reader sees them in their language.
+Handler = Callable[[AsyncSession, JobContext, AnalysisJob], Awaitable[Sequence[Deferred]]]
 
 
-async def _retrain_themes(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
+async def _cluster(
+    session: AsyncSession, context: JobContext, job: AnalysisJob
+) -> Sequence[Deferred]:
+    try:
+        run = await clusters.run_clustering(
+            session, context.settings.var_dir, job.process_id, job_id=job.id
+        )
+    except clusters.ClusteringFailed as error:
+        raise JobFailed(error.reason) from None
+    return [clusters.describe_run(run)]
+
+
+async def _retrain_themes(
+    session: AsyncSession, context: JobContext, job: AnalysisJob
+) -> Sequence[Deferred]:
     process = await session.get(Process, job.process_id)
     if process is None:
-        raise ServiceError(_("This process does not exist."))
+        raise JobFailed(Deferred(N_("This process does not exist.")))
     try:
         result = await tagging.retrain(session, context.settings.var_dir, process.slug)
     except tagging.NotEnoughTrainingData as error:
-        raise ServiceError(error.message) from None
+        raise JobFailed(error.reason) from None
     trained = (
-        _("Trained on %(items)d contributions (%(themes)d action fields).")
+        Deferred(
+            N_("Trained on %(items)d contributions (%(themes)d action fields)."),
+            {"items": result.items, "themes": result.themes},
+        )
         if result.trained
-        else _("The confirmed action fields have not changed since the last training.")
+        else Deferred(N_("The confirmed action fields have not changed since the last training."))
     )
-    compared = tagging.describe_choice(result.report.comparison)
-    renewed = _("Suggestions renewed for %(n)d waiting contributions.") % {"n": result.suggested}
-    return f"{trained % {'items': result.items, 'themes': result.themes}} {compared} {renewed}"
+    renewed = Deferred(
+        N_("Suggestions renewed for %(n)d waiting contributions."), {"n": result.suggested}
+    )
+    return [trained, tagging.describe_choice(result.report.comparison), renewed]
 
 
 HANDLERS: Final[Mapping[JobKind, Handler]] = {
@@ -144,21 +165,32 @@ async def latest_jobs(session: AsyncSession, process_id: int) -> dict[JobKind, A
 
 
 async def _finish(
-    context: JobContext, job_id: int, status: JobStatus, *, summary: str = "", error: str = ""
+    context: JobContext,
+    job_id: int,
+    status: JobStatus,
+    *,
+    summary: Sequence[Deferred] = (),
+    error: Sequence[Deferred] = (),
 ) -> None:
     async with context.sessionmaker() as session:
         await session.exec(
             update(AnalysisJob)
             .where(col(AnalysisJob.id) == job_id)
-            .values(status=status, summary=summary, error=error, finished_at=utcnow())
+            .values(
+                status=status,
+                summary=store_deferred(summary),
+                error=store_deferred(error),
+                finished_at=utcnow(),
+            )
         )
         await session.commit()
 
 
 async def fail_unfinished(context: JobContext) -> int:
     """Mark jobs left queued or running by a process that stopped as failed; how many."""
-    with site_language(context):
-        error = _("Interrupted by a restart of the app. Please start it again.")
+    error = store_deferred(
+        [Deferred(N_("Interrupted by a restart of the app. Please start it again."))]
+    )
     async with context.sessionmaker() as session:
         result = await session.exec(
             update(AnalysisJob)
@@ -171,8 +203,8 @@ async def fail_unfinished(context: JobContext) -> int:
 
 @contextmanager
 def site_language(context: JobContext) -> Iterator[None]:
-    """gettext in the site's default language: jobs run outside any request, and the people
-    who read their messages are the site's staff."""
+    """gettext in the site's default language, for what a job's code translates itself (a
+    service's error text): jobs run outside any request."""
     token = current_locale.set(context.settings.default_locale)
     try:
         yield
@@ -184,7 +216,8 @@ async def execute_job(
     context: JobContext, job_id: int, handlers: Mapping[JobKind, Handler] = HANDLERS
 ) -> JobStatus | None:
     """Run one queued job and record how it went; None if it was not queued (any more).
-    Messages are stored in the site's default language (see `site_language`)."""
+    Messages are stored untranslated; a service's own error text, already translated, in
+    the site's default language (see `site_language`)."""
     async with context.sessionmaker() as session:
         claimed = await session.exec(
             update(AnalysisJob)
@@ -207,22 +240,24 @@ async def _attempt(
     context: JobContext,
     job: AnalysisJob,
     handlers: Mapping[JobKind, Handler],
-) -> tuple[str, JobStatus, str]:
+) -> tuple[Sequence[Deferred], JobStatus, Sequence[Deferred]]:
     """Run the handler: (summary, status, error)."""
     try:
-        return await handlers[job.kind](session, context, job), JobStatus.DONE, ""
+        return await handlers[job.kind](session, context, job), JobStatus.DONE, ()
     except asyncio.CancelledError:
         # The app is shutting down: say so instead of leaving the job "running" for ever.
         assert job.id is not None
-        error = _("Stopped because the app shut down. Please start it again.")
-        await _finish(context, job.id, JobStatus.FAILED, error=error)
+        stopped = Deferred(N_("Stopped because the app shut down. Please start it again."))
+        await _finish(context, job.id, JobStatus.FAILED, error=[stopped])
         raise
-    except ServiceError as error:
-        return "", JobStatus.FAILED, str(error)
+    except JobFailed as error:
+        return (), JobStatus.FAILED, [error.reason]
+    except ServiceError as error:  # a text of its own, in the site's language
+        return (), JobStatus.FAILED, [Deferred(str(error))]
     except Exception as error:
         log.exception("Analysis job %s (%s) failed", job.id, job.kind)
-        message = _("Unexpected error (%(kind)s); the server log has the details.")
-        return "", JobStatus.FAILED, message % {"kind": type(error).__name__}
+        message = N_("Unexpected error (%(kind)s); the server log has the details.")
+        return (), JobStatus.FAILED, [Deferred(message, {"kind": type(error).__name__})]
 
 
 class JobRunner(BackgroundLoop):

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from participation import i18n
+from participation import dates, i18n
 from participation.auth import AREAS, current_user
 from participation.labels import label
 from participation.models import User
@@ -22,22 +20,22 @@ TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
 
 def _formatters(time_zone: str) -> dict[str, Any]:
-    zone = ZoneInfo(time_zone)
+    """The date filters every template uses (see participation/dates.py): `date`,
+    `datetime`, `last_day` for exclusive ends, and `iso` for <time datetime>."""
 
-    def date(value: datetime | None, style: str = "long") -> str:
-        if value is None:
-            return ""
-        return format_date(value.astimezone(zone), format=style, locale=i18n.current_locale.get())
+    def day(value: date | None) -> str:
+        return dates.format_day(value, time_zone)
 
-    def datetime_(value: datetime | None, style: str = "medium") -> str:
-        if value is None:
-            return ""
-        return format_datetime(value, format=style, tzinfo=zone, locale=i18n.current_locale.get())
+    def moment(value: datetime | None) -> str:
+        return dates.format_moment(value, time_zone)
+
+    def last_day(end: datetime | None) -> str:
+        return dates.format_last_day(end, time_zone)
 
     def iso(value: datetime | None) -> str:
-        return value.astimezone(zone).isoformat(timespec="minutes") if value else ""
+        return dates.format_iso(value, time_zone)
 
-    return {"date": date, "datetime": datetime_, "iso": iso}
+    return {"date": day, "datetime": moment, "last_day": last_day, "iso": iso}
 
 
 @pass_context
@@ -81,6 +79,8 @@ def create_environment(settings: Settings) -> Environment:
         npgettext=i18n.npgettext,
     )
     env.filters.update(_formatters(settings.time_zone))
+    # Messages stored untranslated (a background job's outcome), in the reader's language.
+    env.filters["translated"] = i18n.show_stored
 
     @pass_context
     def public_url(context: Mapping[str, Any], path: str) -> str:

@@ -1,45 +1,46 @@
 """The German classification of economic activities (WZ 2008, Destatis): its 21 sections
-A–U with their German names, and the size classes by number of employees.
+A–U, and the size classes by number of employees.
 
 Firms pick a section; the letter is stored (Contribution.organisation_sector), so results can
-be compared by sector. The names are official German terms and are not translated.
+be compared by sector. The names are message ids in English (the sections of NACE Rev. 2,
+which WZ 2008 follows); the German catalogue holds the official WZ 2008 names. Show them with
+`section_name()` or `_()` in templates.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from participation.i18n import N_, gettext
+
 SECTIONS: Final[tuple[tuple[str, str], ...]] = (
-    ("A", "Land- und Forstwirtschaft, Fischerei"),
-    ("B", "Bergbau und Gewinnung von Steinen und Erden"),
-    ("C", "Verarbeitendes Gewerbe"),
-    ("D", "Energieversorgung"),
-    (
-        "E",
-        "Wasserversorgung; Abwasser- und Abfallentsorgung und Beseitigung von "
-        "Umweltverschmutzungen",
-    ),
-    ("F", "Baugewerbe"),
-    ("G", "Handel; Instandhaltung und Reparatur von Kraftfahrzeugen"),
-    ("H", "Verkehr und Lagerei"),
-    ("I", "Gastgewerbe"),
-    ("J", "Information und Kommunikation"),
-    ("K", "Erbringung von Finanz- und Versicherungsdienstleistungen"),
-    ("L", "Grundstücks- und Wohnungswesen"),
-    ("M", "Erbringung von freiberuflichen, wissenschaftlichen und technischen Dienstleistungen"),
-    ("N", "Erbringung von sonstigen wirtschaftlichen Dienstleistungen"),
-    ("O", "Öffentliche Verwaltung, Verteidigung; Sozialversicherung"),
-    ("P", "Erziehung und Unterricht"),
-    ("Q", "Gesundheits- und Sozialwesen"),
-    ("R", "Kunst, Unterhaltung und Erholung"),
-    ("S", "Erbringung von sonstigen Dienstleistungen"),
+    ("A", N_("Agriculture, forestry and fishing")),
+    ("B", N_("Mining and quarrying")),
+    ("C", N_("Manufacturing")),
+    ("D", N_("Electricity, gas, steam and air conditioning supply")),
+    ("E", N_("Water supply; sewerage, waste management and remediation activities")),
+    ("F", N_("Construction")),
+    ("G", N_("Wholesale and retail trade; repair of motor vehicles and motorcycles")),
+    ("H", N_("Transportation and storage")),
+    ("I", N_("Accommodation and food service activities")),
+    ("J", N_("Information and communication")),
+    ("K", N_("Financial and insurance activities")),
+    ("L", N_("Real estate activities")),
+    ("M", N_("Professional, scientific and technical activities")),
+    ("N", N_("Administrative and support service activities")),
+    ("O", N_("Public administration and defence; compulsory social security")),
+    ("P", N_("Education")),
+    ("Q", N_("Human health and social work activities")),
+    ("R", N_("Arts, entertainment and recreation")),
+    ("S", N_("Other service activities")),
     (
         "T",
-        "Private Haushalte mit Hauspersonal; Herstellung von Waren und Erbringung von "
-        "Dienstleistungen durch private Haushalte für den Eigenbedarf ohne ausgeprägten "
-        "Schwerpunkt",
+        N_(
+            "Activities of households as employers; undifferentiated goods- and "
+            "services-producing activities of households for own use"
+        ),
     ),
-    ("U", "Exterritoriale Organisationen und Körperschaften"),
+    ("U", N_("Activities of extraterritorial organisations and bodies")),
 )
 SECTION_NAMES: Final[dict[str, str]] = dict(SECTIONS)
 
@@ -48,5 +49,7 @@ SIZE_CLASSES: Final[tuple[str, ...]] = ("1-9", "10-49", "50-249", "250+")
 
 
 def section_name(letter: str | None) -> str:
-    """The German name of a section letter, or "" for none or an unknown letter."""
-    return SECTION_NAMES.get(letter or "", "")
+    """The name of a section letter in the reader's language, or "" for none or an unknown
+    letter."""
+    name = SECTION_NAMES.get(letter or "")
+    return gettext(name) if name else ""

@@ -8,7 +8,8 @@ them are made with `in_db`, which opens its own engine under `asyncio.run`. Serv
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import create_engine, create_sessionmaker
-from participation.i18n import translations_for
+from participation.i18n import current_locale, translations_for
 from participation.models import (
     Channel,
     Contribution,
@@ -60,6 +61,16 @@ def de(message: str) -> str:
     Assertions built on it check the German wording once the catalogue has it.
     """
     return translations_for("de").ugettext(message)
+
+
+@contextmanager
+def in_locale(code: str) -> Iterator[None]:
+    """gettext in another language meanwhile, as for a reader who chose it."""
+    token = current_locale.set(code)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
 
 
 def german(message: str) -> str:

@@ -28,6 +28,7 @@ from participation.models import (
 )
 from participation.services import clusters, tagging
 from participation.services.clusters import ClusteringFailed
+from participation.services.tagging import NotEnoughTrainingData
 from participation.settings import Settings
 from tests.helpers import (
     HTMX,
@@ -316,9 +317,13 @@ def test_retraining_runs_as_a_job_and_says_why_it_could_not(
 
     [job] = jobs_in_db(settings)
     assert (job.kind, job.status) == (JobKind.RETRAIN_THEMES, JobStatus.FAILED)
-    assert job.error
+    reason = NotEnoughTrainingData(0, 0).reason  # no confirmed themes at all
     status = text_of(html(client.get(PAGE).text).select("#job-status")[0])
-    assert job.error in status
+    assert german(reason.msgid) % dict(reason.params) in status
+    # A reader who switched to English reads it in English.
+    client.get("/lang/en", params={"next": PAGE})
+    status = text_of(html(client.get(PAGE).text).select("#job-status")[0])
+    assert reason.msgid % dict(reason.params) in status
 
 
 def test_the_page_says_which_tagger_suggests_and_how_it_scored(

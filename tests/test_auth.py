@@ -359,7 +359,8 @@ def test_cli_takes_the_password_from_the_environment(
 def test_cli_rejects_a_short_password(cli: CliRunner, settings: Settings) -> None:
     result = cli.invoke(main, create_args("kurz@example.org", "x" * (PASSWORD_MIN - 1)))
     assert result.exit_code == 1
-    expected = de("The password needs at least %(n)d characters.") % {"n": PASSWORD_MIN}
+    # The command line speaks English, the service's messages included.
+    expected = f"The password needs at least {PASSWORD_MIN} characters."
     assert f"password: {expected}" in result.stderr
     assert in_db(settings, lambda s: count(s, User)) == 0
 
@@ -368,9 +369,7 @@ def test_cli_rejects_a_duplicate_email(cli: CliRunner, settings: Settings) -> No
     assert cli.invoke(main, create_args("doppelt@example.org", PASSWORD)).exit_code == 0
     result = cli.invoke(main, create_args("DOPPELT@example.org", PASSWORD + "!"))
     assert result.exit_code == 1
-    assert f"email: {german('An account with this e-mail address already exists.')}" in (
-        result.stderr
-    )
+    assert "email: An account with this e-mail address already exists." in result.stderr
     assert in_db(settings, lambda s: count(s, User)) == 1
 
 

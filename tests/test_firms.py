@@ -23,6 +23,7 @@ from tests.helpers import (
     follow_token_from,
     html,
     in_db,
+    in_locale,
     one,
     post_form,
     text_of,
@@ -48,6 +49,20 @@ def test_wz2008_has_the_21_sections() -> None:
     assert section_name("Z") == section_name(None) == ""
     assert SIZE_CLASSES == ("1-9", "10-49", "50-249", "250+")
     assert len(SECTION_NAMES) == 21
+
+
+def test_sector_names_are_in_the_readers_language(client: Client, process: Process) -> None:
+    with in_locale("en"):
+        assert section_name("J") == "Information and communication"
+    for locale, expected in (
+        ("de", "J – Information und Kommunikation"),
+        ("en", "J – Information and communication"),
+    ):
+        client.get(f"/lang/{locale}", params={"next": "/"})
+        page = html(client.get(f"/processes/{SLUG}").text)
+        assert text_of(one(page, "#organisation_sector option[value=J]")) == expected
+    # Every section has its German name in the catalogue.
+    assert all(de(name) != name for _letter, name in SECTIONS)
 
 
 def test_firms_must_answer_the_firm_questions() -> None:

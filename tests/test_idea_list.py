@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import delete, event
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.i18n import translations_for
 from participation.models import (
     Channel,
     Contribution,
@@ -20,12 +26,14 @@ from participation.models import (
     ThemeSource,
     utcnow,
 )
+from participation.services import moderation
 from participation.services.idea_list import IdeaFilters, Sort, list_ideas, parse_filters
 from participation.settings import Settings
 from tests.helpers import (
     HTMX,
     SLUG,
     Client,
+    add_actor,
     add_idea,
     add_themes,
     attr,
@@ -154,6 +162,46 @@ async def test_counts_on_each_idea(session: AsyncSession, process: Process) -> N
     assert counts["Glasfaser im Gewerbegebiet"] == (1, 2)
 
 
+async def _kept(session: AsyncSession, idea: Contribution) -> tuple[int, int]:
+    row = await session.exec(
+        select(Contribution.support_count, Contribution.comment_count).where(
+            col(Contribution.id) == idea.id
+        )
+    )
+    support_count, comment_count = row.one()
+    return support_count, comment_count
+
+
+async def test_kept_counts_follow_every_change(session: AsyncSession, process: Process) -> None:
+    """The kept counts move with the rows, whichever way a comment or support changes."""
+    idea = await add_idea(session, process)
+    other = await add_idea(session, process, title="Mehr Busse am Abend")
+    moderator = await add_actor(session, "mod@example.org")
+    published = _comment(process, idea, ContributionStatus.PUBLISHED)
+    waiting = _comment(process, idea, ContributionStatus.PENDING)
+    session.add_all([published, waiting])
+    await session.commit()
+    reply = _comment(process, idea, ContributionStatus.PUBLISHED)
+    reply.reply_to_id = published.id
+    session.add_all([reply, Support(contribution_id=idea.id or 0, supporter_hash="x")])
+    await session.commit()
+    assert await _kept(session, idea) == (1, 2)  # the reply counts, the waiting one not yet
+
+    await moderation.approve(session, waiting.id or 0, moderator)
+    assert await _kept(session, idea) == (1, 3)
+    await moderation.hide(session, published.id or 0, moderator, "Beleidigend.")
+    assert await _kept(session, idea) == (1, 2)
+    await session.exec(delete(Contribution).where(col(Contribution.id) == reply.id))
+    await session.exec(delete(Support).where(col(Support.contribution_id) == idea.id))
+    await session.commit()
+    assert await _kept(session, idea) == (0, 1)
+    # A comment moved to another idea (as merging ideas does) counts there.
+    waiting.parent_id = other.id
+    session.add(waiting)
+    await session.commit()
+    assert (await _kept(session, idea), await _kept(session, other)) == ((0, 0), (0, 1))
+
+
 async def test_pages(session: AsyncSession, process: Process) -> None:
     await _seed(session, process)
     first = await list_ideas(session, process.id or 0, IdeaFilters(), per_page=3)
@@ -213,6 +261,79 @@ def test_process_page_links_to_the_list(client: Client, process: Process) -> Non
     one(page, f"a[href='{LIST}']")
 
 
+def _counts_text(supports: int, comments: int) -> str:
+    german = translations_for("de")
+    return (
+        german.ungettext("%(num)d support", "%(num)d supports", supports) % {"num": supports}
+        + " · "
+        + german.ungettext("%(num)d comment", "%(num)d comments", comments) % {"num": comments}
+    )
+
+
+def test_process_page_ideas_link_to_their_pages_with_their_counts(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    ideas = in_db(settings, lambda s: _seed(s, process))
+    page = html(client.get(f"/processes/{SLUG}").text)
+    cards = {text_of(one(card, "h3")): card for card in page.select("#ideas li.idea")}
+    assert list(cards) == [
+        "Schulweg sicherer machen",
+        "Glasfaser im Gewerbegebiet",
+        "Mehr Busse am Abend",
+        "Radweg nach Kornbach",
+    ]
+    for key, title, supports, comments in (
+        ("bus", "Mehr Busse am Abend", 3, 0),
+        ("firma", "Glasfaser im Gewerbegebiet", 1, 2),
+    ):
+        card = cards[title]
+        assert attr(one(card, "h3 a"), "href") == f"/processes/{SLUG}/ideas/{ideas[key].id}"
+        assert text_of(one(card, ".idea__counts")) == _counts_text(supports, comments)
+
+
+@contextmanager
+def _statements() -> Iterator[list[str]]:
+    """The SQL statements the app sends meanwhile (any engine of this process)."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_process_page_and_list_run_a_fixed_number_of_queries(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    urls = [f"/processes/{SLUG}", f"{LIST}?sort=supported", f"{LIST}?sort=discussed"]
+    in_db(settings, lambda s: _seed(s, process))
+    client.get(urls[0])  # the first request sets up the session and CSRF cookies
+
+    def queries() -> list[int]:
+        found = []
+        for url in urls:
+            with _statements() as seen:
+                assert client.get(url).status_code == 200
+            found.append(len(seen))
+        return found
+
+    few = queries()
+
+    async def more(session: AsyncSession) -> None:
+        for i in range(25):
+            idea = await add_idea(session, process, title=f"Noch eine Idee Nummer {i}")
+            session.add(Support(contribution_id=idea.id or 0, supporter_hash=f"m{i}"))
+            session.add(_comment(process, idea, ContributionStatus.PUBLISHED))
+        await session.commit()
+
+    in_db(settings, more)
+    assert queries() == few
+
+
 def test_filters_in_the_url_and_in_page_links(
     client: Client, settings: Settings, process: Process
 ) -> None:
@@ -246,6 +367,17 @@ def test_pagination_keeps_filters(client: Client, settings: Settings, process: P
     assert "<html" not in fragment
     assert len(part.select("li.idea")) == settings.page_size
     assert attr(one(part, "#idea-paging"), "hx-swap-oob") == "outerHTML"
+    # The address bar follows, and that address opened directly says where in the list it is.
+    assert attr(more, "hx-push-url") == "true"
+    later = html(client.get(attr(more, "href")).text)
+    first = settings.page_size + 1
+    assert text_of(one(later, "#idea-range")).startswith(
+        de("Ideas %(first)d to %(last)d of %(total)d.")
+        % {"first": first, "last": 2 * settings.page_size, "total": 25}
+    )
+    back = one(later, "#idea-range a")
+    assert parse_qs(urlsplit(attr(back, "href")).query) == {"q": ["Radweg"], "sort": ["newest"]}
+    assert page.select("#idea-range") == []  # the first page needs no such line
 
 
 def test_htmx_filter_answers_with_the_results_alone(

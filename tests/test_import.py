@@ -486,8 +486,10 @@ def test_cli_lists_row_errors_and_imports_nothing(settings: Settings, process: P
         env=_cli_env(settings),
     )
     assert result.exit_code == 1
-    assert "line 3 (text)" in result.output
-    assert "line 4 (themes)" in result.output
+    # One language, like the other commands: English, the messages of each row included.
+    assert "line 3 (text): The text is empty." in result.output
+    assert "line 4 (themes): Unknown action field Gibt es nicht." in result.output
+    assert german("The text is empty.") not in result.output
     assert in_db(settings, lambda s: count(s, Contribution)) == 0
 
 

@@ -4,13 +4,14 @@ shutdown. Handlers here are stand-ins; tests/test_analysis.py runs the real clus
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import create_engine, create_sessionmaker
+from participation.i18n import Deferred, show_stored, translations_for
 from participation.jobs import (
     Handler,
     JobContext,
@@ -22,7 +23,7 @@ from participation.jobs import (
 from participation.models import AnalysisJob, JobKind, JobStatus, Process, utcnow
 from participation.services.errors import ServiceError
 from participation.settings import Settings
-from tests.helpers import add_actor, add_process, german
+from tests.helpers import add_actor, add_process, german, in_locale
 
 
 @pytest.fixture
@@ -41,8 +42,16 @@ def handlers(handler: Handler) -> dict[JobKind, Handler]:
     return dict.fromkeys(JobKind, handler)
 
 
-async def summary(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
-    return f"did {job.kind.value}"
+async def summary(
+    session: AsyncSession, context: JobContext, job: AnalysisJob
+) -> Sequence[Deferred]:
+    return [Deferred(f"did {job.kind.value}")]
+
+
+def shown(stored: str, locale: str = "de") -> str:
+    """A stored job message as a reader in `locale` sees it."""
+    with in_locale(locale):
+        return show_stored(stored)
 
 
 async def queued(session: AsyncSession, process: Process, kind: JobKind = JobKind.CLUSTER) -> int:
@@ -62,7 +71,7 @@ async def test_a_job_runs_and_records_its_summary(
 
     [job] = await job_rows(session)
     assert job.status is JobStatus.DONE
-    assert job.summary == "did cluster"
+    assert shown(job.summary) == "did cluster"
     assert job.error == ""
     assert job.started_at is not None
     assert job.finished_at is not None
@@ -80,7 +89,9 @@ async def test_a_job_runs_only_once(session: AsyncSession, context: JobContext) 
 async def failed_job(session: AsyncSession, context: JobContext, error: Exception) -> AnalysisJob:
     """The row of a job whose handler raised `error`."""
 
-    async def fail(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
+    async def fail(
+        session: AsyncSession, context: JobContext, job: AnalysisJob
+    ) -> Sequence[Deferred]:
         raise error
 
     job_id = await queued(session, await add_process(session))
@@ -95,7 +106,7 @@ async def test_a_failing_job_keeps_the_message_for_people(
 ) -> None:
     job = await failed_job(session, context, ServiceError("Zu wenige Ideen."))
 
-    assert job.error == "Zu wenige Ideen."
+    assert shown(job.error) == shown(job.error, "en") == "Zu wenige Ideen."
 
 
 async def test_an_unexpected_error_is_named_but_not_detailed(
@@ -103,9 +114,36 @@ async def test_an_unexpected_error_is_named_but_not_detailed(
 ) -> None:
     job = await failed_job(session, context, RuntimeError("/secret/path/in/a/traceback"))
 
-    # Stored in the site's language (German by default), whoever reads it later.
-    expected = german("Unexpected error (%(kind)s); the server log has the details.")
-    assert job.error == expected % {"kind": "RuntimeError"}
+    message = "Unexpected error (%(kind)s); the server log has the details."
+    assert shown(job.error) == german(message) % {"kind": "RuntimeError"}
+    assert "/secret" not in job.error
+
+
+async def test_messages_are_shown_in_the_readers_language(
+    session: AsyncSession, context: JobContext
+) -> None:
+    """A job's record keeps message ids and their numbers, not the text of one language."""
+
+    forms = ("%(num)d group from %(items)d ideas.", "%(num)d groups from %(items)d ideas.")
+
+    async def counted(
+        session: AsyncSession, context: JobContext, job: AnalysisJob
+    ) -> Sequence[Deferred]:
+        return [Deferred.counted(forms, 2, items=37)]
+
+    job_id = await queued(session, await add_process(session))
+    await execute_job(context, job_id, handlers(counted))
+
+    [job] = await job_rows(session)
+    assert shown(job.summary, "en") == "2 groups from 37 ideas."
+    in_german = translations_for("de").ungettext(*forms, 2) % {"num": 2, "items": 37}
+    assert in_german != "2 groups from 37 ideas."
+    assert shown(job.summary, "de") == in_german
+
+
+def test_a_plain_text_from_before_is_shown_as_it_is() -> None:
+    assert shown("2 Gruppen aus 37 Ideen.", "en") == "2 Gruppen aus 37 Ideen."
+    assert shown("", "en") == ""
 
 
 async def test_asking_twice_does_not_queue_the_same_work_twice(session: AsyncSession) -> None:
@@ -150,7 +188,7 @@ async def test_start_marks_jobs_interrupted_by_a_restart_as_failed(
     await runner.start()
     await runner.stop()
 
-    statuses = [(job.status, job.error) for job in await job_rows(session)]
+    statuses = [(job.status, shown(job.error)) for job in await job_rows(session)]
     interrupted = german("Interrupted by a restart of the app. Please start it again.")
     assert statuses == [
         (JobStatus.FAILED, interrupted),  # was queued
@@ -167,14 +205,16 @@ async def test_the_runner_runs_one_job_at_a_time_in_order(
     most = 0
     order: list[int] = []
 
-    async def slow(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
+    async def slow(
+        session: AsyncSession, context: JobContext, job: AnalysisJob
+    ) -> Sequence[Deferred]:
         nonlocal running, most
         running += 1
         most = max(most, running)
         await asyncio.sleep(0.01)  # give another job the chance to start, if it could
         order.append(job.process_id)
         running -= 1
-        return "ok"
+        return [Deferred("ok")]
 
     processes = [await add_process(session, slug=f"verfahren-{i}") for i in range(3)]
     runner = JobRunner(context, handlers(slow))
@@ -197,10 +237,12 @@ async def test_stopping_records_the_running_job_as_failed(
 ) -> None:
     started = asyncio.Event()
 
-    async def forever(session: AsyncSession, context: JobContext, job: AnalysisJob) -> str:
+    async def forever(
+        session: AsyncSession, context: JobContext, job: AnalysisJob
+    ) -> Sequence[Deferred]:
         started.set()
         await asyncio.Event().wait()
-        return "never"
+        return [Deferred("never")]
 
     process = await add_process(session)
     assert process.id is not None
@@ -214,6 +256,6 @@ async def test_stopping_records_the_running_job_as_failed(
 
     [job] = await job_rows(session)
     assert job.status is JobStatus.FAILED
-    assert job.error == german("Stopped because the app shut down. Please start it again.")
+    assert shown(job.error) == german("Stopped because the app shut down. Please start it again.")
     assert job.finished_at is not None
     assert job.finished_at <= utcnow()

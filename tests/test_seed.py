@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.bootstrap import DEMO_LOGIN_FILE, prepare_database, read_demo_login
 from participation.models import (
     Contribution,
+    ContributionKind,
     ContributionStatus,
     ContributionTheme,
     ModerationAction,
@@ -19,6 +22,7 @@ from participation.models import (
     QuestionKind,
     Role,
     Segment,
+    Support,
     Survey,
     SurveyAnswer,
     SurveyQuestion,
@@ -27,9 +31,11 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.idea_list import IdeaFilters, Sort, list_ideas
 from participation.services.processes import get_process, list_processes
-from participation.services.seed import DEMO_MODERATOR_EMAIL, seed_demo
+from participation.services.seed import DEMO_ADMIN_EMAIL, DEMO_MODERATOR_EMAIL, seed_demo
 from participation.services.users import authenticate
+from participation.settings import Settings
 from tests.helpers import add_process, count
 
 TABLES: list[type] = [
@@ -50,7 +56,7 @@ async def counts(session: AsyncSession) -> dict[str, int]:
 async def test_seeding_an_empty_database_creates_the_demo(session: AsyncSession) -> None:
     login = await seed_demo(session)
     assert login is not None
-    assert login.email == DEMO_MODERATOR_EMAIL
+    assert login.moderator.email == DEMO_MODERATOR_EMAIL
 
     processes = await list_processes(session)
     assert len(processes) == 1
@@ -60,7 +66,9 @@ async def test_seeding_an_empty_database_creates_the_demo(session: AsyncSession)
     assert len(demo.phases) >= 2
     assert await count(session, Theme) >= 6
 
-    ideas = list(await session.exec(select(Contribution)))
+    ideas = list(
+        await session.exec(select(Contribution).where(Contribution.kind == ContributionKind.IDEA))
+    )
     assert len(ideas) >= 40
     segments = Counter(idea.segment for idea in ideas)
     assert {Segment.RESIDENT, Segment.PUPIL, Segment.FIRM} <= set(segments)
@@ -75,9 +83,12 @@ async def test_seeding_an_empty_database_creates_the_demo(session: AsyncSession)
         assert idea.consent_at is not None
 
     # Every decided idea has its event, from pending to its state, by the demo moderator.
-    moderator = (await session.exec(select(User).where(User.email == login.email))).one()
+    moderator = (await session.exec(select(User).where(User.email == login.moderator.email))).one()
     assert moderator.role is Role.MODERATOR
-    events = list(await session.exec(select(ModerationEvent)))
+    idea_ids = {idea.id for idea in ideas}
+    events = [
+        e for e in await session.exec(select(ModerationEvent)) if e.contribution_id in idea_ids
+    ]
     by_idea = {event.contribution_id: event for event in events}
     assert len(by_idea) == len(events)  # one each
     for idea in ideas:
@@ -104,14 +115,78 @@ async def test_seeding_an_empty_database_creates_the_demo(session: AsyncSession)
     assert theme_processes == {demo.process.id}
 
 
-async def test_demo_moderator_can_sign_in(session: AsyncSession) -> None:
-    login = await seed_demo(session)
-    assert login is not None
-    assert len(login.password) >= 12
-    user = await authenticate(session, login.email, login.password)
-    assert user is not None
-    assert user.role is Role.MODERATOR
-    assert await authenticate(session, login.email, login.password + "x") is None
+async def test_demo_moderator_and_admin_can_sign_in(session: AsyncSession) -> None:
+    logins = await seed_demo(session)
+    assert logins is not None
+    assert logins.admin is not None
+    for login, role in ((logins.moderator, Role.MODERATOR), (logins.admin, Role.ADMIN)):
+        assert len(login.password) >= 12
+        user = await authenticate(session, login.email, login.password)
+        assert user is not None
+        assert user.role is role
+        assert await authenticate(session, login.email, login.password + "x") is None
+    assert logins.admin.email == DEMO_ADMIN_EMAIL
+    assert logins.admin.password != logins.moderator.password
+
+
+async def test_the_demo_has_supports_and_comments_with_right_counts(
+    session: AsyncSession,
+) -> None:
+    """Every sort order of the ideas list has something to show, and the kept counts are
+    the rows."""
+    await seed_demo(session)
+    [overview] = await list_processes(session)
+    assert overview.process.id is not None
+    published = await list_ideas(session, overview.process.id, IdeaFilters(), per_page=100)
+    ideas = {item.contribution.id or 0: item for item in published.items}
+    supports = Counter(s.contribution_id for s in await session.exec(select(Support)))
+    comments = Counter(
+        c.parent_id
+        for c in await session.exec(
+            select(Contribution).where(Contribution.kind == ContributionKind.COMMENT)
+        )
+    )
+    assert sum(supports.values()) >= 50
+    assert sum(comments.values()) >= 8
+    assert any(c.reply_to_id for c in await session.exec(select(Contribution)))
+    for idea_id, item in ideas.items():
+        assert (item.supports, item.comments) == (supports[idea_id], comments[idea_id])
+    assert set(supports) | set(comments) <= set(ideas)  # only on published ideas
+    # The most supported and the most discussed ideas lead their lists, not the newest.
+    newest = [item.contribution.id for item in published.items[:10]]
+    for sort, counted in ((Sort.SUPPORTED, supports), (Sort.DISCUSSED, comments)):
+        first = await list_ideas(session, overview.process.id, IdeaFilters(sort=sort), 10)
+        top = first.items[0]
+        assert (top.supports if sort is Sort.SUPPORTED else top.comments) == max(counted.values())
+        assert [item.contribution.id for item in first.items] != newest
+    # Comments went through moderation like ideas: each has its approval by the moderator.
+    comment_ids = {
+        c.id
+        for c in await session.exec(
+            select(Contribution).where(Contribution.kind == ContributionKind.COMMENT)
+        )
+    }
+    approved = {
+        e.contribution_id
+        for e in await session.exec(select(ModerationEvent))
+        if e.action is ModerationAction.APPROVE
+    }
+    assert comment_ids <= approved
+
+
+async def test_the_logins_are_written_for_the_operator(settings: Settings) -> None:
+    """var/demo-login.txt: the moderator on lines 1-2 (as before), the admin on lines 3-4."""
+    logins = await prepare_database(replace(settings, seed_demo=True))
+    assert logins is not None
+    assert logins.admin is not None
+    lines = (settings.var_dir / DEMO_LOGIN_FILE).read_text().splitlines()
+    assert lines == [
+        logins.moderator.email,
+        logins.moderator.password,
+        logins.admin.email,
+        logins.admin.password,
+    ]
+    assert read_demo_login(settings) == logins
 
 
 async def test_each_seed_has_its_own_password(session: AsyncSession) -> None:
@@ -123,7 +198,7 @@ async def test_each_seed_has_its_own_password(session: AsyncSession) -> None:
     await session.commit()
     second = await seed_demo(session)
     assert second is not None
-    assert second.password != first.password
+    assert second.moderator.password != first.moderator.password
 
 
 async def test_seeding_again_does_nothing(session: AsyncSession) -> None:

@@ -1,8 +1,10 @@
-"""Supports without accounts: one per browser via a signed cookie, the count in place with
-htmx, only published ideas, and the write rate limit."""
+"""Supports without accounts: one per browser via a signed cookie, withdrawn by the same
+browser, the kept count right under concurrency, the count in place with htmx, only
+published ideas, and the write rate limit."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import replace
 
@@ -11,7 +13,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
-from participation.models import ContributionStatus, Process, Support
+from participation.db import create_engine, create_sessionmaker
+from participation.models import Contribution, ContributionStatus, Process, Support
 from participation.services import supports
 from participation.settings import Settings
 from tests.helpers import (
@@ -20,6 +23,7 @@ from tests.helpers import (
     Client,
     add_idea,
     add_process,
+    attr,
     count,
     german,
     html,
@@ -73,6 +77,63 @@ async def test_one_support_per_browser(session: AsyncSession) -> None:
     assert not await supports.has_supported(session, idea.id, None)
 
 
+async def test_withdrawing_a_support(session: AsyncSession) -> None:
+    process = await add_process(session)
+    idea = await add_idea(session, process)
+    assert idea.id is not None
+    for browser in ("a", "b"):
+        assert await supports.add_support(session, idea.id, browser * 64)
+    assert await supports.withdraw_support(session, idea.id, "a" * 64)
+    assert not await supports.withdraw_support(session, idea.id, "a" * 64)  # gone already
+    assert not await supports.withdraw_support(session, idea.id, "c" * 64)  # never there
+    assert not await supports.has_supported(session, idea.id, "a" * 64)
+    assert await supports.support_count(session, idea.id) == 1
+    # Supporting again after withdrawing counts again.
+    assert await supports.add_support(session, idea.id, "a" * 64)
+    assert await supports.support_count(session, idea.id) == 2
+
+
+async def _kept_and_counted(session: AsyncSession, idea_id: int) -> tuple[int, int]:
+    kept = (
+        await session.exec(select(Contribution.support_count).where(Contribution.id == idea_id))
+    ).one()
+    return kept, await count(session, Support)
+
+
+def test_the_kept_count_stays_right_under_concurrency(settings: Settings, process: Process) -> None:
+    """Many browsers at once, some clicking twice and some withdrawing at the same moment,
+    each in a session of its own: the kept count ends equal to the Support rows."""
+    idea = stored_idea(settings, process)
+    assert idea.id is not None
+    idea_id = idea.id
+
+    async def run() -> tuple[int, int]:
+        engine = create_engine(settings)
+        sessions = create_sessionmaker(engine)
+
+        async def click(browser: str, withdraw: bool = False) -> None:
+            async with sessions() as db:
+                if withdraw:
+                    await supports.withdraw_support(db, idea_id, browser)
+                else:
+                    await supports.add_support(db, idea_id, browser)
+
+        try:
+            browsers = [f"{i:064d}" for i in range(12)]
+            await asyncio.gather(*(click(b) for b in browsers), *(click(b) for b in browsers[:6]))
+            # The first four withdraw twice at once, the next two support once more meanwhile.
+            await asyncio.gather(
+                *(click(b, withdraw=True) for b in browsers[:4] * 2),
+                *(click(b) for b in browsers[4:6]),
+            )
+            async with sessions() as db:
+                return await _kept_and_counted(db, idea_id)
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(run()) == (8, 8)
+
+
 # --- the routes ------------------------------------------------------------------------------
 
 
@@ -98,7 +159,7 @@ def test_support_with_htmx_swaps_the_widget_and_counts_once(
     widget = one(html(response.text), "#support")
     assert "1" in text_of(one(widget, ".support__count"))
     assert german("You support this idea") in text_of(widget)
-    assert widget.select("button") == []
+    assert [text_of(b) for b in widget.select("button")] == [german("Withdraw support")]
     cookie = client.cookies[supports.BROWSER_COOKIE]
     assert supports.read_browser_id(settings.secret_key, cookie) is not None
 
@@ -125,6 +186,45 @@ def test_support_without_javascript_redirects_back(
     assert response.status_code == 303
     assert response.headers["location"] == f"/processes/{SLUG}/ideas/{idea.id}#support"
     assert in_db(settings, lambda s: count(s, Support)) == 1
+
+
+def test_the_same_browser_withdraws_with_htmx(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    idea = stored_idea(settings, process)
+    url = f"/processes/{SLUG}/ideas/{idea.id}/support"
+    post_form(client, url, headers=HTMX)
+    response = post_form(client, url + "/withdraw", headers=HTMX)
+    assert response.status_code == 200
+    widget = one(html(response.text), "#support")
+    assert "0" in text_of(one(widget, ".support__count"))
+    assert german("You no longer support this idea.") in text_of(widget)
+    assert [text_of(b) for b in widget.select("button")] == [german("Support")]
+    assert in_db(settings, lambda s: count(s, Support)) == 0
+
+    # Another browser cannot withdraw this browser's support.
+    post_form(client, url, headers=HTMX)
+    client.cookies.delete(supports.BROWSER_COOKIE)
+    other = post_form(client, url + "/withdraw", headers=HTMX)
+    assert "1" in text_of(one(html(other.text), ".support__count"))
+    assert in_db(settings, lambda s: count(s, Support)) == 1
+
+
+def test_withdraw_without_javascript_redirects_back(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    idea = stored_idea(settings, process)
+    url = f"/processes/{SLUG}/ideas/{idea.id}/support"
+    post_form(client, url)
+    page = html(client.get(f"/processes/{SLUG}/ideas/{idea.id}").text)
+    form = one(page, "#support form")
+    assert attr(form, "action") == url + "/withdraw"
+    response = post_form(client, url + "/withdraw")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/processes/{SLUG}/ideas/{idea.id}#support"
+    assert in_db(settings, lambda s: count(s, Support)) == 0
+    page = html(client.get(f"/processes/{SLUG}/ideas/{idea.id}").text)
+    assert attr(one(page, "#support form"), "action") == url
 
 
 def test_another_browser_counts_again(client: Client, settings: Settings, process: Process) -> None:
@@ -154,6 +254,8 @@ def test_only_published_ideas_can_be_supported(
     for status in (ContributionStatus.PENDING, ContributionStatus.HIDDEN):
         idea = stored_idea(settings, process, status=status)
         response = post_form(client, f"/processes/{SLUG}/ideas/{idea.id}/support")
+        assert response.status_code == 404
+        response = post_form(client, f"/processes/{SLUG}/ideas/{idea.id}/support/withdraw")
         assert response.status_code == 404
     assert in_db(settings, lambda s: count(s, Support)) == 0
 

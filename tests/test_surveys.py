@@ -406,11 +406,25 @@ def test_no_segment_is_asked_when_the_survey_fixes_it(
     assert text_of(one(page, ".survey-progress")) == _page_of(1, 3)
     assert page.select("#segment-resident") == []
     assert in_db(settings, responses)[0].segment is Segment.RESIDENT
-    # A survey for firms asks their details, but not the segment.
+    # A survey for firms asks their details, always, but not the segment.
     firms = stored_survey(settings, process, slug="betriebe", segment=Segment.FIRM)
     page = html(client.get(f"/umfrage/{start(client, process, firms)}").text)
     assert page.select("#segment-firm") == []
+    assert not one(page, ".firm-fields").has_attr("data-firm-fields")
     assert one(page, "#organisation_name")
+    assert page.select("label[for=municipality] .optional") == []
+
+
+def test_a_survey_for_everyone_asks_firms_as_the_idea_form_does(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    built = stored_survey(settings, process)
+    page = html(client.get(f"/umfrage/{start(client, process, built)}").text)
+    firm = one(page, "fieldset.firm-fields[data-firm-fields]")  # hidden by script until chosen
+    assert text_of(one(firm, ":scope > legend")) == german("Only for firms: about your firm")
+    assert text_of(one(page, "label[for=municipality] .optional")) == (
+        f"({german('optional; required for firms')})"
+    )
 
 
 # --- invitations ----------------------------------------------------------------------------

@@ -235,7 +235,7 @@ async def test_retrain_keeps_the_keywords_where_the_model_scores_worse(
     assert all(v is not None and v.startswith("keywords:") for v in versions)
     status = tagging.model_status(tmp_path, DEMO_SLUG)
     assert (status.in_use, status.report) == ("keywords", result.report)
-    said = tagging.describe_choice(comparison)  # in the site's language, German
+    said = str(tagging.describe_choice(comparison))  # in the site's language, German
     assert "die Vorschläge kommen weiter aus den Schlagwörtern" in said
     assert f"{comparison.trained.micro_f1:.2f}".replace(".", ",") in said
 

@@ -201,13 +201,16 @@ class Contribution(SQLModel, table=True):
     """
 
     # The moderation queue lists one status, narrowed by process and kind, oldest first;
-    # its counts group the same columns (services/moderation_queue.py).
+    # its counts group the same columns (services/moderation_queue.py). The ideas list sorts
+    # a process's published ideas by their kept counts.
     __table_args__ = (
         sa.Index("ix_contribution_queue", "status", "created_at", "id"),
         sa.Index("ix_contribution_queue_kind", "status", "kind", "created_at", "id"),
         sa.Index(
             "ix_contribution_queue_process", "status", "process_id", "kind", "created_at", "id"
         ),
+        sa.Index("ix_contribution_list_supports", "process_id", "status", "support_count"),
+        sa.Index("ix_contribution_list_comments", "process_id", "status", "comment_count"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -259,6 +262,13 @@ class Contribution(SQLModel, table=True):
     imported_ratings: dict[str, int] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
+    # Kept counts for lists (an idea's Support rows and its published comments and replies),
+    # so no page counts per row. Database triggers keep them (migration 0011): every way a
+    # support or a comment comes, goes or changes status moves them in the same transaction,
+    # and concurrent changes add up. Read them fresh (as columns) when the session may hold
+    # the row from before a change.
+    support_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    comment_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = timestamp_field(index=True)
     published_at: datetime | None = timestamp_field(nullable=True)
     updated_at: datetime | None = timestamp_field(nullable=True)
@@ -348,8 +358,10 @@ class AnalysisJob(SQLModel, table=True):
     requested_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
-    summary: str = Field(default="", sa_type=sa.Text)  # what a finished job did, for people
-    error: str = Field(default="", sa_type=sa.Text)  # why a failed job failed, for people
+    # What a finished job did and why a failed one failed, for people: message ids with their
+    # parameters as JSON (i18n.store_deferred), shown in the reader's language.
+    summary: str = Field(default="", sa_type=sa.Text)
+    error: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = timestamp_field()
     started_at: datetime | None = timestamp_field(nullable=True)
     finished_at: datetime | None = timestamp_field(nullable=True)

@@ -88,7 +88,9 @@ class AnalysisController(Controller):
             channels=list(Channel),
             may_retrain=_may_retrain(_user(request)),
             model=model,
-            model_choice=tagging.describe_choice(model.report.comparison) if model.report else "",
+            model_choice=str(tagging.describe_choice(model.report.comparison))
+            if model.report
+            else "",
             min_training_items=tagging.MIN_TRAINING_ITEMS,
         )
         return Template("pages/analysis/detail.html", context=context)

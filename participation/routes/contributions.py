@@ -58,6 +58,7 @@ class ContributionController(Controller):
             "filters": filters,
             "errors": errors,
             "ideas": ideas,
+            "page_size": state.settings.page_size,
             "themes": themes,
             "municipalities": await idea_list.municipalities(db, process_id),
             "sorts": idea_list.SORT_LABELS,

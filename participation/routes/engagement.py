@@ -28,10 +28,11 @@ from participation.settings import Settings
 class SupportWidget:
     """The support button with its count, as the idea page and the htmx answer show it."""
 
-    action: str  # where the button posts
+    action: str  # where "Support" posts; "Withdraw support" posts to action + "/withdraw"
     count: int
     supported: bool  # this browser supports the idea already
     accepted: bool | None = None  # after a click: True counted, False was counted before
+    withdrawn: bool = False  # after "Withdraw support"
 
 
 def _idea_url(overview: ProcessOverview, idea_id: int) -> str:
@@ -185,14 +186,26 @@ class EngagementController(Controller):
         await _load_idea(db, overview, idea_id)
         supporter, cookies = _browser(request, state.settings)
         accepted = await supports.add_support(db, idea_id, supporter)
-        if request.htmx:
-            widget = await _support_widget(db, overview, idea_id, supporter)
-            return Template(
-                "partials/contributions/_support.html",
-                context={"support": replace(widget, accepted=accepted)},
-                cookies=cookies,
-            )
-        return Redirect(_idea_url(overview, idea_id) + "#support", status_code=303, cookies=cookies)
+        return await _support_answer(
+            db, request, overview, idea_id, supporter, cookies, accepted=accepted
+        )
+
+    @post("/processes/{slug:str}/ideas/{idea_id:int}/support/withdraw")
+    async def withdraw_support(
+        self,
+        db: Db,
+        request: HTMXRequest,
+        state: State,
+        slug: FromPath[str],
+        idea_id: FromPath[int],
+    ) -> Redirect | Template:
+        """The same browser takes its support back; another browser has none to take."""
+        overview = await load_process(db, slug)
+        await _load_idea(db, overview, idea_id)
+        supporter = _browser_hash(request, state.settings)
+        if supporter is not None:
+            await supports.withdraw_support(db, idea_id, supporter)
+        return await _support_answer(db, request, overview, idea_id, supporter, [], withdrawn=True)
 
     @get("/processes/{slug:str}/contributions/{contribution_id:int}/report", cache=False)
     async def report_form(
@@ -223,6 +236,29 @@ class EngagementController(Controller):
             return _report_page(overview, item, form, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         # A repeated report gets the same thanks: it was counted the first time.
         return _report_page(overview, item, form, sent=True, cookies=cookies)
+
+
+async def _support_answer(
+    db: Db,
+    request: HTMXRequest,
+    overview: ProcessOverview,
+    idea_id: int,
+    supporter: str | None,
+    cookies: list[Cookie],
+    *,
+    accepted: bool | None = None,
+    withdrawn: bool = False,
+) -> Redirect | Template:
+    """After a click on the support button: htmx gets the widget back (saying what changed);
+    without it, the idea page."""
+    if request.htmx:
+        widget = await _support_widget(db, overview, idea_id, supporter)
+        return Template(
+            "partials/contributions/_support.html",
+            context={"support": replace(widget, accepted=accepted, withdrawn=withdrawn)},
+            cookies=cookies,
+        )
+    return Redirect(_idea_url(overview, idea_id) + "#support", status_code=303, cookies=cookies)
 
 
 async def _reportable(

@@ -13,7 +13,7 @@ from litestar.response import Template
 
 from participation.models import utcnow
 from participation.routes import Db
-from participation.services import processes
+from participation.services import idea_list, processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.markdown import render_markdown
 from participation.services.processes import ProcessOverview
@@ -34,7 +34,7 @@ async def process_page_context(
 ) -> dict[str, Any]:
     """Everything the process page shows; also used to re-render it after a failed submit."""
     assert overview.process.id is not None
-    ideas = await processes.published_ideas(db, overview.process.id, page, state.settings.page_size)
+    ideas = await _newest_ideas(db, state, overview.process.id, page)
     return {
         "overview": overview,
         "process": overview.process,
@@ -46,6 +46,14 @@ async def process_page_context(
         "segments": PUBLIC_SEGMENTS,
         "surveys": await open_public_surveys(db, overview.process.id),
     }
+
+
+async def _newest_ideas(
+    db: Db, state: State, process_id: int, page: int
+) -> processes.Page[idea_list.ListedIdea]:
+    """One page of the newest published ideas, with their kept counts, as the list has them."""
+    filters = idea_list.IdeaFilters(page=page)
+    return await idea_list.list_ideas(db, process_id, filters, state.settings.page_size)
 
 
 class ProcessController(Controller):
@@ -64,9 +72,7 @@ class ProcessController(Controller):
         overview = await load_process(db, slug)
         if request.htmx and request.htmx.target == "ideas":  # paging: the list alone
             assert overview.process.id is not None
-            ideas = await processes.published_ideas(
-                db, overview.process.id, page, state.settings.page_size
-            )
+            ideas = await _newest_ideas(db, state, overview.process.id, page)
             context = {"process": overview.process, "ideas": ideas}
             return Template("partials/processes/_ideas.html", context=context)
         context = await process_page_context(db, state, overview, page, IdeaForm())

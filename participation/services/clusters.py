@@ -30,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from nlp import clustering
 from nlp.text import default_analyzer, join_fields
-from participation.i18n import _, ngettext
+from participation.i18n import N_, Deferred, Nn_
 from participation.models import (
     Channel,
     Cluster,
@@ -57,7 +57,12 @@ COLOURS: Final = 12
 
 
 class ClusteringFailed(ServiceError):
-    """The ideas cannot be clustered (too few, or too short or alike); the message says why."""
+    """The ideas cannot be clustered (too few, or too short or alike); the message says why,
+    in the current locale, and `reason` keeps it untranslated for a job's record."""
+
+    def __init__(self, reason: Deferred) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -125,8 +130,10 @@ async def run_clustering(
     ideas = await ideas_to_cluster(session, process_id)
     if len(ideas) < clustering.MIN_DOCS:
         raise ClusteringFailed(
-            _("At least %(min)d published ideas are needed to form groups; there are %(n)d.")
-            % {"min": clustering.MIN_DOCS, "n": len(ideas)}
+            Deferred(
+                N_("At least %(min)d published ideas are needed to form groups; there are %(n)d."),
+                {"min": clustering.MIN_DOCS, "n": len(ideas)},
+            )
         )
     texts = [join_fields([idea.title, idea.body]) for idea in ideas]
     try:
@@ -137,7 +144,7 @@ async def run_clustering(
         )
     except ValueError:  # nlp.clustering: too short or too alike to tell apart
         raise ClusteringFailed(
-            _("The ideas are too short or too much alike to be told apart into groups.")
+            Deferred(N_("The ideas are too short or too much alike to be told apart into groups."))
         ) from None
     return await _store(session, process_id, job_id, seed, ideas, result)
 
@@ -202,11 +209,10 @@ async def _store(
     return run
 
 
-def describe_run(run: ClusterRun) -> str:
-    """One line for people: how many groups from how many ideas."""
-    return ngettext(
-        "%(num)d group from %(items)d ideas.", "%(num)d groups from %(items)d ideas.", run.k
-    ) % {"num": run.k, "items": run.items}
+def describe_run(run: ClusterRun) -> Deferred:
+    """One line for people, translated where it is read: how many groups from how many ideas."""
+    forms = Nn_("%(num)d group from %(items)d ideas.", "%(num)d groups from %(items)d ideas.")
+    return Deferred.counted(forms, run.k, items=run.items)
 
 
 # --- reading a run for display ---------------------------------------------------------------

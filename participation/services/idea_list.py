@@ -14,7 +14,6 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,7 +26,6 @@ from participation.models import (
     ContributionStatus,
     ContributionTheme,
     Segment,
-    Support,
     Theme,
     ThemeSource,
 )
@@ -44,8 +42,8 @@ PARAMS: Final = ("theme", "segment", "channel", "municipality", "q", "sort", "pa
 class Sort(StrEnum):
     RELEVANCE = "relevance"  # only with a search query; its default then
     NEWEST = "newest"
-    SUPPORTED = "supported"  # most Support rows
-    DISCUSSED = "discussed"  # most published comments
+    SUPPORTED = "supported"  # most supports (the kept count)
+    DISCUSSED = "discussed"  # most published comments (the kept count)
 
 
 SORT_LABELS: Final = {
@@ -173,25 +171,11 @@ def _where(process_id: int, filters: IdeaFilters) -> list[sa.ColumnElement[bool]
 async def list_ideas(
     session: AsyncSession, process_id: int, filters: IdeaFilters, per_page: int
 ) -> Page[ListedIdea]:
-    """One page of a process's published ideas, filtered, searched and sorted."""
-    comment = aliased(Contribution)
-    supports = (
-        select(func.count(col(Support.id)))
-        .where(Support.contribution_id == Contribution.id)
-        .scalar_subquery()
-    )
-    comments = (
-        select(func.count(col(comment.id)))
-        .where(
-            comment.parent_id == Contribution.id,
-            comment.kind == ContributionKind.COMMENT,
-            comment.status == ContributionStatus.PUBLISHED,
-        )
-        .scalar_subquery()
-    )
-    query = select(Contribution, supports.label("supports"), comments.label("comments")).where(
-        *_where(process_id, filters)
-    )
+    """One page of a process's published ideas, filtered, searched and sorted, with their
+    kept counts: three queries (count, page, themes) whatever the volume."""
+    supports, comments = col(Contribution.support_count), col(Contribution.comment_count)
+    # The counts as columns of their own: fresh even when the session holds an older row.
+    query = select(Contribution, supports, comments).where(*_where(process_id, filters))
     score: sa.ColumnElement[float] | None = None
     if (found := search.matching(session, filters.q)) is not None:
         query = query.join(found, found.c.id == Contribution.id)
@@ -205,17 +189,14 @@ async def list_ideas(
         col(Contribution.published_at).desc(),
         col(Contribution.id).desc(),
     ]
-    order: list[sa.UnaryExpression[Any]] = {
+    orders: dict[Sort, list[sa.UnaryExpression[Any]]] = {
         Sort.RELEVANCE: [score.desc()] if score is not None else [],
         Sort.NEWEST: [],
         Sort.SUPPORTED: [supports.desc()],
         Sort.DISCUSSED: [comments.desc()],
-    }[filters.effective_sort]
-    rows = (
-        await session.exec(
-            query.order_by(*order, *newest).offset((page - 1) * per_page).limit(per_page)
-        )
-    ).all()
+    }
+    ordered = query.order_by(*orders[filters.effective_sort], *newest)
+    rows = (await session.exec(ordered.offset((page - 1) * per_page).limit(per_page))).all()
     themes = await confirmed_themes(session, [c.id for c, _s, _c in rows if c.id is not None])
     items = [ListedIdea(c, themes.get(c.id or 0, []), s, n) for c, s, n in rows]
     return Page(items=items, page=page, pages=pages, total=total)

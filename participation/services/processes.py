@@ -15,12 +15,11 @@ from enum import StrEnum
 from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from sqlalchemy import ColumnElement
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation import i18n
+from participation.dates import format_day, format_last_day
 from participation.i18n import _
 from participation.inputs import parse_int
 from participation.models import (
@@ -193,15 +192,18 @@ def timeline(phases: Sequence[Phase], now: datetime) -> list[TimelineStep]:
 
 
 def closed_message(state: IdeaCallState, time_zone: str = DEFAULT_TIME_ZONE) -> str:
-    """Why no ideas are taken, since when, and what happens next: one sentence or a few."""
-    zone = ZoneInfo(time_zone)
+    """Why no ideas are taken, since when, and what happens next: one sentence or a few.
+    Dates as the pages show them (participation/dates.py); ends are exclusive."""
 
     def day(value: datetime) -> str:
-        return format_date(value.astimezone(zone), format="long", locale=i18n.current_locale.get())
+        return format_day(value, time_zone)
+
+    def last_day(end: datetime) -> str:
+        return format_last_day(end, time_zone)
 
     parts = [_("This process is not taking new ideas at the moment.")]
     if state.closure is IdeaCallClosure.ENDED and state.since is not None:
-        parts.append(_("The call for ideas ended on %(date)s.") % {"date": day(state.since)})
+        parts.append(_("The call for ideas ended on %(date)s.") % {"date": last_day(state.since)})
     elif state.closure is IdeaCallClosure.NOT_YET and state.opens_at is not None:
         parts.append(_("The call for ideas opens on %(date)s.") % {"date": day(state.opens_at)})
     elif state.closure is IdeaCallClosure.CHANNEL_CLOSED:
@@ -213,7 +215,8 @@ def closed_message(state: IdeaCallState, time_zone: str = DEFAULT_TIME_ZONE) -> 
         else:
             text = _("What happens next: %(phase)s, from %(start)s.")
         parts.append(
-            text % {"phase": phase.title, "start": day(phase.starts_at), "end": day(phase.ends_at)}
+            text
+            % {"phase": phase.title, "start": day(phase.starts_at), "end": last_day(phase.ends_at)}
         )
     return " ".join(parts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from participation import demo_content as demo
 from participation.models import (
     Channel,
     Contribution,
+    ContributionKind,
     ContributionStatus,
     ContributionTheme,
     ModerationAction,
@@ -26,6 +28,7 @@ from participation.models import (
     QuestionKind,
     Role,
     Segment,
+    Support,
     Survey,
     SurveyAnswer,
     SurveyOption,
@@ -34,12 +37,14 @@ from participation.models import (
     SurveySection,
     Theme,
     ThemeSource,
+    User,
     utcnow,
 )
 from participation.services.contributions import hash_token
 from participation.services.users import add_user
 
 DEMO_MODERATOR_EMAIL = "moderation@demo.invalid"
+DEMO_ADMIN_EMAIL = "admin@demo.invalid"
 
 
 @dataclass(frozen=True)
@@ -48,15 +53,24 @@ class DemoLogin:
     password: str
 
 
+@dataclass(frozen=True)
+class DemoLogins:
+    """The demo's staff accounts: a moderator, and an admin who sees every part of the app.
+    Their passwords are random and exist nowhere else."""
+
+    moderator: DemoLogin
+    admin: DemoLogin | None  # None in a login file from before the demo had an admin
+
+
 async def database_is_empty(session: AsyncSession) -> bool:
     return (await session.exec(select(func.count()).select_from(Process))).one() == 0
 
 
-async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoLogin | None:
-    """Create the demo process and a demo moderator, only into a database without processes.
+async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoLogins | None:
+    """Create the demo process, a demo moderator and a demo admin, only into a database
+    without processes.
 
-    Returns the moderator's login (the password is random and exists nowhere else),
-    or None when there was something already and nothing was seeded.
+    Returns their logins, or None when there was something already and nothing was seeded.
     """
     if not await database_is_empty(session):
         return None
@@ -98,14 +112,26 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
             position=position,
         )
         session.add(themes[theme["slug"]])
-    password = secrets.token_urlsafe(12)
+    logins = DemoLogins(
+        moderator=DemoLogin(DEMO_MODERATOR_EMAIL, secrets.token_urlsafe(12)),
+        admin=DemoLogin(DEMO_ADMIN_EMAIL, secrets.token_urlsafe(12)),
+    )
     moderator = await add_user(
         session,
-        email=DEMO_MODERATOR_EMAIL,
-        password=password,
+        email=logins.moderator.email,
+        password=logins.moderator.password,
         role=Role.MODERATOR,
         display_name="Demo-Moderation",
     )
+    assert logins.admin is not None
+    await add_user(
+        session,
+        email=logins.admin.email,
+        password=logins.admin.password,
+        role=Role.ADMIN,
+        display_name="Demo-Administration",
+    )
+    published: dict[str, Contribution] = {}
     # Spread the hours so the ideas do not all carry the same time of day.
     for index, item in enumerate(demo.CONTRIBUTIONS):
         created = now - item["days_ago"] * day - timedelta(hours=(index * 7) % 11, minutes=index)
@@ -131,6 +157,8 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
         session.add(contribution)
         await session.flush()
         assert contribution.id is not None
+        if status is ContributionStatus.PUBLISHED:
+            published[item["title"]] = contribution
         for slug in item["themes"]:
             theme_id = themes[slug].id
             assert theme_id is not None
@@ -154,12 +182,74 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
                     created_at=created + timedelta(hours=5),
                 )
             )
+    await _seed_comments(session, published, moderator, now)
+    _seed_supports(session, published)
     call = next(p for p in spec["phases"] if p["kind"] == PhaseKind.IDEA_CALL.value)
     await _seed_survey(
         session, process.id, now + call["starts_in_days"] * day, now + call["ends_in_days"] * day
     )
     await session.commit()
-    return DemoLogin(email=DEMO_MODERATOR_EMAIL, password=password)
+    return logins
+
+
+async def _seed_comments(
+    session: AsyncSession, ideas: dict[str, Contribution], moderator: User, now: datetime
+) -> None:
+    """The demo's comments and replies, published with their moderation events. The ideas'
+    kept comment counts follow by trigger (migration 0011)."""
+
+    async def add(
+        idea: Contribution, body: str, segment: str, days_ago: int, reply_to: int | None
+    ) -> int:
+        created = now - timedelta(days=days_ago, hours=2)
+        comment = Contribution(
+            process_id=idea.process_id,
+            kind=ContributionKind.COMMENT,
+            parent_id=idea.id,
+            reply_to_id=reply_to,
+            body=body,
+            segment=Segment(segment),
+            channel=Channel.IDEA_CALL,
+            status=ContributionStatus.PUBLISHED,
+            consent_at=created,
+            created_at=created,
+            published_at=created + timedelta(hours=1),
+        )
+        session.add(comment)
+        await session.flush()
+        assert comment.id is not None
+        session.add(
+            ModerationEvent(
+                contribution_id=comment.id,
+                actor_id=moderator.id,
+                action=ModerationAction.APPROVE,
+                from_status=ContributionStatus.PENDING,
+                to_status=ContributionStatus.PUBLISHED,
+                created_at=created + timedelta(hours=1),
+            )
+        )
+        return comment.id
+
+    for item in demo.COMMENTS:
+        idea = ideas[item["idea"]]
+        top = await add(idea, item["body"], item["segment"], item["days_ago"], None)
+        for reply in item.get("replies", []):
+            await add(idea, reply["body"], reply["segment"], reply["days_ago"], top)
+
+
+# How many browsers support each published idea: a few popular ones, many with a handful.
+_DEMO_SUPPORTS = (0, 0, 1, 1, 2, 2, 3, 4, 5, 7, 9, 12, 17, 24)
+
+
+def _seed_supports(session: AsyncSession, ideas: dict[str, Contribution]) -> None:
+    """Supports from made-up browsers, the same on every installation. The ideas' kept
+    support counts follow by trigger (migration 0011)."""
+    rng = random.Random(2031)  # noqa: S311 - the same demo everywhere, not a secret
+    for idea in ideas.values():
+        assert idea.id is not None
+        for number in range(rng.choice(_DEMO_SUPPORTS)):
+            supporter = hashlib.sha256(f"demo-{idea.id}-{number}".encode()).hexdigest()
+            session.add(Support(contribution_id=idea.id, supporter_hash=supporter))
 
 
 # The demo survey for firms: every kind of question, open while the idea call runs.

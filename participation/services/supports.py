@@ -2,7 +2,9 @@
 
 A browser is known only by a random id in a signed cookie. The database keeps the SHA-256
 hash of that id, never the id itself and never an IP address, so a support cannot be tied
-back to a person. One support per idea and browser; a second one changes nothing.
+back to a person. One support per idea and browser; a second one changes nothing, and the
+same browser may withdraw its support. The idea's kept count (Contribution.support_count)
+follows the Support rows by database trigger (migration 0011).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import hmac
 import secrets
 from typing import Final
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import Support, utcnow
+from participation.models import Contribution, Support, utcnow
 
 BROWSER_COOKIE: Final = "browser_id"
 BROWSER_COOKIE_MAX_AGE: Final = 365 * 24 * 3600
@@ -52,13 +55,11 @@ def browser_hash(browser_id: str) -> str:
 
 
 async def support_count(session: AsyncSession, contribution_id: int) -> int:
-    return (
-        await session.exec(
-            select(func.count())
-            .select_from(Support)
-            .where(Support.contribution_id == contribution_id)
-        )
-    ).one()
+    """The idea's kept count, read from the database (not from a row the session holds)."""
+    found = await session.exec(
+        select(Contribution.support_count).where(col(Contribution.id) == contribution_id)
+    )
+    return found.first() or 0
 
 
 async def has_supported(
@@ -92,3 +93,18 @@ async def add_support(session: AsyncSession, contribution_id: int, supporter_has
         await session.rollback()
         return False
     return True
+
+
+async def withdraw_support(
+    session: AsyncSession, contribution_id: int, supporter_hash: str
+) -> bool:
+    """Take this browser's support back. True if there was one; withdrawing twice (two clicks
+    at once) deletes the row once, so the count drops once."""
+    result = await session.exec(
+        delete(Support).where(
+            col(Support.contribution_id) == contribution_id,
+            col(Support.supporter_hash) == supporter_hash,
+        )
+    )
+    await session.commit()
+    return bool(result.rowcount)

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
-from babel.numbers import format_decimal
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -44,7 +43,7 @@ from nlp.tagging import (
 )
 from nlp.text import GermanAnalyzer, default_analyzer, join_fields
 from participation.db import SessionMaker
-from participation.i18n import _, current_locale
+from participation.i18n import N_, Deferred, _
 from participation.models import (
     IN_MODERATION,
     Contribution,
@@ -330,18 +329,21 @@ class NotEnoughTrainingData(ValueError):
         )
 
     @property
-    def message(self) -> str:
-        """The same, in the reader's language."""
-        return _(
-            "Only %(items)d contributions have confirmed action fields (%(themes)d action "
-            "fields). Confirm action fields on at least %(min_items)d contributions and "
-            "%(min_themes)d action fields first."
-        ) % {
-            "items": self.items,
-            "themes": self.themes,
-            "min_items": MIN_TRAINING_ITEMS,
-            "min_themes": MIN_TRAINING_THEMES,
-        }
+    def reason(self) -> Deferred:
+        """The same for people, translated where it is read."""
+        return Deferred(
+            N_(
+                "Only %(items)d contributions have confirmed action fields (%(themes)d action "
+                "fields). Confirm action fields on at least %(min_items)d contributions and "
+                "%(min_themes)d action fields first."
+            ),
+            {
+                "items": self.items,
+                "themes": self.themes,
+                "min_items": MIN_TRAINING_ITEMS,
+                "min_themes": MIN_TRAINING_THEMES,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -434,28 +436,32 @@ class RetrainResult:
         return self.report.comparison.choice
 
 
-def describe_choice(comparison: TaggerComparison) -> str:
-    """The comparison and its outcome in a sentence, in the current language."""
-    locale = current_locale.get()
-    values = {
+def describe_choice(comparison: TaggerComparison) -> Deferred:
+    """The comparison and its outcome in a sentence, translated where it is read (a job's
+    summary keeps it for later readers)."""
+    values: dict[str, int | str | float] = {
         "items": comparison.items,
-        "trained": format_decimal(comparison.trained.micro_f1, "0.00", locale=locale),
-        "keywords": format_decimal(comparison.keywords.micro_f1, "0.00", locale=locale),
+        "trained": comparison.trained.micro_f1,
+        "keywords": comparison.keywords.micro_f1,
     }
     if comparison.choice == "trained":
-        message = _(
-            "Cross-validated on the same %(items)d contributions, the trained model scores "
-            "%(trained)s (micro-F1, 0 to 1) and the keywords of the action fields "
-            "%(keywords)s: the trained model makes the suggestions."
+        return Deferred(
+            N_(
+                "Cross-validated on the same %(items)d contributions, the trained model scores "
+                "%(trained)s (micro-F1, 0 to 1) and the keywords of the action fields "
+                "%(keywords)s: the trained model makes the suggestions."
+            ),
+            values,
         )
-    else:
-        message = _(
+    return Deferred(
+        N_(
             "Cross-validated on the same %(items)d contributions, the trained model scores "
             "%(trained)s (micro-F1, 0 to 1) and the keywords of the action fields "
             "%(keywords)s: the trained model is not used, the keywords go on making the "
             "suggestions."
-        )
-    return message % values
+        ),
+        values,
+    )
 
 
 _train_locks: dict[str, threading.Lock] = {}

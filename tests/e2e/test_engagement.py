@@ -25,6 +25,18 @@ def published_idea_ids(server: LiveServer) -> list[int]:
     return [item["id"] for item in response.json()["items"]]
 
 
+def supporters(page: Page) -> int:
+    """The count the support widget shows."""
+    text = page.locator("#support .support__count").inner_text()
+    match = re.match(r"(\d+) Unterstützung", text)
+    assert match, text
+    return int(match[1])
+
+
+def supporters_text(n: int) -> str:
+    return f"{n} Unterstützung" if n == 1 else f"{n} Unterstützungen"
+
+
 def sign_in(page: Page, server: LiveServer) -> None:
     page.goto(server.url + "/login")
     submit_login(page, *server.demo_login)
@@ -41,14 +53,23 @@ def test_support_comment_reply_report_and_answer(page: Page, live_server: LiveSe
 
     # Supporting swaps the widget in place (htmx); the same browser counts once.
     support = page.locator("#support")
-    expect(support).to_contain_text("0 Unterstützungen")
+    before = supporters(page)
     support.get_by_role("button", name="Unterstützen").click()
-    expect(support).to_contain_text("Sie unterstützen diese Idee")
-    expect(support).to_contain_text("1 Unterstützung")
-    expect(support.get_by_role("button")).to_have_count(0)
+    expect(support.locator(".support__done")).to_have_text("Sie unterstützen diese Idee")
+    expect(support.locator(".support__count")).to_have_text(supporters_text(before + 1))
     check(page)
     page.reload()
-    expect(page.locator("#support")).to_contain_text("Sie unterstützen diese Idee")
+    expect(page.locator("#support .support__done")).to_have_text("Sie unterstützen diese Idee")
+
+    # The same browser takes its support back, and may give it again.
+    support.get_by_role("button", name="Unterstützung zurückziehen").click()
+    expect(support.locator(".support__done")).to_have_text(
+        "Sie unterstützen diese Idee nicht mehr."
+    )
+    expect(support.locator(".support__count")).to_have_text(supporters_text(before))
+    check(page)
+    support.get_by_role("button", name="Unterstützen").click()
+    expect(support.locator(".support__count")).to_have_text(supporters_text(before + 1))
 
     # A comment without consent is refused at the field, keeping the text.
     page.get_by_label("Ihr Kommentar").fill(COMMENT)
@@ -129,10 +150,16 @@ def test_support_and_report_work_without_javascript(
     context = browser.new_context(java_script_enabled=False, locale="de-DE")
     page = context.new_page()
     page.goto(f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}")
+    before = supporters(page)
     page.locator("#support").get_by_role("button", name="Unterstützen").click()
     expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}#support$"))
     expect(page.locator("#support")).to_contain_text("Sie unterstützen diese Idee")
+    assert supporters(page) == before + 1
     check(page)
+    page.locator("#support").get_by_role("button", name="Unterstützung zurückziehen").click()
+    expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}#support$"))
+    expect(page.locator("#support").get_by_role("button", name="Unterstützen")).to_be_visible()
+    assert supporters(page) == before
 
     page.get_by_role("link", name="Diese Idee melden").click()
     page.get_by_label("Gehört nicht hierher").check()
