@@ -52,6 +52,22 @@ async def add_session(
     return row
 
 
+async def add_member(
+    session: AsyncSession, fg_session: FocusGroupSession, pseudonym: str = "Eisvogel"
+) -> FocusGroupMember:
+    """A pupil who has joined `fg_session` under `pseudonym`."""
+    assert fg_session.id is not None
+    member = FocusGroupMember(
+        session_id=fg_session.id,
+        pseudonym=pseudonym,
+        pseudonym_key=pseudonym.casefold(),
+        token_hash=f"{fg_session.id}-{pseudonym}".encode().hex()[:64],
+    )
+    session.add(member)
+    await session.commit()
+    return member
+
+
 def stored_session(
     settings: Settings, process: Process, facilitator: User | None = None, **kwargs: str
 ) -> FocusGroupSession:

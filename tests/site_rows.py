@@ -13,7 +13,7 @@ from participation.models import Contribution, ContributionKind, ContributionSta
 from participation.models.surveys import QuestionKind
 from participation.services.mail import unsubscribe_token
 from participation.settings import Settings
-from tests.focus_group_helpers import CODE, stored_session
+from tests.focus_group_helpers import CODE, add_member, stored_session
 from tests.helpers import SLUG, Client, add_process, add_staff, in_db, stored_idea
 from tests.survey_builders import BuiltSurvey, start, stored_survey
 
@@ -33,6 +33,7 @@ class Site:
     survey: BuiltSurvey
     survey_token: str
     session_id: int
+    member_id: int  # a pupil in that session
     unsubscribe: str
 
     def fill(self, template: str) -> str:
@@ -47,6 +48,7 @@ class Site:
                 "section_id": self.survey.sections[0].id,
                 "question_id": self.survey.questions[QuestionKind.FREE_TEXT].id,
                 "session_id": self.session_id,
+                "member_id": self.member_id,
                 "number": 0,
                 "field": "title",
                 "idea_id": self.idea_id,
@@ -105,6 +107,8 @@ def build_site(client: Client, settings: Settings) -> Site:
     built = stored_survey(settings, process)
     fg_session = stored_session(settings, process)
     assert fg_session.id is not None
+    member = in_db(settings, lambda s: add_member(s, fg_session))
+    assert member.id is not None
     return Site(
         process=process,
         idea_id=idea.id,
@@ -113,6 +117,7 @@ def build_site(client: Client, settings: Settings) -> Site:
         survey=built,
         survey_token=start(client, process, built),
         session_id=fg_session.id,
+        member_id=member.id,
         unsubscribe=unsubscribe_token(settings, idea.id, UNSUBSCRIBE_ADDRESS),
     )
 

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from nlp import clustering
 from nlp.model_choice import TaggerComparison, TaggerScore
+from participation.i18n import show_stored
 from participation.jobs import JobRunner
 from participation.models import (
     AnalysisJob,
@@ -373,7 +374,7 @@ def test_the_page_says_which_tagger_suggests_and_how_it_scored(
     assert status.report.comparison.choice == "trained"
     score = f"{status.report.comparison.trained.micro_f1:.2f}".replace(".", ",")
     assert score in trained
-    assert score in job.summary  # the job's summary says it too
+    assert score in show_stored(job.summary)  # the job's summary says it too, in German
 
 
 def add_job(settings: Settings, status: JobStatus, **values: Any) -> None:

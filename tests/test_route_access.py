@@ -24,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.app import create_app
 from participation.models import ContributionStatus, Role
 from participation.settings import Settings
-from tests.focus_group_helpers import CODE, add_session
+from tests.focus_group_helpers import CODE, add_member, add_session
 from tests.helpers import (
     SLUG,
     Client,
@@ -56,6 +56,7 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /processes/{slug:str}/ideas/check/{field:str}": PUBLIC,
     "POST /processes/{slug:str}/ideas/{idea_id:int}/comments": PUBLIC,
     "POST /processes/{slug:str}/ideas/{idea_id:int}/support": PUBLIC,
+    "POST /processes/{slug:str}/ideas/{idea_id:int}/support/withdraw": PUBLIC,
     "POST /processes/{slug:str}/contributions/{contribution_id:int}/report": PUBLIC,
     "POST /follow/{token:str}/{contribution_id:int}/edit": PUBLIC,
     "POST /follow/{token:str}/{contribution_id:int}/delete": PUBLIC,
@@ -90,6 +91,7 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /focus-groups": FACILITATORS,
     "POST /focus-groups/{session_id:int}/ideas": FACILITATORS,
     "POST /focus-groups/{session_id:int}/close": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/members/{member_id:int}/remove": FACILITATORS,
     # Process administration, import, survey building.
     "POST /admin/processes/new": ADMINS,
     "POST /admin/processes/{slug:str}/edit": ADMINS,
@@ -151,6 +153,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
     idea = await add_idea(session, process, status=ContributionStatus.PENDING)
     built = await add_survey(session, process)
     focus_group = await add_session(session, process)
+    member = await add_member(session, focus_group)
     section = built.sections[0]
     question = next(iter(built.questions.values()))
     return {
@@ -164,6 +167,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "section_id": str(section.id),
         "question_id": str(question.id),
         "session_id": str(focus_group.id),
+        "member_id": str(member.id),
         "code": CODE,
     }
 
