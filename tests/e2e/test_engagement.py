@@ -21,7 +21,9 @@ ANSWER = "Der Kreistag berät diese Idee im Herbst."
 
 
 def published_idea_ids(server: LiveServer) -> list[int]:
-    response = httpx.get(f"{server.url}/api/v1/processes/{SLUG}/contributions?per_page=5")
+    # A generous timeout: the server's first answers can take seconds on a busy machine.
+    url = f"{server.url}/api/v1/processes/{SLUG}/contributions?per_page=5"
+    response = httpx.get(url, timeout=30)
     return [item["id"] for item in response.json()["items"]]
 
 
