@@ -3,14 +3,15 @@
 // Served from the site itself (the CSP allows no inline script).
 document.addEventListener("htmx:beforeSwap", (event) => {
   const list = event.detail.target;
-  if (list.id === "idea-items") {
+  if (list && list.id === "idea-items") {
     list.dataset.countBefore = String(list.children.length);
   }
 });
 
+// Restoring a page from history (the back button) settles without a target.
 document.addEventListener("htmx:afterSettle", (event) => {
   const list = event.detail.target;
-  if (list.id !== "idea-items" || list.dataset.countBefore === undefined) {
+  if (!list || list.id !== "idea-items" || list.dataset.countBefore === undefined) {
     return;
   }
   const first = list.children[Number(list.dataset.countBefore)];

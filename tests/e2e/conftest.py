@@ -170,7 +170,8 @@ class _ContextWatch:
         self.errors.append(f"{self.label}: {message.text} ({where})")
 
     def on_web_error(self, error: WebError) -> None:
-        self.errors.append(f"{self.label}: uncaught {error.error}")
+        where = error.page.url if error.page else ""
+        self.errors.append(f"{self.label}: uncaught {error.error} ({where})")
 
 
 # The watches of the contexts opened during the running test (one test at a time per worker).

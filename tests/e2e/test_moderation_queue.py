@@ -114,6 +114,14 @@ def test_a_survey_answer_from_the_respondent_to_the_analysis(
     moderator.context.close()
 
 
+def _pupil(browser: Browser, live_server: LiveServer, code: str, name: str) -> Page:
+    pupil = browser.new_context(locale="de-DE").new_page()
+    pupil.goto(live_server.url + f"/mitmachen/{code}")
+    pupil.get_by_label("Dein Name in dieser Sitzung").fill(name)
+    pupil.get_by_role("button", name="Mitmachen").click()
+    return pupil
+
+
 def test_a_focus_group_idea_reaches_the_queue_with_its_session_and_dots(
     page: Page, browser: Browser, live_server: LiveServer
 ) -> None:
@@ -125,17 +133,17 @@ def test_a_focus_group_idea_reaches_the_queue_with_its_session_and_dots(
     page.get_by_role("button", name="Sitzung öffnen").click()
     code = page.locator(".join-code [aria-hidden]").inner_text().strip()
 
-    pupil = browser.new_context(locale="de-DE").new_page()
-    pupil.goto(live_server.url + f"/mitmachen/{code}")
-    pupil.get_by_label("Dein Name in dieser Sitzung").fill("Grünspecht")
-    pupil.get_by_role("button", name="Mitmachen").click()
-    pupil.get_by_label("Was ist deine Idee?").fill("Tablets für jede Klasse")
-    pupil.get_by_role("button", name="Idee abschicken").click()
-    row = pupil.locator("li.fg-idea", has_text="Tablets für jede Klasse")
+    author = _pupil(browser, live_server, code, "Grünspecht")
+    author.get_by_label("Was ist deine Idee?").fill("Tablets für jede Klasse")
+    author.get_by_role("button", name="Idee abschicken").click()
+    author.context.close()
+    # Pupils give their dots to the others' ideas, so a classmate gives these two.
+    classmate = _pupil(browser, live_server, code, "Buntspecht")
+    row = classmate.locator("li.fg-idea", has_text="Tablets für jede Klasse")
     for given in (1, 2):
         row.get_by_role("button", name=re.compile("^Punkt geben")).click()
         expect(row).to_contain_text(f"Du hast {given} von 3 Punkten bei dieser Idee vergeben.")
-    pupil.context.close()
+    classmate.context.close()
 
     page.get_by_role("link", name="Sitzung schließen …").click()
     page.get_by_role("button", name="Sitzung jetzt schließen").click()
