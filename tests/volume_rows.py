@@ -156,7 +156,14 @@ async def fill_volume(
         for n in range(ideas)
     ]
     idea_rows += [
-        _contribution(process_id, n, rng, status=ContributionStatus.PENDING.value, created_at=now)
+        _contribution(
+            process_id,
+            n,
+            rng,
+            status=ContributionStatus.PENDING.value,
+            created_at=now,
+            published_at=None,
+        )
         for n in range(ideas // 20)
     ]
     await _insert(engine, Contribution, idea_rows)
@@ -218,6 +225,7 @@ async def _comments(
             reply_to_id=reply_to,
             municipality=None,
             created_at=utcnow(),
+            published_at=utcnow(),
         )
 
     tops = [comment(i, n) for i in idea_ids for n in range(per_idea)]
