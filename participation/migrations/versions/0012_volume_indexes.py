@@ -11,7 +11,12 @@
 - The action-field filter reads the confirmed ideas of one theme: (theme_id, source,
   contribution_id) on contribution_theme.
 
-Only indexes: SQLite creates them in place, so the triggers of 0005 and 0011 stay.
+- PostgreSQL's search document is stored (a generated column, `contribution_fts_document`)
+  and indexed instead of an expression index: ranking thousands of matches read the
+  document again for every match, parsing its German text each time (0.6 s for a word in
+  a third of 100,000 ideas).
+
+On SQLite only indexes: created in place, so the triggers of 0005 and 0011 stay.
 
 Revision ID: 0012
 Revises: 0011
@@ -55,14 +60,34 @@ _REPLACED: dict[str, list[str]] = {
 }
 
 
+_PG_DOCUMENT = """
+ALTER TABLE contribution ADD COLUMN contribution_fts_document tsvector
+GENERATED ALWAYS AS (to_tsvector('german', title || ' ' || body)) STORED
+"""
+_PG_EXPRESSION_INDEX = """
+CREATE INDEX ix_contribution_fts ON contribution
+USING gin (to_tsvector('german', title || ' ' || body))
+"""
+
+
 def upgrade() -> None:
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns)
     for name in _REPLACED:
         op.drop_index(name, table_name="contribution")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_contribution_fts")
+        op.execute(_PG_DOCUMENT)
+        op.execute(
+            "CREATE INDEX ix_contribution_fts ON contribution USING gin (contribution_fts_document)"
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_contribution_fts")
+        op.execute("ALTER TABLE contribution DROP COLUMN contribution_fts_document")
+        op.execute(_PG_EXPRESSION_INDEX)
     for name, columns in _REPLACED.items():
         op.create_index(name, "contribution", columns)
     for name, (table, _columns) in INDEXES.items():
