@@ -23,10 +23,26 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 # (a full ANALYZE takes 0.5 s there) and statistics good enough to choose between indexes.
 SQLITE_ANALYSIS_LIMIT: Final = 1000
 
-_SUPPORTS: Final = "(SELECT count(*) FROM support WHERE support.contribution_id = contribution.id)"
-_COMMENTS: Final = (
-    "(SELECT count(*) FROM contribution AS comment WHERE comment.parent_id = contribution.id"
-    " AND comment.kind = 'comment' AND comment.status = 'published')"
+# Each count set to what is stored, where it differs (the triggers of migration 0011 keep it).
+_REPAIRS: Final = (
+    """
+    UPDATE contribution SET support_count = (
+        SELECT count(*) FROM support WHERE support.contribution_id = contribution.id
+    )
+    WHERE support_count <> (
+        SELECT count(*) FROM support WHERE support.contribution_id = contribution.id
+    )
+    """,
+    """
+    UPDATE contribution SET comment_count = (
+        SELECT count(*) FROM contribution AS comment WHERE comment.parent_id = contribution.id
+        AND comment.kind = 'comment' AND comment.status = 'published'
+    )
+    WHERE comment_count <> (
+        SELECT count(*) FROM contribution AS comment WHERE comment.parent_id = contribution.id
+        AND comment.kind = 'comment' AND comment.status = 'published'
+    )
+    """,
 )
 
 
@@ -56,13 +72,8 @@ class Recount:
 async def recount(session: AsyncSession) -> Recount:
     """Set every contribution's support and comment count to what is stored; the numbers of
     counts that were wrong (0 and 0 when the triggers kept them)."""
-    fixed: list[int] = []
-    for column, counted in (("support_count", _SUPPORTS), ("comment_count", _COMMENTS)):
-        result = await session.connection()
-        done = await result.execute(
-            text(f"UPDATE contribution SET {column} = {counted} WHERE {column} <> {counted}")  # noqa: S608 - constants
-        )
-        fixed.append(done.rowcount)
+    conn = await session.connection()
+    fixed = [(await conn.execute(text(repair))).rowcount for repair in _REPAIRS]
     await session.commit()
     return Recount(supports=fixed[0], comments=fixed[1])
 
