@@ -57,9 +57,10 @@ def test_main_pages_run_the_same_few_statements_at_any_volume(
 
     assert many == few
     assert max(many.values()) <= MOST, many
-    # The ideas list: process, themes, the municipality choices, count, page, themes of the
-    # page's ideas (and the app's own reads), the same for every sort and filter but one:
-    # a municipality is matched among the choices once more.
-    list_counts = {n: c for n, c in many.items() if n.startswith("ideas ")}
-    assert many["ideas municipality"] == many["ideas default"] + 1
-    assert len({c for n, c in list_counts.items() if n != "ideas municipality"}) == 1
+    # The ideas list: process (with its count of published ideas), themes, the municipality
+    # choices, page, themes of the page's ideas (and the app's own reads); a narrowed list
+    # counts its matches, and a municipality is matched among the choices once more.
+    assert many["ideas supported"] == many["ideas page 500"] == many["ideas default"]
+    narrowed = ("search", "search newest", "theme", "segment", "channel", "segment supported")
+    assert {many[f"ideas {name}"] for name in narrowed} == {many["ideas default"] + 1}
+    assert many["ideas municipality"] == many["ideas default"] + 2

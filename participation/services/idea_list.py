@@ -171,11 +171,16 @@ def _where(
 
 
 async def list_ideas(
-    session: AsyncSession, process_id: int, filters: IdeaFilters, per_page: int
+    session: AsyncSession,
+    process_id: int,
+    filters: IdeaFilters,
+    per_page: int,
+    published: int | None = None,
 ) -> Page[ListedIdea]:
     """One page of a process's published ideas, filtered, searched and sorted, with their
     kept counts: three queries (count, page, themes) whatever the volume, and one more to
-    match a municipality's spelling."""
+    match a municipality's spelling. `published`, the process's published ideas when the
+    caller counted them already (ProcessOverview), is the total of the list unnarrowed."""
     spellings: list[str] = []
     if filters.municipality:
         wanted = filters.municipality.casefold()
@@ -186,7 +191,10 @@ async def list_ideas(
         keys = keys.join(found, found.c.id == Contribution.id)
         score = found.c.score
 
-    total = (await session.exec(select(func.count()).select_from(keys.subquery()))).one()
+    if published is None or filters.narrowed:
+        total = (await session.exec(select(func.count()).select_from(keys.subquery()))).one()
+    else:
+        total = published
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
 
