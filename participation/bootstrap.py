@@ -15,6 +15,7 @@ from participation.db import (
     probe_write,
     upgrade_database,
 )
+from participation.services.maintenance import optimize
 from participation.services.seed import DemoLogin, DemoLogins, seed_demo
 from participation.settings import Settings
 
@@ -35,6 +36,13 @@ async def prepare_database(settings: Settings) -> DemoLogins | None:
     if settings.migrate_on_start:
         # Alembic is synchronous and runs its own event loop: give it a thread.
         await anyio.to_thread.run_sync(upgrade_database, settings.database_url)
+    if settings.is_sqlite:
+        # SQLite gathers planner statistics only when asked (PostgreSQL's autovacuum does).
+        engine = create_engine(settings)
+        try:
+            await optimize(engine)
+        finally:
+            await engine.dispose()
     if not settings.seed_demo:
         return None
     engine = create_engine(settings)

@@ -118,6 +118,47 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
+@db.command("optimize")
+def db_optimize() -> None:
+    """Refresh the query planner's statistics (the app also does this at start and after an
+    import)."""
+    from participation.services.maintenance import optimize
+
+    settings = _settings()
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            await optimize(engine)
+        finally:
+            await engine.dispose()
+
+    upgrade_database(settings.database_url)
+    asyncio.run(run())
+    click.echo("Statistics are up to date.")
+
+
+@db.command("recount")
+def db_recount() -> None:
+    """Set every idea's support and comment counts to what is stored (triggers keep them;
+    this repairs them should they drift)."""
+    from participation.services.maintenance import Recount, recount
+
+    settings = _settings()
+
+    async def run() -> Recount:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return await recount(session)
+        finally:
+            await engine.dispose()
+
+    upgrade_database(settings.database_url)
+    fixed = asyncio.run(run())
+    click.echo(f"Repaired {fixed.supports} support counts and {fixed.comments} comment counts.")
+
+
 @main.command()
 def seed() -> None:
     """Seed the demo process into an empty database (does nothing otherwise)."""

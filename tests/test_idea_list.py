@@ -28,6 +28,7 @@ from participation.models import (
 )
 from participation.services import moderation
 from participation.services.idea_list import IdeaFilters, Sort, list_ideas, parse_filters
+from participation.services.processes import Page
 from participation.settings import Settings
 from tests.helpers import (
     HTMX,
@@ -479,3 +480,16 @@ def test_api_refuses_unknown_values_with_400(client: Client, process: Process) -
         assert body["detail"]
     assert client.get(API, params={"per_page": 101}).status_code == 400
     assert client.get(API, params={"page": 0}).status_code == 400
+
+
+def test_page_links_stay_few_however_many_pages() -> None:
+    """The first, the last and two either side of the current page, with gaps marked: at
+    100,000 ideas a link per page made the process page 10,000 links long."""
+
+    def numbers(page: int, pages: int) -> list[int | None]:
+        return Page(items=[], page=page, pages=pages, total=pages * 10).numbers
+
+    assert numbers(500, 10_000) == [1, None, 498, 499, 500, 501, 502, None, 10_000]
+    assert numbers(1, 10_000) == [1, 2, 3, None, 10_000]
+    assert numbers(4, 6) == [1, 2, 3, 4, 5, 6]
+    assert numbers(1, 1) == [1]

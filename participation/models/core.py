@@ -201,16 +201,37 @@ class Contribution(SQLModel, table=True):
     """
 
     # The moderation queue lists one status, narrowed by process and kind, oldest first;
-    # its counts group the same columns (services/moderation_queue.py). The ideas list sorts
-    # a process's published ideas by their kept counts.
+    # its counts group the same columns (services/moderation_queue.py). The ideas list reads
+    # a process's published ideas in each of its orders from an index, and narrows them by
+    # segment, channel or municipality (services/idea_list.py); an idea's page reads its
+    # comments in order (migration 0012; tests/test_query_plans.py checks the plans).
     __table_args__ = (
         sa.Index("ix_contribution_queue", "status", "created_at", "id"),
         sa.Index("ix_contribution_queue_kind", "status", "kind", "created_at", "id"),
         sa.Index(
             "ix_contribution_queue_process", "status", "process_id", "kind", "created_at", "id"
         ),
-        sa.Index("ix_contribution_list_supports", "process_id", "status", "support_count"),
-        sa.Index("ix_contribution_list_comments", "process_id", "status", "comment_count"),
+        sa.Index(
+            "ix_contribution_ideas_newest", "process_id", "kind", "status", "published_at", "id"
+        ),
+        sa.Index(
+            "ix_contribution_ideas_supported",
+            *("process_id", "kind", "status", "support_count", "published_at", "id"),
+        ),
+        sa.Index(
+            "ix_contribution_ideas_discussed",
+            *("process_id", "kind", "status", "comment_count", "published_at", "id"),
+        ),
+        sa.Index(
+            "ix_contribution_ideas_segment", "process_id", "kind", "status", "segment", "channel"
+        ),
+        sa.Index(
+            "ix_contribution_ideas_municipality", "process_id", "kind", "status", "municipality"
+        ),
+        sa.Index(
+            "ix_contribution_comments",
+            *("parent_id", "kind", "status", "reply_to_id", "created_at", "id"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -278,6 +299,10 @@ class ContributionTheme(SQLModel, table=True):
     """A theme on a contribution: suggested by the tagger, or confirmed/rejected by a moderator."""
 
     __tablename__ = "contribution_theme"
+    # The action-field filter of the ideas list: the ideas confirmed for one theme.
+    __table_args__ = (
+        sa.Index("ix_contribution_theme_confirmed", "theme_id", "source", "contribution_id"),
+    )
 
     contribution_id: int = Field(
         foreign_key="contribution.id", primary_key=True, ondelete="CASCADE"

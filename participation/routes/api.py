@@ -95,7 +95,9 @@ class ApiController(Controller):
         filters, errors = idea_list.parse_filters(params, [t.slug for t in themes])
         if errors:
             raise ValidationException(detail=" ".join(errors.values()), extra=errors)
-        ideas = await idea_list.list_ideas(db, overview.process.id, filters, per_page)
+        ideas = await idea_list.list_ideas(
+            db, overview.process.id, filters, per_page, overview.published_ideas
+        )
         items = [
             ContributionPublic(
                 id=idea.contribution.id or 0,

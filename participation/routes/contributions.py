@@ -51,7 +51,9 @@ class ContributionController(Controller):
         themes = await list_themes(db, process_id)
         params = {name: request.query_params.get(name, "") for name in idea_list.PARAMS}
         filters, errors = idea_list.parse_filters(params, [t.slug for t in themes])
-        ideas = await idea_list.list_ideas(db, process_id, filters, state.settings.page_size)
+        ideas = await idea_list.list_ideas(
+            db, process_id, filters, state.settings.page_size, overview.published_ideas
+        )
         context = {
             "overview": overview,
             "process": overview.process,

@@ -34,7 +34,7 @@ async def process_page_context(
 ) -> dict[str, Any]:
     """Everything the process page shows; also used to re-render it after a failed submit."""
     assert overview.process.id is not None
-    ideas = await _newest_ideas(db, state, overview.process.id, page)
+    ideas = await _newest_ideas(db, state, overview, page)
     return {
         "overview": overview,
         "process": overview.process,
@@ -49,11 +49,14 @@ async def process_page_context(
 
 
 async def _newest_ideas(
-    db: Db, state: State, process_id: int, page: int
+    db: Db, state: State, overview: ProcessOverview, page: int
 ) -> processes.Page[idea_list.ListedIdea]:
     """One page of the newest published ideas, with their kept counts, as the list has them."""
+    assert overview.process.id is not None
     filters = idea_list.IdeaFilters(page=page)
-    return await idea_list.list_ideas(db, process_id, filters, state.settings.page_size)
+    return await idea_list.list_ideas(
+        db, overview.process.id, filters, state.settings.page_size, overview.published_ideas
+    )
 
 
 class ProcessController(Controller):
@@ -71,8 +74,7 @@ class ProcessController(Controller):
     ) -> Template:
         overview = await load_process(db, slug)
         if request.htmx and request.htmx.target == "ideas":  # paging: the list alone
-            assert overview.process.id is not None
-            ideas = await _newest_ideas(db, state, overview.process.id, page)
+            ideas = await _newest_ideas(db, state, overview, page)
             context = {"process": overview.process, "ideas": ideas}
             return Template("partials/processes/_ideas.html", context=context)
         context = await process_page_context(db, state, overview, page, IdeaForm())

@@ -138,7 +138,11 @@ class ListedIdea:
     comments: int
 
 
-def _where(process_id: int, filters: IdeaFilters) -> list[sa.ColumnElement[bool]]:
+def _where(
+    process_id: int, filters: IdeaFilters, municipalities: Sequence[str] = ()
+) -> list[sa.ColumnElement[bool]]:
+    """The list's conditions; `municipalities` are the stored spellings the municipality
+    filter matches (compared exactly, so the index on municipality serves them)."""
     conditions: list[sa.ColumnElement[bool]] = [
         col(Contribution.process_id) == process_id,
         col(Contribution.kind) == ContributionKind.IDEA,
@@ -149,16 +153,14 @@ def _where(process_id: int, filters: IdeaFilters) -> list[sa.ColumnElement[bool]
     if filters.channel:
         conditions.append(col(Contribution.channel) == Channel(filters.channel))
     if filters.municipality:
-        conditions.append(
-            func.lower(col(Contribution.municipality)) == filters.municipality.lower()
-        )
+        conditions.append(col(Contribution.municipality).in_(municipalities))
     if filters.theme:
+        # From the theme's side (index on theme_id, source), not a probe per listed idea.
         conditions.append(
-            sa.exists(
+            col(Contribution.id).in_(
                 select(ContributionTheme.contribution_id)
                 .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
                 .where(
-                    ContributionTheme.contribution_id == Contribution.id,
                     ContributionTheme.source == ThemeSource.CONFIRMED,
                     Theme.slug == filters.theme,
                     Theme.process_id == process_id,
@@ -169,49 +171,86 @@ def _where(process_id: int, filters: IdeaFilters) -> list[sa.ColumnElement[bool]
 
 
 async def list_ideas(
-    session: AsyncSession, process_id: int, filters: IdeaFilters, per_page: int
+    session: AsyncSession,
+    process_id: int,
+    filters: IdeaFilters,
+    per_page: int,
+    published: int | None = None,
 ) -> Page[ListedIdea]:
     """One page of a process's published ideas, filtered, searched and sorted, with their
-    kept counts: three queries (count, page, themes) whatever the volume."""
-    supports, comments = col(Contribution.support_count), col(Contribution.comment_count)
-    # The counts as columns of their own: fresh even when the session holds an older row.
-    query = select(Contribution, supports, comments).where(*_where(process_id, filters))
+    kept counts: three queries (count, page, themes) whatever the volume, and one more to
+    match a municipality's spelling. `published`, the process's published ideas when the
+    caller counted them already (ProcessOverview), is the total of the list unnarrowed."""
+    spellings: list[str] = []
+    if filters.municipality:
+        wanted = filters.municipality.casefold()
+        spellings = [m for m in await municipalities(session, process_id) if m.casefold() == wanted]
+    keys = select(col(Contribution.id)).where(*_where(process_id, filters, spellings))
     score: sa.ColumnElement[float] | None = None
     if (found := search.matching(session, filters.q)) is not None:
-        query = query.join(found, found.c.id == Contribution.id)
+        keys = keys.join(found, found.c.id == Contribution.id)
         score = found.c.score
 
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    if published is None or filters.narrowed:
+        total = (await session.exec(select(func.count()).select_from(keys.subquery()))).one()
+    else:
+        total = published
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
 
-    newest: list[sa.UnaryExpression[Any]] = [
-        col(Contribution.published_at).desc(),
-        col(Contribution.id).desc(),
-    ]
-    orders: dict[Sort, list[sa.UnaryExpression[Any]]] = {
-        Sort.RELEVANCE: [score.desc()] if score is not None else [],
+    supports, comments = col(Contribution.support_count), col(Contribution.comment_count)
+    newest: list[Any] = [col(Contribution.published_at), col(Contribution.id)]
+    orders: dict[Sort, list[Any]] = {
+        Sort.RELEVANCE: [score] if score is not None else [],
         Sort.NEWEST: [],
-        Sort.SUPPORTED: [supports.desc()],
-        Sort.DISCUSSED: [comments.desc()],
+        Sort.SUPPORTED: [supports],
+        Sort.DISCUSSED: [comments],
     }
-    ordered = query.order_by(*orders[filters.effective_sort], *newest)
-    rows = (await session.exec(ordered.offset((page - 1) * per_page).limit(per_page))).all()
+    order = [*orders[filters.effective_sort], *newest]
+    # The page's ids first, from the index alone (its sort keys are index columns), then
+    # only those rows: a deep page skips index entries, not whole rows.
+    chosen = (
+        keys.add_columns(*(key.label(f"k{n}") for n, key in enumerate(order)))
+        .order_by(*(key.desc() for key in order))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .subquery("chosen")
+    )
+    # The counts as columns of their own: fresh even when the session holds an older row.
+    rows = (
+        await session.exec(
+            select(Contribution, supports, comments)
+            .join(chosen, chosen.c.id == Contribution.id)
+            .order_by(*(chosen.c[f"k{n}"].desc() for n in range(len(order))))
+        )
+    ).all()
     themes = await confirmed_themes(session, [c.id for c, _s, _c in rows if c.id is not None])
     items = [ListedIdea(c, themes.get(c.id or 0, []), s, n) for c, s, n in rows]
     return Page(items=items, page=page, pages=pages, total=total)
 
 
 async def municipalities(session: AsyncSession, process_id: int) -> list[str]:
-    """The municipalities named in a process's published ideas, for the filter's choices."""
-    rows = await session.exec(
-        select(Contribution.municipality)
-        .where(
-            Contribution.process_id == process_id,
-            Contribution.kind == ContributionKind.IDEA,
-            Contribution.status == ContributionStatus.PUBLISHED,
-            col(Contribution.municipality).is_not(None),
+    """The municipalities named in a process's published ideas, for the filter's choices.
+
+    Read by skipping through ix_contribution_ideas_municipality from one name to the next
+    (a recursive query, one index seek per name), not by a DISTINCT over every idea:
+    neither database skips through an index by itself."""
+    municipality = col(Contribution.municipality)
+
+    def first_after(condition: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
+        return (
+            select(municipality)
+            .where(*_where(process_id, IdeaFilters()), condition)
+            .order_by(municipality)
+            .limit(1)
+            .scalar_subquery()
         )
-        .distinct()
+
+    found = select(first_after(municipality.is_not(None)).label("name")).cte(
+        "found", recursive=True
     )
+    found = found.union_all(
+        select(first_after(municipality > found.c.name)).where(found.c.name.is_not(None))
+    )
+    rows = await session.exec(select(found.c.name).where(found.c.name.is_not(None)))
     return sorted({m for m in rows if m}, key=str.casefold)

@@ -44,7 +44,7 @@ from participation.models import (
     ThemeSource,
     utcnow,
 )
-from participation.services import similar
+from participation.services import maintenance, similar
 from participation.services.errors import ServiceError
 from participation.services.processes import get_process
 from participation.services.tagging import suggest_themes
@@ -606,6 +606,7 @@ async def run_import(
     except BaseException:
         await session.rollback()
         raise
+    await maintenance.after_bulk_load(session)
     if status is ContributionStatus.PUBLISHED:
         similar.invalidate(process.id)
     return [c.id for c in contributions if c.id is not None]

@@ -98,6 +98,20 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.page < self.pages
 
+    @property
+    def numbers(self) -> list[int | None]:
+        """The page numbers to link: the first, the last and two either side of this one;
+        None where numbers are left out. A few links, however many pages there are."""
+        shown = sorted(
+            {1, self.pages, *range(self.page - 2, self.page + 3)} & set(range(1, self.pages + 1))
+        )
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
     def with_items(self, items: Sequence[U]) -> Page[U]:
         """The same page position, holding `items` (the rows turned into what is shown)."""
         return Page(items=items, page=self.page, pages=self.pages, total=self.total)

@@ -5,8 +5,9 @@ remove_diacritics) kept in step with `contribution` by triggers (migration 0005)
 German stemmer, so every word of the query is matched as a prefix of a word in the text, after
 its common German endings are cut: "Radweg", "Radwege" and "Radwegen" all find each other.
 
-PostgreSQL: the `german` text-search configuration (Snowball stemming, stop words) over an
-expression GIN index on the same document; the query is built from the same prefixes.
+PostgreSQL: the `german` text-search configuration (Snowball stemming, stop words) over the
+same document, stored in a generated column with a GIN index (migration 0012; ranking reads
+it instead of parsing every match's text again); the query is built from the same prefixes.
 
 The query is only ever built from the words in what a person typed, never from its syntax:
 quotes, operators and brackets cannot cause an error.
@@ -23,8 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 FTS_TABLE: Final = "contribution_fts"  # SQLite, with its shadow tables contribution_fts_*
 PG_INDEX: Final = "ix_contribution_fts"
-# The indexed expression; queries must repeat it exactly for PostgreSQL to use the index.
-PG_DOCUMENT: Final = "to_tsvector('german', contribution.title || ' ' || contribution.body)"
+# The stored document: to_tsvector('german', title || ' ' || body), kept by PostgreSQL.
+PG_DOCUMENT: Final = "contribution.contribution_fts_document"
 
 MAX_TERMS: Final = 10
 MAX_TERM_LENGTH: Final = 40
@@ -35,8 +36,8 @@ _WORD: Final = re.compile(r"[^\W_]+")
 
 
 def is_search_object(name: str | None) -> bool:
-    """Whether a table or index belongs to the full-text search (it is made by migration 0005,
-    not by models.py, so schema comparisons leave it out)."""
+    """Whether a table, index or column belongs to the full-text search (made by migrations
+    0005 and 0012, not by models.py, so schema comparisons leave it out)."""
     return bool(name) and (name == PG_INDEX or str(name).startswith(FTS_TABLE))
 
 
