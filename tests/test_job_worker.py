@@ -28,6 +28,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
 from redis import Redis
 from redis.exceptions import RedisError
 from saq.job import Status as SaqStatus
@@ -35,6 +37,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
+from participation.cli import main
 from participation.db import create_engine, create_sessionmaker
 from participation.i18n import Deferred, show_stored
 from participation.jobs import Handler, JobContext, JobRunner, QueueUnavailable, create_job
@@ -44,11 +47,21 @@ from participation.saq_jobs import (
     RedisJobQueue,
     job_key,
     make_queue,
+    make_worker,
     recover,
     run_worker,
 )
 from participation.settings import Settings
-from tests.helpers import PASSWORD, SLUG, add_process, german, in_db, in_locale
+from tests.helpers import (
+    PASSWORD,
+    SLUG,
+    add_process,
+    german,
+    in_db,
+    in_locale,
+    login,
+    post_form,
+)
 from tests.test_analysis import add_topic_ideas
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -165,6 +178,44 @@ async def test_the_worker_runs_each_queued_job_once(
     assert all(job.started_at and job.finished_at for job in jobs)
 
 
+async def test_a_job_running_when_the_worker_stops_is_failed_and_not_run_again(
+    session: AsyncSession, job_queue: RedisJobQueue, redis_settings: Settings
+) -> None:
+    started = asyncio.Event()
+    runs = 0
+
+    async def forever(
+        session: AsyncSession, context: JobContext, job: AnalysisJob
+    ) -> Sequence[Deferred]:
+        nonlocal runs
+        runs += 1
+        started.set()
+        await asyncio.Event().wait()
+        return [Deferred("never")]
+
+    process = await add_process(session)
+    assert process.id is not None
+    await job_queue.submit(session, process.id, JobKind.CLUSTER, None)
+    worker = make_worker(redis_settings, dict.fromkeys(JobKind, forever))
+    await worker.queue.connect()
+    working = asyncio.create_task(worker.start())
+    await asyncio.wait_for(started.wait(), timeout=60)
+
+    worker.event.set()  # what SIGTERM does
+    await asyncio.wait_for(working, timeout=60)
+    await worker.queue.disconnect()
+    # SAQ puts a cancelled job back on its queue; the next worker finds its row failed.
+    await run_worker(redis_settings, dict.fromkeys(JobKind, forever), burst=True)
+
+    assert runs == 1
+    [job] = await job_rows(session)
+    assert job.status is JobStatus.FAILED
+    with in_locale("de"):
+        assert show_stored(job.error) == german(
+            "Stopped because the app shut down. Please start it again."
+        )
+
+
 async def test_starting_an_app_process_leaves_jobs_alone(
     session: AsyncSession, redis_settings: Settings
 ) -> None:
@@ -255,6 +306,43 @@ async def test_a_job_redis_cannot_take_is_failed_with_a_message(
     # Not left queued: asking again makes a new job.
     _again, created = await create_job(session, process_id, JobKind.CLUSTER, None)
     assert created
+
+
+def test_the_analysis_page_says_when_the_queue_cannot_take_a_job(
+    redis_settings: Settings, moderator: User
+) -> None:
+    """Redis answers for the session but the job queue does not: a message, not a 500."""
+    process_id = in_db(redis_settings, add_process).id
+    app = create_app(redis_settings)
+    with TestClient(app, base_url="http://testserver.local") as client:
+        unreachable = RedisJobQueue(app.state.jobs.context, f"redis://127.0.0.1:{free_port()}/0")
+        app.state.jobs = unreachable
+        assert login(client, moderator.email).status_code == 303
+
+        response = post_form(client, f"/analysis/{SLUG}/cluster")
+        assert response.status_code == 303
+        page = client.get(response.headers["location"])
+
+    assert page.status_code == 200
+    assert german("The job queue cannot be reached just now. Please try again later.") in page.text
+
+    async def job_states(session: AsyncSession) -> list[tuple[int, JobStatus]]:
+        return [(job.process_id, job.status) for job in await job_rows(session)]
+
+    assert in_db(redis_settings, job_states) == [(process_id, JobStatus.FAILED)]
+
+
+def test_the_worker_command_needs_redis(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("VAR_DIR", str(settings.var_dir))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+
+    result = CliRunner().invoke(main, ["worker"])
+
+    assert result.exit_code == 1
+    assert "REDIS_URL is not set" in result.output
 
 
 # --- real processes: two app processes and a worker ---------------------------------------------
