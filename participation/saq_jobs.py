@@ -7,7 +7,7 @@
 - The worker process (`participation worker`, see `run_worker`) takes the ids off the queue
   and runs them one at a time with `execute_job`, the code the in-process runner uses. At its
   start it marks the jobs it left running (a crash, a deploy) as failed and queues again the
-  queued ones Redis no longer holds (a Redis restarted without its data).
+  queued ones not waiting in Redis (a Redis restarted without its data).
 
 The database row stays the job's whole state: pages read it, and `execute_job` claims it
 (queued -> running) in one UPDATE, so an id delivered twice still runs once. Run one worker
@@ -115,8 +115,9 @@ class RedisJobQueue:
 
 
 async def recover(context: JobContext, queue: Queue) -> tuple[int, int]:
-    """At the worker's start: fail the jobs it left running, queue again the queued jobs Redis
-    lost. (interrupted, requeued)."""
+    """At the worker's start: fail the jobs it left running; queue again the queued jobs not
+    waiting in Redis (Redis lost them, or the stopped worker had taken them but not started
+    them). (interrupted, requeued)"""
     error = store_deferred(
         [Deferred(N_("Interrupted by a restart of the job worker. Please start it again."))]
     )
@@ -139,17 +140,22 @@ async def recover(context: JobContext, queue: Queue) -> tuple[int, int]:
                 .order_by(col(AnalysisJob.id))
             )
         )
-    for job_id in running:
-        # SAQ still lists it as active; without this its record would stay there for ever.
+    for job_id in [*running, *queued]:
         assert job_id is not None
-        saq_job = await queue.job(job_key(job_id))
-        if saq_job is not None and saq_job.status == SaqStatus.ACTIVE:
-            await queue.abort(saq_job, "interrupted")
+        await _release(queue, job_id)
     requeued = 0
     for job_id in queued:
         assert job_id is not None
         requeued += await enqueue(queue, job_id)
     return len(running), requeued
+
+
+async def _release(queue: Queue, job_id: int) -> None:
+    """Close SAQ's record of a job the stopped worker had taken: it would stay on SAQ's active
+    list for ever, and SAQ would not take the job's key again."""
+    saq_job = await queue.job(job_key(job_id))
+    if saq_job is not None and saq_job.status == SaqStatus.ACTIVE:
+        await queue.finish(saq_job, SaqStatus.ABORTED, error="interrupted")
 
 
 class JobWorker:

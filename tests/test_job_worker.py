@@ -259,21 +259,27 @@ async def test_the_worker_fails_jobs_it_left_running_and_queues_lost_ones_again(
     session.add(running)
     # A queued job whose id Redis lost (a Redis restarted without its data).
     lost, _ = await create_job(session, other.id, JobKind.RETRAIN_THEMES, None)
+    # A queued job the worker took off the queue but stopped before it started it.
+    taken, _ = await job_queue.submit(session, other.id, JobKind.CLUSTER, None)
+    saq_taken = await job_queue.queue.dequeue()
+    assert saq_taken is not None
+    await saq_taken.update(status=SaqStatus.ACTIVE)
     done = AnalysisJob(process_id=process.id, kind=JobKind.RETRAIN_THEMES, status=JobStatus.DONE)
     session.add(done)
     await session.commit()
 
-    assert await recover(context, job_queue.queue) == (1, 1)
+    assert await recover(context, job_queue.queue) == (1, 2)
     assert await recover(context, job_queue.queue) == (0, 0)  # already queued once
 
     statuses = {job.id: job.status for job in await job_rows(session)}
     assert statuses == {
         running.id: JobStatus.FAILED,
         lost.id: JobStatus.QUEUED,
+        taken.id: JobStatus.QUEUED,
         done.id: JobStatus.DONE,
     }
     assert await job_queue.queue.count("active") == 0
-    assert await saq_queued(redis_url) == 1
+    assert await saq_queued(redis_url) == 2
     [failed] = [job for job in await job_rows(session) if job.id == running.id]
     with in_locale("de"):
         assert show_stored(failed.error) == german(
@@ -415,10 +421,12 @@ def free_port() -> int:
 
 
 class AppProcess(Process):
+    """`participation serve` on a free port."""
+
     def __init__(self, name: str, env: dict[str, str]) -> None:
-        self.url = f"http://127.0.0.1:{free_port()}"
-        port = self.url.rsplit(":", 1)[1]
-        super().__init__(name, [str(BIN), "serve", "--port", port], env)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        super().__init__(name, [str(BIN), "serve", "--port", str(port)], env)
 
     def ready(self) -> None:
         self.wait_for(r"Application startup complete", PROCESS_START)
@@ -446,6 +454,8 @@ def processes(
         "PRELOAD_NLP": "false",
         "PYTHONUNBUFFERED": "1",
     }
+    # One uvicorn worker each (create_app is the same with --workers N): uvicorn's supervisor
+    # kills a child that does not answer its ping within 5 s, as a start on a busy machine may.
     first, second = AppProcess("app-a", env), AppProcess("app-b", env)
     worker = Process("worker", [str(BIN), "worker"], env)
     try:
