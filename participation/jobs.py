@@ -275,7 +275,8 @@ async def _attempt(
 
 
 class JobRunner(BackgroundLoop):
-    """The in-process queue: one worker task, one job at a time, for this app process.
+    """The in-process queue: one worker task, one job at a time, for this app process; the
+    default for one process (no REDIS_URL; with it, `saq_jobs.RedisJobQueue` takes its place).
     Stopping it records a job still running as failed (see execute_job).
 
     In tests, `wait_idle()` returns once every submitted job has finished, so a test can
