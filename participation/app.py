@@ -25,7 +25,7 @@ from participation.auth import SessionConfig, SessionUserMiddleware
 from participation.bootstrap import prepare_database
 from participation.db import create_engine, create_sessionmaker
 from participation.errors import exception_handlers
-from participation.jobs import JobContext, JobRunner
+from participation.jobs import JobContext, JobQueue, JobRunner
 from participation.mail_sender import MailSender
 from participation.middleware import (
     add_security_headers,
@@ -83,6 +83,17 @@ def _stores(settings: Settings) -> dict[str, Store]:
     }
 
 
+def _job_queue(context: JobContext) -> JobQueue:
+    """With REDIS_URL, jobs go to Redis for `participation worker` (every app process and
+    host shares them); without, clustering and retraining run in this process, one job at a
+    time, off the event loop."""
+    if context.settings.redis_url:
+        from participation.saq_jobs import RedisJobQueue
+
+        return RedisJobQueue(context, context.settings.redis_url)
+    return JobRunner(context)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
@@ -103,8 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(engine)
-        # Clustering and retraining run here, one job at a time, off the event loop.
-        app.state.jobs = JobRunner(JobContext(app.state.sessionmaker, settings))
+        app.state.jobs = _job_queue(JobContext(app.state.sessionmaker, settings))
         await app.state.jobs.start()
         # E-mail to residents who asked for it, from the outbox; idle unless SMTP_HOST is set.
         app.state.mail = MailSender(settings, app.state.sessionmaker)

@@ -65,6 +65,14 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         click.echo(f"  (stored in {settings.var_dir / 'demo-login.txt'})")
     else:
         click.echo("  Create a moderator: participation users create --email … --role moderator")
+    if settings.redis_url:
+        click.echo("  Background jobs: in Redis, run by `participation worker` (start one).")
+    elif workers > 1:
+        click.echo(
+            "  Warning: without REDIS_URL each of the workers runs background jobs itself, and "
+            "one that restarts marks the others' running jobs as failed. Set REDIS_URL and "
+            "run `participation worker` beside them."
+        )
     click.echo("")
     # Done above, once: the app processes need not migrate or look for the demo again.
     os.environ["MIGRATE_ON_START"] = "false"
@@ -81,6 +89,35 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         log_config=uvicorn_log_config(),
         server_header=False,
     )
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Exit 0 if a worker is running, 1 if none (health).")
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then stop.")
+def worker(check: bool, burst: bool) -> None:
+    """Run the background jobs (clustering, retraining) that the app queues in Redis
+    (REDIS_URL), one at a time, until stopped. Run one per installation."""
+    import logging
+
+    from participation.saq_jobs import check_worker, run_worker
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set: without it, each app process runs its jobs itself."
+        )
+    if check:
+        sys.exit(asyncio.run(check_worker(settings.redis_url)))
+    try:
+        # The app migrates (MIGRATE_ON_START); the worker only checks the database is usable.
+        asyncio.run(ready_database(replace(settings, migrate_on_start=False, seed_demo=False)))
+    except DatabaseNotReady as problem:
+        raise click.ClickException(str(problem)) from None
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    click.echo(f"Job worker: database {describe_database(settings)}")
+    asyncio.run(run_worker(settings, burst=burst))
 
 
 def uvicorn_log_config() -> dict[str, Any]:

@@ -14,15 +14,13 @@ How it fits together:
   job at a time per process. The app's lifespan starts and stops it; at start, jobs left
   queued or running by a previous process (a restart, a crash) are marked failed.
 
-Scaling out: with several app processes each would run its own jobs, and a starting process
-would fail the jobs another one is running. Then replace `JobRunner` by a class with the same
-`start()`, `stop()` and `submit()` whose `submit()` writes the row the same way
-(`create_job`) but enqueues the id on a Redis-backed queue (SAQ:
-`await queue.enqueue("run_analysis_job", job_id=…)`) instead of the asyncio one. A separate
-worker process (`saq participation.jobs.saq_settings`, with REDIS_URL) builds a `JobContext`
-in its startup hook, marks interrupted jobs failed there (only it runs jobs) and calls
-`execute_job` for each id. Routes and pages need no change: they call `submit()` on
-`app.state.jobs` and read the rows.
+Several app processes or hosts (REDIS_URL set): then `app.state.jobs` is a
+`participation.saq_jobs.RedisJobQueue` instead, with the same `start()`, `stop()` and
+`submit()` (the `JobQueue` protocol): `submit()` writes the row the same way and puts its id
+on a Redis queue (SAQ), and a separate worker process (`participation worker`) runs the jobs
+with `execute_job`. Only that worker marks interrupted jobs failed, at its start; the app
+processes leave every job alone. Routes and pages call `submit()` and read the rows either
+way.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -57,6 +55,22 @@ class JobContext:
 
     sessionmaker: SessionMaker
     settings: Settings
+
+
+class JobQueue(Protocol):
+    """Where routes hand jobs: `JobRunner` in one process, `saq_jobs.RedisJobQueue` with Redis."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def submit(
+        self, session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None
+    ) -> tuple[AnalysisJob, bool]: ...
+
+
+class QueueUnavailable(ServiceError):
+    """The queue could not take a new job (Redis unreachable); its row is marked failed."""
 
 
 class JobFailed(Exception):
@@ -261,7 +275,8 @@ async def _attempt(
 
 
 class JobRunner(BackgroundLoop):
-    """The in-process queue: one worker task, one job at a time, for this app process.
+    """The in-process queue: one worker task, one job at a time, for this app process; the
+    default for one process (no REDIS_URL; with it, `saq_jobs.RedisJobQueue` takes its place).
     Stopping it records a job still running as failed (see execute_job).
 
     In tests, `wait_idle()` returns once every submitted job has finished, so a test can

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from participation.auth import current_user, requires_analyst, requires_moderator
 from participation.i18n import _
-from participation.jobs import ACTIVE, JobRunner, latest_jobs
+from participation.jobs import ACTIVE, JobQueue, QueueUnavailable, latest_jobs
 from participation.models import Channel, JobKind, User
 from participation.routes import Db
 from participation.routes.processes import load_process
@@ -29,10 +29,9 @@ PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 MEMBERS_PER_PAGE = 20
 
 
-def _runner(state: State) -> JobRunner:
-    runner = state.jobs
-    assert isinstance(runner, JobRunner)
-    return runner
+def _jobs(state: State) -> JobQueue:
+    jobs: JobQueue = state.jobs  # set by the app's lifespan
+    return jobs
 
 
 def _user(request: Request[Any, Any, Any]) -> User:
@@ -147,7 +146,11 @@ class AnalysisController(Controller):
     ) -> Redirect:
         overview = await load_process(db, slug)
         assert overview.process.id is not None
-        _job, created = await _runner(state).submit(db, overview.process.id, kind, _user(request))
+        try:
+            _job, created = await _jobs(state).submit(db, overview.process.id, kind, _user(request))
+        except QueueUnavailable as error:
+            flash(request, str(error), "error")
+            return Redirect(f"/analysis/{slug}", status_code=303)
         if created:
             flash(request, _("Started. This page shows when it is done."), "success")
         else:
