@@ -88,6 +88,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         access_log=settings.access_log,
         log_config=uvicorn_log_config(),
         server_header=False,
+        # With --workers, uvicorn kills a worker that does not answer its ping in time (5 s by
+        # default); a worker loading the German text analyser on a busy host can take longer.
+        timeout_worker_healthcheck=30,
     )
 
 
