@@ -8,7 +8,8 @@ home, process page, ideas list (default, page 500, each sort, each filter, a sea
 idea with 200 comments, the moderation queue (signed in as the benchmark's moderator), the
 analysis page, the survey results, the API list, /healthz, and idea submission through the
 form (with its CSRF token) and the API. Each row: requests/s, p50, p99, answers that are not
-2xx/3xx, 5xx, and the share of the hello-world ceiling.
+2xx/3xx, 5xx, socket errors (timeouts at 30 s), the share of the hello-world ceiling, and
+the median time of one request alone (after a warm-up request).
 
 Then the writes under load (`--write-seconds`, default 60; 0 skips them): 64 submitters at
 once (32 through the form, 32 through the API, rate limits raised) for that long. Every
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import hashlib
 import json
 import os
@@ -309,14 +309,7 @@ def wrk(
 
 def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float) -> dict[str, Any]:
     body = scenario.body.replace("{csrf}", session.csrf)
-    # Warm-up: one request, so a page's first-use costs (templates, the NLP model) are not
-    # in its figure; a page slower than the timeout shows as such in the run itself.
-    if scenario.method == "GET":
-        request = urllib.request.Request(  # noqa: S310 - our own server
-            base + scenario.path, headers={"Cookie": session.cookie}
-        )
-        with contextlib.suppress(OSError, urllib.error.URLError):
-            urllib.request.urlopen(request, timeout=60).read()  # noqa: S310
+    single = _one_at_a_time(base + scenario.path, session) if scenario.method == "GET" else None
     process = wrk(
         base + scenario.path,
         seconds,
@@ -329,7 +322,24 @@ def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float)
     output, _ = process.communicate()
     result = parse_wrk(output)
     result["path"] = scenario.path
+    result["single_ms"] = single
     return result
+
+
+def _one_at_a_time(url: str, session: Browser, repeats: int = 3) -> float | None:
+    """The median time of a request alone, after a warm-up request, so a page's first-use
+    costs (templates, the NLP model) are left out; None if it failed or took over 60 s."""
+    times = []
+    for attempt in range(repeats + 1):
+        request = urllib.request.Request(url, headers={"Cookie": session.cookie})  # noqa: S310
+        started = time.perf_counter()
+        try:
+            urllib.request.urlopen(request, timeout=60).read()  # noqa: S310 - our own server
+        except (OSError, urllib.error.URLError):
+            return None
+        if attempt:
+            times.append(time.perf_counter() - started)
+    return round(sorted(times)[len(times) // 2] * 1000, 1)
 
 
 def _row(name: str, result: dict[str, Any], ceiling: float) -> str:
@@ -340,12 +350,13 @@ def _row(name: str, result: dict[str, Any], ceiling: float) -> str:
         f"{name:<24} {rate:>9.1f} {result.get('p50_ms', float('nan')):>9.1f}"
         f" {result.get('p99_ms', float('nan')):>9.1f} {result.get('non_2xx_3xx', 0):>8}"
         f" {five:>6} {sum(result['socket_errors'].values()):>6} {share:>6.1f}%"
+        f" {result.get('single_ms') or float('nan'):>9.1f}"
     )
 
 
 HEADER: Final = (
     f"{'scenario':<24} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'non-2/3':>8} {'5xx':>6}"
-    f" {'sock':>6} {'share':>7}"
+    f" {'sock':>6} {'share':>7} {'alone ms':>9}"
 )
 
 
@@ -556,6 +567,7 @@ def run(
     write_seconds: float,
     pg_server: str | None,
     seed: int = 0,
+    only: Sequence[str] = (),
 ) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: `make bench` installs it (apt-get install wrk)")
@@ -580,6 +592,8 @@ def run(
                     anonymous = browser(base)
                     staff = browser(base, (volume.moderator.email, volume.moderator.password))
                     for scenario in scenarios(volume):
+                        if only and scenario.name not in only:
+                            continue
                         session = staff if scenario.signed_in else anonymous
                         result = measure_one(base, scenario, session, seconds)
                         result["share_of_ceiling"] = round(
@@ -617,13 +631,22 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--write-seconds", type=float, default=60.0)
     parser.add_argument("--postgres-url")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scenario", nargs="+", default=[], help="only these (by name)")
     args = parser.parse_args(argv)
     pg_server = _postgres_server_url(args.postgres_url)
     databases = list(args.database)
     if "postgresql" in databases and not pg_server:
         print("PostgreSQL skipped: no --postgres-url or BENCH_DATABASE_URL", file=sys.stderr)
         databases.remove("postgresql")
-    report = run(databases, args.ideas, args.seconds, args.write_seconds, pg_server, args.seed)
+    report = run(
+        databases,
+        args.ideas,
+        args.seconds,
+        args.write_seconds,
+        pg_server,
+        args.seed,
+        args.scenario,
+    )
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "load.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
