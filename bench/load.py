@@ -321,6 +321,9 @@ def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float)
     )
     output, _ = process.communicate()
     result = parse_wrk(output)
+    if not result["requests"]:  # none finished: its percentiles are not zero
+        for key in ("p50_ms", "p75_ms", "p90_ms", "p99_ms"):
+            result.pop(key, None)
     result["path"] = scenario.path
     result["single_ms"] = single
     return result
@@ -346,9 +349,9 @@ def _row(name: str, result: dict[str, Any], ceiling: float) -> str:
     rate = result.get("requests_per_second", 0.0)
     share = 100 * rate / ceiling if ceiling else 0.0
     five = result.get("status", {}).get("5xx", "?")
+    p50, p99 = result.get("p50_ms", float("nan")), result.get("p99_ms", float("nan"))
     return (
-        f"{name:<24} {rate:>9.1f} {result.get('p50_ms', float('nan')):>9.1f}"
-        f" {result.get('p99_ms', float('nan')):>9.1f} {result.get('non_2xx_3xx', 0):>8}"
+        f"{name:<24} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} {result.get('non_2xx_3xx', 0):>8}"
         f" {five:>6} {sum(result['socket_errors'].values()):>6} {share:>6.1f}%"
         f" {result.get('single_ms') or float('nan'):>9.1f}"
     )
