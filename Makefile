@@ -11,7 +11,7 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest install install-dev chromium bench messages clean
+.PHONY: run test lint typecheck pytest install install-dev chromium wrk bench messages clean
 
 run: $(APP_STAMP)
 	$(BIN)/participation serve --host $(HOST) --port $(PORT)
@@ -59,8 +59,16 @@ messages: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k Nn_:1,2 -o participation/locale/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages -l de --init-missing --no-fuzzy-matching --ignore-obsolete --omit-header
 
-bench: $(DEV_STAMP)
-	$(BIN)/python -m bench
+# The load benchmark (bench/load.py) drives the app with Debian's wrk.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		echo "Installing Debian's wrk for the load benchmark"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+bench: $(DEV_STAMP) wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

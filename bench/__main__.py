@@ -1,9 +1,12 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation text duplicates
-scale] [--sizes 10000 100000]`. The whole run takes about ten minutes on two cores, nearly all of it
-the scale benchmark at 100,000 texts; `--only duplicates` or `--sizes 10000` keep it short.
-The NLP results are also written to var/bench/nlp.json.
+scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql]
+[--load-seconds 10] [--write-seconds 60]`. The whole run takes about half an hour on two
+cores: the scale benchmark at 100,000 texts and the load benchmark over real HTTP
+(bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all of it;
+`--only duplicates` or `--sizes 10000` keep it short. The NLP results are also written to
+var/bench/nlp.json, the load results to var/bench/load.json.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench import duplicates, moderation_queue, pages, scale, surveys, text
+from bench import duplicates, load, moderation_queue, pages, scale, surveys, text
 
-BENCHMARKS = ("pages", "surveys", "moderation", "text", "duplicates", "scale")
+BENCHMARKS = ("pages", "surveys", "moderation", "text", "duplicates", "scale", "load")
 NLP_JSON = Path("var/bench/nlp.json")
 
 if __name__ == "__main__":
@@ -26,6 +29,10 @@ if __name__ == "__main__":
     parser.add_argument("--only", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS))
     parser.add_argument("--sizes", type=int, nargs="+", default=list(scale.SIZES))
     parser.add_argument("--queries", type=int, default=scale.QUERIES)
+    parser.add_argument("--ideas", nargs="+", default=["10000"], help="load: volumes")
+    parser.add_argument("--database", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--load-seconds", default="10", help="load: seconds per scenario")
+    parser.add_argument("--write-seconds", default="60", help="load: writes under load")
     args = parser.parse_args()
     report: dict[str, object] = {}
     if "pages" in args.only:
@@ -33,7 +40,7 @@ if __name__ == "__main__":
     if "surveys" in args.only:
         report["surveys"] = asyncio.run(surveys.measure(args.seconds))
     if "moderation" in args.only:
-        queue = asyncio.run(moderation_queue.measure(None, 100_000, 6_000))
+        queue = asyncio.run(moderation_queue.measure(None, 100_000))
         for view in queue["views"].values():
             del view["plans"]  # `python -m bench.moderation_queue` prints them
         report["moderation_queue"] = queue
@@ -49,6 +56,11 @@ if __name__ == "__main__":
             measured = scale.measure(args.sizes, args.queries)
             scale.print_table(measured)
             report["scale"] = measured
+        if "load" in args.only:
+            report["load"] = load.main(
+                ["--ideas", *args.ideas, "--database", *args.database, "--seconds",
+                 args.load_seconds, "--write-seconds", args.write_seconds]
+            )  # fmt: skip
     nlp = {name: report[name] for name in ("duplicates", "scale") if name in report}
     if nlp:
         NLP_JSON.parent.mkdir(parents=True, exist_ok=True)

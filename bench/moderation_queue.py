@@ -1,14 +1,15 @@
 """The moderation queue at volume: the query plan of every statement a queue page runs, and
 how long building a page takes, on a database with many waiting items.
 
-The data: 100,000 contributions in three processes, of which 6,000 wait for review (ideas,
-comments and survey answers) and 300 wait for their authors; the rest are published. Every
-filter combination the page offers is planned (SQLite: EXPLAIN QUERY PLAN; PostgreSQL:
-EXPLAIN), and a plan that reads the contribution table without an index is reported.
+The data: the volume data set (bench/volume.py) with 100,000 published ideas, their
+comments and supports, a survey and 5% of the ideas' number waiting for review (ideas,
+comments and survey answers, some of them waiting for their authors). Every filter
+combination the page offers is planned (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN),
+and a plan that reads the contribution table without an index is reported.
 
-Usage: `python -m bench.moderation_queue [--database-url URL] [--total 100000]
-[--pending 6000]`. Without a URL it uses a temporary SQLite file; with one (PostgreSQL) it
-migrates that database and fills it, so give it an empty database of its own.
+Usage: `python -m bench.moderation_queue [--database-url URL] [--ideas 100000]`. Without a
+URL it uses a temporary SQLite file; with one (PostgreSQL) it migrates that database and
+fills it, so give it an empty database of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import re
 import statistics
 import tempfile
@@ -24,119 +24,31 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.volume import PROCESS_SLUG, VolumeSpec, fill_volume
 from participation.db import create_engine, create_sessionmaker, upgrade_database
-from participation.models import (
-    Channel,
-    Contribution,
-    ContributionKind,
-    ContributionStatus,
-    ContributionTheme,
-    Process,
-    Segment,
-    Theme,
-    utcnow,
-)
 from participation.services.moderation_queue import QueueFilters, queue_page
 from participation.settings import Settings
 
-PROCESSES: Final = ("radwege", "digitalstrategie", "schulwege")
 # A plan line that reads the whole contribution table (not contribution_theme &c.).
 _FULL_SCAN: Final = re.compile(r"^(SCAN contribution|.*Seq Scan on contribution)(?!_)\b")
-CHUNK: Final = 2000
 REPEATS: Final = 20
 # Each of these is one page the queue offers: its filters as the address has them.
 VIEWS: Final = {
     "all pending": {},
-    "one process": {"process": "digitalstrategie"},
+    "one process": {"process": PROCESS_SLUG},
     "one kind": {"kind": "survey_answer"},
-    "process and kind": {"process": "radwege", "kind": "comment"},
+    "process and kind": {"process": PROCESS_SLUG, "kind": "comment"},
     "most informative first": {"order": "informative"},
-    "last page": {"page": "240"},
+    "last page": {"page": "190"},
     "waiting for the author": {"state": "awaiting_changes"},
 }
-
-
-async def _fill(engine: AsyncEngine, total: int, pending: int, awaiting: int) -> None:
-    rng = random.Random(0)  # noqa: S311 - test data, not secrets
-    now = utcnow()
-    async with create_sessionmaker(engine)() as session:
-        processes = [Process(slug=slug, title=slug.title()) for slug in PROCESSES]
-        session.add_all(processes)
-        await session.flush()
-        for process in processes:
-            assert process.id is not None
-            session.add_all(
-                Theme(process_id=process.id, slug=f"t{i}", name=f"Feld {i}", position=i)
-                for i in range(8)
-            )
-        await session.commit()
-        ids = [p.id for p in processes]
-    statuses = (
-        [ContributionStatus.PENDING] * pending
-        + [ContributionStatus.AWAITING_CHANGES] * awaiting
-        + [ContributionStatus.PUBLISHED] * (total - pending - awaiting)
-    )
-    rng.shuffle(statuses)
-    kinds = [ContributionKind.IDEA] * 7 + [ContributionKind.COMMENT] * 2
-    kinds += [ContributionKind.SURVEY_ANSWER]
-    rows: list[dict[str, Any]] = []
-    for n, status in enumerate(statuses):
-        kind = rng.choice(kinds)
-        rows.append(
-            {
-                "process_id": rng.choice(ids),
-                "kind": kind.value,
-                "title": f"Beitrag {n}" if kind is ContributionKind.IDEA else "",
-                "body": f"Text des Beitrags {n} über Radwege, Busse und Glasfaser.",
-                "segment": Segment.RESIDENT.value,
-                "channel": (
-                    Channel.SURVEY if kind is ContributionKind.SURVEY_ANSWER else Channel.IDEA_CALL
-                ).value,
-                "status": status.value,
-                "version": 0,
-                "answer": "",
-                "theme_uncertainty": rng.random() if rng.random() < 0.8 else None,
-                "created_at": now - timedelta(minutes=total - n),
-            }
-        )
-    async with engine.begin() as conn:
-        for start in range(0, len(rows), CHUNK):
-            await conn.execute(insert(Contribution), rows[start : start + CHUNK])
-        # Two suggested themes on every waiting item, as the tagger leaves them.
-        waiting = await conn.execute(
-            text("SELECT id, process_id FROM contribution WHERE status <> 'published'")
-        )
-        themes = {
-            process_id: [
-                theme_id
-                for (theme_id,) in await conn.execute(
-                    text("SELECT id FROM theme WHERE process_id = :p"), {"p": process_id}
-                )
-            ]
-            for process_id in ids
-        }
-        suggestions = [
-            {"contribution_id": cid, "theme_id": theme_id, "source": "suggested", "score": 0.5}
-            for cid, process_id in waiting.all()
-            for theme_id in rng.sample(themes[process_id], 2)
-        ]
-        for start in range(0, len(suggestions), CHUNK):
-            await conn.execute(insert(ContributionTheme), suggestions[start : start + CHUNK])
-    # Fresh statistics (and on PostgreSQL the visibility map that index-only scans need),
-    # as autovacuum would leave them.
-    async with engine.connect() as conn:
-        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(
-            text("ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE")
-        )
 
 
 @contextmanager
@@ -168,14 +80,18 @@ async def _plans(engine: AsyncEngine, statements: list[tuple[str, Any]]) -> list
     return plans
 
 
-async def measure(database_url: str | None, total: int, pending: int) -> dict[str, Any]:
+async def measure(database_url: str | None, ideas: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{tmp}/queue.sqlite3"
         settings = replace(Settings.from_env(), var_dir=Path(tmp), database_url=url)
         await asyncio.to_thread(upgrade_database, url)
         engine = create_engine(settings)
-        await _fill(engine, total, pending, awaiting=300)
-        report: dict[str, Any] = {"database": engine.dialect.name, "total": total}
+        volume = await fill_volume(engine, VolumeSpec(ideas=ideas))
+        report: dict[str, Any] = {
+            "database": engine.dialect.name,
+            "ideas": ideas,
+            "pending": volume.pending,
+        }
         views: dict[str, Any] = {}
         for name, params in VIEWS.items():
             filters = QueueFilters.from_params(params)
@@ -204,7 +120,6 @@ async def measure(database_url: str | None, total: int, pending: int) -> dict[st
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url")
-    parser.add_argument("--total", type=int, default=100_000)
-    parser.add_argument("--pending", type=int, default=6_000)
+    parser.add_argument("--ideas", type=int, default=100_000)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.database_url, args.total, args.pending)), indent=2))
+    print(json.dumps(asyncio.run(measure(args.database_url, args.ideas)), indent=2))
