@@ -114,7 +114,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.jobs = JobRunner(JobContext(background, settings))
         await app.state.jobs.start()
         # E-mail to residents who asked for it, from the outbox; idle unless SMTP_HOST is set.
-        app.state.mail = MailSender(settings, background)
+        # With the requests' sessionmaker: it makes their sessions queue mails (services/mail.py).
+        app.state.mail = MailSender(settings, app.state.sessionmaker)
         await app.state.mail.start()
         # Theme suggestions for new contributions, in batches after the answers went out.
         app.state.suggestions = SuggestionQueue(background, settings.var_dir)

@@ -62,8 +62,9 @@ class EngineUse(StrEnum):
     """Who uses an engine, which decides its pool and its timeouts."""
 
     WEB = "web"  # requests: DB_POOL_SIZE, a short wait for a connection, STATEMENT_TIMEOUT
-    BACKGROUND = "background"  # jobs, theme suggestions, mail, commands: long statements
+    BACKGROUND = "background"  # the app's jobs, suggestions, purge: 5 at most, long statements
     HEALTH = "health"  # /healthz: one connection of its own, HEALTH_TIMEOUT for everything
+    COMMAND = "command"  # the commands, start-up and scripts: long statements
 
 
 @dataclass(frozen=True)
@@ -89,20 +90,22 @@ def _limits(settings: Settings, use: EngineUse) -> _Limits:
     if use is EngineUse.HEALTH:
         wait = settings.health_timeout
         return _Limits(1, 0, wait, wait, wait, wait)
-    # SQLAlchemy's own pool defaults; in the app, background work holds a few at most.
+    # The app's background tasks hold a few connections at most (one job at a time, one
+    # suggestion consumer, the purge); commands get SQLAlchemy's defaults.
+    background = use is EngineUse.BACKGROUND
     return _Limits(
-        pool_size=5,
-        max_overflow=10,
-        pool_timeout=30,
+        pool_size=2 if background else 5,
+        max_overflow=3 if background else 10,
+        pool_timeout=60 if background else 30,
         statement_timeout=settings.background_statement_timeout,
         busy_timeout=max(settings.sqlite_busy_timeout, 30),
         connect_timeout=60,
     )
 
 
-def create_engine(settings: Settings, use: EngineUse = EngineUse.BACKGROUND) -> AsyncEngine:
-    """An engine for `use`: the app's requests, its background work (and the commands), or
-    its health check."""
+def create_engine(settings: Settings, use: EngineUse = EngineUse.COMMAND) -> AsyncEngine:
+    """An engine for `use`: the app's requests, its background work, its health check, or
+    (by default) a command."""
     limits = _limits(settings, use)
     # Statement parameters stay out of error messages and logs: they hold what people typed,
     # e-mail addresses and invitation tokens.
