@@ -5,11 +5,14 @@ choice, 1-5 scale, ranking, free text) in three sections and 1,000 sent response
 random answers (seeded, so every run counts the same rows), about 55,000 answer rows. Then
 the results page (unfiltered and filtered) and both exports are requested through the full
 ASGI stack, signed in as an evaluator, and timed one request at a time: median and 95th
-percentile latency, and requests per second, beside the bare framework's ceiling.
+percentile latency, and requests per second, beside the bare framework's ceiling. For the
+exports, also the longest time the event loop did not turn during one (what any other
+request of the process would have waited).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import statistics
@@ -221,6 +224,28 @@ async def _timed(client: httpx.AsyncClient, path: str, seconds: float) -> dict[s
     }
 
 
+async def _longest_stall(client: httpx.AsyncClient, path: str) -> float:
+    """The longest the event loop went without turning while one request was served, in
+    milliseconds: what every other request of the process waited on top of its own time."""
+    done = asyncio.Event()
+    longest = 0.0
+
+    async def tick() -> None:
+        nonlocal longest
+        while not done.is_set():
+            began = time.perf_counter()
+            await asyncio.sleep(0.001)
+            longest = max(longest, time.perf_counter() - began - 0.001)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        (await client.get(path)).raise_for_status()
+    finally:
+        done.set()
+        await ticker
+    return round(1000 * longest, 1)
+
+
 async def measure(seconds: float) -> dict[str, object]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
@@ -255,6 +280,10 @@ async def measure(seconds: float) -> dict[str, object]:
                 timings = {
                     name: await _timed(client, path, seconds) for name, path in paths.items()
                 }
+                stalls = {
+                    name: await _longest_stall(client, paths[name])
+                    for name in ("export csv", "export xlsx")
+                }
     return {
         "responses": RESPONSES,
         "questions": QUESTIONS,
@@ -262,4 +291,5 @@ async def measure(seconds: float) -> dict[str, object]:
         "seconds_per_measurement": seconds,
         "bare_litestar_requests_per_second": ceiling["requests_per_second"],
         "pages": timings,
+        "longest_event_loop_stall_ms": stalls,
     }

@@ -23,8 +23,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.auth import SessionConfig, SessionUserMiddleware
 from participation.bootstrap import prepare_database
-from participation.db import create_engine, create_sessionmaker
+from participation.db import EngineUse, create_engine, create_sessionmaker
 from participation.errors import exception_handlers
+from participation.health import HealthCheck
 from participation.jobs import JobContext, JobQueue, JobRunner
 from participation.mail_sender import MailSender
 from participation.middleware import (
@@ -57,6 +58,7 @@ from participation.routes.system import SystemController
 from participation.routes.unsubscribe import UnsubscribeController
 from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
+from participation.suggestion_queue import SuggestionQueue
 from participation.templating import create_template_config
 
 log = logging.getLogger("participation")
@@ -112,26 +114,40 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if settings.preload_nlp
             else None
         )
-        engine = create_engine(settings)
+        # Requests get a pool with short timeouts; background work an engine of its own, so
+        # neither starves the other, and its statements may run longer.
+        engine = create_engine(settings, EngineUse.WEB)
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.jobs = _job_queue(JobContext(app.state.sessionmaker, settings))
+        background_engine = create_engine(settings, EngineUse.BACKGROUND)
+        background = create_sessionmaker(background_engine)
+        app.state.health = HealthCheck(settings, engine)
+        # Clustering and retraining: here, one job at a time, off the event loop; or, with
+        # REDIS_URL, queued for `participation worker`.
+        app.state.jobs = _job_queue(JobContext(background, settings))
         await app.state.jobs.start()
         # E-mail to residents who asked for it, from the outbox; idle unless SMTP_HOST is set.
+        # With the requests' sessionmaker: it makes their sessions queue mails (services/mail.py).
         app.state.mail = MailSender(settings, app.state.sessionmaker)
         await app.state.mail.start()
+        # Theme suggestions for new contributions, in batches after the answers went out.
+        app.state.suggestions = SuggestionQueue(background, settings.var_dir)
+        await app.state.suggestions.start()
         # Personal data past RETENTION_DAYS goes now (after the migrations) and then daily.
-        app.state.retention = RetentionPurge(app.state.sessionmaker, settings.retention_days)
+        app.state.retention = RetentionPurge(background, settings.retention_days)
         await app.state.retention.start()
         try:
             yield
         finally:
             await app.state.retention.stop()
+            await app.state.suggestions.stop()
             await app.state.mail.stop()
             if app.state.nlp_warmup is not None:
                 app.state.nlp_warmup.cancel()
                 with suppress(asyncio.CancelledError):
                     await app.state.nlp_warmup
             await app.state.jobs.stop()
+            await app.state.health.close()
+            await background_engine.dispose()
             await engine.dispose()
 
     template_config = create_template_config(settings)

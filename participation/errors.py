@@ -18,7 +18,7 @@ from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from participation.db import error_text, unavailable_cause
+from participation.db import BUSY, error_text, unavailable_cause
 from participation.i18n import _, current_locale
 from participation.middleware import locale_of
 from participation.private_paths import redact
@@ -36,6 +36,12 @@ def _messages(status_code: int, detail: str) -> tuple[str, str]:
         return _("The form has expired"), _(
             "For your security the form could not be sent. Go back, reload the page and send "
             "it again: your browser usually keeps what you typed."
+        )
+    if status_code == 503 and detail.endswith(BUSY):
+        return _("The site is very busy right now"), _(
+            "It could not answer in time because many people are using it at once. Please "
+            "try again in a few seconds. If you were sending a form, go back: your browser "
+            "usually keeps what you typed."
         )
     table = {
         400: (_("Something in the request is wrong"), _("Please check your input and try again.")),
@@ -106,8 +112,10 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
 
 
-# Seconds after which a client may try again when the database is unavailable.
+# Seconds after which a client may try again when the database is unavailable, and when it
+# only was too busy (no free connection in time, a statement past its timeout, a lock).
 RETRY_AFTER = "120"
+RETRY_AFTER_BUSY = "10"
 
 
 def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -116,7 +124,8 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     cause = unavailable_cause(exc)
     if cause is None:
         return internal_error_handler(request, exc)
-    log.error(
+    log_at = log.warning if cause == BUSY else log.error  # overload passes; the rest needs a person
+    log_at(
         "Database unavailable (%s) on %s %s: %s",
         cause,
         request.method,
@@ -124,7 +133,7 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         error_text(exc),
     )
     response = _error_page(request, HTTP_503_SERVICE_UNAVAILABLE, f"Database unavailable: {cause}")
-    response.headers["retry-after"] = RETRY_AFTER
+    response.headers["retry-after"] = RETRY_AFTER_BUSY if cause == BUSY else RETRY_AFTER
     return response
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.db import create_engine, create_sessionmaker
+from participation.db import EngineUse, create_engine, create_sessionmaker
 from participation.i18n import N_, Deferred, store_deferred
 from participation.jobs import (
     HANDLERS,
@@ -162,7 +162,7 @@ class JobWorker:
     """What the SAQ worker calls: its startup and shutdown hooks and the job function."""
 
     def __init__(self, settings: Settings, handlers: Mapping[JobKind, Handler] = HANDLERS) -> None:
-        self.engine = create_engine(settings)
+        self.engine = create_engine(settings, EngineUse.BACKGROUND)
         self.context = JobContext(create_sessionmaker(self.engine), settings)
         self.handlers = handlers
 

@@ -59,6 +59,19 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
     return number
 
 
+def _env_seconds(name: str, default: float, minimum: float = 0.0) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {value!r}") from None
+    if not number >= minimum:  # also refuses nan
+        raise SettingsError(f"{name} must be at least {minimum:g} seconds, not {value}")
+    return number
+
+
 def _env_time_zone(name: str, default: str) -> str:
     value = os.environ.get(name) or default
     try:
@@ -202,6 +215,22 @@ class Settings:
     # Days after a process's last phase ends until its personal data (notification addresses,
     # their e-mails, survey invitation links) is deleted; sent e-mails go after as many days.
     retention_days: int = 180
+    # Database connections per app process (each `serve --workers` process has its own pool):
+    # this many kept open, up to `db_pool_overflow` more under load. With PostgreSQL,
+    # workers x (size + overflow + 3 for background work and the health check) must stay
+    # below the server's max_connections.
+    db_pool_size: int = 10
+    db_pool_overflow: int = 5
+    # Seconds a request waits for a free connection before it gets the "busy" page (503).
+    db_pool_timeout: float = 3.0
+    # PostgreSQL: longest a web request's statement may run (0 = no limit); cancelled, it
+    # becomes the "busy" page. Jobs, the background work and the commands get the longer one.
+    statement_timeout: float = 5.0
+    background_statement_timeout: float = 600.0
+    # SQLite: how long a writer waits for another writer's lock before the "busy" page.
+    sqlite_busy_timeout: float = 5.0
+    # /healthz: longest it waits for its own connection and write probe.
+    health_timeout: float = 2.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -238,4 +267,11 @@ class Settings:
             preload_nlp=_env_bool("PRELOAD_NLP", True),
             mail=_mail_settings(base_url),
             retention_days=_env_int("RETENTION_DAYS", 180),
+            db_pool_size=_env_int("DB_POOL_SIZE", 10),
+            db_pool_overflow=_env_int("DB_POOL_OVERFLOW", 5, minimum=0),
+            db_pool_timeout=_env_seconds("DB_POOL_TIMEOUT", 3.0, minimum=0.1),
+            statement_timeout=_env_seconds("STATEMENT_TIMEOUT", 5.0),
+            background_statement_timeout=_env_seconds("BACKGROUND_STATEMENT_TIMEOUT", 600.0),
+            sqlite_busy_timeout=_env_seconds("SQLITE_BUSY_TIMEOUT", 5.0),
+            health_timeout=_env_seconds("HEALTH_TIMEOUT", 2.0, minimum=0.1),
         )

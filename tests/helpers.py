@@ -339,3 +339,9 @@ def field_error(page: Tag, name: str) -> str:
 def idea_titles(page: Tag) -> list[str]:
     """The titles of the ideas listed on a process page, in order."""
     return [text_of(h3) for h3 in one(page, "#ideas").select("h3")]
+
+
+def suggestions_done(client: Client) -> None:
+    """Wait until the app has tagged the contributions queued so far: theme suggestions run
+    after the answer has gone out (participation/suggestion_queue.py)."""
+    client.blocking_portal.call(client.app.state.suggestions.drained)

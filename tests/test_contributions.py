@@ -56,6 +56,7 @@ from tests.helpers import (
     in_db,
     one,
     post_form,
+    suggestions_done,
     text_of,
     theme_rows,
     valid_idea,
@@ -618,6 +619,7 @@ def test_a_submitted_idea_gets_suggested_themes(
     body = "Der Schulweg der Kinder braucht einen sicheren Radweg, die Schule liegt weit draußen."
     response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea(body=body))
     assert response.status_code == 303
+    suggestions_done(client)  # tagged after the answer has gone out
     idea = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
     rows = in_db(settings, lambda s: theme_rows(s, idea.id))
     assert {"radwege", "schule"} <= set(rows)
@@ -640,6 +642,7 @@ def test_a_failing_tagger_loses_no_idea(
     monkeypatch.setattr(tagging, "_tag", broken)
     response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea())
     assert response.status_code == 303
+    suggestions_done(client)
     idea = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
     assert idea.title == "Sichere Radwege zur Schule"
     assert in_db(settings, lambda s: theme_rows(s, idea.id)) == {}

@@ -57,6 +57,7 @@ from tests.helpers import (
     login,
     one,
     post_form,
+    suggestions_done,
     text_of,
     theme_rows,
 )
@@ -655,6 +656,7 @@ def test_imported_xlsx_through_the_page(admin_client: Client, settings: Settings
         },
     )
     assert done.status_code == 200, done.text
+    suggestions_done(admin_client)  # the tagger's suggestions leave the confirmed theme alone
     (stored,) = in_db(settings, contributions)
     assert stored.channel is Channel.SURVEY
     assert stored.status is ContributionStatus.PENDING

@@ -142,3 +142,40 @@ def test_an_unusable_retention_period_is_named(
     monkeypatch.setenv("RETENTION_DAYS", value)
     with pytest.raises(SettingsError, match=message):
         Settings.from_env()
+
+
+def test_pool_and_timeouts_default_and_values(
+    var_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DB_POOL_SIZE", "DB_POOL_TIMEOUT", "STATEMENT_TIMEOUT", "HEALTH_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = Settings.from_env()
+    assert (defaults.db_pool_size, defaults.db_pool_overflow) == (10, 5)
+    assert (defaults.db_pool_timeout, defaults.statement_timeout) == (3.0, 5.0)
+    monkeypatch.setenv("DB_POOL_SIZE", "4")
+    monkeypatch.setenv("DB_POOL_TIMEOUT", "0.5")
+    monkeypatch.setenv("STATEMENT_TIMEOUT", "0")  # no limit
+    changed = Settings.from_env()
+    assert (changed.db_pool_size, changed.db_pool_timeout, changed.statement_timeout) == (
+        4,
+        0.5,
+        0.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DB_POOL_TIMEOUT", "kurz", "DB_POOL_TIMEOUT must be a number of seconds, not 'kurz'"),
+        ("DB_POOL_TIMEOUT", "0", "DB_POOL_TIMEOUT must be at least 0.1 seconds, not 0"),
+        ("STATEMENT_TIMEOUT", "-1", "STATEMENT_TIMEOUT must be at least 0 seconds, not -1"),
+        ("HEALTH_TIMEOUT", "nan", "HEALTH_TIMEOUT must be at least 0.1 seconds, not nan"),
+        ("DB_POOL_SIZE", "0", "DB_POOL_SIZE must be at least 1, not 0"),
+    ],
+)
+def test_unusable_pool_settings_are_named(
+    var_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env()

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from participation.models import Process
+from participation.services import survey_export
 from participation.services.survey_export import defuse, write_xlsx
 from participation.settings import Settings
 from tests.helpers import Client, de, field_error, html, in_db
@@ -129,3 +133,41 @@ def test_xlsx_drops_control_characters_and_odd_sheet_titles() -> None:
     assert sheet is not None
     assert sheet.title == "Umfrage Betriebe2026"
     assert sheet["A2"].value == "abc"
+
+
+# --- off the event loop -------------------------------------------------------------------------
+
+GENEROUS = 30.0  # seconds: only so that a broken build fails instead of hanging
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_other_requests_are_served_while_an_export_is_built(
+    staff_client: Client, data: SurveyData, monkeypatch: pytest.MonkeyPatch, extension: str
+) -> None:
+    """The cells are built in a worker thread: while one export's rows are held there, the
+    same process answers another request. On the event loop, the other request would wait
+    for the export (and the test would fail, not hang)."""
+    building, release = threading.Event(), threading.Event()
+    build_rows = survey_export._rows_of
+
+    def held(*args: Any) -> Any:
+        building.set()
+        release.wait(GENEROUS)
+        return build_rows(*args)
+
+    monkeypatch.setattr(survey_export, "_rows_of", held)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        export = pool.submit(staff_client.get, f"/surveys/{data.survey.id}/export.{extension}")
+        assert building.wait(GENEROUS)
+        other = staff_client.get(f"/surveys/{data.survey.id}/results")
+        assert other.status_code == 200
+        assert not export.done()  # the other request finished while the export was held
+        release.set()
+        response = export.result(timeout=GENEROUS)
+    assert response.status_code == 200
+    if extension == "csv":
+        assert len(_csv(staff_client, data)) == 4  # header and three sent responses
+    else:
+        sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+        assert sheet is not None
+        assert len(list(sheet.iter_rows())) == 4

@@ -25,6 +25,7 @@ from participation.services.errors import NotFound
 from participation.services.processes import list_themes
 from participation.services.seed import seed_demo
 from participation.settings import Settings
+from participation.suggestion_queue import SuggestionQueue
 from tests import learnable_themes
 from tests.helpers import add_idea, add_process, add_themes, theme_rows
 
@@ -137,9 +138,14 @@ async def test_background_suggestions_log_failures_instead_of_raising(
         idea = await add_idea(session, process)
     assert process.id is not None
     assert idea.id is not None
-    await tagging.suggest_in_background(sessionmaker, settings.var_dir, process.id, [idea.id])
+    queue = SuggestionQueue(sessionmaker, settings.var_dir)
+    await queue.start()
+    queue.add(process.id, [idea.id])
+    await queue.drained()
+    await queue.stop()
     await engine.dispose()
     assert "Could not suggest themes" in caplog.text
+    assert queue.tagged == 0
 
 
 # --- trained models ---------------------------------------------------------------------------

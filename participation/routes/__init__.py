@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
@@ -30,3 +31,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def suggest_later(state: State, process_id: int, contribution_ids: list[int]) -> None:
+    """Queue stored contributions for theme suggestions, tagged after the answer has gone out
+    (see participation/suggestion_queue.py)."""
+    state.suggestions.add(process_id, contribution_ids)

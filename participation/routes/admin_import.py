@@ -11,7 +11,6 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -22,7 +21,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from participation.auth import requires_admin
 from participation.i18n import _
 from participation.models import Channel, Process, Segment
-from participation.routes import Db, FormData
+from participation.routes import Db, FormData, suggest_later
 from participation.services.importing import (
     IMPORT_CHANNELS,
     IMPORT_FIELDS,
@@ -40,7 +39,6 @@ from participation.services.importing import (
     save_upload,
 )
 from participation.services.processes import get_process
-from participation.services.tagging import suggest_in_background
 
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -163,15 +161,8 @@ class ImportAdminController(Controller):
         await discard_upload(state.settings.var_dir, upload_id)
         # Theme suggestions once the import is committed, after the answer has gone out;
         # the tagger itself runs in a worker thread.
-        suggest = BackgroundTask(
-            suggest_in_background,
-            state.sessionmaker,
-            state.settings.var_dir,
-            process.id or 0,
-            ids,
-        )
+        suggest_later(state, process.id or 0, ids)
         return Template(
             "pages/admin/import_done.html",
             context={"process": process, "imported": len(ids), "options": options, "name": name},
-            background=suggest,
         )

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
@@ -24,13 +23,12 @@ from participation.models import (
     QueueItemPublic,
     utcnow,
 )
-from participation.routes import Db
+from participation.routes import Db, suggest_later
 from participation.services import contributions, idea_list, moderation_queue, processes
 from participation.services.comments import public_comment_page
 from participation.services.contributions import IdeaForm
 from participation.services.errors import ValidationFailed
 from participation.services.processes import ProcessOverview
-from participation.services.tagging import suggest_in_background
 
 
 def _process_public(overview: ProcessOverview) -> ProcessPublic:
@@ -212,14 +210,8 @@ async def _submit_idea(
         status=idea.status.value,
         follow_url=f"{base}/follow/{submitted.follow_token}",
     )
-    suggest = BackgroundTask(
-        suggest_in_background,
-        state.sessionmaker,
-        state.settings.var_dir,
-        overview.process.id,
-        [idea.id or 0],
-    )
-    return Response(created, status_code=HTTP_201_CREATED, background=suggest)
+    suggest_later(state, overview.process.id or 0, [idea.id or 0])
+    return Response(created, status_code=HTTP_201_CREATED)
 
 
 def requires_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -17,7 +16,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from participation.models import Channel, Segment
 from participation.rate_limit import CHECK
-from participation.routes import Db, FormData
+from participation.routes import Db, FormData, suggest_later
 from participation.routes.processes import load_process, process_page_context
 from participation.services import idea_list
 from participation.services.contributions import (
@@ -30,7 +29,6 @@ from participation.services.contributions import (
 from participation.services.errors import ValidationFailed
 from participation.services.processes import list_themes
 from participation.services.similar import similar_ideas
-from participation.services.tagging import suggest_in_background
 
 # The idea form's body field; `body` names the raw request body in Litestar.
 DraftBody = Annotated[str, QueryParameter(name="body")]
@@ -111,16 +109,8 @@ class ContributionController(Controller):
             )
         # Themes are suggested after the answer has gone out: the author does not wait for
         # the tagger, and if it fails the idea is stored all the same.
-        suggest = BackgroundTask(
-            suggest_in_background,
-            state.sessionmaker,
-            state.settings.var_dir,
-            process_id,
-            [submitted.contribution.id or 0],
-        )
-        return Redirect(
-            f"/follow/{submitted.follow_token}?submitted=1", status_code=303, background=suggest
-        )
+        suggest_later(state, process_id, [submitted.contribution.id or 0])
+        return Redirect(f"/follow/{submitted.follow_token}?submitted=1", status_code=303)
 
     @get("/processes/{slug:str}/ideas/similar", cache=False)
     async def similar(

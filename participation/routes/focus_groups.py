@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -24,11 +23,10 @@ from participation.auth import current_user, requires_facilitator
 from participation.i18n import _, ngettext
 from participation.models import FocusGroupSession, User
 from participation.qr import qr_svg
-from participation.routes import Db, FormData
+from participation.routes import Db, FormData, suggest_later
 from participation.services import focus_groups
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.focus_groups import IdeaForm, SessionForm
-from participation.services.tagging import suggest_in_background
 from participation.settings import Settings
 
 
@@ -256,11 +254,5 @@ class FocusGroupController(Controller):
             "success",
         )
         # After the commit: the tagger may fail or be slow, the ideas are safe already.
-        suggest = BackgroundTask(
-            suggest_in_background,
-            request.app.state.sessionmaker,
-            state.settings.var_dir,
-            session.process_id,
-            ids,
-        )
-        return Redirect(url, status_code=303, background=suggest)
+        suggest_later(state, session.process_id, ids)
+        return Redirect(url, status_code=303)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 
 from litestar import Controller, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.routes import Db, FormData
+from participation.routes import Db, FormData, suggest_later
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.follow import (
     EditForm,
@@ -29,7 +28,6 @@ from participation.services.follow import (
     unsubscribe,
 )
 from participation.services.follow import delete_contribution as delete_for_good
-from participation.services.tagging import suggest_in_background
 
 
 async def _page_or_404(db: Db, token: str) -> FollowPage:
@@ -120,14 +118,8 @@ class FollowController(Controller):
                 else HTTP_422_UNPROCESSABLE_ENTITY,
             )
         # New words may mean other action fields: suggest again once the answer is out.
-        suggest = BackgroundTask(
-            suggest_in_background,
-            state.sessionmaker,
-            state.settings.var_dir,
-            contribution.process_id,
-            [contribution_id],
-        )
-        return Redirect(f"/follow/{token}?saved=1", status_code=303, background=suggest)
+        suggest_later(state, contribution.process_id, [contribution_id])
+        return Redirect(f"/follow/{token}?saved=1", status_code=303)
 
     @get("/{contribution_id:int}/delete", cache=False)
     async def confirm_delete(

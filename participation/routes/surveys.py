@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -22,7 +21,7 @@ from participation.inputs import parse_int
 from participation.models import Process, utcnow
 from participation.models.surveys import Survey
 from participation.rate_limit import RESPONSE
-from participation.routes import Db, FormData
+from participation.routes import Db, FormData, suggest_later
 from participation.routes.processes import load_process
 from participation.services import survey_responses
 from participation.services.contributions import PUBLIC_SEGMENTS
@@ -37,7 +36,6 @@ from participation.services.survey_responses import (
     SurveyClosed,
 )
 from participation.services.surveys import SurveyState, survey_state
-from participation.services.tagging import suggest_in_background
 from participation.wz2008 import SECTIONS, SIZE_CLASSES
 
 
@@ -161,14 +159,8 @@ class SurveyController(Controller):
         try:
             if action == "send":
                 created = await survey_responses.send(db, respondent)
-                suggest = BackgroundTask(
-                    suggest_in_background,
-                    request.app.state.sessionmaker,
-                    state.settings.var_dir,
-                    respondent.survey.process_id,
-                    created,
-                )
-                return Redirect(f"/umfrage/{token}?gesendet=1", status_code=303, background=suggest)
+                suggest_later(state, respondent.survey.process_id, created)
+                return Redirect(f"/umfrage/{token}?gesendet=1", status_code=303)
             await survey_responses.save_page(db, respondent, page, values, back=action == "back")
         except AlreadySent:
             if action == "send":  # a double click, or sent again after "back": it is sent

@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import col, select
@@ -23,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
 from participation.labels import label
-from participation.models import QuestionKind, SurveyAnswer, SurveyResponse
+from participation.models import QuestionKind, Segment, SurveyAnswer, SurveyResponse
 from participation.services.survey_results import (
     NumberedQuestion,
     ResultFilters,
@@ -49,7 +50,7 @@ def defuse(value: Cell) -> Cell:
 @dataclass(frozen=True)
 class ExportTable:
     header: Sequence[str]
-    rows: AsyncIterator[list[Cell]]
+    batches: AsyncIterator[list[list[Cell]]]  # rows, a batch at a time
 
 
 def _header(questions: Sequence[NumberedQuestion]) -> list[str]:
@@ -114,18 +115,62 @@ def _when(value: datetime | None, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """One batch of responses as read: plain values, so the cells can be built in a thread."""
+
+    # id, sent at, segment, organisation, sector, size, municipality
+    responses: list[tuple[Any, ...]]
+    values: list[tuple[Any, ...]]  # response, question, option, number
+    texts: list[tuple[Any, ...]]  # response, question, text
+
+
+def _rows_of(
+    batch: _Batch, columns: Sequence[_Column], zone: ZoneInfo, segments: dict[str, str]
+) -> list[list[Cell]]:
+    """The batch's rows of cells. CPU-bound (tens of thousands of answers per batch): run in
+    a worker thread; `segments` holds the segments' labels, translated on the event loop."""
+    answers: dict[tuple[int, int], _Answers] = defaultdict(_Answers)
+    for response_id, question_id, option_id, number in batch.values:
+        found = answers[response_id, question_id]
+        if option_id is None:
+            found.number = number
+        else:
+            found.options.append((option_id, number))
+    for response_id, question_id, text in batch.texts:
+        answers[response_id, question_id].text = text
+    return [
+        [
+            response_id,
+            _when(submitted_at, zone),
+            segments.get(segment, segment) if segment else "",
+            organisation or "",
+            sector or "",
+            size or "",
+            municipality or "",
+            *(c.cell(answers.get((response_id, c.question_id))) for c in columns),
+        ]
+        for response_id, submitted_at, segment, organisation, sector, size, municipality in (
+            batch.responses
+        )
+    ]
+
+
 async def export_table(
     session: AsyncSession, survey_id: int, filters: ResultFilters, time_zone: str
 ) -> ExportTable:
-    """The header and the rows (read lazily, in batches) of a survey's sent responses."""
+    """The header and the rows (read lazily, in batches) of a survey's sent responses. The
+    event loop only reads; each batch's cells are built in a worker thread, so an export of
+    thousands of responses does not hold up the other requests of the process."""
     questions = [q for part in await survey_outline(session, survey_id) for q in part.questions]
     zone = ZoneInfo(time_zone)
     columns = [_Column.of(q) for q in questions]
+    segments = {segment.value: label(segment) for segment in Segment}
 
-    async def rows() -> AsyncIterator[list[Cell]]:
+    async def batches() -> AsyncIterator[list[list[Cell]]]:
         last_id = 0
         while True:
-            responses = (
+            found = (
                 await session.exec(
                     select(SurveyResponse)
                     .where(
@@ -135,12 +180,22 @@ async def export_table(
                     .limit(BATCH)
                 )
             ).all()
-            if not responses:
+            if not found:
                 return
-            last_id = responses[-1].id or 0
-            # Plain columns, not model objects: tens of thousands of rows per batch.
-            ids = [r.id for r in responses]
-            answers: dict[tuple[int, int], _Answers] = defaultdict(_Answers)
+            responses = [
+                (
+                    r.id or 0,
+                    r.submitted_at,
+                    r.segment.value if r.segment else None,
+                    r.organisation_name,
+                    r.organisation_sector,
+                    r.organisation_size,
+                    r.municipality,
+                )
+                for r in found
+            ]
+            last_id = responses[-1][0]
+            ids = [r[0] for r in responses]
             values = await session.exec(
                 select(
                     SurveyAnswer.response_id,
@@ -149,47 +204,40 @@ async def export_table(
                     SurveyAnswer.number,
                 ).where(col(SurveyAnswer.response_id).in_(ids), col(SurveyAnswer.text).is_(None))
             )
-            for response_id, question_id, option_id, number in values:
-                found = answers[response_id, question_id]
-                if option_id is None:
-                    found.number = number
-                else:
-                    found.options.append((option_id, number))
             texts = await session.exec(
                 select(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.text).where(
                     col(SurveyAnswer.response_id).in_(ids), col(SurveyAnswer.text).is_not(None)
                 )
             )
-            for response_id, question_id, text in texts:
-                answers[response_id, question_id].text = text
-            for response in responses:
-                yield [
-                    response.id,
-                    _when(response.submitted_at, zone),
-                    label(response.segment) if response.segment else "",
-                    response.organisation_name or "",
-                    response.organisation_sector or "",
-                    response.organisation_size or "",
-                    response.municipality or "",
-                    *(c.cell(answers.get((response.id or 0, c.question_id))) for c in columns),
-                ]
+            batch = _Batch(
+                responses=responses,
+                values=[tuple(v) for v in values],
+                texts=[tuple(t) for t in texts],
+            )
+            yield await anyio.to_thread.run_sync(_rows_of, batch, columns, zone, segments)
 
-    return ExportTable(header=_header(questions), rows=rows())
+    return ExportTable(header=_header(questions), batches=batches())
+
+
+def _csv_lines(rows: Iterable[Sequence[Cell]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerows([defuse(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
 
 
 async def write_csv(table: ExportTable) -> bytes:
-    """CSV as German Excel opens it with a double click: UTF-8 with BOM, `;` between cells."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([defuse(h) for h in table.header])
-    async for row in table.rows:
-        writer.writerow([defuse(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """CSV as German Excel opens it with a double click: UTF-8 with BOM, `;` between cells.
+    Each batch is written in a worker thread."""
+    parts = ["\ufeff", _csv_lines([table.header])]
+    async for rows in table.batches:
+        parts.append(await anyio.to_thread.run_sync(_csv_lines, rows))
+    return "".join(parts).encode("utf-8")
 
 
 async def collect(table: ExportTable) -> list[list[Cell]]:
     """Every row, for writing the workbook off the event loop."""
-    return [row async for row in table.rows]
+    return [row async for rows in table.batches for row in rows]
 
 
 def _xlsx_cell(value: Cell) -> Cell:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
-from sqlalchemy import delete, update
+from sqlalchemy import delete, exists, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -42,11 +42,11 @@ from nlp.tagging import (
     train_tagger,
 )
 from nlp.text import GermanAnalyzer, default_analyzer, join_fields
-from participation.db import SessionMaker
 from participation.i18n import N_, Deferred, _
 from participation.models import (
     IN_MODERATION,
     Contribution,
+    ContributionKind,
     ContributionTheme,
     Process,
     Theme,
@@ -296,22 +296,26 @@ async def suggest_pending(session: AsyncSession, var_dir: Path, process: Process
     return await suggest_themes(session, var_dir, process, [i for i in ids if i is not None])
 
 
-async def suggest_in_background(
-    sessionmaker: SessionMaker,
-    var_dir: Path,
-    process_id: int,
-    contribution_ids: Sequence[int],
-) -> None:
-    """`suggest_themes` with a session of its own, for after the response has gone out.
-    Never raises: the contribution is stored already, and a failing tagger must not change
-    that. Retraining suggests again for whatever is still pending."""
-    try:
-        async with sessionmaker() as session:
-            process = await session.get(Process, process_id)
-            if process is not None:
-                await suggest_themes(session, var_dir, process, contribution_ids)
-    except Exception:
-        log.exception("Could not suggest themes for contributions %s", list(contribution_ids))
+async def untagged(session: AsyncSession, limit: int) -> dict[int, list[int]]:
+    """Up to `limit` contributions (ideas and survey answers) that never got suggestions
+    although their process has action fields, as process id -> contribution ids: tagging
+    sets `theme_uncertainty` on every contribution it looks at."""
+    has_themes = exists().where(col(Theme.process_id) == col(Contribution.process_id))
+    rows = await session.exec(
+        select(Contribution.process_id, Contribution.id)
+        .where(
+            col(Contribution.theme_uncertainty).is_(None),
+            col(Contribution.kind).in_([ContributionKind.IDEA, ContributionKind.SURVEY_ANSWER]),
+            has_themes,
+        )
+        .order_by(col(Contribution.id))
+        .limit(limit)
+    )
+    found: dict[int, list[int]] = {}
+    for process_id, contribution_id in rows:
+        if contribution_id is not None:
+            found.setdefault(process_id, []).append(contribution_id)
+    return found
 
 
 # --- retraining ---------------------------------------------------------------------------------
