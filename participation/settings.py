@@ -217,18 +217,20 @@ class Settings:
     retention_days: int = 180
     # Database connections per app process (each `serve --workers` process has its own pool):
     # this many kept open, up to `db_pool_overflow` more under load. With PostgreSQL,
-    # workers x (size + overflow + 3 for background work and the health check) must stay
+    # workers x (size + overflow + 6 for background work and the health check) must stay
     # below the server's max_connections.
     db_pool_size: int = 10
     db_pool_overflow: int = 5
     # Seconds a request waits for a free connection before it gets the "busy" page (503).
-    db_pool_timeout: float = 3.0
+    # Long enough for a class of 40 clicking at once on one SQLite file, whose writes queue
+    # behind one another; far shorter than a hang.
+    db_pool_timeout: float = 10.0
     # PostgreSQL: longest a web request's statement may run (0 = no limit); cancelled, it
     # becomes the "busy" page. Jobs, the background work and the commands get the longer one.
     statement_timeout: float = 5.0
     background_statement_timeout: float = 600.0
     # SQLite: how long a writer waits for another writer's lock before the "busy" page.
-    sqlite_busy_timeout: float = 5.0
+    sqlite_busy_timeout: float = 15.0
     # /healthz: longest it waits for its own connection and write probe.
     health_timeout: float = 2.0
 
@@ -269,9 +271,9 @@ class Settings:
             retention_days=_env_int("RETENTION_DAYS", 180),
             db_pool_size=_env_int("DB_POOL_SIZE", 10),
             db_pool_overflow=_env_int("DB_POOL_OVERFLOW", 5, minimum=0),
-            db_pool_timeout=_env_seconds("DB_POOL_TIMEOUT", 3.0, minimum=0.1),
+            db_pool_timeout=_env_seconds("DB_POOL_TIMEOUT", 10.0, minimum=0.1),
             statement_timeout=_env_seconds("STATEMENT_TIMEOUT", 5.0),
             background_statement_timeout=_env_seconds("BACKGROUND_STATEMENT_TIMEOUT", 600.0),
-            sqlite_busy_timeout=_env_seconds("SQLITE_BUSY_TIMEOUT", 5.0),
+            sqlite_busy_timeout=_env_seconds("SQLITE_BUSY_TIMEOUT", 15.0),
             health_timeout=_env_seconds("HEALTH_TIMEOUT", 2.0, minimum=0.1),
         )

@@ -48,6 +48,7 @@ from tests.helpers import (
     login,
     one,
     post_form,
+    suggestions_done,
     text_of,
     theme_rows,
     valid_idea,
@@ -696,6 +697,7 @@ def test_queue_shows_suggested_themes_with_score_and_words(
         staff_client, f"/processes/{SLUG}/ideas", valid_idea(title="Mehr Busse", body=BUS_IDEA)
     )
     assert response.status_code == 303
+    suggestions_done(staff_client)  # tagged after the answer has gone out
     idea = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
     rows = in_db(settings, lambda s: theme_rows(s, idea.id))
     bus = rows["oepnv"]

@@ -151,7 +151,7 @@ def test_pool_and_timeouts_default_and_values(
         monkeypatch.delenv(name, raising=False)
     defaults = Settings.from_env()
     assert (defaults.db_pool_size, defaults.db_pool_overflow) == (10, 5)
-    assert (defaults.db_pool_timeout, defaults.statement_timeout) == (3.0, 5.0)
+    assert (defaults.db_pool_timeout, defaults.statement_timeout) == (10.0, 5.0)
     monkeypatch.setenv("DB_POOL_SIZE", "4")
     monkeypatch.setenv("DB_POOL_TIMEOUT", "0.5")
     monkeypatch.setenv("STATEMENT_TIMEOUT", "0")  # no limit
