@@ -327,9 +327,11 @@ def test_admin_may_moderate(client: Client, settings: Settings) -> None:
 
 
 def submit(client: Client, settings: Settings, title: str) -> tuple[str, Contribution]:
-    """Submit an idea through the public form; the follow token and the stored idea."""
+    """Submit an idea through the public form; the follow token and the stored idea, once
+    the tagger has made its suggestions (after the answer went out)."""
     response = post_form(client, f"/processes/{SLUG}/ideas", valid_idea(title=title))
     assert response.status_code == 303
+    suggestions_done(client)
     token = follow_token_from(response)
     return token, in_db(settings, lambda s: by_follow_token(s, token))
 

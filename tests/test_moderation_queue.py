@@ -40,6 +40,7 @@ from tests.helpers import (
     in_db,
     one,
     post_form,
+    suggestions_done,
     text_of,
     valid_idea,
 )
@@ -367,6 +368,7 @@ def test_adding_an_action_field_preselects_none(
         f"/processes/{SLUG}/ideas",
         valid_idea(title="Radweg", body="Ein Radweg für Fahrrad und Radfahren zur Schule."),
     )
+    suggestions_done(staff_client)  # tagged after the answer has gone out
     idea = in_db(settings, lambda s: by_follow_token(s, follow_token_from(response)))
     page = html(staff_client.get("/moderation").text)
     themes = one(page, f"#item-{idea.id}-themes")
