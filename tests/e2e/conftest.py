@@ -32,6 +32,7 @@ from playwright.sync_api import (
     Page,
     Route,
     WebError,
+    expect,
     sync_playwright,
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -359,3 +360,20 @@ def create_staff(server: LiveServer, email: str, password: str, role: str) -> No
         check=True,
         capture_output=True,
     )
+
+
+def join_as(browser: Browser, server: LiveServer, code: str, name: str) -> Page:
+    """A pupil's phone that has joined the session as `name`."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
+    pupil = context.new_page()
+    pupil.goto(f"{server.url}/mitmachen/{code}")
+    pupil.get_by_label("Dein Name in dieser Sitzung").fill(name)
+    pupil.get_by_role("button", name="Mitmachen").click()
+    expect(pupil).to_have_url(re.compile(f"/mitmachen/{code}/ideen$"))
+    return pupil
+
+
+def add_pupil_idea(pupil: Page, title: str) -> None:
+    pupil.get_by_label("Was ist deine Idee?").fill(title)
+    pupil.get_by_role("button", name="Idee abschicken").click()
+    expect(pupil.get_by_text("Danke, deine Idee steht jetzt auf der Liste.")).to_be_visible()

@@ -13,7 +13,15 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check, create_staff, submit_login, wait_for_htmx
+from tests.e2e.conftest import (
+    LiveServer,
+    add_pupil_idea,
+    check,
+    create_staff,
+    join_as,
+    submit_login,
+    wait_for_htmx,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -213,23 +221,6 @@ def test_pupils_pages_without_javascript(
     expect(page.locator("#board")).to_contain_text("Trinkbrunnen im Flur")
     expect(page.locator("#board")).to_contain_text("2 Punkte")
     check(page)
-
-
-def join_as(browser: Browser, server: LiveServer, code: str, name: str) -> Page:
-    """A pupil's phone that has joined the session as `name`."""
-    context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
-    pupil = context.new_page()
-    pupil.goto(f"{server.url}/mitmachen/{code}")
-    pupil.get_by_label("Dein Name in dieser Sitzung").fill(name)
-    pupil.get_by_role("button", name="Mitmachen").click()
-    expect(pupil).to_have_url(re.compile(f"/mitmachen/{code}/ideen$"))
-    return pupil
-
-
-def add_pupil_idea(pupil: Page, title: str) -> None:
-    pupil.get_by_label("Was ist deine Idee?").fill(title)
-    pupil.get_by_role("button", name="Idee abschicken").click()
-    expect(pupil.get_by_text("Danke, deine Idee steht jetzt auf der Liste.")).to_be_visible()
 
 
 def test_projector_view(page: Page, browser: Browser, live_server: LiveServer) -> None:

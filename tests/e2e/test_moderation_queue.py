@@ -12,7 +12,14 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
+from tests.e2e.conftest import (
+    LiveServer,
+    add_pupil_idea,
+    check,
+    create_staff,
+    join_as,
+    submit_login,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -114,14 +121,6 @@ def test_a_survey_answer_from_the_respondent_to_the_analysis(
     moderator.context.close()
 
 
-def _pupil(browser: Browser, live_server: LiveServer, code: str, name: str) -> Page:
-    pupil = browser.new_context(locale="de-DE").new_page()
-    pupil.goto(live_server.url + f"/mitmachen/{code}")
-    pupil.get_by_label("Dein Name in dieser Sitzung").fill(name)
-    pupil.get_by_role("button", name="Mitmachen").click()
-    return pupil
-
-
 def test_a_focus_group_idea_reaches_the_queue_with_its_session_and_dots(
     page: Page, browser: Browser, live_server: LiveServer
 ) -> None:
@@ -133,12 +132,11 @@ def test_a_focus_group_idea_reaches_the_queue_with_its_session_and_dots(
     page.get_by_role("button", name="Sitzung öffnen").click()
     code = page.locator(".join-code [aria-hidden]").inner_text().strip()
 
-    author = _pupil(browser, live_server, code, "Grünspecht")
-    author.get_by_label("Was ist deine Idee?").fill("Tablets für jede Klasse")
-    author.get_by_role("button", name="Idee abschicken").click()
+    author = join_as(browser, live_server, code, "Grünspecht")
+    add_pupil_idea(author, "Tablets für jede Klasse")
     author.context.close()
     # Pupils give their dots to the others' ideas, so a classmate gives these two.
-    classmate = _pupil(browser, live_server, code, "Buntspecht")
+    classmate = join_as(browser, live_server, code, "Buntspecht")
     row = classmate.locator("li.fg-idea", has_text="Tablets für jede Klasse")
     for given in (1, 2):
         row.get_by_role("button", name=re.compile("^Punkt geben")).click()
