@@ -6,8 +6,9 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -33,6 +34,7 @@ from participation.middleware import (
     clean_input_middleware,
     locale_middleware,
 )
+from participation.page_cache import PageCache, PageCacheMiddleware
 from participation.rate_limit import Counters, WriteLimitMiddleware
 from participation.retention_task import RetentionPurge
 from participation.routes.admin import ProcessAdminController
@@ -60,12 +62,16 @@ from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
 from participation.suggestion_queue import SuggestionQueue
 from participation.templating import create_template_config
+from participation.write_turns import WriteTurns
 
 log = logging.getLogger("participation")
 
 
-async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
-    async with state.sessionmaker() as session:
+async def provide_db(
+    state: State, request: Request[Any, Any, Any]
+) -> AsyncGenerator[AsyncSession, None]:
+    # A request that may write waits for its turn first, holding no connection meanwhile.
+    async with state.write_turns.turn(request), state.sessionmaker() as session:
         yield session
 
 
@@ -154,6 +160,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     session_config = SessionConfig(
         secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600
     )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_samesite="lax"
+    )
+    page_cache = PageCache(ttl=settings.page_cache_seconds)
     return Litestar(
         route_handlers=[
             SystemController,
@@ -192,16 +202,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Writes per address (a budget for shared addresses), checks and survey pages
             # apart, refused requests not counted: see participation/rate_limit.py.
             WriteLimitMiddleware(settings),
+            # Last: it reads the session and the user (participation/page_cache.py).
+            DefineMiddleware(
+                PageCacheMiddleware,
+                cache=page_cache,
+                csrf=csrf_config,
+                session_key=session_config.key,
+            ),
         ],
         plugins=[HTMXPlugin()],
         before_send=[add_security_headers],
         request_class=HTMXRequest,
         template_config=template_config,
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="lax",
-        ),
+        csrf_config=csrf_config,
         stores=_stores(settings),
         openapi_config=OpenAPIConfig(
             title="Participation API",
@@ -214,6 +227,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=exception_handlers(),
         lifespan=[lifespan],
         # The rate-limit counters' lock (one per process); the focus-group joins use it too.
-        state=State({"settings": settings, "counters": Counters()}),
+        state=State(
+            {
+                "settings": settings,
+                "counters": Counters(),
+                "write_turns": WriteTurns(settings),
+                "page_cache": page_cache,
+            }
+        ),
         debug=settings.debug,
     )

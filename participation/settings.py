@@ -233,6 +233,9 @@ class Settings:
     sqlite_busy_timeout: float = 15.0
     # /healthz: longest it waits for its own connection and write probe.
     health_timeout: float = 2.0
+    # Public pages as anonymous visitors see them are kept this long per process and served
+    # from memory (participation/page_cache.py); 0 = never kept.
+    page_cache_seconds: float = 1.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -276,4 +279,5 @@ class Settings:
             background_statement_timeout=_env_seconds("BACKGROUND_STATEMENT_TIMEOUT", 600.0),
             sqlite_busy_timeout=_env_seconds("SQLITE_BUSY_TIMEOUT", 15.0),
             health_timeout=_env_seconds("HEALTH_TIMEOUT", 2.0, minimum=0.1),
+            page_cache_seconds=_env_seconds("PAGE_CACHE_SECONDS", 1.0),
         )

@@ -69,6 +69,9 @@ def settings(migrated_url: str, tmp_path: Path) -> Settings:
         seed_demo=False,
         write_rate_limit_per_minute=1000,
         preload_nlp=False,  # tests/test_similar.py checks the preload on its own
+        # Tests change the database behind the app's back and look at once; kept pages are
+        # tested on their own (tests/test_page_cache.py).
+        page_cache_seconds=0,
     )
 
 

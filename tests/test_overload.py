@@ -5,6 +5,7 @@ at once on a connection of its own and tells a busy pool from a database that is
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from dataclasses import replace
 
 import asyncpg
 import pytest
-from litestar.testing import TestClient
+from litestar.testing import AsyncTestClient, TestClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -158,3 +159,25 @@ def test_a_statement_kept_waiting_gets_the_busy_page(
         assert time.monotonic() - began < GENEROUS
     assert in_db(busy_settings, lambda s: count(s, Contribution)) == 0
     assert post_form(client, f"/processes/{SLUG}/ideas", valid_idea()).status_code == 303
+
+
+def test_a_burst_of_writers_takes_turns_instead_of_failing(
+    settings: Settings, process: Process
+) -> None:
+    """SQLite: 24 submissions at once, with a busy timeout that lets no writer wait for
+    another's lock: each waits for its turn instead, and all are stored. (PostgreSQL's writers
+    queue in the server; the same burst passes there as well.)"""
+    impatient = replace(settings, sqlite_busy_timeout=0.001)
+    idea = {**valid_idea(), "consent": True}
+
+    async def burst() -> list[int]:
+        app = create_app(impatient)
+        async with AsyncTestClient(app, base_url="http://testserver.local") as client:
+            responses = await asyncio.gather(
+                *(client.post(f"/api/v1/processes/{SLUG}/ideas", json=idea) for _ in range(24))
+            )
+            assert app.state.write_turns.waiting == 0
+        return [r.status_code for r in responses]
+
+    assert asyncio.run(burst()) == [201] * 24
+    assert in_db(settings, lambda s: count(s, Contribution)) == 24

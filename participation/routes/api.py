@@ -49,18 +49,22 @@ class ApiController(Controller):
     path = "/api/v1"
     tags = ["public"]  # noqa: RUF012
 
-    @get("/processes", summary="All processes")
+    @get("/processes", summary="All processes", public_page=True)
     async def list_processes(self, db: Db) -> list[ProcessPublic]:
         return [_process_public(o) for o in await processes.list_processes(db)]
 
-    @get("/processes/{slug:str}", summary="One process")
+    @get("/processes/{slug:str}", summary="One process", public_page=True)
     async def get_process(self, db: Db, slug: FromPath[str]) -> ProcessPublic:
         overview = await processes.get_process(db, slug)
         if overview is None:
             raise NotFoundException(f"No process with slug {slug!r}")
         return _process_public(overview)
 
-    @get("/processes/{slug:str}/contributions", summary="Published ideas of a process")
+    @get(
+        "/processes/{slug:str}/contributions",
+        summary="Published ideas of a process",
+        public_page=True,
+    )
     async def list_contributions(
         self,
         db: Db,

@@ -37,7 +37,7 @@ DraftBody = Annotated[str, QueryParameter(name="body")]
 class ContributionController(Controller):
     include_in_schema = False
 
-    @get("/processes/{slug:str}/ideen", cache=False)
+    @get("/processes/{slug:str}/ideen", cache=False, public_page=True)
     async def list_ideas(
         self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str]
     ) -> Template:

@@ -62,13 +62,13 @@ async def _newest_ideas(
 class ProcessController(Controller):
     include_in_schema = False
 
-    @get("/")
+    @get("/", public_page=True)
     async def home(self, db: Db) -> Template:
         return Template(
             "pages/home/index.html", context={"processes": await processes.list_processes(db)}
         )
 
-    @get("/processes/{slug:str}")
+    @get("/processes/{slug:str}", public_page=True)
     async def detail(
         self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str], page: PageNumber = 1
     ) -> Template:

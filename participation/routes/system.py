@@ -33,7 +33,7 @@ class SystemController(Controller):
         health = await check.check()
         return Response(check.report(health), status_code=200 if health.ok else 503)
 
-    @get("/privacy")
+    @get("/privacy", public_page=True)
     async def privacy(self, state: State) -> Template:
         # The page names the period after which personal data is deleted.
         return Template(
