@@ -53,7 +53,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench.volume import Volume, VolumeSpec, build
+from bench.volume import FILL_VERSION, Volume, VolumeSpec, build
 from participation.db import create_engine
 from participation.settings import Settings
 
@@ -241,6 +241,7 @@ class Scenario:
     content_type: str = ""
     body: str = ""  # "{n}" is made unique per request; "{csrf}" is the CSRF token
     writes: bool = False
+    pages: int = 0  # the path's "{page}" becomes 1..pages at random per request
 
 
 def scenarios(volume: Volume) -> list[Scenario]:
@@ -251,6 +252,8 @@ def scenarios(volume: Volume) -> list[Scenario]:
         Scenario("process page", f"/processes/{slug}"),
         Scenario("ideas list", ideas),
         Scenario("ideas page 500", f"{ideas}?page=500"),
+        # A different page each time: what a crowd costs when no page is kept for it.
+        Scenario("ideas, any page", f"{ideas}?page={{page}}", pages=max(1, volume.ideas // 10)),
         Scenario("ideas newest", f"{ideas}?sort=newest"),
         Scenario("ideas most supported", f"{ideas}?sort=supported"),
         Scenario("ideas most discussed", f"{ideas}?sort=discussed"),
@@ -299,20 +302,26 @@ def wrk(
     cookie: str = "",
     run: str = "run",
     acked_file: str = "",
+    path: str = "",
+    pages: int = 0,
 ) -> subprocess.Popen[str]:
     """Start wrk with bench/wrk/load.lua; read its output with `parse_wrk`."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                "--latency", "--timeout", WRK_TIMEOUT, "-s", str(LUA), url,
-               "--", method, content_type, body, cookie, run, acked_file]  # fmt: skip
+               "--", method, content_type, body, cookie, run, acked_file,
+               path, str(pages)]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
 
 
 def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float) -> dict[str, Any]:
     body = scenario.body.replace("{csrf}", session.csrf)
-    single = _one_at_a_time(base + scenario.path, session) if scenario.method == "GET" else None
+    first = scenario.path.replace("{page}", "1")
+    single = _one_at_a_time(base + first, session) if scenario.method == "GET" else None
     process = wrk(
-        base + scenario.path,
+        base + first,
         seconds,
+        path=scenario.path if scenario.pages else "",
+        pages=scenario.pages,
         method=scenario.method,
         content_type=scenario.content_type,
         body=body,
@@ -437,7 +446,11 @@ def volume_database(
     if description.exists():
         known = json.loads(description.read_text(encoding="utf-8"))
         volume = Volume.from_json(known["volume"])
-        if known["url"] == url and _published_ideas(url, volume.process_slug) == ideas:
+        if (
+            known["url"] == url
+            and known.get("fill") == FILL_VERSION
+            and _published_ideas(url, volume.process_slug) == ideas
+        ):
             return url, volume
     print(f"filling {database} with {ideas:,} ideas ...", file=sys.stderr)
     if database == "sqlite":
@@ -448,7 +461,8 @@ def volume_database(
     volume = build(url, VolumeSpec(ideas=ideas, seed=seed))
     print(f"filled in {volume.seconds:.0f} s", file=sys.stderr)
     description.write_text(
-        json.dumps({"url": url, "volume": volume.to_json()}, indent=2), encoding="utf-8"
+        json.dumps({"url": url, "fill": FILL_VERSION, "volume": volume.to_json()}, indent=2),
+        encoding="utf-8",
     )
     return url, volume
 

@@ -92,6 +92,10 @@ SURVEY_SLUG: Final = "unternehmensbefragung"
 BATCH: Final = 5000
 # Every 20th pending idea waits for its author (a moderator asked for changes).
 AWAITING_EVERY: Final = 20
+# The kinds the theme tagger looks at (participation/services/tagging.py `untagged`).
+_TAGGED_KINDS: Final = (ContributionKind.IDEA.value, ContributionKind.SURVEY_ANSWER.value)
+# Changed whenever what a fill holds changes, so that the load benchmark fills again.
+FILL_VERSION: Final = 2
 
 
 @dataclass(frozen=True)
@@ -485,6 +489,10 @@ class _Filler:
             "published_at": None,
         }
         row.update(values)
+        if row["theme_uncertainty"] is None and row["kind"] in _TAGGED_KINDS:
+            # A running process tagged each idea and answer as it came in; left untagged, the
+            # app's sweep would tag thousands at its start, in the middle of the measurement.
+            row["theme_uncertainty"] = round(self.rng.random(), 3)
         return row
 
     async def ideas(

@@ -1,13 +1,16 @@
 -- wrk script for bench/load.py: counts the answers by status and, for writes, sends a
 -- fresh body per request and notes what each acknowledgement names.
 --
--- wrk ... -s bench/wrk/load.lua URL -- METHOD CONTENT_TYPE BODY COOKIE RUN ACKED_FILE
+-- wrk ... -s bench/wrk/load.lua URL -- METHOD CONTENT_TYPE BODY COOKIE RUN ACKED_FILE [PATH PAGES]
 --   METHOD        GET or POST
 --   CONTENT_TYPE  for POST, e.g. application/json ("" for GET)
 --   BODY          for POST; every "{n}" becomes RUN-thread-counter, unique in the run
 --   COOKIE        sent as the Cookie header ("" for none): a signed-in session, CSRF
 --   ACKED_FILE    where to write what the server acknowledged ("" for nowhere): the new
 --                 idea's id of a 201 (API) or the follow link of a redirect (form)
+--   PATH          for GET, a path whose "{page}" becomes a page from 1 to PAGES chosen at
+--                 random per request ("" for the URL's own path): pages nobody asked for
+--                 a moment ago
 -- At the end it prints one line "LOAD_COUNTS {json}" with the counts of all threads.
 
 local threads = {}
@@ -24,6 +27,9 @@ function init(args)
   cookie = args[4] or ""
   run = args[5] or "run"
   acked_file = args[6] or ""
+  path_template = args[7] or ""
+  pages = tonumber(args[8] or "1") or 1
+  math.randomseed(os.time() + number)
   sent = 0
   s2xx, s3xx, s4xx, s429, s5xx = 0, 0, 0, 0, 0
   acked = {}
@@ -36,7 +42,11 @@ function request()
     headers["Cookie"] = cookie
   end
   if method == "GET" then
-    return wrk.format("GET", nil, headers, nil)
+    local path = nil
+    if path_template ~= "" then
+      path = path_template:gsub("{page}", tostring(math.random(1, pages)))
+    end
+    return wrk.format("GET", path, headers, nil)
   end
   headers["Content-Type"] = content_type
   local unique = run .. "-" .. number .. "-" .. sent

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -79,7 +79,13 @@ class IdeaFilters:
     def query_string(self, **changes: str | int) -> str:
         """The URL query for these filters with some changed (e.g. `page=2`), empty ones left
         out, so every link keeps what the person chose."""
-        values = asdict(replace(self, **changes))  # type: ignore[arg-type]
+        # Built by hand: the page links call this a dozen times per list, and asdict() and
+        # replace() copy and check the whole dataclass each time.
+        values: dict[str, str | int] = {name: getattr(self, name) for name in _FILTER_FIELDS}
+        unknown = changes.keys() - values.keys()
+        if unknown:
+            raise TypeError(f"no such filter: {', '.join(sorted(unknown))}")
+        values.update(changes)
         if values["page"] == 1:
             del values["page"]
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
@@ -128,6 +134,9 @@ def parse_filters(
     if filters.sort == Sort.RELEVANCE and not search.query_prefixes(filters.q):
         filters = replace(filters, sort="")  # nothing to be relevant to
     return filters, errors
+
+
+_FILTER_FIELDS: Final = tuple(f.name for f in fields(IdeaFilters))
 
 
 @dataclass(frozen=True)

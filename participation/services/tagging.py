@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
-from sqlalchemy import delete, exists, update
+from sqlalchemy import case, delete, exists, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -213,17 +213,13 @@ async def _store(
     version: str,
     theme_ids: dict[str, int],
 ) -> None:
+    """Three statements per batch, whatever its size: the write lock is held briefly."""
+    if not contribution_ids:
+        return
     rows: list[dict[str, Any]] = []
+    uncertainty: dict[int, float] = {}
     for contribution_id, tagging in zip(contribution_ids, taggings, strict=True):
         wanted = {theme_ids[s.theme]: s for s in tagging.suggestions if s.theme in theme_ids}
-        # Suggestions of an older model that this one no longer makes go away.
-        await session.exec(
-            delete(ContributionTheme).where(
-                col(ContributionTheme.contribution_id) == contribution_id,
-                col(ContributionTheme.source) == ThemeSource.SUGGESTED,
-                col(ContributionTheme.theme_id).not_in(list(wanted)),
-            )
-        )
         rows += [
             {
                 "contribution_id": contribution_id,
@@ -235,11 +231,20 @@ async def _store(
             }
             for theme_id, suggestion in wanted.items()
         ]
-        await session.exec(
-            update(Contribution)
-            .where(col(Contribution.id) == contribution_id)
-            .values(theme_uncertainty=tagging.uncertainty)
+        uncertainty[contribution_id] = tagging.uncertainty
+    # Earlier suggestions go, those still made come back just below; what a moderator
+    # confirmed or rejected is not a suggestion and stays.
+    await session.exec(
+        delete(ContributionTheme).where(
+            col(ContributionTheme.contribution_id).in_(list(contribution_ids)),
+            col(ContributionTheme.source) == ThemeSource.SUGGESTED,
         )
+    )
+    await session.exec(
+        update(Contribution)
+        .where(col(Contribution.id).in_(list(uncertainty)))
+        .values(theme_uncertainty=case(uncertainty, value=col(Contribution.id)))
+    )
     await set_theme_rows(session, rows, over_suggestions_only=True)
 
 
