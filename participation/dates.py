@@ -12,7 +12,7 @@ There is no shorter form for tables: one format everywhere reads the same on eve
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -53,10 +53,20 @@ def format_moment(value: datetime | None, time_zone: str) -> str:
         return ""
     locale = i18n.current_locale.get()
     local = value.astimezone(_zone(time_zone))
-    time_of_day = format_time(local, format="short", locale=locale)
+    time_of_day = _time_of_day(local.hour, local.minute, locale)
     # The locale's way of joining a date and a time ("{1}, {0}" in German and English).
-    pattern = str(get_datetime_format("medium", locale=locale))
-    return pattern.replace("{1}", format_day(local, time_zone)).replace("{0}", time_of_day)
+    pattern = _date_time_pattern(locale)
+    return pattern.replace("{1}", _long_day(local.date(), locale)).replace("{0}", time_of_day)
+
+
+@lru_cache(maxsize=4096)
+def _time_of_day(hour: int, minute: int, locale: str) -> str:
+    return str(format_time(time(hour, minute), format="short", locale=locale))
+
+
+@cache
+def _date_time_pattern(locale: str) -> str:
+    return str(get_datetime_format("medium", locale=locale))
 
 
 def format_last_day(end: datetime | None, time_zone: str) -> str:
