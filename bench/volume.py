@@ -279,9 +279,22 @@ class _Writer:
                 batch.clear()
 
 
-# Triggers of migration 0011 that keep the counts: off while the rows (with their counts
-# already right) go in, since a million single-row updates would take longer than the load.
-_COUNT_TRIGGERS_PG: Final = (("support", "support_count"), ("contribution", "comment_count"))
+# Triggers of migrations 0011 and 0013 that keep the counts: off while the rows (with their
+# counts already right) go in, since a million single-row updates would take longer than
+# the load. Each process's count of published ideas is counted once afterwards.
+_COUNT_TRIGGERS_PG: Final = (
+    ("support", "support_count"),
+    ("contribution", "comment_count"),
+    ("contribution", "process_idea_count"),
+)
+_PUBLISHED_IDEAS: Final = (
+    "(SELECT count(*) FROM contribution WHERE contribution.process_id = process.id"
+    " AND contribution.kind = 'idea' AND contribution.status = 'published')"
+)
+_COUNT_PUBLISHED: Final = sa.text(f"UPDATE process SET published_idea_count = {_PUBLISHED_IDEAS}")  # noqa: S608 - constants
+_WRONG_PUBLISHED: Final = sa.text(
+    f"SELECT count(*) FROM process WHERE published_idea_count <> {_PUBLISHED_IDEAS}"  # noqa: S608
+)
 
 
 async def _count_triggers_off(conn: AsyncConnection) -> list[str]:
@@ -292,7 +305,8 @@ async def _count_triggers_off(conn: AsyncConnection) -> list[str]:
     rows = await conn.execute(
         sa.text(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            " AND (name LIKE 'support_count%' OR name LIKE 'comment_count%')"
+            " AND (name LIKE 'support_count%' OR name LIKE 'comment_count%'"
+            " OR name LIKE 'process_idea_count%')"
         )
     )
     saved = []
@@ -308,11 +322,13 @@ async def _count_triggers_on(conn: AsyncConnection, saved: list[str]) -> None:
             await conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
     for sql in saved:
         await conn.execute(sa.text(sql))
+    await conn.execute(_COUNT_PUBLISHED)
 
 
 async def wrong_counts(conn: AsyncConnection) -> dict[str, int]:
     """How many contributions' kept counts differ from their supports and published
-    comments (0 and 0 when the counts are right); one grouped query each."""
+    comments, and processes' from their published ideas (all 0 when the counts are right);
+    one grouped query each."""
     supports = await conn.scalar(
         sa.text(
             "SELECT count(*) FROM contribution c LEFT JOIN (SELECT contribution_id,"
@@ -328,7 +344,12 @@ async def wrong_counts(conn: AsyncConnection) -> dict[str, int]:
             " WHERE c.comment_count <> coalesce(k.n, 0)"
         )
     )
-    return {"support_count": int(supports or 0), "comment_count": int(comments or 0)}
+    processes = await conn.scalar(_WRONG_PUBLISHED)
+    return {
+        "support_count": int(supports or 0),
+        "comment_count": int(comments or 0),
+        "published_idea_count": int(processes or 0),
+    }
 
 
 def _token(rng: random.Random) -> str:

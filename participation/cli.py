@@ -180,8 +180,8 @@ def db_optimize() -> None:
 
 @db.command("recount")
 def db_recount() -> None:
-    """Set every idea's support and comment counts to what is stored (triggers keep them;
-    this repairs them should they drift)."""
+    """Set every idea's support and comment counts and every process's count of published
+    ideas to what is stored (triggers keep them; this repairs them should they drift)."""
     from participation.services.maintenance import Recount, recount
 
     settings = _settings()
@@ -196,7 +196,10 @@ def db_recount() -> None:
 
     upgrade_database(settings.database_url)
     fixed = asyncio.run(run())
-    click.echo(f"Repaired {fixed.supports} support counts and {fixed.comments} comment counts.")
+    click.echo(
+        f"Repaired {fixed.supports} support counts, {fixed.comments} comment counts"
+        f" and {fixed.processes} counts of published ideas."
+    )
 
 
 @main.command()

@@ -69,7 +69,11 @@ async def _check_volume(settings: Settings) -> None:
         )
         assert unsuggested == 0
         # The kept counts agree with the rows, and the triggers keep them afterwards.
-        assert await wrong_counts(conn) == {"support_count": 0, "comment_count": 0}
+        assert await wrong_counts(conn) == {
+            "support_count": 0,
+            "comment_count": 0,
+            "published_idea_count": 0,
+        }
         supports = await _scalar(conn, "SELECT count(*) FROM support")
         assert 5 * SPEC.ideas < supports < 15 * SPEC.ideas
         assert await _scalar(conn, "SELECT sum(support_count) FROM contribution") == supports
@@ -136,7 +140,11 @@ async def _check_volume(settings: Settings) -> None:
             ),
             {"i": big},
         )
-        assert await wrong_counts(conn) == {"support_count": 0, "comment_count": 0}
+        assert await wrong_counts(conn) == {
+            "support_count": 0,
+            "comment_count": 0,
+            "published_idea_count": 0,
+        }
         stored_hash = await conn.scalar(
             sa.text("SELECT password_hash FROM user_account WHERE email = :e"),
             {"e": volume.moderator.email},

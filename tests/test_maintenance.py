@@ -15,10 +15,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.cli import main as cli
 from participation.db import create_engine
-from participation.models import Contribution, ContributionKind, Process, Support
+from participation.models import (
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    Process,
+    Support,
+)
 from participation.services.maintenance import Recount, recount
+from participation.services.processes import get_process
 from participation.settings import Settings
-from tests.helpers import add_idea, in_db
+from tests.helpers import SLUG, add_idea, add_process, in_db
 
 
 async def _idea_with_counts(session: AsyncSession, process: Process) -> int:
@@ -36,30 +43,32 @@ async def _idea_with_counts(session: AsyncSession, process: Process) -> int:
             kind=ContributionKind.COMMENT,
             parent_id=idea.id,
         )
-    await (await session.connection()).execute(
+    conn = await session.connection()
+    await conn.execute(
         text("UPDATE contribution SET support_count = 7, comment_count = 0 WHERE id = :id"),
         {"id": idea.id},
     )
+    await conn.execute(text("UPDATE process SET published_idea_count = 5"))
     await session.commit()
     return idea.id
 
 
-async def _counts(session: AsyncSession, idea_id: int) -> tuple[int, int]:
+async def _counts(session: AsyncSession, idea_id: int) -> tuple[int, int, int]:
     row = await session.exec(
-        select(Contribution.support_count, Contribution.comment_count).where(
-            Contribution.id == idea_id
-        )
+        select(Contribution.support_count, Contribution.comment_count, Process.published_idea_count)
+        .join(Process)
+        .where(Contribution.id == idea_id)
     )
     return row.one()
 
 
 def test_recount_repairs_the_kept_counts(settings: Settings, process: Process) -> None:
     idea_id = in_db(settings, lambda s: _idea_with_counts(s, process))
-    assert in_db(settings, lambda s: _counts(s, idea_id)) == (7, 0)
+    assert in_db(settings, lambda s: _counts(s, idea_id)) == (7, 0, 5)
 
-    assert in_db(settings, recount) == Recount(supports=1, comments=1)
-    assert in_db(settings, lambda s: _counts(s, idea_id)) == (2, 3)
-    assert in_db(settings, recount) == Recount(supports=0, comments=0)
+    assert in_db(settings, recount) == Recount(supports=1, comments=1, processes=1)
+    assert in_db(settings, lambda s: _counts(s, idea_id)) == (2, 3, 1)
+    assert in_db(settings, recount) == Recount(supports=0, comments=0, processes=0)
 
 
 def test_the_cli_recounts(
@@ -72,8 +81,10 @@ def test_the_cli_recounts(
     result = CliRunner().invoke(cli, ["db", "recount"])
 
     assert result.exit_code == 0, result.output
-    assert result.output == "Repaired 1 support counts and 1 comment counts.\n"
-    assert in_db(settings, lambda s: _counts(s, idea_id)) == (2, 3)
+    assert result.output == (
+        "Repaired 1 support counts, 1 comment counts and 1 counts of published ideas.\n"
+    )
+    assert in_db(settings, lambda s: _counts(s, idea_id)) == (2, 3, 1)
 
 
 async def _statistics(settings: Settings, *, clear: bool = False) -> bool:
@@ -108,3 +119,51 @@ def test_the_cli_gathers_statistics(
     assert result.exit_code == 0, result.output
     assert result.output == "Statistics are up to date.\n"
     assert asyncio.run(_statistics(settings))
+
+
+async def _published_counts(session: AsyncSession) -> dict[str, int]:
+    rows = await session.exec(select(Process.slug, Process.published_idea_count))
+    return dict(rows.all())
+
+
+def test_the_count_of_published_ideas_follows_every_change(
+    settings: Settings, process: Process
+) -> None:
+    """Migration 0013's triggers: added, published, hidden, moved and deleted ideas move the
+    process's count in the same transaction; comments and pending ideas do not count; and
+    the overview reads the count of the row, also in a session that loaded the process
+    before."""
+    other = in_db(settings, lambda s: add_process(s, slug="zweiter-prozess"))
+
+    async def steps(session: AsyncSession) -> list[dict[str, int]]:
+        seen = []
+        first = await add_idea(session, process)
+        pending = await add_idea(session, process, status=ContributionStatus.PENDING)
+        await add_idea(session, process, kind=ContributionKind.COMMENT, parent_id=first.id)
+        seen.append(await _published_counts(session))
+        assert (await get_process(session, SLUG)) is not None  # the session holds it now
+        pending.status = ContributionStatus.PUBLISHED
+        await session.commit()
+        overview = await get_process(session, SLUG)
+        assert overview is not None
+        assert overview.published_ideas == 2
+        seen.append(await _published_counts(session))
+        first.status = ContributionStatus.HIDDEN
+        await session.commit()
+        seen.append(await _published_counts(session))
+        pending.process_id = other.id or 0
+        await session.commit()
+        seen.append(await _published_counts(session))
+        await session.delete(pending)
+        await session.commit()
+        seen.append(await _published_counts(session))
+        return seen
+
+    assert in_db(settings, steps) == [
+        {SLUG: 1, "zweiter-prozess": 0},
+        {SLUG: 2, "zweiter-prozess": 0},
+        {SLUG: 1, "zweiter-prozess": 0},
+        {SLUG: 0, "zweiter-prozess": 1},
+        {SLUG: 0, "zweiter-prozess": 0},
+    ]
+    assert in_db(settings, recount) == Recount(supports=0, comments=0, processes=0)

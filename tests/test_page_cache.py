@@ -19,6 +19,7 @@ from tests.helpers import (
     SLUG,
     Client,
     add_idea,
+    german,
     html,
     idea_titles,
     in_db,
@@ -183,3 +184,25 @@ def test_writes_clear_only_when_they_succeed(kept_client: Client) -> None:
         kept_client.get(IDEAS)
     assert statements.runs
     assert cache.hits >= 1
+
+
+def test_the_idea_page_is_kept_until_this_browser_supports_the_idea(
+    kept_client: Client, kept_settings: Settings, process: Process
+) -> None:
+    idea = in_db(kept_settings, lambda s: add_idea(s, process, status=ContributionStatus.PUBLISHED))
+    page = f"/processes/{SLUG}/ideas/{idea.id}"
+    first = kept_client.get(page)
+    assert "0 Unterstützungen" in first.text
+    kept_client.cookies.clear()
+    with recorded() as statements:
+        kept_client.get(page)
+    assert statements.runs == []
+
+    supported = post_form(kept_client, f"{page}/support")
+    assert supported.status_code == 303
+    after = kept_client.get(page)
+    assert german("You support this idea") in after.text
+    # Everyone else sees the new count at once: the support cleared the kept pages.
+    kept_client.cookies.clear()
+    assert german("You support this idea") not in kept_client.get(page).text
+    assert "1 Unterstützung<" in kept_client.get(page).text

@@ -163,6 +163,8 @@ class Process(SQLModel, table=True):
     )
     created_at: datetime = timestamp_field()
     updated_at: datetime | None = timestamp_field(nullable=True)
+    # Kept by triggers (migration 0013): read it as a selected column, see get_process.
+    published_idea_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Phase(SQLModel, table=True):

@@ -135,7 +135,7 @@ async def _idea_page(
 class EngagementController(Controller):
     include_in_schema = False
 
-    @get("/processes/{slug:str}/ideas/{idea_id:int}", cache=False)
+    @get("/processes/{slug:str}/ideas/{idea_id:int}", cache=False, public_page=True)
     async def idea(
         self,
         db: Db,

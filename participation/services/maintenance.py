@@ -5,8 +5,8 @@ table by a low-selectivity index (tests/test_query_plans.py checks the plans). P
 autovacuum keeps its statistics; SQLite gathers them only when asked, so the app asks at
 start and after an import (`participation db optimize` does it by hand).
 
-The support and comment counts on contributions are kept by triggers (migration 0011);
-`participation db recount` repairs them should they ever drift (a restore of a partial
+The support and comment counts on contributions (migration 0011) and each process's count
+of published ideas (0013) are kept by triggers; `participation db recount` repairs them should they ever drift (a restore of a partial
 dump, a trigger dropped by hand).
 """
 
@@ -43,6 +43,16 @@ _REPAIRS: Final = (
         AND comment.kind = 'comment' AND comment.status = 'published'
     )
     """,
+    """
+    UPDATE process SET published_idea_count = (
+        SELECT count(*) FROM contribution WHERE contribution.process_id = process.id
+        AND contribution.kind = 'idea' AND contribution.status = 'published'
+    )
+    WHERE published_idea_count <> (
+        SELECT count(*) FROM contribution WHERE contribution.process_id = process.id
+        AND contribution.kind = 'idea' AND contribution.status = 'published'
+    )
+    """,
 )
 
 
@@ -67,15 +77,17 @@ async def _optimize(conn: AsyncConnection) -> None:
 class Recount:
     supports: int  # contributions whose support count was wrong
     comments: int  # ideas whose comment count was wrong
+    processes: int = 0  # processes whose count of published ideas was wrong
 
 
 async def recount(session: AsyncSession) -> Recount:
-    """Set every contribution's support and comment count to what is stored; the numbers of
-    counts that were wrong (0 and 0 when the triggers kept them)."""
+    """Set every contribution's support and comment count and every process's count of
+    published ideas to what is stored; the numbers of counts that were wrong (all 0 when the
+    triggers kept them)."""
     conn = await session.connection()
     fixed = [(await conn.execute(text(repair))).rowcount for repair in _REPAIRS]
     await session.commit()
-    return Recount(supports=fixed[0], comments=fixed[1])
+    return Recount(supports=fixed[0], comments=fixed[1], processes=fixed[2])
 
 
 async def after_bulk_load(session: AsyncSession) -> None:

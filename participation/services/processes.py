@@ -266,37 +266,32 @@ async def _phases(session: AsyncSession, process_ids: Sequence[int]) -> dict[int
     return by_process
 
 
-async def _published_counts(session: AsyncSession, process_ids: Sequence[int]) -> dict[int, int]:
-    rows = await session.exec(
-        select(Contribution.process_id, func.count())
-        .where(
-            col(Contribution.process_id).in_(process_ids),
-            Contribution.kind == ContributionKind.IDEA,
-            Contribution.status == ContributionStatus.PUBLISHED,
-        )
-        .group_by(col(Contribution.process_id))
-    )
-    return dict(rows.all())
+# The kept count (migration 0013's triggers), selected as a column: the value of this row,
+# even when the session holds the Process from before an idea was published.
+_PUBLISHED_COUNT: Final = col(Process.published_idea_count)
 
 
 async def list_processes(session: AsyncSession) -> list[ProcessOverview]:
-    processes = list(await session.exec(select(Process).order_by(col(Process.created_at).desc())))
-    ids = [p.id for p in processes if p.id is not None]
+    rows = list(
+        await session.exec(
+            select(Process, _PUBLISHED_COUNT).order_by(col(Process.created_at).desc())
+        )
+    )
+    ids = [p.id for p, _count in rows if p.id is not None]
     phases = await _phases(session, ids)
-    counts = await _published_counts(session, ids)
     now = utcnow()
-    return [
-        _overview(p, phases.get(p.id or 0, []), counts.get(p.id or 0, 0), now) for p in processes
-    ]
+    return [_overview(p, phases.get(p.id or 0, []), count, now) for p, count in rows]
 
 
 async def get_process(session: AsyncSession, slug: str) -> ProcessOverview | None:
-    process = (await session.exec(select(Process).where(Process.slug == slug))).first()
-    if process is None or process.id is None:
+    query = select(Process, _PUBLISHED_COUNT).where(Process.slug == slug)
+    row = (await session.exec(query)).first()
+    if row is None or row[0].id is None:
         return None
-    phases = await _phases(session, [process.id])
-    counts = await _published_counts(session, [process.id])
-    return _overview(process, phases[process.id], counts.get(process.id, 0), utcnow())
+    process, count = row
+    process_id = row[0].id
+    phases = await _phases(session, [process_id])
+    return _overview(process, phases[process_id], count, utcnow())
 
 
 def _overview(
