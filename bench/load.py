@@ -54,7 +54,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.volume import FILL_VERSION, Volume, VolumeSpec, build
-from participation.db import create_engine
+from participation.db import create_engine, upgrade_database
 from participation.settings import Settings
 
 ROOT: Final = Path(__file__).resolve().parents[1]
@@ -451,6 +451,7 @@ def volume_database(
             and known.get("fill") == FILL_VERSION
             and _published_ideas(url, volume.process_slug) == ideas
         ):
+            upgrade_database(url)  # migrations newer than the fill
             return url, volume
     print(f"filling {database} with {ideas:,} ideas ...", file=sys.stderr)
     if database == "sqlite":

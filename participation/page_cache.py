@@ -12,7 +12,8 @@ The only per-visitor part of a public page is the CSRF token in its forms: it is
 placeholder and each visitor gets theirs, with the cookie for it when they have none (as
 Litestar's CSRF middleware would do). A write that succeeds in this process clears all
 pages, so what its author does next shows at once; another process's pages follow within
-that second.
+that second (and the time one request takes to build the page anew: meanwhile the others
+get the page as it was).
 """
 
 from __future__ import annotations
@@ -56,16 +57,25 @@ class PageCache:
         self.ttl = ttl
         self.max_bytes = max_bytes
         self._pages: OrderedDict[Key, KeptPage] = OrderedDict()
+        self._building: set[Key] = set()
         self._bytes = 0
         self.hits = 0
         self.misses = 0
 
     def get(self, key: Key) -> KeptPage | None:
+        """The kept page, or None when this request is to build it (then call `built`).
+        Past its time, a page is still given out while another request builds it anew: a
+        crowd on one page would otherwise all build it at the same moment."""
         page = self._pages.get(key)
-        if page is None or page.kept_until < time.monotonic():
-            return None
-        self._pages.move_to_end(key)
-        return page
+        if page is not None and (page.kept_until >= time.monotonic() or key in self._building):
+            self._pages.move_to_end(key)
+            return page
+        self._building.add(key)
+        return None
+
+    def built(self, key: Key) -> None:
+        """The request that was to build `key` is done (kept or not)."""
+        self._building.discard(key)
 
     def put(self, key: Key, page: KeptPage) -> None:
         self._drop(key)
@@ -111,7 +121,10 @@ class PageCacheMiddleware:
             await self._serve(page, scope, send)
             return
         self.cache.misses += 1
-        await self.app(scope, receive, self._keeping(key, scope, send))
+        try:
+            await self.app(scope, receive, self._keeping(key, scope, send))
+        finally:
+            self.cache.built(key)
 
     def _key(self, scope: Scope) -> Key | None:
         """The page's key, or None when this request may see something of its own."""

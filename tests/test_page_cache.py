@@ -158,10 +158,15 @@ def test_kept_pages_expire_and_stay_within_their_budget(monkeypatch: pytest.Monk
         return KeptPage(200, [], b"x" * size, now[0] + cache.ttl)
 
     key = ("/", b"", "de", ())
+    assert cache.get(key) is None  # this request builds it
     cache.put(key, page(10))
+    cache.built(key)
     assert cache.get(key) is not None
     now[0] += 1.5
-    assert cache.get(key) is None  # past its second
+    assert cache.get(key) is None  # past its second: this request builds it anew,
+    assert cache.get(key) is not None  # the others get it as it was meanwhile
+    cache.built(key)
+    assert cache.get(key) is None  # not built after all: the next one tries
     cache.put(key, page(10))
     other = ("/a", b"", "de", ())
     cache.put(other, page(10))

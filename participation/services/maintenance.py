@@ -6,8 +6,8 @@ autovacuum keeps its statistics; SQLite gathers them only when asked, so the app
 start and after an import (`participation db optimize` does it by hand).
 
 The support and comment counts on contributions (migration 0011) and each process's count
-of published ideas (0013) are kept by triggers; `participation db recount` repairs them should they ever drift (a restore of a partial
-dump, a trigger dropped by hand).
+of published ideas (0013) are kept by triggers; `participation db recount` repairs them
+should they ever drift (a restore of a partial dump, a trigger dropped by hand).
 """
 
 from __future__ import annotations
