@@ -316,7 +316,9 @@ def wrk(
 def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float) -> dict[str, Any]:
     body = scenario.body.replace("{csrf}", session.csrf)
     first = scenario.path.replace("{page}", "1")
-    single = _one_at_a_time(base + first, session) if scenario.method == "GET" else None
+    # Alone, too, each request asks for a page not asked for before.
+    alone = [base + scenario.path.replace("{page}", str(2 + n)) for n in range(4)]
+    single = _one_at_a_time(alone, session) if scenario.method == "GET" else None
     process = wrk(
         base + first,
         seconds,
@@ -338,11 +340,12 @@ def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float)
     return result
 
 
-def _one_at_a_time(url: str, session: Browser, repeats: int = 3) -> float | None:
-    """The median time of a request alone, after a warm-up request, so a page's first-use
-    costs (templates, the NLP model) are left out; None if it failed or took over 60 s."""
+def _one_at_a_time(urls: list[str], session: Browser) -> float | None:
+    """The median time of a request alone, after a warm-up request (the first of `urls`), so
+    a page's first-use costs (templates, the NLP model) are left out; None if it failed or
+    took over 60 s."""
     times = []
-    for attempt in range(repeats + 1):
+    for attempt, url in enumerate(urls):
         request = urllib.request.Request(url, headers={"Cookie": session.cookie})  # noqa: S310
         started = time.perf_counter()
         try:

@@ -285,7 +285,9 @@ class _Writer:
 _COUNT_TRIGGERS_PG: Final = (
     ("support", "support_count"),
     ("contribution", "comment_count"),
-    ("contribution", "process_idea_count"),
+    ("contribution", "process_idea_count_insert"),
+    ("contribution", "process_idea_count_delete"),
+    ("contribution", "process_idea_count_update"),
 )
 _PUBLISHED_IDEAS: Final = (
     "(SELECT count(*) FROM contribution WHERE contribution.process_id = process.id"
