@@ -257,7 +257,7 @@ def test_idea_page_shows_comments_with_replies(
 
 def top_id(page: Any) -> int:
     """The id of the first top-level comment on an idea page."""
-    first = page.select("#comments > ol.comment-list > li.comment")[0]
+    first = page.select("#comment-threads > ol.comment-list > li.comment")[0]
     return int(str(first["id"]).removeprefix("comment-"))
 
 
@@ -499,7 +499,7 @@ def test_comment_threads_come_in_pages_with_links(
     url = f"/processes/{SLUG}/ideas/{idea.id}"
     page = html(client.get(url).text)
     section = one(page, "#comments")
-    shown = section.select("#comments > ol.comment-list > li.comment")
+    shown = section.select("#comment-threads > ol.comment-list > li.comment")
     assert [li["id"] for li in shown] == [f"comment-{c.id}" for c in tops[:per_page]]
     # The heading counts every published comment and reply, not only this page's.
     assert f"({per_page + 6})" in text_of(one(section, "h2"))
@@ -509,7 +509,7 @@ def test_comment_threads_come_in_pages_with_links(
     next_link = one(nav, "a[rel=next]")
     assert next_link["href"] == f"{url}?page=2#comments"
     second = html(client.get(str(next_link["href"])).text)
-    shown = second.select("#comments > ol.comment-list > li.comment")
+    shown = second.select("#comment-threads > ol.comment-list > li.comment")
     assert [li["id"] for li in shown] == [f"comment-{c.id}" for c in tops[per_page:]]
     assert "Antwort auf den letzten" in text_of(one(second, f"#comment-{tops[-1].id}"))
     # A page past the end shows the last one; a garbled page number the first.
@@ -603,3 +603,30 @@ async def test_thread_place_finds_the_page_of_a_comment_or_reply(session: AsyncS
     assert await comments.thread_place(session, idea_id, pending.id or 0, 3) is None
     other = await add_idea(session, process, title="Andere Idee")
     assert await comments.thread_place(session, other.id or 0, tops[0].id or 0, 3) is None
+
+
+def test_htmx_gets_a_page_of_threads_alone(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    idea = stored_idea(settings, process)
+    per_page = comments.THREADS_PER_PAGE
+    tops = in_db(settings, lambda s: add_threads(s, idea, per_page + 2))
+    url = f"/processes/{SLUG}/ideas/{idea.id}"
+    response = client.get(
+        url, params={"page": "2"}, headers={**HTMX, "HX-Target": "comment-threads"}
+    )
+    assert response.status_code == 200
+    assert "HX-Target" in response.headers["vary"]
+    part = html(response.text)
+    assert part.select("h1") == []
+    threads = one(part, "#comment-threads")
+    shown = threads.select("#comment-threads > ol.comment-list > li.comment")
+    assert [li["id"] for li in shown] == [f"comment-{c.id}" for c in tops[per_page:]]
+    # The page links swap this element and keep the address bar in step.
+    link = one(threads, "nav.pagination a[rel=prev]")
+    assert link["hx-get"] == f"{url}?page=1"
+    assert link["hx-target"] == "#comment-threads"
+    # A history restore gets the whole page.
+    restore = {**HTMX, "HX-Target": "comment-threads", "HX-History-Restore-Request": "true"}
+    whole = html(client.get(url, params={"page": "2"}, headers=restore).text)
+    one(whole, "h1")

@@ -103,8 +103,10 @@ async def _idea_page(
     comment_form: comments.CommentForm | None = None,
     posted: str = "",
     status_code: int = 200,
+    threads_only: bool = False,
 ) -> Template:
-    """The idea page with one page of its comment threads. `show` (a comment's id) picks the
+    """The idea page (with `threads_only`, the htmx answer to a page link: that page of
+    threads alone) with one page of its comment threads. `show` (a comment's id) picks the
     page that holds it when no page is given; `reply` (a comment's id) opens the reply form
     under its thread, on its page. After a failed comment or reply, the page shows that form
     (under its thread for a reply) with its messages and what was typed."""
@@ -128,8 +130,13 @@ async def _idea_page(
         and any(t.comment.id == place.top_id for t in threads.items)
         else None
     )
+    # One address, two answers: caches must tell them apart.
+    vary = {"Vary": "HX-Request, HX-Target"}
     return Template(
-        "pages/contributions/idea.html",
+        "partials/contributions/_comment_threads.html"
+        if threads_only
+        else "pages/contributions/idea.html",
+        headers=vary,
         context={
             "process": overview.process,
             "overview": overview,
@@ -148,9 +155,10 @@ async def _idea_page(
             "segments": PUBLIC_SEGMENTS,
             "posted": posted,
             "ratings": _ratings(idea),
-            "support": await _support_widget(
-                db, overview, idea_id, _browser_hash(request, settings)
-            ),
+            # The support widget is not part of a page of threads.
+            "support": None
+            if threads_only
+            else await _support_widget(db, overview, idea_id, _browser_hash(request, settings)),
         },
         status_code=status_code,
     )
@@ -163,7 +171,7 @@ class EngagementController(Controller):
     async def idea(
         self,
         db: Db,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         slug: FromPath[str],
         idea_id: FromPath[int],
         comment: FromQuery[str] = "",
@@ -176,6 +184,10 @@ class EngagementController(Controller):
         idea = await _load_idea(db, overview, idea_id)
         posted = comment if comment in {"pending", "published"} else ""
         query = request.query_params
+        htmx = request.htmx
+        threads_only = bool(
+            htmx and not htmx.history_restore_request and htmx.target == "comment-threads"
+        )
         return await _idea_page(
             db,
             request,
@@ -185,6 +197,7 @@ class EngagementController(Controller):
             show=parse_int(query.get("show")),
             reply=parse_int(query.get("reply")),
             posted=posted,
+            threads_only=threads_only,
         )
 
     @post("/processes/{slug:str}/ideas/{idea_id:int}/comments")

@@ -55,6 +55,32 @@ def sign_in(page: Page, server: LiveServer) -> None:
     expect(page).to_have_url(re.compile(r"/moderation"))
 
 
+def add_threads(server: LiveServer, idea_id: int) -> None:
+    """More published top-level comments than one page shows, a minute apart."""
+
+    async def add(session: AsyncSession) -> None:
+        idea = await session.get(Contribution, idea_id)
+        assert idea is not None
+        start = utcnow() - timedelta(hours=2)
+        for n in range(THREADS_PER_PAGE + 3):
+            at = start + timedelta(minutes=n)
+            session.add(
+                Contribution(
+                    process_id=idea.process_id,
+                    kind=ContributionKind.COMMENT,
+                    parent_id=idea_id,
+                    body=f"Beitrag Nummer {n + 1} zur Diskussion",
+                    segment=Segment.RESIDENT,
+                    status=ContributionStatus.PUBLISHED,
+                    created_at=at,
+                    published_at=at,
+                )
+            )
+        await session.commit()
+
+    server.in_db(add)
+
+
 def test_support_comment_reply_report_and_answer(page: Page, live_server: LiveServer) -> None:
     idea_id = published_idea_ids(live_server)[0]
     idea_url = f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}"
@@ -193,28 +219,7 @@ def test_a_long_discussion_is_paged_and_answered_without_javascript(
     """An idea with more threads than a page holds: page links, a "Reply" link that opens
     the one reply form under its thread on the same page, and the sent reply shown there."""
     idea_id = published_idea_ids(live_server)[2]
-
-    async def add_threads(session: AsyncSession) -> None:
-        idea = await session.get(Contribution, idea_id)
-        assert idea is not None
-        start = utcnow() - timedelta(hours=2)
-        for n in range(THREADS_PER_PAGE + 3):
-            at = start + timedelta(minutes=n)
-            session.add(
-                Contribution(
-                    process_id=idea.process_id,
-                    kind=ContributionKind.COMMENT,
-                    parent_id=idea_id,
-                    body=f"Beitrag Nummer {n + 1} zur Diskussion",
-                    segment=Segment.RESIDENT,
-                    status=ContributionStatus.PUBLISHED,
-                    created_at=at,
-                    published_at=at,
-                )
-            )
-        await session.commit()
-
-    live_server.in_db(add_threads)
+    add_threads(live_server, idea_id)
     context = browser.new_context(java_script_enabled=False, locale="de-DE")
     page = context.new_page()
     page.goto(f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}")
@@ -242,3 +247,17 @@ def test_a_long_discussion_is_paged_and_answered_without_javascript(
     expect(page.get_by_text("sobald die Moderation ihn freigegeben hat")).to_be_visible()
     check(page)
     context.close()
+
+
+def test_comment_pages_swap_in_place_with_htmx(page: Page, live_server: LiveServer) -> None:
+    idea_id = published_idea_ids(live_server)[3]
+    add_threads(live_server, idea_id)
+    page.goto(f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}")
+    threads = page.locator("#comment-threads")
+    threads.get_by_role("navigation", name="Seiten").get_by_role("link", name="Seite 2").click()
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    expect(threads.locator("li.comment", has_text="Beitrag Nummer 33 ")).to_be_visible()
+    expect(threads.locator("li.comment", has_text="Beitrag Nummer 1 ")).to_have_count(0)
+    # The rest of the page stayed: the form for a new comment is still there once.
+    expect(page.locator("form.comment-form")).to_have_count(1)
+    check(page)
