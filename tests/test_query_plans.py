@@ -23,7 +23,7 @@ from participation.models import Process, Role, Segment
 from participation.settings import Settings
 from tests.helpers import Client, add_staff, in_db, login
 from tests.sql_statements import Run, recorded
-from tests.survey_data import FIRST_SENT, add_response, add_survey_data
+from tests.survey_data import FIRST_SENT, add_response, add_survey, add_survey_data
 from tests.volume_rows import Volume, analyze, fill_volume, public_pages, staff_pages
 
 IDEAS: Final = 2000
@@ -138,10 +138,13 @@ def test_the_survey_results_stamp_reads_one_index(
 
     async def fill(session: AsyncSession) -> int:
         data = await add_survey_data(session, process)
-        for n in range(300):
+        # The process's other surveys hold most responses, as a district's several do.
+        others = [await add_survey(session, process, slug=f"umfrage-{k}") for k in range(4)]
+        for n in range(800):
+            survey = data.survey if n % 8 == 0 else others[n % 4]
             sent = FIRST_SENT + timedelta(minutes=n) if n % 3 else None
             await add_response(
-                session, data.survey, sent_at=sent, segment=Segment.RESIDENT, token=f"v{n}"
+                session, survey, sent_at=sent, segment=Segment.RESIDENT, token=f"v{n}"
             )
         await session.commit()
         return data.survey.id or 0
@@ -158,9 +161,9 @@ def test_the_survey_results_stamp_reads_one_index(
     assert len(stamps) == 1
     [plan] = asyncio.run(_plans(settings, stamps))
     assert "ix_survey_response_sent" in plan, plan
-    # Neither database reads the responses themselves (SQLite: a covering index).
     assert "Seq Scan" not in plan, plan
-    assert "COVERING INDEX" in plan or "Index Only Scan" in plan, plan
+    # SQLite reads the index alone; PostgreSQL seeks both columns in it.
+    assert "COVERING INDEX" in plan or "Index Cond: ((survey_id = " in plan, plan
 
 
 async def _analyze(settings: Settings) -> None:
