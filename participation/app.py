@@ -58,6 +58,7 @@ from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
 from participation.routes.unsubscribe import UnsubscribeController
+from participation.services import survey_results
 from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
 from participation.suggestion_queue import SuggestionQueue
@@ -227,12 +228,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=exception_handlers(),
         lifespan=[lifespan],
         # The rate-limit counters' lock (one per process); the focus-group joins use it too.
+        # The survey results' counts, kept per process (services/survey_results.py).
         state=State(
             {
                 "settings": settings,
                 "counters": Counters(),
                 "write_turns": WriteTurns(settings),
                 "page_cache": page_cache,
+                "survey_tallies": survey_results.new_results_cache(),
             }
         ),
         debug=settings.debug,

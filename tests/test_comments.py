@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -242,8 +243,22 @@ def test_idea_page_shows_comments_with_replies(
     assert "Wartet noch" not in text
     reply = one(comments_section, ".comment--reply")
     assert "Eine Antwort darauf" in text_of(reply)
-    # One reply form per top-level comment, behind "Antworten".
-    assert text_of(one(comments_section, "details.reply summary")) == german("Reply")
+    # No reply form until asked: a "Reply" link per thread opens it under that thread.
+    assert len(comments_section.select("form.comment-form")) == 1
+    reply_link = one(comments_section, f"#comment-{top_id(page)} .reply-link a")
+    assert text_of(reply_link).startswith(german("Reply"))
+    href = str(reply_link["href"])
+    assert href.endswith(f"?page=1&reply={top_id(page)}#reply-form")
+    page = html(client.get(href).text)
+    form = one(page, f"#comment-{top_id(page)} #reply-form form.comment-form")
+    assert one(form, "input[name=reply_to]")["value"] == str(top_id(page))
+    assert len(page.select("form.comment-form")) == 2
+
+
+def top_id(page: Any) -> int:
+    """The id of the first top-level comment on an idea page."""
+    first = page.select("#comment-threads > ol.comment-list > li.comment")[0]
+    return int(str(first["id"]).removeprefix("comment-"))
 
 
 def test_posting_a_comment_under_pre_moderation_says_it_waits(
@@ -314,8 +329,7 @@ def test_invalid_reply_opens_its_form_with_the_message(
     response = post_form(client, url + "/comments", {"body": "", "reply_to": str(top.id)})
     assert response.status_code == 422
     page = html(response.text)
-    details = one(page, f"#comment-{top.id} details.reply")
-    assert details.has_attr("open")
+    one(page, f"#comment-{top.id} #reply-form")
     assert field_error(page, f"reply-{top.id}-body") == de("Please write your comment.")
 
 
@@ -464,3 +478,155 @@ def test_idea_page_shows_status_answer_and_imported_ratings(
     assert german("published") in text_of(one(page, ".idea-page__status"))
     assert german("answered") in text_of(one(page, ".idea-page__status"))
     assert "Radverkehrsplan" in text_of(one(page, ".answer"))
+
+
+# --- many comments: pages of threads, one reply form -----------------------------------------
+
+
+async def add_threads(session: AsyncSession, idea: Contribution, n: int) -> list[Contribution]:
+    """`n` published top-level comments, a minute apart, the last with a reply."""
+    tops = [await add_comment(session, idea, f"Kommentar {i}", minutes=i) for i in range(n)]
+    await add_comment(session, idea, "Antwort auf den letzten", reply_to=tops[-1], minutes=n)
+    return tops
+
+
+def test_comment_threads_come_in_pages_with_links(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    idea = stored_idea(settings, process)
+    per_page = comments.THREADS_PER_PAGE
+    tops = in_db(settings, lambda s: add_threads(s, idea, per_page + 5))
+    url = f"/processes/{SLUG}/ideas/{idea.id}"
+    page = html(client.get(url).text)
+    section = one(page, "#comments")
+    shown = section.select("#comment-threads > ol.comment-list > li.comment")
+    assert [li["id"] for li in shown] == [f"comment-{c.id}" for c in tops[:per_page]]
+    # The heading counts every published comment and reply, not only this page's.
+    assert f"({per_page + 6})" in text_of(one(section, "h2"))
+    # Only the form for a new comment: replies are a link away.
+    assert len(section.select("form.comment-form")) == 1
+    nav = one(section, "nav.pagination")
+    next_link = one(nav, "a[rel=next]")
+    assert next_link["href"] == f"{url}?page=2#comments"
+    second = html(client.get(str(next_link["href"])).text)
+    shown = second.select("#comment-threads > ol.comment-list > li.comment")
+    assert [li["id"] for li in shown] == [f"comment-{c.id}" for c in tops[per_page:]]
+    assert "Antwort auf den letzten" in text_of(one(second, f"#comment-{tops[-1].id}"))
+    # A page past the end shows the last one; a garbled page number the first.
+    assert f"comment-{tops[-1].id}" in client.get(url, params={"page": "99"}).text
+    assert f"comment-{tops[0].id}" in client.get(url, params={"page": "zwei"}).text
+
+
+def test_a_link_to_a_comment_on_a_later_page_lands(
+    client: Client, staff_client: Client, settings: Settings, process: Process
+) -> None:
+    idea = stored_idea(settings, process)
+    per_page = comments.THREADS_PER_PAGE
+    tops = in_db(settings, lambda s: add_threads(s, idea, per_page + 2))
+    reply = in_db(settings, stored_comments)[-1]
+    url = f"/processes/{SLUG}/ideas/{idea.id}"
+    for shown_id in (tops[-1].id, reply.id):
+        page = html(client.get(url, params={"show": str(shown_id)}).text)
+        one(page, f"#comment-{shown_id}")
+        assert one(page, "nav.pagination [aria-current=page]").get_text() == "2"
+    # The moderators' item page links to the comment on the page that shows it.
+    item = html(staff_client.get(f"/moderation/contributions/{reply.id}").text)
+    public = one(item, f"a[href^='{url}']")
+    assert public["href"] == f"{url}?show={reply.id}#comment-{reply.id}"
+    # A comment that is not shown (pending, of another idea, unknown) gives the first page.
+    page = html(client.get(url, params={"show": "999999"}).text)
+    assert one(page, "nav.pagination [aria-current=page]").get_text() == "1"
+
+
+def test_reply_form_opens_under_its_thread_on_its_page(client: Client, settings: Settings) -> None:
+    process = in_db(settings, lambda s: add_process(s, mode=ModerationMode.AFTER_PUBLISHING))
+    idea = stored_idea(settings, process)
+    per_page = comments.THREADS_PER_PAGE
+    tops = in_db(settings, lambda s: add_threads(s, idea, per_page + 2))
+    url = f"/processes/{SLUG}/ideas/{idea.id}"
+    second = html(client.get(url, params={"page": "2"}).text)
+    link = one(second, f"#comment-{tops[-1].id} .reply-link a")
+    assert link["href"] == f"{url}?page=2&reply={tops[-1].id}#reply-form"
+    page = html(client.get(str(link["href"])).text)
+    assert len(page.select("#reply-form")) == 1
+    form = one(page, f"#comment-{tops[-1].id} #reply-form form")
+    assert form["action"] == f"{url}/comments#reply-form"
+    # The thread being answered has its form instead of the link; the others keep theirs.
+    assert page.select(f"#comment-{tops[-1].id} .reply-link") == []
+    assert len(page.select(".reply-link")) == 1
+    cancel = one(page, "#reply-form a")
+    assert cancel["href"] == f"{url}?page=2#comment-{tops[-1].id}"
+    # Without a page, `reply` finds the thread's page itself.
+    page = html(client.get(url, params={"reply": str(tops[-1].id)}).text)
+    one(page, f"#comment-{tops[-1].id} #reply-form")
+    # After a failed reply the form with its messages stands under its thread, on its page.
+    response = post_form(client, url + "/comments", {"body": "x", "reply_to": str(tops[-1].id)})
+    assert response.status_code == 422
+    page = html(response.text)
+    one(page, f"#comment-{tops[-1].id} #reply-form")
+    assert field_error(page, f"reply-{tops[-1].id}-body") == de(
+        "Please write at least %(n)d characters."
+    ) % {"n": comments.COMMENT_MIN}
+    assert text_of(one(page, f"#reply-{tops[-1].id}-body")) == "x"
+    # A sent reply leads back to the page that shows it.
+    response = post_form(client, url + "/comments", {**COMMENT, "reply_to": str(tops[-1].id)})
+    assert response.status_code == 303
+    stored = in_db(settings, stored_comments)[-1]
+    assert response.headers["location"] == f"{url}?comment=published&page=2#comment-{stored.id}"
+    page = html(client.get(response.headers["location"]).text)
+    assert COMMENT["body"] in text_of(one(page, f"#comment-{stored.id}"))
+
+
+def test_a_pending_reply_leads_back_to_its_thread_page(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    idea = stored_idea(settings, process)
+    tops = in_db(settings, lambda s: add_threads(s, idea, comments.THREADS_PER_PAGE + 1))
+    url = f"/processes/{SLUG}/ideas/{idea.id}"
+    response = post_form(client, url + "/comments", {**COMMENT, "reply_to": str(tops[-1].id)})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{url}?comment=pending&page=2#comments"
+
+
+async def test_thread_place_finds_the_page_of_a_comment_or_reply(session: AsyncSession) -> None:
+    process = await add_process(session)
+    idea = await add_idea(session, process)
+    tops = await add_threads(session, idea, 7)
+    reply = (await stored_comments(session))[-1]
+    idea_id = idea.id or 0
+    places = [await comments.thread_place(session, idea_id, c.id or 0, 3) for c in tops]
+    assert [p.page for p in places if p] == [1, 1, 1, 2, 2, 2, 3]
+    assert await comments.thread_place(session, idea_id, reply.id or 0, 3) == (
+        comments.ThreadPlace(top_id=tops[-1].id or 0, page=3)
+    )
+    pending = await add_comment(session, idea, status=ContributionStatus.PENDING)
+    assert await comments.thread_place(session, idea_id, pending.id or 0, 3) is None
+    other = await add_idea(session, process, title="Andere Idee")
+    assert await comments.thread_place(session, other.id or 0, tops[0].id or 0, 3) is None
+
+
+def test_htmx_gets_a_page_of_threads_alone(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    idea = stored_idea(settings, process)
+    per_page = comments.THREADS_PER_PAGE
+    tops = in_db(settings, lambda s: add_threads(s, idea, per_page + 2))
+    url = f"/processes/{SLUG}/ideas/{idea.id}"
+    response = client.get(
+        url, params={"page": "2"}, headers={**HTMX, "HX-Target": "comment-threads"}
+    )
+    assert response.status_code == 200
+    assert "HX-Target" in response.headers["vary"]
+    part = html(response.text)
+    assert part.select("h1") == []
+    threads = one(part, "#comment-threads")
+    shown = threads.select("#comment-threads > ol.comment-list > li.comment")
+    assert [li["id"] for li in shown] == [f"comment-{c.id}" for c in tops[per_page:]]
+    # The page links swap this element and keep the address bar in step.
+    link = one(threads, "nav.pagination a[rel=prev]")
+    assert link["hx-get"] == f"{url}?page=1"
+    assert link["hx-target"] == "#comment-threads"
+    # A history restore gets the whole page.
+    restore = {**HTMX, "HX-Target": "comment-threads", "HX-History-Restore-Request": "true"}
+    whole = html(client.get(url, params={"page": "2"}, headers=restore).text)
+    one(whole, "h1")

@@ -64,3 +64,7 @@ def test_main_pages_run_the_same_few_statements_at_any_volume(
     narrowed = ("search", "search newest", "theme", "segment", "channel", "segment supported")
     assert {many[f"ideas {name}"] for name in narrowed} == {many["ideas default"] + 1}
     assert many["ideas municipality"] == many["ideas default"] + 2
+    # The idea with 200 comments: one page of threads, whichever page; finding the page of a
+    # comment to show or answer reads it and counts the threads before it.
+    assert many["idea comments page 4"] == many["idea with comments"]
+    assert many["idea comment shown"] == many["idea reply form"] == many["idea with comments"] + 2

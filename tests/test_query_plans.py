@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import create_engine
-from participation.models import Role
+from participation.models import Process, Role, Segment
 from participation.settings import Settings
 from tests.helpers import Client, add_staff, in_db, login
 from tests.sql_statements import Run, recorded
-from tests.volume_rows import Volume, fill_volume, public_pages, staff_pages
+from tests.survey_data import FIRST_SENT, add_response, add_survey, add_survey_data
+from tests.volume_rows import Volume, analyze, fill_volume, public_pages, staff_pages
 
 IDEAS: Final = 2000
 # The tables that grow with the contributions.
@@ -125,3 +128,47 @@ def test_a_full_scan_is_found() -> None:
     assert _faults("SELECT …", "CORRELATED SCALAR SUBQUERY 1") == ["runs a subquery per row"]
     assert _faults("SELECT …", "  SubPlan 1\n    ->  Aggregate") == ["runs a subquery per row"]
     assert _faults("SELECT …", "  Filter: (NOT (hashed SubPlan 1))") == []
+
+
+def test_the_survey_results_stamp_reads_one_index(
+    staff_client: Client, settings: Settings, process: Process
+) -> None:
+    """The results page checks its kept counts against a stamp of the sent responses: that
+    statement is served by (survey_id, submitted_at, id) alone, on both databases."""
+
+    async def fill(session: AsyncSession) -> int:
+        data = await add_survey_data(session, process)
+        # The process's other surveys hold most responses, as a district's several do.
+        others = [await add_survey(session, process, slug=f"umfrage-{k}") for k in range(4)]
+        for n in range(800):
+            survey = data.survey if n % 8 == 0 else others[n % 4]
+            sent = FIRST_SENT + timedelta(minutes=n) if n % 3 else None
+            await add_response(
+                session, survey, sent_at=sent, segment=Segment.RESIDENT, token=f"v{n}"
+            )
+        await session.commit()
+        return data.survey.id or 0
+
+    survey_id = in_db(settings, fill)
+    asyncio.run(_analyze(settings))
+    with recorded() as statements:
+        assert staff_client.get(f"/surveys/{survey_id}/results").status_code == 200
+    stamps = [
+        run
+        for run in statements.runs
+        if "max(survey_response.submitted_at)" in run.statement.lower()
+    ]
+    assert len(stamps) == 1
+    [plan] = asyncio.run(_plans(settings, stamps))
+    assert "ix_survey_response_sent" in plan, plan
+    assert "Seq Scan" not in plan, plan
+    # SQLite reads the index alone; PostgreSQL seeks both columns in it.
+    assert "COVERING INDEX" in plan or "Index Cond: ((survey_id = " in plan, plan
+
+
+async def _analyze(settings: Settings) -> None:
+    engine = create_engine(settings)
+    try:
+        await analyze(engine)
+    finally:
+        await engine.dispose()

@@ -3,11 +3,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import Process, Role, Segment, User
+from participation.models import (
+    Process,
+    Role,
+    Segment,
+    SurveyOption,
+    SurveyResponse,
+    User,
+    utcnow,
+)
 from participation.services import survey_results
+from participation.services.results_cache import LRUCache
 from participation.services.survey_results import QuestionResult, ResultFilters, SurveyResults
 from participation.settings import Settings
 from tests.helpers import (
@@ -25,6 +37,7 @@ from tests.helpers import (
     one,
     text_of,
 )
+from tests.sql_statements import Statements, recorded
 from tests.survey_data import (
     FIRST_SENT,
     SECOND_TEXT,
@@ -298,3 +311,141 @@ def test_many_free_text_answers_link_to_all_of_them(
 
     everything = html(staff_client.get(attr(link, "href")).text)
     assert len(everything.select(".survey-texts .text")) == 22
+
+
+# --- the counts kept between requests ----------------------------------------------------------
+
+
+def _single_choice_rows(page: Any, data: SurveyData) -> list[list[str]]:
+    table = one(page, f"#table-{data.questions['1.1'].id}-caption").find_parent("table")
+    assert table is not None
+    return [[text_of(c) for c in tr.select("th, td")] for tr in table.select("tbody tr")]
+
+
+def _texts(page: Any, data: SurveyData) -> list[str]:
+    question = data.questions["2.2"].id
+    return [text_of(t) for t in page.select(f"#question-{question} ~ .survey-texts .text")]
+
+
+def _reads_answers(statements: Statements) -> bool:
+    return any("survey_answer" in run.statement for run in statements.runs)
+
+
+def test_results_are_kept_and_never_stale_after_a_send_or_delete(
+    staff_client: Client, settings: Settings, data: SurveyData
+) -> None:
+    cache = staff_client.app.state.survey_tallies
+    first = html(staff_client.get(_url(data)).text)
+    assert text_of(one(first, "#results-title")).startswith("3 ")
+    # Asked again with nothing sent: the counts come from the cache, no answer is read.
+    with recorded() as statements:
+        again = html(staff_client.get(_url(data)).text)
+    assert not _reads_answers(statements)
+    assert cache.hits == 1
+    assert _single_choice_rows(again, data) == _single_choice_rows(first, data)
+    assert _texts(again, data) == _texts(first, data)
+
+    # The started response is sent (as the respondent's last page does it).
+    async def send_the_fourth(session: AsyncSession) -> None:
+        response = await session.get(SurveyResponse, data.responses[3].id)
+        assert response is not None
+        response.submitted_at = utcnow()
+        await session.commit()
+
+    in_db(settings, send_the_fourth)
+    with recorded() as statements:
+        page = html(staff_client.get(_url(data)).text)
+    assert _reads_answers(statements)
+    assert text_of(one(page, "#results-title")).startswith("4 ")
+    assert _single_choice_rows(page, data) == [
+        ["Gut", "2", "50 %"],
+        ["Mittel", "1", "25 %"],
+        ["Schlecht", "1", "25 %"],
+    ]
+    assert _texts(page, data) == ["=SUMME(A1)", SECOND_TEXT, "Nicht gesendet"]
+
+    # A new response sent, with the same time as the latest: the count moves the stamp.
+    async def send_another(session: AsyncSession) -> None:
+        latest = await session.get(SurveyResponse, data.responses[3].id)
+        assert latest is not None
+        response = await add_response(
+            session, data.survey, sent_at=latest.submitted_at, segment=Segment.FIRM, token="r5"
+        )
+        session.add(answer(response, data.questions["1.1"], option=data.options["Schlecht"]))
+        session.add(answer(response, data.questions["2.2"], text="Mehr Funklöcher schließen"))
+        await session.commit()
+
+    in_db(settings, send_another)
+    page = html(staff_client.get(_url(data)).text)
+    assert text_of(one(page, "#results-title")).startswith("5 ")
+    assert [row[:2] for row in _single_choice_rows(page, data)] == [
+        ["Gut", "2"],
+        ["Mittel", "1"],
+        ["Schlecht", "2"],
+    ]
+    assert _texts(page, data)[-1] == "Mehr Funklöcher schließen"
+    # A narrowed view is kept apart and is as fresh.
+    firms = html(staff_client.get(_url(data, "segment=firm")).text)
+    assert [row[:2] for row in _single_choice_rows(firms, data)] == [
+        ["Gut", "2"],
+        ["Mittel", "1"],
+        ["Schlecht", "1"],
+    ]
+
+    # A response deleted (an admin, a process's data removed): gone from the counts at once.
+    async def delete_the_first(session: AsyncSession) -> None:
+        await session.exec(
+            delete(SurveyResponse).where(col(SurveyResponse.id) == data.responses[0].id)
+        )
+        await session.commit()
+
+    in_db(settings, delete_the_first)
+    page = html(staff_client.get(_url(data)).text)
+    assert text_of(one(page, "#results-title")).startswith("4 ")
+    assert [row[:2] for row in _single_choice_rows(page, data)] == [
+        ["Gut", "1"],
+        ["Mittel", "1"],
+        ["Schlecht", "2"],
+    ]
+    assert "=SUMME(A1)" not in _texts(page, data)
+
+
+def test_results_follow_a_deleted_option(
+    staff_client: Client, settings: Settings, data: SurveyData
+) -> None:
+    """Deleting an option takes its answers along without touching the responses: the
+    survey's structure is part of what the kept counts are checked against."""
+    page = html(staff_client.get(_url(data)).text)
+    multiple = data.questions["1.2"].id
+    assert text_of(one(page, f"#question-{multiple}")).startswith("1.2")
+
+    async def delete_email(session: AsyncSession) -> None:
+        await session.exec(
+            delete(SurveyOption).where(col(SurveyOption.id) == data.options["E-Mail"].id)
+        )
+        await session.commit()
+
+    in_db(settings, delete_email)
+    found = in_db(settings, lambda s: survey_results.get_survey(s, data.survey.id or 0))
+    assert found is not None
+    cache = staff_client.app.state.survey_tallies
+    hits = cache.hits
+    staff_client.get(_url(data))
+    assert cache.hits == hits  # counted again, not taken from the cache
+
+
+def test_the_cache_keeps_the_most_recent_within_its_limits() -> None:
+    cache: LRUCache[str] = LRUCache(len, max_entries=3, max_cost=10)
+    for key in "abc":
+        cache.put(key, "xx")
+    assert cache.get("a") == "xx"  # now the most recent
+    cache.put("d", "xx")
+    assert len(cache) == 3
+    assert cache.get("b") is None  # the least recently used went
+    assert cache.get("a") == "xx"
+    cache.put("e", "xxxxxxx")  # 7: the others must make room under a cost of 10
+    assert cache.total_cost <= 10
+    assert cache.get("e") == "xxxxxxx"
+    cache.put("f", "x" * 11)  # more than the whole cache: not kept
+    assert cache.get("f") is None
+    assert cache.total_cost <= 10

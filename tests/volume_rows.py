@@ -54,6 +54,7 @@ class Volume:
     ideas: int
     busy_idea_id: int  # the idea with `busy_comments` comments
     theme_slugs: Sequence[str]
+    busy_last_comment_id: int = 0  # the busy idea's newest top-level comment (its last page)
 
 
 async def _process(engine: AsyncEngine, slug: str) -> tuple[int, list[tuple[int, str]]]:
@@ -191,7 +192,9 @@ async def fill_volume(
             for idea_id in idea_ids
         ],
     )
-    await _comments(engine, process_id, idea_ids, busy, comments_per_idea, busy_comments, rng)
+    last_comment = await _comments(
+        engine, process_id, idea_ids, busy, comments_per_idea, busy_comments, rng
+    )
     await _insert(
         engine,
         Support,
@@ -202,7 +205,7 @@ async def fill_volume(
         ],
     )
     await analyze(engine)
-    return Volume(process_id, slug, ideas, busy, [s for _i, s in themes])
+    return Volume(process_id, slug, ideas, busy, [s for _i, s in themes], last_comment)
 
 
 async def _comments(
@@ -213,7 +216,9 @@ async def _comments(
     per_idea: int,
     busy_comments: int,
     rng: random.Random,
-) -> None:
+) -> int:
+    """Fill the comments; the busy idea's newest top-level comment's id."""
+
     def comment(idea_id: int, n: int, reply_to: int | None = None) -> dict[str, Any]:
         return _contribution(
             process_id,
@@ -240,6 +245,7 @@ async def _comments(
         ]
     replies = [comment(busy, n, rng.choice(busy_tops)) for n in range(busy_comments // 3)]
     await _insert(engine, Contribution, replies)
+    return busy_tops[-1] if busy_tops else 0
 
 
 async def analyze(engine: AsyncEngine) -> None:
@@ -289,7 +295,12 @@ def public_pages(volume: Volume) -> dict[str, str]:
     pages = {"home": "/", "process": f"/processes/{slug}"}
     pages |= {f"ideas {name}": ideas + query for name, query in variants.items()}
     pages |= {f"api {name}": api + query for name, query in variants.items()}
-    pages["idea with comments"] = f"/processes/{slug}/ideas/{volume.busy_idea_id}"
+    idea = f"/processes/{slug}/ideas/{volume.busy_idea_id}"
+    last = volume.busy_last_comment_id
+    pages["idea with comments"] = idea
+    pages["idea comments page 4"] = f"{idea}?page=4"
+    pages["idea comment shown"] = f"{idea}?show={last}"
+    pages["idea reply form"] = f"{idea}?reply={last}"
     pages["api comments"] = f"/api/v1/processes/{slug}/ideas/{volume.busy_idea_id}/comments"
     return pages
 

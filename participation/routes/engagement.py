@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from participation.i18n import _
+from participation.inputs import parse_int
 from participation.models import ContributionStatus, ModerationMode, ReportReason
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process
@@ -96,37 +97,68 @@ async def _idea_page(
     overview: ProcessOverview,
     idea: PublishedIdea,
     *,
+    page: int | None = None,
+    show: int | None = None,
+    reply: int | None = None,
     comment_form: comments.CommentForm | None = None,
     posted: str = "",
     status_code: int = 200,
+    threads_only: bool = False,
 ) -> Template:
-    """The idea page; after a failed comment or reply, with that form, its messages and what
-    was typed."""
+    """The idea page (with `threads_only`, the htmx answer to a page link: that page of
+    threads alone) with one page of its comment threads. `show` (a comment's id) picks the
+    page that holds it when no page is given; `reply` (a comment's id) opens the reply form
+    under its thread, on its page. After a failed comment or reply, the page shows that form
+    (under its thread for a reply) with its messages and what was typed."""
     idea_id = idea.contribution.id
     assert idea_id is not None
     settings: Settings = request.app.state.settings
-    threads = await comments.comment_threads(db, idea_id)
     form = comment_form or comments.CommentForm()
+    if form.reply_to is not None:
+        reply = form.reply_to
+    place = None
+    if reply is not None or show is not None:
+        place = await comments.thread_place(db, idea_id, reply if reply is not None else show or 0)
+    if page is None and place is not None:
+        page = place.page
+    threads = await comments.comment_threads(db, idea_id, page or 1)
+    # The reply form appears under its thread only, and only on the page that shows it.
+    replying = (
+        place.top_id
+        if reply is not None
+        and place is not None
+        and any(t.comment.id == place.top_id for t in threads.items)
+        else None
+    )
+    # One address, two answers: caches must tell them apart.
+    vary = {"Vary": "HX-Request, HX-Target"}
     return Template(
-        "pages/contributions/idea.html",
+        "partials/contributions/_comment_threads.html"
+        if threads_only
+        else "pages/contributions/idea.html",
+        headers=vary,
         context={
             "process": overview.process,
             "overview": overview,
             "idea": idea,
             "idea_url": _idea_url(overview, idea_id),
             "threads": threads.items,
-            "comment_total": sum(1 + len(t.replies) for t in threads.items),
+            "thread_page": threads,
+            "threads_per_page": comments.THREADS_PER_PAGE,
+            # Kept by the database with the idea: published comments and replies.
+            "comment_total": idea.contribution.comment_count,
             "comments_open": comments.comments_open(overview),
             "pre_moderation": overview.process.moderation_mode is ModerationMode.BEFORE_PUBLISHING,
             "new_comment": form if form.reply_to is None else comments.CommentForm(),
-            "reply_form": form if form.reply_to is not None else None,
-            "blank_form": comments.CommentForm(),
+            "replying": replying,
+            "reply_form": form if form.reply_to is not None else comments.CommentForm(),
             "segments": PUBLIC_SEGMENTS,
             "posted": posted,
             "ratings": _ratings(idea),
-            "support": await _support_widget(
-                db, overview, idea_id, _browser_hash(request, settings)
-            ),
+            # The support widget is not part of a page of threads.
+            "support": None
+            if threads_only
+            else await _support_widget(db, overview, idea_id, _browser_hash(request, settings)),
         },
         status_code=status_code,
     )
@@ -139,16 +171,34 @@ class EngagementController(Controller):
     async def idea(
         self,
         db: Db,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         slug: FromPath[str],
         idea_id: FromPath[int],
         comment: FromQuery[str] = "",
     ) -> Template:
-        """One published idea with its answer, supports and comments."""
+        """One published idea with its answer, supports and a page of its comments. The query
+        may name the comments' page (`page`), a comment to show (`show`, its page is found) and
+        a thread to answer (`reply`, its form opens under the thread); garbled values are
+        left out, so a mangled link still shows the idea."""
         overview = await load_process(db, slug)
         idea = await _load_idea(db, overview, idea_id)
         posted = comment if comment in {"pending", "published"} else ""
-        return await _idea_page(db, request, overview, idea, posted=posted)
+        query = request.query_params
+        htmx = request.htmx
+        threads_only = bool(
+            htmx and not htmx.history_restore_request and htmx.target == "comment-threads"
+        )
+        return await _idea_page(
+            db,
+            request,
+            overview,
+            idea,
+            page=parse_int(query.get("page")),
+            show=parse_int(query.get("show")),
+            reply=parse_int(query.get("reply")),
+            posted=posted,
+            threads_only=threads_only,
+        )
 
     @post("/processes/{slug:str}/ideas/{idea_id:int}/comments")
     async def comment(
@@ -168,9 +218,16 @@ class EngagementController(Controller):
             form.errors = failed.errors
             return await _idea_page(db, request, overview, idea, comment_form=form, status_code=422)
         url = _idea_url(overview, idea_id)
-        if stored.status is ContributionStatus.PUBLISHED:
-            return Redirect(f"{url}?comment=published#comment-{stored.id}", status_code=303)
-        return Redirect(f"{url}?comment=pending#comments", status_code=303)
+        # Back to the page of threads that holds the new comment (or, while it waits for a
+        # moderator, the thread it answers), so the link's anchor lands; the notice that a
+        # comment waits stands at the top of the comments.
+        published = stored.status is ContributionStatus.PUBLISHED
+        shown = stored.id if published else stored.reply_to_id
+        place = await comments.thread_place(db, idea_id, shown) if shown is not None else None
+        page = f"&page={place.page}" if place is not None and place.page > 1 else ""
+        if published:
+            return Redirect(f"{url}?comment=published{page}#comment-{stored.id}", status_code=303)
+        return Redirect(f"{url}?comment=pending{page}#comments", status_code=303)
 
     @post("/processes/{slug:str}/ideas/{idea_id:int}/support")
     async def support(

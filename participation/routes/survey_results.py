@@ -57,7 +57,9 @@ def _file_name(survey: Survey, extension: str) -> str:
 
 async def _results_page(request: HTMXRequest, db: Db, survey: Survey, process: Process) -> Template:
     filters, errors = _filters(request)
-    results = await survey_results.survey_results(db, survey, process, filters)
+    results = await survey_results.survey_results(
+        db, survey, process, filters, request.app.state.survey_tallies
+    )
     context = {
         **_filter_context(filters, errors),
         "results": results,

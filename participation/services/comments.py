@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from sqlalchemy import ColumnElement
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, Integer, literal, tuple_
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
@@ -28,6 +28,7 @@ from participation.models import (
     ModerationMode,
     PhaseKind,
     Segment,
+    UTCDateTime,
     utcnow,
 )
 from participation.services.contributions import PUBLIC_SEGMENTS
@@ -35,6 +36,9 @@ from participation.services.errors import ValidationFailed
 from participation.services.processes import Page, ProcessOverview, contributions_page
 
 COMMENT_MIN, COMMENT_MAX = 3, 2000
+# Top-level comments (each with its replies) on one page of an idea: the page stays small
+# however long the discussion gets; the rest are a page link away.
+THREADS_PER_PAGE: Final = 30
 COMMENT_FIELDS: Final = ("body", "segment", "consent")
 
 
@@ -159,7 +163,7 @@ def _published_comments(idea_id: int) -> tuple[ColumnElement[bool], ...]:
 
 
 async def comment_threads(
-    session: AsyncSession, idea_id: int, page: int = 1, per_page: int = 1000
+    session: AsyncSession, idea_id: int, page: int = 1, per_page: int = THREADS_PER_PAGE
 ) -> Page[CommentThread]:
     """Published top-level comments, oldest first, each with its published replies."""
     where = (*_published_comments(idea_id), col(Contribution.reply_to_id).is_(None))
@@ -176,6 +180,50 @@ async def comment_threads(
         for reply in rows:
             replies[reply.reply_to_id or 0].append(reply)
     return top_page.with_items([CommentThread(c, replies[c.id or 0]) for c in tops])
+
+
+@dataclass(frozen=True)
+class ThreadPlace:
+    """Where a published comment is shown: its thread's top comment and that thread's page."""
+
+    top_id: int
+    page: int
+
+
+async def thread_place(
+    session: AsyncSession, idea_id: int, comment_id: int, per_page: int = THREADS_PER_PAGE
+) -> ThreadPlace | None:
+    """The page of the idea's comment threads that shows `comment_id` (a top-level comment
+    or a reply), so a link to it lands; None if it is not a published comment of the idea.
+    At most three statements, each a seek in the comments' index, however many there are."""
+    comment = await session.get(Contribution, comment_id)
+    if (
+        comment is None
+        or comment.kind is not ContributionKind.COMMENT
+        or comment.parent_id != idea_id
+        or comment.status is not ContributionStatus.PUBLISHED
+    ):
+        return None
+    top = comment
+    if comment.reply_to_id is not None:
+        found = await session.get(Contribution, comment.reply_to_id)
+        if found is None or found.status is not ContributionStatus.PUBLISHED:
+            return None
+        top = found
+    earlier = (
+        await session.exec(
+            select(func.count())
+            .select_from(Contribution)
+            .where(
+                *_published_comments(idea_id),
+                col(Contribution.reply_to_id).is_(None),
+                # Row values, typed as the columns so the time compares as it is stored.
+                tuple_(col(Contribution.created_at), col(Contribution.id))
+                < tuple_(literal(top.created_at, UTCDateTime()), literal(top.id, Integer())),
+            )
+        )
+    ).one()
+    return ThreadPlace(top_id=top.id or 0, page=earlier // per_page + 1)
 
 
 def _public(comment: Contribution) -> CommentPublic:

@@ -3,6 +3,9 @@
 Only sent responses count. The database does the counting (GROUP BY over the answers joined
 to their responses), so a thousand responses to thirty questions take a handful of queries,
 whatever the filters; only the first free-text answers of each question are loaded as rows.
+The counts change only when a response is sent or deleted (or a question or option goes), so
+the results page keeps them per process in an LRU cache keyed by the filters, a stamp of the
+sent responses and the survey's structure, and counts again only when one of those changed.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import urlencode
 
@@ -35,6 +39,7 @@ from participation.models import (
     SurveySection,
 )
 from participation.services.processes import Page
+from participation.services.results_cache import LRUCache
 
 # The query parameters of the results page and the exports.
 PARAMS: Final = ("segment", "sector", "size")
@@ -260,14 +265,73 @@ def number(value: float) -> str:
     return format_decimal(value, locale=i18n.current_locale.get())
 
 
-async def survey_results(
-    session: AsyncSession, survey: Survey, process: Process, filters: ResultFilters
-) -> SurveyResults:
-    """Everything the results page shows: a fixed number of grouped queries, plus one per
-    free-text question for its first answers."""
-    assert survey.id is not None
-    sent, started = await response_counts(session, survey.id, filters)
-    outline = await survey_outline(session, survey.id)
+@dataclass(frozen=True)
+class SentStamp:
+    """A cheap version of a survey's sent responses: sending one raises the count and the
+    latest time; deleting one lowers the count. Read from one index (ix_survey_response_sent)
+    without touching the answers."""
+
+    count: int
+    latest: datetime | None
+    last_id: int | None
+
+
+async def sent_stamp(session: AsyncSession, survey_id: int) -> SentStamp:
+    row = (
+        await session.exec(
+            select(
+                func.count(),
+                func.max(col(SurveyResponse.submitted_at)),
+                func.max(col(SurveyResponse.id)),
+            ).where(
+                col(SurveyResponse.survey_id) == survey_id,
+                col(SurveyResponse.submitted_at).is_not(None),
+            )
+        )
+    ).one()
+    return SentStamp(int(row[0]), row[1], row[2])
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the results page counts over the answers, as plain values (no rows of the
+    session, nothing formatted for a language), so it can be kept between requests."""
+
+    # Per question: (option id, number, count) rows of the grouped answers.
+    rows: Mapping[int, Sequence[tuple[int | None, int | None, int]]]
+    answered: Mapping[int, int]  # respondents per question
+    texts: Mapping[int, Sequence[TextAnswer]]  # the first free-text answers per question
+
+
+def tally_cost(tally: Tally) -> int:
+    """About the bytes a tally holds: its texts, and a few dozen per counted row."""
+    texts = sum(len(t.text) + 64 for answers in tally.texts.values() for t in answers)
+    return texts + 48 * sum(len(found) for found in tally.rows.values()) + 256
+
+
+def new_results_cache() -> LRUCache[Tally]:
+    """The per-process cache of survey tallies (kept on the app's state)."""
+    return LRUCache(tally_cost)
+
+
+def _structure(outline: Sequence[SectionQuestions]) -> tuple[Any, ...]:
+    """What of the survey's structure the counts depend on: the questions with their kinds
+    and options (an option or question deleted takes its answers with it)."""
+    return tuple(
+        (q.question.id, q.question.kind.value, tuple(o.id for o in q.options))
+        for part in outline
+        for q in part.questions
+    )
+
+
+async def _tally(
+    session: AsyncSession,
+    survey_id: int,
+    outline: Sequence[SectionQuestions],
+    filters: ResultFilters,
+) -> Tally:
+    """Count the answers: one grouped pass, one for the questions with several rows per
+    response, one per free-text question for its first answers."""
     # One pass over the answers: rows per question, option and number (a scale value or a
     # rank). Where a response has one row per question, that also counts who answered it.
     grouped = await session.exec(
@@ -275,7 +339,7 @@ async def survey_results(
             select(
                 SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.number, func.count()
             ),
-            survey.id,
+            survey_id,
             filters,
         )
         .where(sa.or_(col(SurveyAnswer.text).is_(None), col(SurveyAnswer.text) != ""))
@@ -301,13 +365,51 @@ async def survey_results(
                     SurveyAnswer.question_id,
                     func.count(sa.distinct(col(SurveyAnswer.response_id))),
                 ),
-                survey.id,
+                survey_id,
                 filters,
             )
             .where(col(SurveyAnswer.question_id).in_(several))
             .group_by(col(SurveyAnswer.question_id))
         )
         answered.update(respondents.all())
+    texts = {
+        q.question.id or 0: await text_answers(
+            session, survey_id, q.question.id or 0, filters, TEXTS_SHOWN
+        )
+        for part in outline
+        for q in part.questions
+        if q.question.kind is QuestionKind.FREE_TEXT
+    }
+    return Tally(rows=dict(rows), answered=answered, texts=texts)
+
+
+async def survey_results(
+    session: AsyncSession,
+    survey: Survey,
+    process: Process,
+    filters: ResultFilters,
+    cache: LRUCache[Tally] | None = None,
+) -> SurveyResults:
+    """Everything the results page shows. The counts over the answers come from `cache` when
+    the survey's sent responses (their stamp, read first) and its questions and options are
+    as they were when counted; else they are counted again and kept. So a request costs a
+    few statements over the responses and the survey's structure, however many answers."""
+    assert survey.id is not None
+    sent, started = await response_counts(session, survey.id, filters)
+    outline = await survey_outline(session, survey.id)
+    if cache is None:
+        tally = await _tally(session, survey.id, outline, filters)
+    else:
+        # The stamp is read before counting: a response sent meanwhile is at worst counted
+        # under the older stamp, which no later request asks for.
+        stamp = await sent_stamp(session, survey.id)
+        key = (survey.id, filters, stamp, _structure(outline))
+        kept = cache.get(key)
+        if kept is None:
+            kept = await _tally(session, survey.id, outline, filters)
+            cache.put(key, kept)
+        tally = kept
+    rows, answered = tally.rows, tally.answered
 
     sections = []
     for part in outline:
@@ -317,9 +419,9 @@ async def survey_results(
             n = answered.get(question_id, 0)
             result = QuestionResult(numbered=numbered, answered=n, skipped=max(sent - n, 0))
             kind = numbered.question.kind
-            found = rows.get(question_id, [])
+            counted = rows.get(question_id, ())
             if kind is QuestionKind.SCALE:
-                counts = {v: c for o, v, c in found if o is None and v is not None}
+                counts = {v: c for o, v, c in counted if o is None and v is not None}
                 total = sum(counts.get(v, 0) for v in SCALE)
                 mean = sum(v * counts.get(v, 0) for v in SCALE) / total if total else None
                 result = replace(
@@ -330,12 +432,11 @@ async def survey_results(
                     mean=round(mean, 2) if mean is not None else None,
                 )
             elif kind is QuestionKind.FREE_TEXT:
-                texts = await text_answers(session, survey.id, question_id, filters, TEXTS_SHOWN)
-                result = replace(result, texts=texts)
+                result = replace(result, texts=tally.texts.get(question_id, ()))
             elif kind is QuestionKind.RANKING:
                 ranked = []
                 for option in numbered.options:
-                    ranks = [(v or 0, c) for o, v, c in found if o == option.id]
+                    ranks = [(v or 0, c) for o, v, c in counted if o == option.id]
                     count = sum(c for _v, c in ranks)
                     mean_rank = round(sum(v * c for v, c in ranks) / count, 2) if count else None
                     first = sum(c for v, c in ranks if v == 1)
@@ -346,7 +447,7 @@ async def survey_results(
             else:
                 options = []
                 for option in numbered.options:
-                    count = sum(c for o, _v, c in found if o == option.id)
+                    count = sum(c for o, _v, c in counted if o == option.id)
                     options.append(OptionCount(option, count, percent(count, n)))
                 result = replace(result, options=options)
             results.append(result)

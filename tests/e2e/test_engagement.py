@@ -5,11 +5,21 @@ every page state on the way."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.models import (
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    Segment,
+    utcnow,
+)
+from participation.services.comments import THREADS_PER_PAGE
 from tests.e2e.conftest import LiveServer, check, submit_login
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +53,32 @@ def sign_in(page: Page, server: LiveServer) -> None:
     page.goto(server.url + "/login")
     submit_login(page, *server.demo_login)
     expect(page).to_have_url(re.compile(r"/moderation"))
+
+
+def add_threads(server: LiveServer, idea_id: int) -> None:
+    """More published top-level comments than one page shows, a minute apart."""
+
+    async def add(session: AsyncSession) -> None:
+        idea = await session.get(Contribution, idea_id)
+        assert idea is not None
+        start = utcnow() - timedelta(hours=2)
+        for n in range(THREADS_PER_PAGE + 3):
+            at = start + timedelta(minutes=n)
+            session.add(
+                Contribution(
+                    process_id=idea.process_id,
+                    kind=ContributionKind.COMMENT,
+                    parent_id=idea_id,
+                    body=f"Beitrag Nummer {n + 1} zur Diskussion",
+                    segment=Segment.RESIDENT,
+                    status=ContributionStatus.PUBLISHED,
+                    created_at=at,
+                    published_at=at,
+                )
+            )
+        await session.commit()
+
+    server.in_db(add)
 
 
 def test_support_comment_reply_report_and_answer(page: Page, live_server: LiveServer) -> None:
@@ -128,7 +164,12 @@ def test_support_comment_reply_report_and_answer(page: Page, live_server: LiveSe
     expect(page.locator(".answer")).to_contain_text(ANSWER)
     comment = page.locator("li.comment", has_text=COMMENT)
     expect(comment).to_be_visible()
-    comment.locator("summary", has_text="Antworten").click()
+    # "Antworten" opens the reply form under this thread (a link: it works without
+    # JavaScript) and moves there.
+    comment.get_by_role("link", name="Antworten").click()
+    expect(page).to_have_url(re.compile(r"reply=\d+#reply-form$"))
+    comment = page.locator("li.comment", has_text=COMMENT)
+    expect(comment.locator("#reply-form")).to_be_visible()
     comment.get_by_label("Ihre Antwort").fill(REPLY)
     comment.get_by_label("Schülerin, Schüler oder Auszubildende").check()
     comment.get_by_label(re.compile("Ich bin einverstanden")).check()
@@ -170,3 +211,53 @@ def test_support_and_report_work_without_javascript(
     expect(page.get_by_role("heading", name="Vielen Dank für Ihre Meldung")).to_be_visible()
     check(page)
     context.close()
+
+
+def test_a_long_discussion_is_paged_and_answered_without_javascript(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """An idea with more threads than a page holds: page links, a "Reply" link that opens
+    the one reply form under its thread on the same page, and the sent reply shown there."""
+    idea_id = published_idea_ids(live_server)[2]
+    add_threads(live_server, idea_id)
+    context = browser.new_context(java_script_enabled=False, locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}")
+    comments = page.locator("#comments")
+    expect(comments.locator("form.comment-form")).to_have_count(1)
+    check(page)
+    comments.get_by_role("navigation", name="Seiten").get_by_role("link", name="Seite 2").click()
+    expect(page).to_have_url(re.compile(r"\?page=2#comments$"))
+    last = page.locator("li.comment", has_text=f"Beitrag Nummer {THREADS_PER_PAGE + 3} ")
+    last.get_by_role("link", name="Antworten").click()
+    expect(page).to_have_url(re.compile(r"page=2&reply=\d+#reply-form$"))
+    last = page.locator("li.comment", has_text=f"Beitrag Nummer {THREADS_PER_PAGE + 3} ")
+    check(page)
+    last.get_by_role("button", name="Antwort absenden").click()
+    # Nothing typed: the form comes back under its thread with the messages.
+    last = page.locator("li.comment", has_text=f"Beitrag Nummer {THREADS_PER_PAGE + 3} ")
+    expect(last.locator("#reply-form .field-error").first).not_to_be_empty()
+    check(page)
+    last.get_by_label("Ihre Antwort").fill(REPLY)
+    last.get_by_label("Schülerin, Schüler oder Auszubildende").check()
+    last.get_by_label(re.compile("Ich bin einverstanden")).check()
+    last.get_by_role("button", name="Antwort absenden").click()
+    # The demo process moderates first: the notice, on the thread's page.
+    expect(page).to_have_url(re.compile(r"comment=pending&page=2#comments$"))
+    expect(page.get_by_text("sobald die Moderation ihn freigegeben hat")).to_be_visible()
+    check(page)
+    context.close()
+
+
+def test_comment_pages_swap_in_place_with_htmx(page: Page, live_server: LiveServer) -> None:
+    idea_id = published_idea_ids(live_server)[3]
+    add_threads(live_server, idea_id)
+    page.goto(f"{live_server.url}/processes/{SLUG}/ideas/{idea_id}")
+    threads = page.locator("#comment-threads")
+    threads.get_by_role("navigation", name="Seiten").get_by_role("link", name="Seite 2").click()
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    expect(threads.locator("li.comment", has_text="Beitrag Nummer 33 ")).to_be_visible()
+    expect(threads.locator("li.comment", has_text="Beitrag Nummer 1 ")).to_have_count(0)
+    # The rest of the page stayed: the form for a new comment is still there once.
+    expect(page.locator("form.comment-form")).to_have_count(1)
+    check(page)
