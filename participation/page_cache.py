@@ -19,7 +19,6 @@ get the page as it was).
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,13 +30,15 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from participation.i18n import current_locale
+from participation.lru import LRUCache
 from participation.middleware import LOCALE_COOKIE
+from participation.write_turns import may_write
 
 PUBLIC_PAGE: Final = "public_page"  # the route option that marks a page as the same for all
 MAX_BYTES: Final = 32 * 1024 * 1024  # over all kept pages
 MAX_PAGE_BYTES: Final = 1024 * 1024
+MAX_PAGES: Final = 4096  # addresses × languages × htmx targets; the bytes bound them first
 _PLACEHOLDER: Final = b"\x00csrf-token\x00"  # never in a rendered page: NUL is stripped from input
-_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 Key = tuple[str, bytes, str, tuple[tuple[bytes, bytes], ...]]
 
@@ -55,10 +56,10 @@ class PageCache:
 
     def __init__(self, ttl: float, max_bytes: int = MAX_BYTES) -> None:
         self.ttl = ttl
-        self.max_bytes = max_bytes
-        self._pages: OrderedDict[Key, KeptPage] = OrderedDict()
+        self._pages: LRUCache[KeptPage] = LRUCache(
+            lambda page: len(page.body), max_entries=MAX_PAGES, max_cost=max_bytes
+        )
         self._building: set[Key] = set()
-        self._bytes = 0
         self.hits = 0
         self.misses = 0
 
@@ -68,7 +69,6 @@ class PageCache:
         crowd on one page would otherwise all build it at the same moment."""
         page = self._pages.get(key)
         if page is not None and (page.kept_until >= time.monotonic() or key in self._building):
-            self._pages.move_to_end(key)
             return page
         self._building.add(key)
         return None
@@ -78,20 +78,10 @@ class PageCache:
         self._building.discard(key)
 
     def put(self, key: Key, page: KeptPage) -> None:
-        self._drop(key)
-        self._pages[key] = page
-        self._bytes += len(page.body)
-        while self._bytes > self.max_bytes and self._pages:
-            self._drop(next(iter(self._pages)))
+        self._pages.put(key, page)
 
     def clear(self) -> None:
         self._pages.clear()
-        self._bytes = 0
-
-    def _drop(self, key: Key) -> None:
-        page = self._pages.pop(key, None)
-        if page is not None:
-            self._bytes -= len(page.body)
 
 
 class PageCacheMiddleware:
@@ -108,7 +98,7 @@ class PageCacheMiddleware:
         if scope["type"] != ScopeType.HTTP or self.cache.ttl <= 0:
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in _SAFE_METHODS:
+        if may_write(scope["method"]):
             await self.app(scope, receive, self._clearing_after_success(send))
             return
         key = self._key(scope) if scope["method"] == "GET" else None

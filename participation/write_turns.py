@@ -25,6 +25,11 @@ from participation.settings import Settings
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def may_write(method: str) -> bool:
+    """Whether a request with this method may change what is stored."""
+    return method not in _SAFE_METHODS
+
+
 class WriteTurns:
     def __init__(self, settings: Settings) -> None:
         self._lock = asyncio.Lock() if settings.is_sqlite else None
@@ -38,7 +43,7 @@ class WriteTurns:
         not a safe one) and the database is SQLite.
         Raises SQLAlchemy's TimeoutError (the busy page) when the turn does not come within
         the pool timeout."""
-        if self._lock is None or request.method in _SAFE_METHODS:
+        if self._lock is None or not may_write(request.method):
             yield
             return
         self.waiting += 1

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.lru import LRUCache
 from participation.models import (
     Process,
     Role,
@@ -19,7 +20,6 @@ from participation.models import (
     utcnow,
 )
 from participation.services import survey_results
-from participation.services.results_cache import LRUCache
 from participation.services.survey_results import QuestionResult, ResultFilters, SurveyResults
 from participation.settings import Settings
 from tests.helpers import (

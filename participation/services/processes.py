@@ -286,12 +286,11 @@ async def list_processes(session: AsyncSession) -> list[ProcessOverview]:
 async def get_process(session: AsyncSession, slug: str) -> ProcessOverview | None:
     query = select(Process, _PUBLISHED_COUNT).where(Process.slug == slug)
     row = (await session.exec(query)).first()
-    if row is None or row[0].id is None:
+    if row is None:
         return None
     process, count = row
-    process_id = row[0].id
-    phases = await _phases(session, [process_id])
-    return _overview(process, phases[process_id], count, utcnow())
+    phases = await _phases(session, [process.id or 0])
+    return _overview(process, phases[process.id or 0], count, utcnow())
 
 
 def _overview(

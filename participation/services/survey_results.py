@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation import charts, i18n, wz2008
 from participation.charts import Bar, percent
 from participation.i18n import _, ngettext
+from participation.lru import LRUCache
 from participation.models import (
     Process,
     QuestionKind,
@@ -39,7 +40,6 @@ from participation.models import (
     SurveySection,
 )
 from participation.services.processes import Page
-from participation.services.results_cache import LRUCache
 
 # The query parameters of the results page and the exports.
 PARAMS: Final = ("segment", "sector", "size")

@@ -1,9 +1,10 @@
 """A small in-process LRU cache with a size limit, for results that are costly to compute and
-cheap to check (services/survey_results.py keeps a survey's counts in it).
+cheap to check: a survey's counts (services/survey_results.py) and the public pages kept for
+a second (page_cache.py).
 
 It holds no rule of when a value is stale: callers put a version stamp of the data into the
-key, so a changed stamp simply misses and the old entry ages out. Each app process has its
-own (made in `create_app`); processes never share or invalidate entries, and need not.
+key (or a time into the value), so a changed stamp simply misses and the old entry ages out.
+Each app process has its own (made in `create_app`); processes never share entries.
 """
 
 from __future__ import annotations
