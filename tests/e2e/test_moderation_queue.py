@@ -63,6 +63,10 @@ def _group(page: Page, server: LiveServer) -> int:
     survey channel they hold."""
     page.goto(server.url + f"/analysis/{SLUG}")
     page.get_by_role("button", name="Cluster neu berechnen").click()
+    # The click only starts the form's navigation: wait for the page it lands on, or the
+    # checks below could read the page from before the job was queued.
+    landed = page.get_by_text(re.compile(r"^(Gestartet\.|Das läuft bereits)"))
+    expect(landed).to_be_visible()
     # The page polls while the job waits and runs, and reloads once it is done.
     busy = page.locator(".job-status__item--queued, .job-status__item--running")
     expect(busy).to_have_count(0, timeout=60_000)
