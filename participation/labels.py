@@ -8,8 +8,12 @@ from participation.i18n import N_, gettext
 from participation.models import (
     Channel,
     ContributionStatus,
+    Horizon,
     ModerationAction,
+    OrganisationKind,
+    OrganisationRole,
     PhaseKind,
+    ProfileStatus,
     QuestionKind,
     Role,
     Segment,
@@ -71,6 +75,35 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         Role.MODERATOR: N_("Moderator"),
         Role.EVALUATOR: N_("Evaluator"),
         Role.FACILITATOR: N_("Facilitator"),
+        Role.EDITOR: N_("Working-group member"),
+    },
+    ProfileStatus: {
+        ProfileStatus.DRAFT: N_("Draft"),
+        ProfileStatus.WORKING_GROUP: N_("In the working group"),
+        ProfileStatus.READY: N_("Ready for evaluation"),
+        ProfileStatus.PUBLISHED: N_("Published"),
+        ProfileStatus.IN_IMPLEMENTATION: N_("In implementation"),
+        ProfileStatus.COMPLETED: N_("Completed"),
+        ProfileStatus.DROPPED: N_("Dropped"),
+    },
+    Horizon: {
+        Horizon.SHORT: N_("Short term (1-2 years)"),
+        Horizon.MEDIUM: N_("Medium term (3-4 years)"),
+        Horizon.LONG: N_("Long term"),
+    },
+    OrganisationKind: {
+        OrganisationKind.FIRM: N_("Firm"),
+        OrganisationKind.SCHOOL: N_("School"),
+        OrganisationKind.UNIVERSITY: N_("University"),
+        OrganisationKind.ADMINISTRATION: N_("Administration"),
+        OrganisationKind.CHAMBER: N_("Chamber"),
+        OrganisationKind.ASSOCIATION: N_("Association"),
+        OrganisationKind.OTHER: N_("Other"),
+    },
+    OrganisationRole: {
+        OrganisationRole.LEAD: N_("Lead"),
+        OrganisationRole.PARTNER: N_("Partner"),
+        OrganisationRole.INTERESTED: N_("Interested"),
     },
 }
 

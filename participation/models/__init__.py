@@ -5,14 +5,15 @@
 - `surveys`: surveys, their questions, invitations and responses
 - `focus_groups`: focus-group sessions, members, ideas and dots
 - `mail`: the outbox of e-mails to residents
-- `accounts`: sign-in throttling
+- `accounts`: sign-in throttling, personal access tokens
+- `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 
 Everything is importable from `participation.models`.
 """
 
 from __future__ import annotations
 
-from participation.models.accounts import SignInThrottle
+from participation.models.accounts import PersonalAccessToken, SignInThrottle
 from participation.models.base import (
     UTCDateTime,
     enum_column,
@@ -63,6 +64,21 @@ from participation.models.focus_groups import (
     FocusGroupSession,
 )
 from participation.models.mail import OutgoingMail
+from participation.models.profiles import (
+    PUBLIC_PROFILE_STATUSES,
+    Horizon,
+    OrganisationKind,
+    OrganisationRole,
+    Profile,
+    ProfileComment,
+    ProfileIndicator,
+    ProfileMember,
+    ProfileOrganisation,
+    ProfileRevision,
+    ProfileSource,
+    ProfileStatus,
+    ProfileTheme,
+)
 from participation.models.surveys import (
     QuestionKind,
     Survey,
@@ -76,6 +92,7 @@ from participation.models.surveys import (
 
 __all__ = [
     "IN_MODERATION",
+    "PUBLIC_PROFILE_STATUSES",
     "AnalysisJob",
     "Channel",
     "Cluster",
@@ -94,17 +111,30 @@ __all__ = [
     "FocusGroupIdea",
     "FocusGroupMember",
     "FocusGroupSession",
+    "Horizon",
     "JobKind",
     "JobStatus",
     "ModerationAction",
     "ModerationEvent",
     "ModerationMode",
+    "OrganisationKind",
+    "OrganisationRole",
     "OutgoingMail",
+    "PersonalAccessToken",
     "Phase",
     "PhaseKind",
     "PhasePublic",
     "Process",
     "ProcessPublic",
+    "Profile",
+    "ProfileComment",
+    "ProfileIndicator",
+    "ProfileMember",
+    "ProfileOrganisation",
+    "ProfileRevision",
+    "ProfileSource",
+    "ProfileStatus",
+    "ProfileTheme",
     "QuestionKind",
     "QueueItemPublic",
     "Report",

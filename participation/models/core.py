@@ -21,6 +21,9 @@ class Role(StrEnum):
     MODERATOR = "moderator"
     EVALUATOR = "evaluator"
     FACILITATOR = "facilitator"  # runs focus-group sessions with pupils
+    # A working-group member: edits the profiles whose working group they belong to, and
+    # nothing else.
+    EDITOR = "editor"
 
 
 class ModerationMode(StrEnum):
