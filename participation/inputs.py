@@ -8,8 +8,10 @@ tomorrow is covered without thinking about it. Numbers typed or sent by people a
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any, Final, TypeVar
 
 # Ids are PostgreSQL integers: a larger number cannot name a row, and asking the database
 # for one fails (SQLite overflows at 2**63 as well).
@@ -80,3 +82,24 @@ def parse_int(text: str | None, minimum: int = 0, maximum: int = MAX_ID) -> int 
         return None
     number = int(digits)
     return number if minimum <= number <= maximum else None
+
+
+Row = TypeVar("Row")
+
+
+def form_rows(data: Mapping[str, str], pattern: re.Pattern[str]) -> dict[str, list[dict[str, str]]]:
+    """The repeating rows of a form without JavaScript ("phases-0-title", "org-2-name"), by
+    section and in index order: `pattern` matches a key as (section, index, field)."""
+    rows: dict[str, dict[int, dict[str, str]]] = {}
+    for key, value in data.items():
+        if match := pattern.match(key):
+            section, index, name = match.groups()
+            rows.setdefault(section, {}).setdefault(int(index), {})[name] = value
+    return {section: [row for _i, row in sorted(found.items())] for section, found in rows.items()}
+
+
+def row_of(row_type: type[Row], values: Mapping[str, str]) -> Row:
+    """A form row as its dataclass; fields it does not have are dropped, so a forged key
+    cannot reach the constructor."""
+    fields = row_type.__dataclass_fields__  # type: ignore[attr-defined]
+    return row_type(**{k: v for k, v in values.items() if k in fields})

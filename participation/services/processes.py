@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.dates import format_day, format_last_day
 from participation.i18n import _
-from participation.inputs import parse_int
+from participation.inputs import form_rows, parse_int, row_of
 from participation.models import (
     Channel,
     Contribution,
@@ -439,13 +439,7 @@ class ProcessForm:
 
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> ProcessForm:
-        rows: dict[str, dict[int, dict[str, str]]] = {"phases": {}, "themes": {}}
-        for key, value in data.items():
-            if match := _ROW_KEY.match(key):
-                section, index, name = match.groups()
-                rows[section].setdefault(int(index), {})[name] = value
-        phase_fields = set(PhaseRow.__dataclass_fields__)
-        theme_fields = set(ThemeRow.__dataclass_fields__)
+        rows = form_rows(data, _ROW_KEY)
         return cls(
             title=data.get("title", ""),
             slug=data.get("slug", ""),
@@ -454,14 +448,8 @@ class ProcessForm:
             description=data.get("description", ""),
             moderation_mode=data.get("moderation_mode", ""),
             channels=[c.value for c in Channel if data.get(f"channel-{c.value}") == "on"],
-            phases=[
-                PhaseRow(**{k: v for k, v in row.items() if k in phase_fields})
-                for _i, row in sorted(rows["phases"].items())
-            ],
-            themes=[
-                ThemeRow(**{k: v for k, v in row.items() if k in theme_fields})
-                for _i, row in sorted(rows["themes"].items())
-            ],
+            phases=[row_of(PhaseRow, row) for row in rows.get("phases", [])],
+            themes=[row_of(ThemeRow, row) for row in rows.get("themes", [])],
             confirmed_removals={
                 theme_id
                 for key, value in data.items()
