@@ -53,6 +53,7 @@ from participation.routes.follow import FollowController
 from participation.routes.join import JoinController
 from participation.routes.moderation import ModerationController
 from participation.routes.processes import ProcessController
+from participation.routes.profiles_admin import ProfileAdminController
 from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyAdminController,
             SurveyController,
             ProcessAdminController,
+            ProfileAdminController,
             ApiController,
             ModerationApiController,
             IdeaSubmitApiController,

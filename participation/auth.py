@@ -135,6 +135,10 @@ AREAS["admin"] = requires_admin
 # Focus-group sessions: facilitators run them; moderators may stand in.
 requires_facilitator = require_roles(Role.FACILITATOR, Role.MODERATOR)
 AREAS["focus_groups"] = requires_facilitator
+# Project profiles: every staff member reads them; who may edit which one is decided per
+# profile (services/profiles/access.py).
+requires_staff = require_roles(*Role)
+AREAS["profiles"] = requires_staff
 
 
 def home_path(user: User) -> str:
@@ -143,4 +147,6 @@ def home_path(user: User) -> str:
         return "/moderation"
     if user.role == Role.FACILITATOR:
         return "/focus-groups"
+    if user.role == Role.EDITOR:
+        return "/admin/steckbriefe"
     return "/analysis"

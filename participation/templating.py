@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from babel import Locale
+from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -14,6 +16,7 @@ from participation import dates, i18n
 from participation.auth import AREAS, current_user
 from participation.labels import label
 from participation.models import User
+from participation.services.markdown import render_markdown
 from participation.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -62,6 +65,14 @@ def _flash_messages(context: Mapping[str, Any]) -> list[dict[str, str]]:
     return messages
 
 
+def format_euros(amount: int) -> str:
+    """Whole euros as people of the reader's language write them: "250.000 €", "€250,000"."""
+    locale = i18n.current_locale.get()
+    # The locale's currency pattern without its cents: estimates are in whole euros.
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(amount, "EUR", locale=locale, format=pattern, currency_digits=False)
+
+
 def create_environment(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -81,6 +92,9 @@ def create_environment(settings: Settings) -> Environment:
     env.filters.update(_formatters(settings.time_zone))
     # Messages stored untranslated (a background job's outcome), in the reader's language.
     env.filters["translated"] = i18n.show_stored
+    # Text staff write in Markdown (descriptions, profiles), rendered safely.
+    env.filters["markdown"] = render_markdown
+    env.filters["euros"] = format_euros
 
     @pass_context
     def public_url(context: Mapping[str, Any], path: str) -> str:

@@ -129,6 +129,8 @@ def test_login_without_next_lands_where_the_role_may_go(client: Client, settings
 
 # Process administration (admins only), where the app has it.
 ADMIN_PATHS = ["/admin/processes"] if "admin" in AREAS else []
+# Project profiles: every staff member reads them.
+PROFILES = "/admin/steckbriefe"
 # Every staff page the navigation can link to.
 STAFF_PATHS = ["/moderation", "/moderation/log", "/analysis", "/focus-groups", *ADMIN_PATHS]
 
@@ -142,12 +144,19 @@ def nav_links(client: Client) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.EVALUATOR, ["/", "/analysis"]),
-        (Role.FACILITATOR, ["/", "/focus-groups"]),
-        (Role.MODERATOR, ["/", "/moderation", "/moderation/log", "/analysis", "/focus-groups"]),
+        (Role.EVALUATOR, ["/", "/analysis", PROFILES]),
+        (Role.FACILITATOR, ["/", PROFILES, "/focus-groups"]),
+        (Role.EDITOR, ["/", PROFILES]),
+        (
+            Role.MODERATOR,
+            ["/", "/moderation", "/moderation/log", "/analysis", PROFILES, "/focus-groups"],
+        ),
         (
             Role.ADMIN,
-            ["/", "/moderation", "/moderation/log", "/analysis", "/focus-groups", *ADMIN_PATHS],
+            [
+                *("/", "/moderation", "/moderation/log", "/analysis", PROFILES),
+                *("/focus-groups", *ADMIN_PATHS),
+            ],
         ),
     ],
 )

@@ -260,8 +260,8 @@ async def test_sources_are_linked_once_and_unlinked_with_the_count_kept(
     assert profile.source_count == 2
     page = await sources.page_of_sources(session, profile.id or 0)
     assert page.total == 2
-    assert {row.contribution.id for row in page.rows} == set(ids[1:])
-    assert {row.link.note for row in page.rows} == {"", "aus dem Cluster"}
+    assert {row.contribution.id for row in page.items} == set(ids[1:])
+    assert {row.link.note for row in page.items} == {"", "aus dem Cluster"}
 
     # One contribution can feed several profiles.
     second = await editing.create_profile(

@@ -22,7 +22,7 @@ from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
-from participation.models import ContributionStatus, Role
+from participation.models import ContributionStatus, Profile, Role
 from participation.settings import Settings
 from tests.focus_group_helpers import CODE, add_member, add_session
 from tests.helpers import (
@@ -108,6 +108,17 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/move": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/delete": ADMINS,
+    # Project profiles: admins and moderators create and edit any; the others (editors above
+    # all) only those whose working group they are in, which this profile has none of.
+    "POST /admin/processes/{slug:str}/steckbriefe/new": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/edit": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/status": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/history/{version:int}/restore": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/sources": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/sources/remove": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/members": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/members/{user_id:int}/remove": MODERATORS,
+    "POST /admin/steckbriefe/{profile_id:int}/comments": MODERATORS,
 }
 
 
@@ -156,6 +167,9 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
     member = await add_member(session, focus_group)
     section = built.sections[0]
     question = next(iter(built.questions.values()))
+    profile = Profile(process_id=process.id or 0, title="Glasfaser für alle Schulen")
+    session.add(profile)
+    await session.commit()
     return {
         "slug": SLUG,
         "field": "title",
@@ -169,6 +183,9 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "session_id": str(focus_group.id),
         "member_id": str(member.id),
         "code": CODE,
+        "profile_id": str(profile.id),
+        "version": "1",
+        "user_id": "1",
     }
 
 

@@ -14,7 +14,7 @@ from typing import Final
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import ProfileMember, Role, User
+from participation.models import PUBLIC_PROFILE_STATUSES, ProfileMember, ProfileStatus, Role, User
 
 # Roles that create profiles and edit every profile of every process.
 CURATORS: Final = frozenset({Role.ADMIN, Role.MODERATOR})
@@ -37,3 +37,26 @@ async def may_edit(db: AsyncSession, user: User | None, profile_id: int) -> bool
     if user is None:
         return False
     return user.role in CURATORS or await is_member(db, user, profile_id)
+
+
+# What a working-group member may do with the status of their profile: move it towards
+# evaluation before publication, and report progress after it. Publishing, dropping and
+# taking a profile back from the public are for admins and moderators.
+_BEFORE_PUBLICATION: Final = frozenset(
+    {ProfileStatus.DRAFT, ProfileStatus.WORKING_GROUP, ProfileStatus.READY}
+)
+_PROGRESS: Final = frozenset({ProfileStatus.IN_IMPLEMENTATION, ProfileStatus.COMPLETED})
+
+
+def may_set_status(
+    user: User | None, may_edit: bool, current: ProfileStatus, wanted: ProfileStatus
+) -> bool:
+    """Whether `user` (who may edit the profile, or not) may move it from `current` to
+    `wanted`."""
+    if user is None or not may_edit:
+        return False
+    if user.role in CURATORS:
+        return True
+    if current in PUBLIC_PROFILE_STATUSES:
+        return wanted in _PROGRESS or (wanted is ProfileStatus.PUBLISHED)
+    return current in _BEFORE_PUBLICATION and wanted in _BEFORE_PUBLICATION

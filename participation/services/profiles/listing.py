@@ -5,7 +5,7 @@ fixed number of queries per page (the page's rows, its leads and action fields, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import func
@@ -16,12 +16,14 @@ from participation.inputs import parse_int
 from participation.models import (
     Horizon,
     OrganisationRole,
+    Process,
     Profile,
     ProfileMember,
     ProfileOrganisation,
     ProfileStatus,
     ProfileTheme,
 )
+from participation.services.processes import Page
 
 PAGE_SIZE: Final = 50
 
@@ -68,13 +70,10 @@ class ProfileRow:
     primary_theme_id: int | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProfileList:
-    rows: list[ProfileRow]
-    total: int  # matching the filters
-    page: int
-    pages: int
-    by_status: dict[ProfileStatus, int] = field(default_factory=dict)  # in the whole process
+    page: Page[ProfileRow]  # the profiles matching the filters
+    by_status: dict[ProfileStatus, int]  # in the whole process
 
 
 async def list_profiles(db: AsyncSession, process_id: int, filters: ProfileFilters) -> ProfileList:
@@ -143,14 +142,31 @@ async def list_profiles(db: AsyncSession, process_id: int, filters: ProfileFilte
         .where(Profile.process_id == process_id)
         .group_by(col(Profile.status))
     )
+    rows = [
+        ProfileRow(profile=p, lead=leads.get(p.id or 0), primary_theme_id=primaries.get(p.id or 0))
+        for p in profiles
+    ]
     return ProfileList(
-        rows=[
-            ProfileRow(profile=p, lead=leads.get(p.id), primary_theme_id=primaries.get(p.id))
-            for p in profiles
-            if p.id is not None
-        ],
-        total=total,
-        page=page,
-        pages=pages,
+        page=Page(items=rows, page=page, pages=pages, total=total),
         by_status={ProfileStatus(status): n for status, n in counts.all()},
     )
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    profile: Profile
+    process_slug: str
+    process_title: str
+
+
+async def profiles_of_member(db: AsyncSession, user_id: int) -> list[MemberProfile]:
+    """The profiles whose working group a staff member belongs to, across processes, the
+    most recently changed first."""
+    rows = await db.exec(
+        select(Profile, Process.slug, Process.title)
+        .join(ProfileMember, col(ProfileMember.profile_id) == Profile.id)
+        .join(Process, col(Process.id) == Profile.process_id)
+        .where(ProfileMember.user_id == user_id)
+        .order_by(col(Profile.updated_at).desc())
+    )
+    return [MemberProfile(p, slug, title) for p, slug, title in rows.all()]

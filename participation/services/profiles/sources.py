@@ -7,6 +7,7 @@ process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -23,6 +24,7 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.processes import Page
 
 PAGE_SIZE: Final = 50
 # One request links at most this many (a cluster of a few hundred fits); more in several.
@@ -37,12 +39,12 @@ class SourceRow:
     linked_by: str | None  # the staff member's name or e-mail
 
 
-@dataclass(frozen=True)
-class SourcePage:
-    rows: list[SourceRow]
-    page: int
-    pages: int
-    total: int
+_ID: Final = re.compile(r"\d{1,12}")
+
+
+def parse_ids(text: str) -> list[int]:
+    """Contribution numbers as staff type them: "#412, 415 418"."""
+    return [int(found) for found in _ID.findall(text)][:LINK_MAX]
 
 
 async def _recount(db: AsyncSession, profile_id: int) -> None:
@@ -123,7 +125,7 @@ async def unlink(
     return removed
 
 
-async def page_of_sources(db: AsyncSession, profile_id: int, page: int = 1) -> SourcePage:
+async def page_of_sources(db: AsyncSession, profile_id: int, page: int = 1) -> Page[SourceRow]:
     """One page of a profile's sources for staff, newest link first, with who linked them:
     one count from the kept column and one read of the page's rows."""
     total = (
@@ -142,8 +144,8 @@ async def page_of_sources(db: AsyncSession, profile_id: int, page: int = 1) -> S
             .limit(PAGE_SIZE)
         )
     ).all()
-    return SourcePage(
-        rows=[
+    return Page(
+        items=[
             SourceRow(contribution=c, link=s, linked_by=(name or email))
             for c, s, name, email in rows
         ],

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
-from participation.models import ProfileComment, ProfileMember, User, utcnow
+from participation.models import Profile, ProfileComment, ProfileMember, User, utcnow
 from participation.services.errors import ValidationFailed
 
 COMMENT_MAX: Final = 5_000
@@ -95,3 +95,19 @@ async def add_comment(db: AsyncSession, profile_id: int, body: str, actor: User)
         ProfileComment(profile_id=profile_id, author_id=actor.id, body=text, created_at=utcnow())
     )
     await db.commit()
+
+
+async def staff_in_groups(db: AsyncSession, process_id: int) -> list[User]:
+    """The staff members in any working group of a process (the list's member filter)."""
+    rows = await db.exec(
+        select(User)
+        .where(
+            col(User.id).in_(
+                select(ProfileMember.user_id)
+                .join(Profile, col(Profile.id) == ProfileMember.profile_id)
+                .where(Profile.process_id == process_id)
+            )
+        )
+        .order_by(col(User.display_name), col(User.email))
+    )
+    return list(rows.all())
