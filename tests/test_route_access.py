@@ -49,6 +49,7 @@ ADMINS: Final = frozenset({Role.ADMIN.value})
 MODERATORS: Final = ADMINS | {Role.MODERATOR.value}
 ANALYSTS: Final = MODERATORS | {Role.EVALUATOR.value}
 FACILITATORS: Final = MODERATORS | {Role.FACILITATOR.value}
+STAFF: Final = frozenset(role.value for role in Role)
 
 WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # Residents: ideas, comments, supports, reports, their follow link, unsubscribing.
@@ -119,6 +120,10 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/steckbriefe/{profile_id:int}/members": MODERATORS,
     "POST /admin/steckbriefe/{profile_id:int}/members/{user_id:int}/remove": MODERATORS,
     "POST /admin/steckbriefe/{profile_id:int}/comments": MODERATORS,
+    "POST /admin/clusters/{cluster_id:int}/steckbrief": MODERATORS,
+    # A selection: every staff member reaches it; what they may do with it (a new profile,
+    # adding to one) is checked per profile (an empty selection is only told so).
+    "POST /admin/processes/{slug:str}/steckbriefe/selection": STAFF,
 }
 
 
@@ -186,6 +191,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "profile_id": str(profile.id),
         "version": "1",
         "user_id": "1",
+        "cluster_id": "1",
     }
 
 

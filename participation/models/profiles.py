@@ -85,6 +85,12 @@ class Profile(SQLModel, table=True):
     cost_min: int | None = None
     cost_max: int | None = None
     funding: str = Field(default="", sa_type=sa.Text)  # possible funding programmes
+    # Sentences drawn from the sources when the profile was started from a cluster or a
+    # selection ({"text", "source_id", "score"}), shown to staff for someone to rewrite into
+    # the summary; never public (services/profiles/drafting.py).
+    draft_summary: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     status: ProfileStatus = Field(default=ProfileStatus.DRAFT, sa_type=enum_column(ProfileStatus))
     # Counts every save; an edit form names the version it was loaded from, and a save of
     # another version is refused, so two people never overwrite each other silently.

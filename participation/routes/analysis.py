@@ -23,6 +23,7 @@ from participation.routes import Db
 from participation.routes.processes import load_process
 from participation.services import clusters, processes, provenance, survey_results, tagging
 from participation.services.processes import ProcessOverview
+from participation.services.profiles import access, listing
 from participation.settings import Settings
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -120,7 +121,12 @@ class AnalysisController(Controller):
 
     @get("/{slug:str}/groups/{number:int}", cache=False)
     async def group(
-        self, db: Db, slug: FromPath[str], number: FromPath[int], page: PageNumber = 1
+        self,
+        request: HTMXRequest,
+        db: Db,
+        slug: FromPath[str],
+        number: FromPath[int],
+        page: PageNumber = 1,
     ) -> Template:
         overview = await load_process(db, slug)
         assert overview.process.id is not None
@@ -137,6 +143,10 @@ class AnalysisController(Controller):
                 "detail": detail,
                 "group": detail.cluster,
                 "sources": await provenance.sources_of(db, shown),
+                # Moderators start profiles from here (services/profiles/drafting.py).
+                "profile_choices": await listing.choices(db, overview.process.id)
+                if access.may_create(_user(request))
+                else None,
             },
         )
 

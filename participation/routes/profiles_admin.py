@@ -30,10 +30,10 @@ from participation.models import (
     Segment,
     User,
 )
-from participation.routes import Db, FormData
+from participation.routes import Db, FormData, safe_next
 from participation.services import processes
 from participation.services.errors import NotFound, ValidationFailed
-from participation.services.profiles import access, editing, history, listing, sources
+from participation.services.profiles import access, drafting, editing, history, listing, sources
 from participation.services.profiles import working_group as group
 from participation.services.profiles.editing import ProfileConflict
 from participation.services.profiles.fields import (
@@ -161,6 +161,68 @@ class ProfileAdminController(Controller):
         flash(request, _("Profile created: “%(title)s”.") % {"title": profile.title}, "success")
         return Redirect(f"/admin/steckbriefe/{profile.id}", status_code=303)
 
+    @post("/clusters/{cluster_id:int}/steckbrief")
+    async def from_cluster(
+        self, request: Request[Any, Any, Any], db: Db, cluster_id: FromPath[int]
+    ) -> Redirect:
+        actor = _user(request)
+        if not access.may_create(actor):
+            raise PermissionDeniedException(_("Moderators and admins create profiles."))
+        try:
+            profile = await drafting.from_cluster(db, cluster_id, actor)
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        flash(
+            request,
+            _("Draft profile started from the group: please check and rewrite it."),
+            "success",
+        )
+        return Redirect(f"/admin/steckbriefe/{profile.id}/edit", status_code=303)
+
+    @post("/processes/{slug:str}/steckbriefe/selection")
+    async def selection(
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], data: FormData
+    ) -> Redirect:
+        """Contributions chosen in a list: a new profile from them, or added to one."""
+        actor = _user(request)
+        process = await _process(db, slug)
+        assert process.id is not None
+        back = safe_next(data.get("back"), f"/admin/processes/{slug}/steckbriefe")
+        chosen = [
+            contribution_id
+            for key, value in data.items()
+            if key.startswith("c-")
+            and value == "on"
+            and (contribution_id := parse_int(key.removeprefix("c-"))) is not None
+        ]
+        if not chosen:
+            flash(request, _("Please choose at least one contribution."), "error")
+            return Redirect(back, status_code=303)
+        if data.get("action") == "add":
+            profile_id = parse_int(data.get("profile"))
+            profile = await _editable(db, request, profile_id or 0)
+            if profile.process_id != process.id:
+                raise NotFoundException()
+            added = await sources.link(db, profile, chosen, actor)
+            message = ngettext(
+                "%(n)d contribution added to “%(title)s”.",
+                "%(n)d contributions added to “%(title)s”.",
+                added,
+            ) % {"n": added, "title": profile.title}
+            flash(request, message, "success")
+            return Redirect(back, status_code=303)
+        if not access.may_create(actor):
+            raise PermissionDeniedException(_("Moderators and admins create profiles."))
+        profile = await drafting.from_selection(
+            db, process.id, chosen, data.get("title", ""), actor
+        )
+        flash(
+            request,
+            _("Draft profile started from your choice: please check and rewrite it."),
+            "success",
+        )
+        return Redirect(f"/admin/steckbriefe/{profile.id}/edit", status_code=303)
+
     @get("/steckbriefe/{profile_id:int}/edit", cache=False)
     async def edit(
         self, request: Request[Any, Any, Any], db: Db, profile_id: FromPath[int]
@@ -179,7 +241,12 @@ class ProfileAdminController(Controller):
         process = await _process_of(db, profile)
         form = ProfileForm.from_form(data)
         form.status = profile.status.value  # the status moves on the profile's page only
-        if apply_row_action(form, data.get("action", "save")):
+        action = data.get("action", "save")
+        if action == "take-draft" and profile.draft_summary:
+            # The drawn sentences into the summary field, to be rewritten there.
+            form.summary = " ".join(str(s["text"]) for s in profile.draft_summary)
+            return await self._form_page(db, process, form, profile)
+        if apply_row_action(form, action):
             return await self._form_page(db, process, form, profile)
         themes = await processes.list_themes(db, profile.process_id)
         snapshot = validate(form, {t.id for t in themes if t.id is not None})

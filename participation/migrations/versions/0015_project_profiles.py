@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("cost_min", sa.Integer(), nullable=True),
         sa.Column("cost_max", sa.Integer(), nullable=True),
         sa.Column("funding", sa.Text(), nullable=False),
+        sa.Column("draft_summary", sa.JSON(), nullable=True),
         sa.Column(
             "status",
             sa.Enum(

@@ -170,3 +170,17 @@ async def profiles_of_member(db: AsyncSession, user_id: int) -> list[MemberProfi
         .order_by(col(Profile.updated_at).desc())
     )
     return [MemberProfile(p, slug, title) for p, slug, title in rows.all()]
+
+
+async def choices(db: AsyncSession, process_id: int) -> list[tuple[int, str]]:
+    """A process's profiles as (id, title) by title, for "add to profile …" menus; drafts
+    and profiles in a working group first, as those are still being built."""
+    rows = await db.exec(
+        select(Profile.id, Profile.title, Profile.status)
+        .where(Profile.process_id == process_id)
+        .order_by(col(Profile.title), col(Profile.id))
+    )
+    building = {ProfileStatus.DRAFT, ProfileStatus.WORKING_GROUP}
+    found = [(id_, title, status) for id_, title, status in rows.all() if id_ is not None]
+    found.sort(key=lambda row: row[2] not in building)
+    return [(id_, title) for id_, title, _status in found]
