@@ -206,3 +206,44 @@ def test_evaluators_read_groups_without_profile_actions(client: Client, settings
     group = html(client.get(f"/analysis/{SLUG}/groups/1").text)
     assert group.select("form#selection") == []
     assert post_form(client, f"/admin/clusters/{cluster.id}/steckbrief").status_code == 403
+
+
+def test_matching_contributions_of_every_channel_are_offered_and_added_in_one_click(
+    client: Client, settings: Settings
+) -> None:
+    process = in_db(settings, add_process)
+    _cluster_row, members = in_db(settings, lambda s: _cluster(s, process))
+    unrelated = in_db(
+        settings,
+        lambda s: add_idea(
+            s, process, title="Sprechstunde", body="Samstags eine Sprechstunde im Rathaus."
+        ),
+    )
+    moderator = _moderator(client, settings)
+    started = post_form(
+        moderator,
+        f"/admin/processes/{SLUG}/steckbriefe/selection",
+        {"action": "new", "title": "Radweg nach Kornbach", f"c-{members[0].id}": "on"},
+    )
+    profile_id = int(started.headers["location"].split("/")[3])
+    detail = html(moderator.get(f"/admin/steckbriefe/{profile_id}").text)
+    assert one(detail, f'a[href="/admin/steckbriefe/{profile_id}/suggestions"]')
+
+    page = html(moderator.get(f"/admin/steckbriefe/{profile_id}/suggestions").text)
+    offered = [text_of(li) for li in page.select(".suggestions li")]
+    # The survey answer and the focus-group idea about the same road come first; the linked
+    # idea is not offered again.
+    assert offered[0].startswith(f"#{members[1].id}") or offered[0].startswith(f"#{members[2].id}")
+    assert not any(item.startswith(f"#{members[0].id} ") for item in offered)
+    assert all(not item.startswith(f"#{unrelated.id} ") for item in offered[:2])
+    fragment = moderator.get(
+        f"/admin/steckbriefe/{profile_id}/suggestions", headers={"HX-Request": "true"}
+    )
+    assert "<html" not in fragment.text
+    add = one(page, f'.suggestions form input[name="ids"][value="{members[2].id}"]').parent
+    assert add is not None
+    post_form(moderator, f"/admin/steckbriefe/{profile_id}/sources", {"ids": str(members[2].id)})
+    assert in_db(settings, lambda s: sources.linked_ids(s, profile_id)) == {
+        members[0].id,
+        members[2].id,
+    }

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -362,6 +364,24 @@ class ProfileAdminController(Controller):
             status_code=HTTP_422_UNPROCESSABLE_ENTITY if comment_error else 200,
         )
 
+    @get("/steckbriefe/{profile_id:int}/suggestions", cache=False)
+    async def suggestions(
+        self, request: HTMXRequest, db: Db, state: State, profile_id: FromPath[int]
+    ) -> Template:
+        """ "Passende weitere Beiträge": computed apart from the profile's page, which stays
+        quick while the similarity index is first built (htmx loads it into the page;
+        without JavaScript it is a page of its own)."""
+        profile = await _profile(db, profile_id)
+        context = {
+            "profile": profile,
+            "process": await _process_of(db, profile),
+            "matches": await sources.matching(db, state.settings.var_dir, profile),
+            "may_edit": await access.may_edit(db, _user(request), profile_id),
+        }
+        if request.htmx:
+            return Template("partials/profiles/_suggestions.html", context=context)
+        return Template("pages/profiles_admin/suggestions.html", context=context)
+
     @post("/steckbriefe/{profile_id:int}/status")
     async def set_status(
         self, request: Request[Any, Any, Any], db: Db, profile_id: FromPath[int], data: FormData
@@ -459,7 +479,8 @@ class ProfileAdminController(Controller):
                 request, _("Please give the numbers of the contributions, e.g. 412, 415."), "error"
             )
         else:
-            added = await sources.link(db, profile, ids, _user(request), note=data.get("note", ""))
+            note = data.get("note", "")
+            added = await sources.link(db, profile, ids, _user(request), note=note)
             message = ngettext("%(n)d contribution added.", "%(n)d contributions added.", added) % {
                 "n": added
             }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from nlp.text import join_fields
 from participation.models import (
     Contribution,
     Profile,
@@ -24,7 +26,9 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services import similar
 from participation.services.processes import Page
+from participation.services.similar import SimilarIdea
 
 PAGE_SIZE: Final = 50
 # One request links at most this many (a cluster of a few hundred fits); more in several.
@@ -160,3 +164,37 @@ async def linked_ids(db: AsyncSession, profile_id: int) -> set[int]:
         select(ProfileSource.contribution_id).where(ProfileSource.profile_id == profile_id)
     )
     return set(rows.all())
+
+
+# Sources read to describe a profile for the similarity search (its first linked ones).
+DESCRIBING_SOURCES: Final = 50
+SUGGESTIONS: Final = 10
+
+
+async def matching(
+    db: AsyncSession, var_dir: Path, profile: Profile, limit: int = SUGGESTIONS
+) -> list[SimilarIdea]:
+    """Screened contributions of every channel most like the profile (its text and its first
+    sources) that it does not hold yet, best first: "Passende weitere Beiträge"."""
+    assert profile.id is not None
+    described = (
+        await db.exec(
+            select(Contribution.title, Contribution.body)
+            .join(ProfileSource, col(ProfileSource.contribution_id) == Contribution.id)
+            .where(ProfileSource.profile_id == profile.id)
+            .order_by(col(ProfileSource.linked_at), col(ProfileSource.contribution_id))
+            .limit(DESCRIBING_SOURCES)
+        )
+    ).all()
+    text = join_fields(
+        [profile.title, profile.summary, profile.problem, profile.goal, profile.measures]
+        + [join_fields([title, body]) for title, body in described]
+    )
+    return await similar.similar_to_text(
+        db,
+        var_dir,
+        profile.process_id,
+        text,
+        exclude=await linked_ids(db, profile.id),
+        limit=limit,
+    )
