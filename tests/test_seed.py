@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.bootstrap import DEMO_LOGIN_FILE, prepare_database, read_demo_login
 from participation.models import (
+    Channel,
     Contribution,
     ContributionKind,
     ContributionStatus,
@@ -19,6 +20,9 @@ from participation.models import (
     ModerationEvent,
     Phase,
     Process,
+    Profile,
+    ProfileSource,
+    ProfileStatus,
     QuestionKind,
     Role,
     Segment,
@@ -237,3 +241,44 @@ async def test_the_demo_survey_has_sent_responses_to_show(session: AsyncSession)
             assert not any(a.question_id == question.id for a in answers)
     assert survey.opens_at is not None
     assert min(r.submitted_at for r in responses if r.submitted_at) > survey.opens_at
+
+
+async def test_the_demo_has_profiles_in_several_states_built_from_several_channels(
+    session: AsyncSession,
+) -> None:
+    await seed_demo(session)
+    profiles = (await session.exec(select(Profile).order_by(col(Profile.id)))).all()
+    assert {p.status for p in profiles} >= {
+        ProfileStatus.DRAFT,
+        ProfileStatus.WORKING_GROUP,
+        ProfileStatus.READY,
+        ProfileStatus.PUBLISHED,
+    }
+    for profile in profiles:
+        channels = (
+            await session.exec(
+                select(Contribution.channel)
+                .join(ProfileSource, col(ProfileSource.contribution_id) == Contribution.id)
+                .where(ProfileSource.profile_id == profile.id)
+            )
+        ).all()
+        assert len(channels) == profile.source_count >= 4
+        assert all(s is ContributionStatus.PUBLISHED for s in await _statuses(session, profile))
+    # Together they show sources from the idea call, the survey, focus groups and workshops.
+    linked = (
+        await session.exec(
+            select(Contribution.channel)
+            .join(ProfileSource, col(ProfileSource.contribution_id) == Contribution.id)
+            .distinct()
+        )
+    ).all()
+    assert set(linked) >= {Channel.IDEA_CALL, Channel.SURVEY, Channel.FOCUS_GROUP, Channel.WORKSHOP}
+
+
+async def _statuses(session: AsyncSession, profile: Profile) -> list[ContributionStatus]:
+    rows = await session.exec(
+        select(Contribution.status)
+        .join(ProfileSource, col(ProfileSource.contribution_id) == Contribution.id)
+        .where(ProfileSource.profile_id == profile.id)
+    )
+    return [ContributionStatus(status) for status in rows.all()]

@@ -13,6 +13,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation import demo_content as demo
+from participation import demo_profiles
 from participation.models import (
     Channel,
     Contribution,
@@ -41,6 +42,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.contributions import hash_token
+from participation.services.profiles import editing, working_group
 from participation.services.users import add_user
 
 DEMO_MODERATOR_EMAIL = "moderation@demo.invalid"
@@ -189,7 +191,42 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
         session, process.id, now + call["starts_in_days"] * day, now + call["ends_in_days"] * day
     )
     await session.commit()
+    await _seed_profiles(session, process.id, themes, published, moderator)
     return logins
+
+
+async def _seed_profiles(
+    session: AsyncSession,
+    process_id: int,
+    themes: dict[str, Theme],
+    published: dict[str, Contribution],
+    moderator: User,
+) -> None:
+    """The demo's project profiles, each built from demo contributions, in several states."""
+    for spec in demo_profiles.PROFILES:
+        primary, *further = [themes[slug].id for slug in spec["themes"]]
+        snapshot = {
+            **{
+                name: spec[name]
+                for name in ("title", "summary", "problem", "goal", "measures", "funding")
+            },
+            "target_segments": spec["target_segments"],
+            "target_groups": spec["target_groups"],
+            "primary_theme": primary,
+            "further_themes": sorted(t for t in further if t is not None),
+            "horizon": spec["horizon"],
+            "cost_min": spec["cost_min"],
+            "cost_max": spec["cost_max"],
+            "organisations": [dict(org) for org in spec["organisations"]],
+            "indicators": [dict(indicator) for indicator in spec["indicators"]],
+            "status": spec["status"],
+        }
+        sources = [published[title].id for title in spec["sources"]]
+        profile = await editing.create_profile(
+            session, process_id, snapshot, moderator, [s for s in sources if s is not None]
+        )
+        if spec["working_group"] and profile.id is not None and moderator.id is not None:
+            await working_group.add_member(session, profile.id, moderator.id, moderator)
 
 
 async def _seed_comments(
