@@ -18,9 +18,27 @@ import json
 import sys
 from pathlib import Path
 
-from bench import duplicates, load, moderation_queue, pages, scale, surveys, text
+from bench import (
+    duplicates,
+    load,
+    moderation_queue,
+    pages,
+    profile_drafting,
+    scale,
+    surveys,
+    text,
+)
 
-BENCHMARKS = ("pages", "surveys", "moderation", "text", "duplicates", "scale", "load")
+BENCHMARKS = (
+    "pages",
+    "surveys",
+    "moderation",
+    "profiles",
+    "text",
+    "duplicates",
+    "scale",
+    "load",
+)
 NLP_JSON = Path("var/bench/nlp.json")
 
 if __name__ == "__main__":
@@ -44,6 +62,8 @@ if __name__ == "__main__":
         for view in queue["views"].values():
             del view["plans"]  # `python -m bench.moderation_queue` prints them
         report["moderation_queue"] = queue
+    if "profiles" in args.only:
+        report["profile_from_cluster"] = asyncio.run(profile_drafting.measure(None, 10_000))
     if "text" in args.only:
         report["text"] = text.measure()
     # The tables are for people; stdout stays one JSON document.
