@@ -8,16 +8,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from litestar import Litestar
-from litestar.testing import TestClient
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Process, Profile, ProfileStatus, Role, User
+from participation.services.profiles import editing
+from participation.services.profiles.fields import ProfileForm, validate
 from participation.settings import Settings
 from tests.helpers import (
     SLUG,
     Client,
+    add_actor,
     add_idea,
     add_staff,
     add_themes,
@@ -119,20 +120,23 @@ def test_rows_are_added_without_javascript_and_nothing_is_saved(
 
 
 def test_two_editors_do_not_overwrite_each_other(
-    client: Client, process: Process, settings: Settings, app: Litestar
+    client: Client,
+    process: Process,
+    settings: Settings,
 ) -> None:
     moderator = _sign_in(client, settings, "mod@example.org", Role.MODERATOR)
     profile_id = _create(moderator)
     stale = _version(moderator, profile_id)
-    # A colleague saves first, from their own browser.
-    with TestClient(app=app) as colleague:
-        _sign_in(colleague, settings, "kollegin@example.org", Role.MODERATOR)
-        saved = post_form(
-            colleague,
-            f"/admin/steckbriefe/{profile_id}/edit",
-            _form(goal="Gigabit bis 2027.", version=stale),
-        )
-        assert saved.status_code == 303
+
+    # A colleague saves first (from their own browser: here straight through the service,
+    # as one app under test serves one client at a time).
+    async def colleague_saves(session: AsyncSession) -> None:
+        colleague = await add_actor(session, "kollegin@example.org", Role.MODERATOR)
+        themes: set[int] = set()
+        snapshot = validate(ProfileForm.from_form(_form(goal="Gigabit bis 2027.")), themes)
+        await editing.save_profile(session, profile_id, snapshot, int(stale), colleague)
+
+    in_db(settings, colleague_saves)
 
     url = f"/admin/steckbriefe/{profile_id}/edit"
     refused = post_form(moderator, url, _form(title="Schnelles Netz", version=stale))
@@ -203,15 +207,19 @@ def test_sources_are_added_by_number_and_removed(
 
 
 def test_an_editor_works_only_on_their_groups_profiles(
-    client: Client, process: Process, settings: Settings, app: Litestar
+    client: Client,
+    process: Process,
+    settings: Settings,
 ) -> None:
-    with TestClient(app=app) as moderator:
-        _sign_in(moderator, settings, "mod@example.org", Role.MODERATOR)
-        mine = _create(moderator)
-        other = _create(moderator, title="Anderer Steckbrief")
-        editor = _sign_in(client, settings, "ag@example.org", Role.EDITOR)
-        editor_id = in_db(settings, _user_id("ag@example.org"))
-        post_form(moderator, f"/admin/steckbriefe/{mine}/members", {"user": str(editor_id)})
+    moderator = _sign_in(client, settings, "mod@example.org", Role.MODERATOR)
+    mine = _create(moderator)
+    other = _create(moderator, title="Anderer Steckbrief")
+    in_db(settings, lambda s: add_staff(s, "ag@example.org", Role.EDITOR))
+    editor_id = in_db(settings, _user_id("ag@example.org"))
+    post_form(moderator, f"/admin/steckbriefe/{mine}/members", {"user": str(editor_id)})
+    post_form(moderator, "/logout")
+    editor = client
+    assert login(editor, "ag@example.org").status_code == 303
 
     # Their start page lists their group's profile.
     start = html(editor.get("/admin/steckbriefe").text)
@@ -243,11 +251,13 @@ def test_an_editor_works_only_on_their_groups_profiles(
 
 
 def test_a_facilitator_reads_but_cannot_edit(
-    client: Client, process: Process, settings: Settings, app: Litestar
+    client: Client,
+    process: Process,
+    settings: Settings,
 ) -> None:
-    with TestClient(app=app) as moderator:
-        _sign_in(moderator, settings, "mod@example.org", Role.MODERATOR)
-        profile_id = _create(moderator)
+    moderator = _sign_in(client, settings, "mod@example.org", Role.MODERATOR)
+    profile_id = _create(moderator)
+    post_form(moderator, "/logout")
     facilitator = _sign_in(client, settings, "fg@example.org", Role.FACILITATOR)
     assert facilitator.get(f"/admin/steckbriefe/{profile_id}").status_code == 200
     assert facilitator.get(f"/admin/steckbriefe/{profile_id}/edit").status_code == 403
@@ -262,11 +272,13 @@ def test_a_facilitator_reads_but_cannot_edit(
 
 
 def test_anonymous_never_reaches_a_draft(
-    client: Client, process: Process, settings: Settings, app: Litestar
+    client: Client,
+    process: Process,
+    settings: Settings,
 ) -> None:
-    with TestClient(app=app) as moderator:
-        _sign_in(moderator, settings, "mod@example.org", Role.MODERATOR)
-        profile_id = _create(moderator)
+    moderator = _sign_in(client, settings, "mod@example.org", Role.MODERATOR)
+    profile_id = _create(moderator)
+    post_form(moderator, "/logout")
     for url in (f"/admin/steckbriefe/{profile_id}", LIST, "/admin/steckbriefe"):
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303
