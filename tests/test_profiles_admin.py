@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import Process, Profile, ProfileStatus, Role, User
+from participation.models import Contribution, Process, Profile, ProfileStatus, Role, User
 from participation.services.profiles import editing
 from participation.services.profiles.fields import ProfileForm, validate
 from participation.settings import Settings
@@ -183,10 +183,10 @@ def test_the_history_shows_changes_and_restores_an_earlier_version(
 def test_sources_are_added_by_number_and_removed(
     staff_client: Client, process: Process, settings: Settings
 ) -> None:
-    ideas = [
-        in_db(settings, lambda s, n=n: add_idea(s, process, title=f"Idee {n}"))  # type: ignore[misc]
-        for n in range(2)
-    ]
+    async def add_ideas(session: AsyncSession) -> list[Contribution]:
+        return [await add_idea(session, process, title=f"Idee {n}") for n in range(2)]
+
+    ideas = in_db(settings, add_ideas)
     profile_id = _create(staff_client)
     added = post_form(
         staff_client,

@@ -247,3 +247,31 @@ def test_matching_contributions_of_every_channel_are_offered_and_added_in_one_cl
         members[0].id,
         members[2].id,
     }
+
+
+def test_the_ideas_list_offers_the_selection_to_moderators_only(
+    client: Client, settings: Settings
+) -> None:
+    process = in_db(settings, add_process)
+
+    async def add_ideas(session: AsyncSession) -> list[Contribution]:
+        return [await add_idea(session, process, title=f"Idee {n}") for n in range(3)]
+
+    ideas = in_db(settings, add_ideas)
+    public = html(client.get(f"/processes/{SLUG}/ideen").text)
+    assert public.select('input[form="selection"]') == []
+    assert public.select("form#selection") == []
+
+    moderator = _moderator(client, settings)
+    page = html(moderator.get(f"/processes/{SLUG}/ideen").text)
+    boxes = page.select('input[type="checkbox"][form="selection"]')
+    assert {str(box["name"]) for box in boxes} == {f"c-{idea.id}" for idea in ideas}
+    form = one(page, "form#selection")
+    started = post_form(
+        moderator,
+        str(form["action"]),
+        {"action": "new", "back": f"/processes/{SLUG}/ideen", f"c-{ideas[1].id}": "on"},
+    )
+    assert started.status_code == 303
+    profile_id = int(started.headers["location"].split("/")[3])
+    assert in_db(settings, lambda s: sources.linked_ids(s, profile_id)) == {ideas[1].id}

@@ -14,6 +14,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from participation.auth import current_user
 from participation.models import Channel, Segment
 from participation.rate_limit import CHECK
 from participation.routes import Db, FormData, suggest_later
@@ -28,6 +29,7 @@ from participation.services.contributions import (
 )
 from participation.services.errors import ValidationFailed
 from participation.services.processes import list_themes
+from participation.services.profiles import access, listing
 from participation.services.similar import similar_ideas
 
 # The idea form's body field; `body` names the raw request body in Litestar.
@@ -64,6 +66,10 @@ class ContributionController(Controller):
             "sorts": idea_list.SORT_LABELS,
             "segments": list(Segment),
             "channels": list(Channel),
+            # Staff who build profiles choose ideas here (services/profiles/drafting.py).
+            "profile_choices": await listing.choices(db, process_id)
+            if access.may_create(current_user(request))
+            else None,
         }
         # One address, three answers: caches must tell them apart, and htmx restoring history
         # from the server gets the whole page.
