@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
-Usage: `python -m bench [--seconds 3] [--only pages surveys moderation text duplicates
-scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql]
+Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles text
+duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql]
 [--load-seconds 10] [--write-seconds 60]`. The whole run takes about half an hour on two
 cores: the scale benchmark at 100,000 texts and the load benchmark over real HTTP
 (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all of it;
