@@ -275,3 +275,23 @@ def test_the_ideas_list_offers_the_selection_to_moderators_only(
     assert started.status_code == 303
     profile_id = int(started.headers["location"].split("/")[3])
     assert in_db(settings, lambda s: sources.linked_ids(s, profile_id)) == {ideas[1].id}
+
+
+def test_an_items_moderation_page_shows_its_profiles_and_starts_one(
+    client: Client, settings: Settings
+) -> None:
+    process = in_db(settings, add_process)
+    idea = in_db(settings, lambda s: add_idea(s, process, title="Radweg nach Kornbach"))
+    moderator = _moderator(client, settings)
+    item_url = f"/moderation/contributions/{idea.id}"
+    page = html(moderator.get(item_url).text)
+    panel = one(page, "#item-profiles")
+    assert "Noch ist kein Steckbrief aus diesem Beitrag entstanden." in text_of(panel)
+    form = one(panel, "form")
+    fields = {str(i["name"]): str(i.get("value", "")) for i in form.select("input[type=hidden]")}
+    assert fields[f"c-{idea.id}"] == "on"
+    started = post_form(moderator, str(form["action"]), fields | {"action": "new"})
+    assert started.status_code == 303
+    page = html(moderator.get(item_url).text)
+    holding = text_of(one(page, "#item-profiles ul"))
+    assert "Radweg nach Kornbach (Entwurf)" in holding

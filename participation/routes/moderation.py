@@ -31,6 +31,8 @@ from participation.services import moderation, moderation_queue, reports
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.moderation_log import LogEntry, moderation_log
 from participation.services.moderation_queue import QueueFilters
+from participation.services.profiles import listing as profile_listing
+from participation.services.profiles import sources as profile_sources
 
 # How many of an item's latest log entries a conflict shows.
 CONFLICT_ENTRIES = 5
@@ -153,6 +155,9 @@ async def _item_page(
             "conflict": conflict,
             "next_url": _item_url(contribution_id),
             "reason_label": reports.reason_label,
+            # Provenance both ways: the profiles built from it, and adding it to one.
+            "holding": await profile_sources.profiles_of(db, contribution_id),
+            "profile_choices": await profile_listing.choices(db, moderated.item.process.id or 0),
         },
         status_code=status_code,
     )

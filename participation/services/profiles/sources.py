@@ -198,3 +198,14 @@ async def matching(
         exclude=await linked_ids(db, profile.id),
         limit=limit,
     )
+
+
+async def profiles_of(db: AsyncSession, contribution_id: int) -> list[Profile]:
+    """The profiles a contribution is a source of (read through its own index)."""
+    rows = await db.exec(
+        select(Profile)
+        .join(ProfileSource, col(ProfileSource.profile_id) == Profile.id)
+        .where(ProfileSource.contribution_id == contribution_id)
+        .order_by(col(Profile.title))
+    )
+    return list(rows.all())
