@@ -1,0 +1,73 @@
+"""A profile as a one-page PDF (WeasyPrint), with a QR code that leads to its public page.
+
+The HTML is the page's own sheet template with the print stylesheet; WeasyPrint may read
+only the app's static files and data: URLs (the QR code), never anything from the network,
+so a PDF never waits on, or tells, another site. Rendering takes a good part of a second of
+CPU: it runs in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
+
+import anyio.to_thread
+
+from participation.qr import qr_svg
+from participation.settings import PROJECT_ROOT
+
+STATIC_DIR: Final = (PROJECT_ROOT / "static").resolve()
+STYLESHEETS: Final = (STATIC_DIR / "css" / "app.css", STATIC_DIR / "css" / "print.css")
+
+
+class RemoteResourceRefused(ValueError):
+    """WeasyPrint asked for something outside the static files; it is left out."""
+
+
+def allowed(url: str) -> bool:
+    """data: URLs and files under static/; nothing else (no network, no other file)."""
+    if url.startswith("data:"):
+        return True
+    if not url.startswith("file://"):
+        return False
+    path = unquote(urlsplit(url).path)
+    return Path(path).resolve().is_relative_to(STATIC_DIR)
+
+
+@cache
+def local_only_fetcher() -> Any:
+    """WeasyPrint's URL fetcher, limited to what `allowed` lets through, no redirects.
+    Made on first use: importing WeasyPrint loads pango, which the app needs only here."""
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not allowed(url):
+                raise RemoteResourceRefused(f"not fetched: {url[:200]}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols={"data", "file"}, allow_redirects=False)
+
+
+@lru_cache(maxsize=256)
+def qr_data_url(url: str) -> str:
+    """The QR code of `url` as a data: URL for an <img> (kept: the same few pages ask)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode("ascii")
+
+
+def _write_pdf(html: str) -> bytes:
+    from weasyprint import CSS, HTML
+
+    fetcher = local_only_fetcher()
+    stylesheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in STYLESHEETS]
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+    pdf: bytes = document.write_pdf(stylesheets=stylesheets)  # no target: the bytes
+    return pdf
+
+
+async def render_pdf(html: str) -> bytes:
+    """The PDF of a sheet's HTML, rendered in a worker thread."""
+    return await anyio.to_thread.run_sync(_write_pdf, html)
