@@ -49,6 +49,7 @@ ADMINS: Final = frozenset({Role.ADMIN.value})
 MODERATORS: Final = ADMINS | {Role.MODERATOR.value}
 ANALYSTS: Final = MODERATORS | {Role.EVALUATOR.value}
 FACILITATORS: Final = MODERATORS | {Role.FACILITATOR.value}
+STAFF: Final = frozenset(role.value for role in Role)
 
 WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # Residents: ideas, comments, supports, reports, their follow link, unsubscribing.
@@ -108,6 +109,9 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/move": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/delete": ADMINS,
+    # Personal access tokens for the staff API: every staff member their own.
+    "POST /konto/tokens": STAFF,
+    "POST /konto/tokens/{token_id:int}/revoke": STAFF,
 }
 
 
@@ -169,6 +173,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "session_id": str(focus_group.id),
         "member_id": str(member.id),
         "code": CODE,
+        "token_id": "0",
     }
 
 
