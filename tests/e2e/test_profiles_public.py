@@ -80,7 +80,7 @@ def test_from_the_process_page_to_a_profile_and_its_breakdown(
 
     # An action field narrows the list in place; the address keeps the filter.
     options = page.locator("#theme option")
-    page.get_by_label("Handlungsfeld").select_option(index=1)
+    page.get_by_label("Handlungsfeld", exact=True).select_option(index=1)
     expect(page).to_have_url(re.compile(r"theme="))
     expect(cards).to_have_count(1)
     assert options.count() > 1
