@@ -153,7 +153,7 @@ async def measure(ideas: int, seconds: float) -> dict[str, Any]:
             preload_nlp=False,
             page_cache_seconds=0,
         )
-        upgrade_database(url)
+        await asyncio.to_thread(upgrade_database, url)  # it runs an event loop of its own
         engine = create_engine(settings)
         try:
             volume = await fill_volume(engine, VolumeSpec(ideas=ideas))
@@ -162,6 +162,8 @@ async def measure(ideas: int, seconds: float) -> dict[str, Any]:
             await engine.dispose()
         base = f"/processes/{volume.process_slug}/steckbriefe"
         pages = {
+            # For comparison: a page of the same process that has no profile in it.
+            "process page": f"/processes/{volume.process_slug}",
             "profile page": f"{base}/{profile_id}",
             "profile page, sources page 20": f"{base}/{profile_id}?page=20",
             "profiles list": base,

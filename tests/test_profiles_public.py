@@ -4,6 +4,7 @@ to authors, and the staff export. Drafts and other unpublished statuses never sh
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -535,3 +536,51 @@ async def test_sources_of_an_unpublished_kind_are_only_counted(session: AsyncSes
     assert (counts.total, counts.public) == (1, 0)
     rows = await session.exec(select(Contribution.id).where(col(Contribution.id) == comment.id))
     assert rows.one() == comment.id
+
+
+# --- query plans -----------------------------------------------------------------------------
+
+
+def test_profile_pages_read_through_indexes(client: Client, settings: Settings) -> None:
+    """The profile's page, its sources' pages, the list, the API and a follow page read the
+    sources through profile_source's keys, never all contributions (tests/test_query_plans.py
+    has the checks)."""
+    from tests.test_query_plans import _faults, _plans
+    from tests.volume_rows import analyze, fill_volume
+
+    async def fill() -> tuple[str, int]:
+        engine = create_engine(settings)
+        try:
+            volume = await fill_volume(engine, 2000)
+            async with create_sessionmaker(engine)() as session:
+                process = await session.get(Process, volume.process_id)
+                assert process is not None
+                rows = await session.exec(
+                    select(Contribution)
+                    .where(Contribution.process_id == volume.process_id)
+                    .order_by(col(Contribution.id))
+                    .limit(600)
+                )
+                profile = await add_profile(session, process, sources=list(rows))
+            await analyze(engine)
+        finally:
+            await engine.dispose()
+        return volume.slug, profile.id or 0
+
+    slug, profile_id = asyncio.run(fill())
+    base = f"/processes/{slug}/steckbriefe"
+    paths = [
+        f"{base}/{profile_id}",
+        f"{base}/{profile_id}?page=20",
+        base,
+        f"/api/v1/processes/{slug}/profiles/{profile_id}",
+    ]
+    problems = []
+    for path in paths:
+        with recorded() as statements:
+            assert client.get(path).status_code == 200, path
+        runs = [r for r in statements.runs if r.statement.lstrip().upper().startswith("SELECT")]
+        for run, plan in zip(runs, asyncio.run(_plans(settings, runs)), strict=True):
+            if faults := _faults(run.statement, plan):
+                problems.append(f"{path}: {faults}\n  {run.statement[:300]}\n  {plan}")
+    assert not problems, "\n".join(problems)

@@ -180,7 +180,8 @@ async def _detail(db: Db, slug: str, profile_id: int, *, public_only: bool) -> P
     process_id = await _process_id(db, slug)
     detail = await public.profile_detail(db, process_id, profile_id, public_only=public_only)
     if detail is None:
-        raise NotFoundException(f"No published profile {profile_id} in this process")
+        shown = "published profile" if public_only else "profile"
+        raise NotFoundException(f"No {shown} {profile_id} in this process")
     p: Profile = detail.profile
     breakdown = await source_breakdown(db, profile_id)
     return ProfileDetailItem(
