@@ -382,6 +382,22 @@ def _inflated(pdf: bytes) -> bytes:
     return b"\n".join(parts)
 
 
+async def test_the_same_sheet_is_rendered_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from participation.services.profiles import sheet
+
+    rendered: list[str] = []
+
+    def write(html: str) -> bytes:
+        rendered.append(html)
+        return b"%PDF-" + html.encode()
+
+    monkeypatch.setattr(sheet, "_write_pdf", write)
+    first = await sheet.render_pdf("<p>Blatt A</p>")
+    assert await sheet.render_pdf("<p>Blatt A</p>") == first
+    await sheet.render_pdf("<p>Blatt B</p>")
+    assert rendered == ["<p>Blatt A</p>", "<p>Blatt B</p>"]
+
+
 def test_pdf_fetches_nothing_remote() -> None:
     from participation.services.profiles.sheet import (
         STYLESHEETS,

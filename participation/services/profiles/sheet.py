@@ -8,7 +8,10 @@ CPU: it runs in a worker thread, never on the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import hashlib
+import weakref
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -16,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import anyio.to_thread
 
+from participation.lru import LRUCache
 from participation.qr import qr_svg
 from participation.settings import PROJECT_ROOT
 
@@ -75,6 +79,26 @@ def _write_pdf(html: str) -> bytes:
     return pdf
 
 
+# Rendered PDFs by their HTML's hash: the same sheet is the same PDF, so a crowd (or a
+# flood of made-up query strings, which the kept pages tell apart) costs one rendering.
+_RENDERED: Final[LRUCache[bytes]] = LRUCache(len, max_entries=256, max_cost=32 * 1024 * 1024)
+# At most this many renderings at once per process: each takes a core for a good part of a
+# second, and the worker threads are shared with the rest of the app.
+RENDERINGS_AT_ONCE: Final = 2
+# One limiter per event loop (a limiter belongs to the loop it is used in).
+_limiters: Final[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def render_pdf(html: str) -> bytes:
-    """The PDF of a sheet's HTML, rendered in a worker thread."""
-    return await anyio.to_thread.run_sync(_write_pdf, html)
+    """The PDF of a sheet's HTML, rendered in a worker thread (or as rendered before)."""
+    key = hashlib.sha256(html.encode("utf-8")).digest()
+    if (pdf := _RENDERED.get(key)) is not None:
+        return pdf
+    loop = asyncio.get_running_loop()
+    if (limiter := _limiters.get(loop)) is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(RENDERINGS_AT_ONCE)
+    pdf = await anyio.to_thread.run_sync(_write_pdf, html, limiter=limiter)
+    _RENDERED.put(key, pdf)
+    return pdf
