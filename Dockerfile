@@ -12,6 +12,11 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home a
 
 WORKDIR /app
 
+# Pango and a font for the profiles' PDFs (WeasyPrint); nothing is fetched at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own layer, so a code change does not reinstall them.
 # The list is read from pyproject.toml (tomllib is in Python 3.11's standard library).
 COPY pyproject.toml ./

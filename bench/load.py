@@ -53,6 +53,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bench.profiles import ensure_bench_profile
 from bench.volume import FILL_VERSION, Volume, VolumeSpec, build
 from participation.db import create_engine, upgrade_database
 from participation.settings import Settings
@@ -244,9 +245,10 @@ class Scenario:
     pages: int = 0  # the path's "{page}" becomes 1..pages at random per request
 
 
-def scenarios(volume: Volume) -> list[Scenario]:
+def scenarios(volume: Volume, profile_id: int = 0) -> list[Scenario]:
     slug = volume.process_slug
     ideas = f"/processes/{slug}/ideen"
+    profile = f"/processes/{slug}/steckbriefe/{profile_id}"
     return [
         Scenario("home", "/"),
         Scenario("process page", f"/processes/{slug}"),
@@ -266,6 +268,8 @@ def scenarios(volume: Volume) -> list[Scenario]:
         ),
         Scenario("ideas search", f"{ideas}?q=radweg"),
         Scenario("idea, 200 comments", f"/processes/{slug}/ideas/{volume.big_thread_idea_id}"),
+        # A project profile built from 600 contributions (bench/profiles.py).
+        *([Scenario("profile, 600 sources", profile)] if profile_id else []),
         Scenario("moderation queue", "/moderation/", signed_in=True),
         Scenario("analysis page", f"/analysis/{slug}", signed_in=True),
         Scenario("survey results", f"/surveys/{volume.survey_id}/results", signed_in=True),
@@ -597,6 +601,7 @@ def run(
         for database in databases:
             for ideas in sizes:
                 url, volume = volume_database(database, ideas, seed, pg_server)
+                profile_id = ensure_bench_profile(url, volume.process_slug)
                 ceiling = parse_wrk(wrk(hello + "/", seconds).communicate()[0])
                 rate = ceiling["requests_per_second"]
                 print(f"\n{database}, {ideas:,} ideas; hello-world ceiling {rate:,.0f} req/s"
@@ -612,7 +617,7 @@ def run(
                 ) as base:
                     anonymous = browser(base)
                     staff = browser(base, (volume.moderator.email, volume.moderator.password))
-                    for scenario in scenarios(volume):
+                    for scenario in scenarios(volume, profile_id):
                         if only and scenario.name not in only:
                             continue
                         session = staff if scenario.signed_in else anonymous

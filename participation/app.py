@@ -53,11 +53,14 @@ from participation.routes.follow import FollowController
 from participation.routes.join import JoinController
 from participation.routes.moderation import ModerationController
 from participation.routes.processes import ProcessController
+from participation.routes.profiles import ProfileController, ProfileExportController
 from participation.routes.profiles_admin import ProfileAdminController
+from participation.routes.profiles_api import ProfileApiController, StaffApiController
 from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
+from participation.routes.tokens import TokenController
 from participation.routes.unsubscribe import UnsubscribeController
 from participation.services import survey_results
 from participation.services.tagging import preload_analyzer
@@ -186,6 +189,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApiController,
             ModerationApiController,
             IdeaSubmitApiController,
+            ProfileController,
+            ProfileExportController,
+            ProfileApiController,
+            StaffApiController,
+            TokenController,
             FocusGroupController,
             JoinController,
             create_static_files_router(

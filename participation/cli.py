@@ -262,6 +262,38 @@ def users_create(email: str, role: str, display_name: str, password: str | None)
     click.echo(f"Created {role} {email}.")
 
 
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="Kommandozeile", show_default=True, help="What the token is for.")
+def users_token(email: str, name: str) -> None:
+    """Make a personal access token for the staff API and print it (shown only now)."""
+    from participation.services import tokens
+    from participation.services.users import get_by_email
+
+    settings = _settings()
+
+    async def make() -> str | None:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                user = await get_by_email(session, email)
+                if user is None or not user.is_active:
+                    return None
+                return (await tokens.create_token(session, user, name)).token
+        finally:
+            await engine.dispose()
+
+    upgrade_database(settings.database_url)
+    try:
+        token = asyncio.run(make())
+    except ValidationFailed as failed:
+        raise click.ClickException(" ".join(failed.errors.values())) from None
+    if token is None:
+        raise click.ClickException(f"No active account with the address {email}.")
+    click.echo(token)
+    click.echo("Keep it safe: it is shown only this once.", err=True)
+
+
 @main.group("nlp")
 def nlp_group() -> None:
     """German text analysis: models for a process, evaluation on labelled data."""

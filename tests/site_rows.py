@@ -15,6 +15,7 @@ from participation.services.mail import unsubscribe_token
 from participation.settings import Settings
 from tests.focus_group_helpers import CODE, add_member, stored_session
 from tests.helpers import SLUG, Client, add_process, add_staff, in_db, stored_idea
+from tests.profile_rows import add_profile
 from tests.survey_builders import BuiltSurvey, start, stored_survey
 
 ADMIN = "admin@example.org"
@@ -35,6 +36,7 @@ class Site:
     session_id: int
     member_id: int  # a pupil in that session
     unsubscribe: str
+    profile_id: int  # a published project profile built from the published idea
 
     def fill(self, template: str) -> str:
         """A route's path with every parameter set to a row that exists."""
@@ -53,6 +55,8 @@ class Site:
                 "field": "title",
                 "idea_id": self.idea_id,
                 "contribution_id": self.idea_id,
+                "profile_id": self.profile_id,
+                "token_id": 0,
             }
             if template.startswith("/follow/"):
                 by_name.update(token=FOLLOW_TOKEN, contribution_id=self.pending_id)
@@ -109,6 +113,8 @@ def build_site(client: Client, settings: Settings) -> Site:
     assert fg_session.id is not None
     member = in_db(settings, lambda s: add_member(s, fg_session))
     assert member.id is not None
+    profile = in_db(settings, lambda s: add_profile(s, process, sources=[idea]))
+    assert profile.id is not None
     return Site(
         process=process,
         idea_id=idea.id,
@@ -119,6 +125,7 @@ def build_site(client: Client, settings: Settings) -> Site:
         session_id=fg_session.id,
         member_id=member.id,
         unsubscribe=unsubscribe_token(settings, idea.id, UNSUBSCRIBE_ADDRESS),
+        profile_id=profile.id,
     )
 
 

@@ -4,15 +4,18 @@ edit, and the internal comments."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.db import create_engine, create_sessionmaker
 from participation.models import (
     Channel,
     ContributionKind,
+    OutgoingMail,
     Profile,
     ProfileRevision,
     ProfileStatus,
@@ -20,8 +23,10 @@ from participation.models import (
     Segment,
 )
 from participation.services.errors import ValidationFailed
+from participation.services.mail import MailContext, enable
 from participation.services.profiles import access, editing, history, sources, working_group
 from participation.services.profiles.fields import ProfileForm, apply_row_action, validate
+from participation.settings import Settings
 from tests.helpers import add_actor, add_idea, add_process, add_themes
 
 
@@ -304,3 +309,34 @@ async def test_internal_comments_are_kept_in_order_and_checked(session: AsyncSes
         ("Kostenschätzung fehlt noch.", "ag@example.org"),
         ("Kommt bis Freitag.", "mod@example.org"),
     ]
+
+
+async def test_publishing_through_a_save_queues_the_authors_mail_with_the_change(
+    settings: Settings,
+) -> None:
+    settings = replace(settings, base_url="https://beteiligung.example")
+    engine = create_engine(settings)
+    sessions = create_sessionmaker(engine)
+    enable(sessions, MailContext(settings))
+    try:
+        async with sessions() as session:
+            process, _editor, moderator, themes = await _setup(session)
+            idea = await add_idea(session, process)
+            idea.notify_email = "autorin@example.org"
+            idea.notify_consent_at = idea.created_at
+            idea.notify_locale = "de"
+            session.add(idea)
+            await session.commit()
+            profile = await editing.create_profile(
+                session, process.id or 0, _snapshot(themes), moderator, [idea.id or 0]
+            )
+            await editing.set_status(session, profile.id or 0, ProfileStatus.READY, 1, moderator)
+            assert (await session.exec(select(OutgoingMail))).all() == []
+            await editing.set_status(
+                session, profile.id or 0, ProfileStatus.PUBLISHED, 2, moderator
+            )
+            mails = (await session.exec(select(OutgoingMail))).all()
+            assert [m.recipient for m in mails] == ["autorin@example.org"]
+            assert "Glasfaser für alle Schulen" in mails[0].body
+    finally:
+        await engine.dispose()

@@ -124,6 +124,9 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # A selection: every staff member reaches it; what they may do with it (a new profile,
     # adding to one) is checked per profile (an empty selection is only told so).
     "POST /admin/processes/{slug:str}/steckbriefe/selection": STAFF,
+    # Personal access tokens for the staff API: every staff member their own.
+    "POST /konto/tokens": STAFF,
+    "POST /konto/tokens/{token_id:int}/revoke": STAFF,
 }
 
 
@@ -192,6 +195,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "version": "1",
         "user_id": "1",
         "cluster_id": "1",
+        "token_id": "0",
     }
 
 

@@ -17,6 +17,7 @@ from participation.services import idea_list, processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.markdown import render_markdown
 from participation.services.processes import ProcessOverview
+from participation.services.profiles.public import profile_preview
 from participation.services.surveys import open_public_surveys
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -45,6 +46,7 @@ async def process_page_context(
         "form": form,
         "segments": PUBLIC_SEGMENTS,
         "surveys": await open_public_surveys(db, overview.process.id),
+        "profiles": await profile_preview(db, overview.process.id),
     }
 
 

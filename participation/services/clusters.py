@@ -408,3 +408,19 @@ async def cluster_detail(
     )
     members = Page(items=list(rows), page=page, pages=pages, total=total)
     return ClusterDetail(run=run, cluster=view, members=members)
+
+
+async def clusters_with_members(
+    session: AsyncSession, run_id: int
+) -> list[tuple[Cluster, list[int]]]:
+    """A run's clusters, largest first, each with all its members' ids (the staff API); two
+    statements."""
+    members: dict[int, list[int]] = {}
+    rows = await session.exec(
+        select(ClusterMember.cluster_id, ClusterMember.contribution_id)
+        .where(ClusterMember.run_id == run_id)
+        .order_by(col(ClusterMember.cluster_id), col(ClusterMember.contribution_id))
+    )
+    for cluster_id, contribution_id in rows:
+        members.setdefault(cluster_id, []).append(contribution_id)
+    return [(c, members.get(c.id or 0, [])) for c in await _clusters_of(session, run_id)]

@@ -48,6 +48,7 @@ from participation.services.contributions import (
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.mail import forget_address, forget_mails, mask_address
 from participation.services.moderation_log import keep_events_of_deleted
+from participation.services.profiles.notices import ProfileMention, published_profiles_of
 
 # The fields a person may change afterwards. Who they are (segment, organisation) and the
 # consent stay as given when sending.
@@ -93,6 +94,8 @@ class FollowedContribution:
     contribution: Contribution
     themes: list[str]  # confirmed action fields, by name
     last_decision: ModerationEvent | None
+    # The published project profiles it went into (services/profiles/notices.py).
+    profiles: Sequence[ProfileMention] = ()
 
     @property
     def changes_requested(self) -> bool:
@@ -187,8 +190,11 @@ async def follow_page(session: AsyncSession, token: str) -> FollowPage | None:
     ids = [c.id for c, _p in rows if c.id is not None]
     decisions = await _last_decisions(session, ids)
     themes = await _confirmed_theme_names(session, ids)
+    profiles = await published_profiles_of(session, ids)
     items = [
-        FollowedContribution(c, themes.get(c.id or 0, []), decisions.get(c.id or 0))
+        FollowedContribution(
+            c, themes.get(c.id or 0, []), decisions.get(c.id or 0), profiles.get(c.id or 0, [])
+        )
         for c, _p in rows
     ]
     return FollowPage(process=rows[0][1], items=items)

@@ -97,18 +97,11 @@ def _printable(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable() or ch == " ")
 
 
-def parse_filters(
-    params: Mapping[str, str], theme_slugs: Sequence[str]
-) -> tuple[IdeaFilters, dict[str, str]]:
-    """Filters from query parameters, and a message per parameter with a value that is not
-    one of its choices (that parameter is then left out)."""
+def checked_choices(
+    params: Mapping[str, str], choices: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Each parameter's value if it is one of its choices, else "" and a message for it."""
     errors: dict[str, str] = {}
-    choices: dict[str, Sequence[str]] = {
-        "theme": theme_slugs,
-        "segment": [s.value for s in Segment],
-        "channel": [c.value for c in Channel],
-        "sort": [s.value for s in Sort],
-    }
     chosen: dict[str, str] = {}
     for name, allowed in choices.items():
         value = params.get(name, "").strip()
@@ -119,6 +112,21 @@ def parse_filters(
             }
             value = ""
         chosen[name] = value
+    return chosen, errors
+
+
+def parse_filters(
+    params: Mapping[str, str], theme_slugs: Sequence[str]
+) -> tuple[IdeaFilters, dict[str, str]]:
+    """Filters from query parameters, and a message per parameter with a value that is not
+    one of its choices (that parameter is then left out)."""
+    choices: dict[str, Sequence[str]] = {
+        "theme": theme_slugs,
+        "segment": [s.value for s in Segment],
+        "channel": [c.value for c in Channel],
+        "sort": [s.value for s in Sort],
+    }
+    chosen, errors = checked_choices(params, choices)
     page = parse_int(params.get("page") or "1", maximum=PAGE_MAX)
     if page is None:
         errors["page"] = _("The page must be a whole number up to %(max)d.") % {"max": PAGE_MAX}

@@ -20,7 +20,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -64,6 +64,7 @@ class MailEvent(StrEnum):
     HIDDEN = "hidden"
     MERGED = "merged"
     ANSWERED = "answered"
+    PROFILE_PUBLISHED = "profile_published"  # services/profiles/notices.py
 
 
 SUBJECTS: Final[dict[MailEvent, str]] = {
@@ -74,6 +75,7 @@ SUBJECTS: Final[dict[MailEvent, str]] = {
     MailEvent.HIDDEN: N_("Your idea was taken off the public pages: %(title)s"),
     MailEvent.MERGED: N_("Your idea was merged with a similar one: %(title)s"),
     MailEvent.ANSWERED: N_("The moderation has answered your idea: %(title)s"),
+    MailEvent.PROFILE_PUBLISHED: N_("Your idea went into a project profile: %(title)s"),
 }
 
 
@@ -156,6 +158,7 @@ async def notify_author(
     reason: str = "",
     follow_token: str | None = None,
     merged_into: Contribution | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> OutgoingMail | None:
     """Add a mail about `contribution` to the session, to be committed by the caller together
     with the event. None (nothing queued) when sending is off or the author gave no address."""
@@ -180,6 +183,7 @@ async def notify_author(
         "answer": contribution.answer,
         "follow_url": f"{base}/follow/{follow_token}" if follow_token else "",
         "unsubscribe_url": f"{base}{UNSUBSCRIBE_PATH}{token}",
+        **(extra or {}),
     }
     subject, body = render(context, kind, contribution.notify_locale, values)
     now = utcnow()

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
 from participation.models import (
+    PUBLIC_PROFILE_STATUSES,
     OrganisationKind,
     OrganisationRole,
     Profile,
@@ -28,7 +29,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import Conflict, NotFound
-from participation.services.profiles import sources
+from participation.services.profiles import notices, sources
 from participation.services.profiles.fields import CONTENT_FIELDS, Snapshot, changed_fields
 
 
@@ -179,6 +180,8 @@ async def create_profile(
         )
     )
     await sources.link(db, profile, list(source_ids), actor, commit=False)
+    if profile.status in PUBLIC_PROFILE_STATUSES:
+        await notices.on_published(db, profile)
     await db.commit()
     await db.refresh(profile)
     return profile
@@ -229,6 +232,11 @@ async def save_profile(
             created_at=now,
         )
     )
+    await db.refresh(profile)
+    if "status" in changed and profile.status in PUBLIC_PROFILE_STATUSES:
+        # Authors whose ideas went into it hear of it, in the same transaction: the mails are
+        # queued with the change or not at all (services/profiles/notices.py).
+        await notices.on_published(db, profile)
     await db.commit()
     await db.refresh(profile)
     return profile, changed
