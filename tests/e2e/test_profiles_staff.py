@@ -1,13 +1,16 @@
-"""Project profiles as staff build them, in real browsers: a moderator starts a profile from a
-group of the analysis page, takes over and rewrites the draft summary, adds an organisation
-without JavaScript, forms a working group; a working-group member (role editor) edits it,
-comments and sends it to evaluation; the moderator reads the history and publishes it. axe
-checks every page state on the way, with and without JavaScript."""
+"""A project profile's whole way, in real browsers: a resident's idea is approved; a moderator
+starts a profile from a group of the analysis page (the demo's ideas, survey answers and
+focus-group ideas), takes over and rewrites the draft summary, adds the resident's idea by
+its number and forms a working group; a working-group member (role editor) edits it without
+JavaScript, comments and sends it to evaluation; the moderator reads the history and
+publishes it; the public page shows whose contributions it rests on, and the resident's
+follow page says their idea went into it. axe checks every page state on the way."""
 
 from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -38,10 +41,31 @@ def _recompute_groups(page: Page, server: LiveServer) -> None:
     page.reload()
 
 
+def _resident_idea(server: LiveServer) -> tuple[int, str]:
+    """An idea sent by a resident (through the JSON API, as an app would): its number and
+    the private follow link."""
+    response = httpx.post(
+        f"{server.url}/api/v1/processes/{SLUG}/ideas",
+        json={
+            "title": "WLAN-Zugang für die Schülerzeitung",
+            "body": "Unsere Schülerzeitung braucht WLAN im Redaktionsraum der Realschule.",
+            "segment": "pupil",
+            "consent": True,
+        },
+    )
+    assert response.status_code == 201, response.text
+    created = response.json()
+    return int(created["id"]), str(created["follow_url"])
+
+
 def test_a_profile_from_a_group_through_its_working_group_to_publication(
     browser: Browser, live_server: LiveServer
 ) -> None:
+    idea_id, follow_url = _resident_idea(live_server)
     moderator = _signed_in(browser, live_server, live_server.demo_login)
+    moderator.goto(live_server.url + f"/moderation/contributions/{idea_id}")
+    moderator.get_by_role("button", name="Freigeben und veröffentlichen").click()
+    expect(moderator.get_by_text("Freigegeben und veröffentlicht")).to_be_visible()
     _recompute_groups(moderator, live_server)
     moderator.goto(live_server.url + f"/analysis/{SLUG}/groups/1")
     check(moderator)
@@ -63,6 +87,10 @@ def test_a_profile_from_a_group_through_its_working_group_to_publication(
     expect(moderator.get_by_role("heading", level=1)).to_have_text("Digitale Schule im Auetal")
     profile_url = moderator.url
     check(moderator)
+    # The resident's idea, approved after the groups were made, joins by its number.
+    moderator.get_by_label("Beiträge über ihre Nummer hinzufügen").fill(f"#{idea_id}")
+    moderator.locator("#sources").get_by_role("button", name="Hinzufügen").click()
+    expect(moderator.locator("#sources")).to_contain_text("WLAN-Zugang für die Schülerzeitung")
 
     # A working-group member, whose account an admin made.
     create_staff(live_server, *EDITOR, "editor")
@@ -110,3 +138,22 @@ def test_a_profile_from_a_group_through_its_working_group_to_publication(
     moderator.get_by_role("button", name="Status setzen").click()
     expect(moderator.locator(".meta").first).to_contain_text("Veröffentlicht")
     moderator.context.close()
+
+    # The public: the profile among the process's profiles, with whose words it rests on.
+    public = browser.new_context(locale="de-DE").new_page()
+    public.goto(live_server.url + f"/processes/{SLUG}/steckbriefe")
+    public.get_by_role("link", name="Digitale Schule im Auetal").click()
+    mix = public.get_by_role("table", name="Beiträge nach Gruppe der Verfassenden und Kanal")
+    expect(mix.locator("tbody tr", has_text="Schüler")).to_be_visible()
+    check(public)
+    # Its published sources (paged on the page) are in the API: the resident's idea among them.
+    profile_id = int(public.url.rsplit("/", 1)[1])
+    api = httpx.get(f"{live_server.url}/api/v1/processes/{SLUG}/profiles/{profile_id}").json()
+    assert idea_id in api["published_source_ids"]
+
+    # The resident's follow page says where the idea went, with a link.
+    public.goto(follow_url)
+    notice = public.get_by_text("Ihre Idee ist in den Steckbrief „Digitale Schule im Auetal“")
+    expect(notice).to_be_visible()
+    check(public)
+    public.context.close()
