@@ -88,6 +88,10 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # suggestions in the moderation queue.
     "POST /analysis/{slug:str}/cluster": ANALYSTS,
     "POST /analysis/{slug:str}/retrain": MODERATORS,
+    # Rearranging the groups by hand (services/cluster_edits.py).
+    "POST /analysis/{slug:str}/groups/{number:int}/rename": MODERATORS,
+    "POST /analysis/{slug:str}/groups/{number:int}/merge": MODERATORS,
+    "POST /analysis/{slug:str}/groups/{number:int}/move": MODERATORS,
     # Focus-group sessions.
     "POST /focus-groups": FACILITATORS,
     "POST /focus-groups/{session_id:int}/ideas": FACILITATORS,
@@ -195,6 +199,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "version": "1",
         "user_id": "1",
         "cluster_id": "1",
+        "number": "1",
         "token_id": "0",
     }
 

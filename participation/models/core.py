@@ -414,6 +414,12 @@ class ClusterRun(SQLModel, table=True):
         default=None, sa_column=Column(JSON, nullable=True)
     )
     created_at: datetime = timestamp_field()
+    # When a moderator last renamed, merged or rearranged its groups (services/cluster_edits.py):
+    # a new run would discard that work, so it is only started when asked to.
+    edited_at: datetime | None = timestamp_field(nullable=True)
+    edited_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
 
 
 class Cluster(SQLModel, table=True):

@@ -13,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.inputs import MAX_ID
+from participation.inputs import MAX_ID, parse_int
 
 # The request's database session (provided app-wide in app.py).
 Db = NamedDependency[AsyncSession]
@@ -37,3 +37,14 @@ def suggest_later(state: State, process_id: int, contribution_ids: list[int]) ->
     """Queue stored contributions for theme suggestions, tagged after the answer has gone out
     (see participation/suggestion_queue.py)."""
     state.suggestions.add(process_id, contribution_ids)
+
+
+def chosen_ids(data: dict[str, str]) -> list[int]:
+    """The contributions chosen with a list's checkboxes (`c-<id>` = "on")."""
+    return [
+        contribution_id
+        for key, value in data.items()
+        if key.startswith("c-")
+        and value == "on"
+        and (contribution_id := parse_int(key.removeprefix("c-"))) is not None
+    ]

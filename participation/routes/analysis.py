@@ -16,12 +16,21 @@ from litestar.plugins.htmx import ClientRefresh, HTMXRequest
 from litestar.response import Redirect, Template
 
 from participation.auth import current_user, requires_analyst, requires_moderator
-from participation.i18n import _
+from participation.i18n import _, ngettext
+from participation.inputs import parse_int
 from participation.jobs import ACTIVE, JobQueue, QueueUnavailable, latest_jobs
 from participation.models import Channel, JobKind, User
-from participation.routes import Db
+from participation.routes import Db, FormData, chosen_ids, safe_next
 from participation.routes.processes import load_process
-from participation.services import clusters, processes, provenance, survey_results, tagging
+from participation.services import (
+    cluster_edits,
+    clusters,
+    processes,
+    provenance,
+    survey_results,
+    tagging,
+)
+from participation.services.errors import NotFound, ValidationFailed
 from participation.services.processes import ProcessOverview
 from participation.services.profiles import access, listing
 from participation.settings import Settings
@@ -109,8 +118,15 @@ class AnalysisController(Controller):
 
     @post("/{slug:str}/cluster")
     async def cluster(
-        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str]
+        self, request: HTMXRequest, db: Db, state: State, slug: FromPath[str], data: FormData
     ) -> Redirect:
+        overview = await load_process(db, slug)
+        run = await clusters.latest_run(db, overview.process.id or 0)
+        if run is not None and run.edited_at is not None and data.get("discard") != "on":
+            # A new run replaces the groups a moderator renamed, merged or rearranged.
+            message = _("The groups were changed by hand: tick “Discard my changes” to recompute.")
+            flash(request, message, "error")
+            return Redirect(f"/analysis/{slug}", status_code=303)
         return await self._submit(request, db, state, slug, JobKind.CLUSTER)
 
     @post("/{slug:str}/retrain", guards=[requires_moderator])
@@ -136,6 +152,8 @@ class AnalysisController(Controller):
         if detail is None:
             raise NotFoundException()
         shown = [*detail.cluster.representatives, *detail.members.items]
+        may_edit = access.may_create(_user(request))
+        groups = await cluster_edits.group_numbers(db, detail.run.id or 0) if may_edit else []
         return Template(
             "pages/analysis/group.html",
             context={
@@ -143,12 +161,90 @@ class AnalysisController(Controller):
                 "detail": detail,
                 "group": detail.cluster,
                 "sources": await provenance.sources_of(db, shown),
-                # Moderators start profiles from here (services/profiles/drafting.py).
+                "groups": groups,
+                # Moderators start profiles from here (services/profiles/drafting.py) and
+                # rearrange the groups (services/cluster_edits.py).
                 "profile_choices": await listing.choices(db, overview.process.id)
-                if access.may_create(_user(request))
+                if may_edit
                 else None,
+                "move_choices": [g for g in groups if g[0] != number] if may_edit else None,
+                "move_url": f"/analysis/{slug}/groups/{number}/move",
             },
         )
+
+    @post("/{slug:str}/groups/{number:int}/rename", guards=[requires_moderator])
+    async def rename(
+        self,
+        request: HTMXRequest,
+        db: Db,
+        slug: FromPath[str],
+        number: FromPath[int],
+        data: FormData,
+    ) -> Redirect:
+        overview = await load_process(db, slug)
+        try:
+            await cluster_edits.rename(
+                db, overview.process.id or 0, number, data.get("name", ""), _user(request)
+            )
+        except ValidationFailed as exc:
+            flash(request, exc.errors["name"], "error")
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        return Redirect(f"/analysis/{slug}/groups/{number}", status_code=303)
+
+    @post("/{slug:str}/groups/{number:int}/merge", guards=[requires_moderator])
+    async def merge(
+        self,
+        request: HTMXRequest,
+        db: Db,
+        slug: FromPath[str],
+        number: FromPath[int],
+        data: FormData,
+    ) -> Redirect:
+        overview = await load_process(db, slug)
+        into = parse_int(data.get("into"))
+        if into is None:
+            flash(request, _("Please choose another group."), "error")
+            return Redirect(f"/analysis/{slug}/groups/{number}", status_code=303)
+        try:
+            await cluster_edits.merge(db, overview.process.id or 0, number, into, _user(request))
+        except ValidationFailed as exc:
+            flash(request, exc.errors["into"], "error")
+            return Redirect(f"/analysis/{slug}/groups/{number}", status_code=303)
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        message = _("Group %(from)d merged into group %(into)d.") % {"from": number, "into": into}
+        flash(request, message, "success")
+        return Redirect(f"/analysis/{slug}/groups/{into}", status_code=303)
+
+    @post("/{slug:str}/groups/{number:int}/move", guards=[requires_moderator])
+    async def move(
+        self,
+        request: HTMXRequest,
+        db: Db,
+        slug: FromPath[str],
+        number: FromPath[int],
+        data: FormData,
+    ) -> Redirect:
+        """Chosen members (the group page's selection) to another group or out of all."""
+        overview = await load_process(db, slug)
+        chosen = chosen_ids(data)
+        back = safe_next(data.get("back"), f"/analysis/{slug}/groups/{number}")
+        if not chosen:
+            flash(request, _("Please choose at least one contribution."), "error")
+            return Redirect(back, status_code=303)
+        to = None if data.get("to") == "none" else parse_int(data.get("to"))
+        try:
+            moved = await cluster_edits.move(
+                db, overview.process.id or 0, number, chosen, to, _user(request)
+            )
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        message = ngettext("%(n)d contribution moved.", "%(n)d contributions moved.", moved) % {
+            "n": moved
+        }
+        flash(request, message, "success")
+        return Redirect(back, status_code=303)
 
     @staticmethod
     async def _submit(

@@ -32,7 +32,7 @@ from participation.models import (
     Segment,
     User,
 )
-from participation.routes import Db, FormData, safe_next
+from participation.routes import Db, FormData, chosen_ids, safe_next
 from participation.services import processes
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.profiles import access, drafting, editing, history, listing, sources
@@ -190,13 +190,7 @@ class ProfileAdminController(Controller):
         process = await _process(db, slug)
         assert process.id is not None
         back = safe_next(data.get("back"), f"/admin/processes/{slug}/steckbriefe")
-        chosen = [
-            contribution_id
-            for key, value in data.items()
-            if key.startswith("c-")
-            and value == "on"
-            and (contribution_id := parse_int(key.removeprefix("c-"))) is not None
-        ]
+        chosen = chosen_ids(data)
         if not chosen:
             flash(request, _("Please choose at least one contribution."), "error")
             return Redirect(back, status_code=303)

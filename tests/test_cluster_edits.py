@@ -1,0 +1,166 @@
+"""A moderator rearranging the groups of the analysis page: renaming, moving chosen
+contributions to another group or out of all groups, merging two groups; the edits are
+marked on the run, and computing the groups again is only started when asked to discard
+them. Evaluators read the groups but do not change them."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.models import (
+    Cluster,
+    ClusterMember,
+    ClusterRun,
+    Contribution,
+    Process,
+    Role,
+)
+from participation.settings import Settings
+from tests.helpers import (
+    SLUG,
+    Client,
+    add_idea,
+    add_process,
+    add_staff,
+    html,
+    in_db,
+    login,
+    one,
+    post_form,
+    text_of,
+)
+
+GROUP = f"/analysis/{SLUG}/groups"
+
+
+async def _run(session: AsyncSession, process: Process) -> list[list[Contribution]]:
+    """A run with two groups of three ideas each."""
+    groups = [
+        [await add_idea(session, process, title=f"Radweg {n}") for n in range(3)],
+        [await add_idea(session, process, title=f"Bus {n}") for n in range(3)],
+    ]
+    run = ClusterRun(process_id=process.id or 0, items=6, k=2, silhouette=0.1)
+    session.add(run)
+    await session.flush()
+    for position, (name, members) in enumerate(zip(("radweg", "bus"), groups, strict=True)):
+        cluster = Cluster(
+            run_id=run.id or 0,
+            position=position,
+            name=name,
+            top_terms=[name],
+            size=3,
+            representative_ids=[m.id or 0 for m in members[:2]],
+        )
+        session.add(cluster)
+        await session.flush()
+        for member in members:
+            session.add(
+                ClusterMember(
+                    run_id=run.id or 0,
+                    contribution_id=member.id or 0,
+                    cluster_id=cluster.id or 0,
+                    x=0,
+                    y=0,
+                )
+            )
+    await session.commit()
+    return groups
+
+
+async def _groups(session: AsyncSession) -> dict[str, set[int]]:
+    rows = await session.exec(
+        select(Cluster.name, ClusterMember.contribution_id).join(
+            ClusterMember, col(ClusterMember.cluster_id) == Cluster.id
+        )
+    )
+    found: dict[str, set[int]] = {}
+    for name, contribution_id in rows.all():
+        found.setdefault(name, set()).add(contribution_id)
+    return found
+
+
+async def _sizes(session: AsyncSession) -> dict[str, int]:
+    return {c.name: c.size for c in (await session.exec(select(Cluster))).all()}
+
+
+def _moderator(client: Client, settings: Settings) -> Client:
+    in_db(settings, lambda s: add_staff(s, "mod@example.org", Role.MODERATOR))
+    assert login(client, "mod@example.org").status_code == 303
+    return client
+
+
+def test_a_moderator_renames_moves_and_merges_groups(client: Client, settings: Settings) -> None:
+    process = in_db(settings, add_process)
+    bikes, buses = in_db(settings, lambda s: _run(s, process))
+    moderator = _moderator(client, settings)
+
+    assert (
+        post_form(moderator, f"{GROUP}/1/rename", {"name": "  Radwege  zur Schule "}).status_code
+        == 303
+    )
+    page = html(moderator.get(f"{GROUP}/1").text)
+    assert "Radwege zur Schule" in text_of(one(page, "h1"))
+    empty = post_form(moderator, f"{GROUP}/1/rename", {"name": "   "})
+    assert empty.status_code == 303
+    assert "Radwege zur Schule" in text_of(one(html(moderator.get(f"{GROUP}/1").text), "h1"))
+
+    # The first bus idea was grouped with the bikes by mistake: move one back and forth.
+    moved = post_form(
+        moderator, f"{GROUP}/2/move", {f"c-{buses[0].id}": "on", "to": "1", "back": f"{GROUP}/2"}
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"{GROUP}/2"
+    groups = in_db(settings, _groups)
+    assert groups["Radwege zur Schule"] == {i.id for i in [*bikes, buses[0]]}
+    assert in_db(settings, _sizes) == {"Radwege zur Schule": 4, "bus": 2}
+    # Out of all groups.
+    post_form(moderator, f"{GROUP}/1/move", {f"c-{buses[0].id}": "on", "to": "none"})
+    assert in_db(settings, _sizes) == {"Radwege zur Schule": 3, "bus": 2}
+
+    merged = post_form(moderator, f"{GROUP}/2/merge", {"into": "1"})
+    assert merged.status_code == 303
+    assert merged.headers["location"] == f"{GROUP}/1"
+    assert in_db(settings, _groups) == {"Radwege zur Schule": {i.id for i in [*bikes, *buses[1:]]}}
+    assert in_db(settings, _sizes) == {"Radwege zur Schule": 5}
+    assert moderator.get(f"{GROUP}/2").status_code == 404
+
+
+def test_recomputing_edited_groups_asks_to_discard_the_edits(
+    client: Client, settings: Settings
+) -> None:
+    process = in_db(settings, add_process)
+    in_db(settings, lambda s: _run(s, process))
+    moderator = _moderator(client, settings)
+    # Before any edit the button simply recomputes.
+    page = html(moderator.get(f"/analysis/{SLUG}").text)
+    assert page.select("#discard") == []
+
+    post_form(moderator, f"{GROUP}/1/rename", {"name": "Radwege"})
+
+    async def edited(session: AsyncSession) -> bool:
+        run = (await session.exec(select(ClusterRun))).one()
+        return run.edited_at is not None and run.edited_by_id is not None
+
+    assert in_db(settings, edited)
+    page = html(moderator.get(f"/analysis/{SLUG}").text)
+    assert one(page, "#discard")
+    refused = post_form(moderator, f"/analysis/{SLUG}/cluster")
+    assert refused.status_code == 303
+    flash = text_of(html(moderator.get(f"/analysis/{SLUG}").text))
+    assert "von Hand geändert" in flash
+    started = post_form(moderator, f"/analysis/{SLUG}/cluster", {"discard": "on"})
+    assert started.status_code == 303
+    assert "Gestartet." in text_of(html(moderator.get(f"/analysis/{SLUG}").text))
+
+
+def test_evaluators_read_groups_but_do_not_change_them(client: Client, settings: Settings) -> None:
+    process = in_db(settings, add_process)
+    in_db(settings, lambda s: _run(s, process))
+    in_db(settings, lambda s: add_staff(s, "eval@example.org", Role.EVALUATOR))
+    assert login(client, "eval@example.org").status_code == 303
+    page = html(client.get(f"{GROUP}/1").text)
+    assert page.select("details.group-tools") == []
+    for action, data in (("rename", {"name": "x"}), ("merge", {"into": "2"}), ("move", {})):
+        assert post_form(client, f"{GROUP}/1/{action}", data).status_code == 403
+    assert in_db(settings, _sizes) == {"radweg": 3, "bus": 3}
