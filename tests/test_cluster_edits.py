@@ -17,6 +17,7 @@ from participation.models import (
     Role,
 )
 from participation.settings import Settings
+from tests.cluster_rows import add_run
 from tests.helpers import (
     SLUG,
     Client,
@@ -40,31 +41,7 @@ async def _run(session: AsyncSession, process: Process) -> list[list[Contributio
         [await add_idea(session, process, title=f"Radweg {n}") for n in range(3)],
         [await add_idea(session, process, title=f"Bus {n}") for n in range(3)],
     ]
-    run = ClusterRun(process_id=process.id or 0, items=6, k=2, silhouette=0.1)
-    session.add(run)
-    await session.flush()
-    for position, (name, members) in enumerate(zip(("radweg", "bus"), groups, strict=True)):
-        cluster = Cluster(
-            run_id=run.id or 0,
-            position=position,
-            name=name,
-            top_terms=[name],
-            size=3,
-            representative_ids=[m.id or 0 for m in members[:2]],
-        )
-        session.add(cluster)
-        await session.flush()
-        for member in members:
-            session.add(
-                ClusterMember(
-                    run_id=run.id or 0,
-                    contribution_id=member.id or 0,
-                    cluster_id=cluster.id or 0,
-                    x=0,
-                    y=0,
-                )
-            )
-    await session.commit()
+    await add_run(session, process, list(zip(("radweg", "bus"), groups, strict=True)))
     return groups
 
 

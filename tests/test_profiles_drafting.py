@@ -10,8 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.models import (
     Channel,
     Cluster,
-    ClusterMember,
-    ClusterRun,
     Contribution,
     ContributionKind,
     ContributionTheme,
@@ -24,6 +22,7 @@ from participation.models import (
 from participation.services.profiles import drafting, sources
 from participation.services.profiles.editing import snapshot_of
 from participation.settings import Settings
+from tests.cluster_rows import add_run
 from tests.helpers import (
     SLUG,
     Client,
@@ -69,23 +68,7 @@ async def _cluster(session: AsyncSession, process: Process) -> tuple[Cluster, li
             segment=Segment.PUPIL,
         ),
     ]
-    run = ClusterRun(process_id=process.id or 0, items=3, k=1, silhouette=0.1)
-    session.add(run)
-    await session.flush()
-    cluster = Cluster(run_id=run.id or 0, position=0, name="radweg · kornbach · landstraße", size=3)
-    session.add(cluster)
-    await session.flush()
-    for member in members:
-        session.add(
-            ClusterMember(
-                run_id=run.id or 0,
-                contribution_id=member.id or 0,
-                cluster_id=cluster.id or 0,
-                x=0,
-                y=0,
-            )
-        )
-    await session.commit()
+    (cluster,) = await add_run(session, process, [("radweg · kornbach · landstraße", members)])
     return cluster, members
 
 
