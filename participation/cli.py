@@ -349,7 +349,15 @@ def nlp_evaluate(
                 f"random {lc['random']['macro_f1'][i]:.3f}"
             )
     cl = report["clustering"]
-    click.echo(f"clustering: k={cl['k']}, NMI {cl['nmi']:.3f}, ARI {cl['ari']:.3f}")
+    click.echo(
+        f"clustering ({cl['items']} items, against the {cl['reference']}): k={cl['k']},"
+        f" NMI {cl['nmi']:.3f}, ARI {cl['ari']:.3f}"
+    )
+    if "label_set" in cl:
+        click.echo(
+            f"  against the label set: NMI {cl['label_set']['nmi']:.3f},"
+            f" ARI {cl['label_set']['ari']:.3f}"
+        )
     click.echo(f"timings: {report['timings']}")
 
 
