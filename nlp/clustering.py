@@ -25,7 +25,6 @@ checks it), three times faster, in float32.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ import scipy.sparse as sp
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import Normalizer
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
@@ -45,7 +45,7 @@ from nlp.features import char_vectorizer, terms_of
 from nlp.text import AnalysedText
 from nlp.vectors import CharNgramCounter, Float32Array, idf_weights, tfidf_rows
 
-MIN_DOCS: Final = 3  # the silhouette needs at least two groups and one more document
+MIN_DOCS: Final = 3  # two groups and one more document
 LSA_COMPONENTS: Final = 100
 NAME_TERMS: Final = 3
 TOP_TERMS: Final = 10
@@ -54,8 +54,19 @@ REPRESENTATIVES: Final = 3
 SILHOUETTE_SAMPLE: Final = 3000
 # Above this many documents, LSA and KMeans are fitted on a sample of this size.
 FIT_SAMPLE: Final = 10_000
+# Never more groups than this, however many contributions: past it a list stops being read.
+K_MAX: Final = 100
+# At most this many ks of the reader's range are fitted to pick the default one.
+K_CANDIDATES: Final = 6
+# The smaller ks also fitted, for the silhouette-only choice shown as information.
+SILHOUETTE_LADDER: Final = (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+# Weight of the theme probabilities beside the unit-length LSA vector (see `_with_themes`).
+THEME_WEIGHT: Final = 1.0
+THEME_C: Final = 4.0  # regularisation of the seed themes' classifier (scikit-learn's C)
+SEEDED_MAX_ITER: Final = 100
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 # threadpool_limits changes process-wide state; one fit at a time keeps save/restore paired.
 _fit_lock = threading.Lock()
@@ -72,20 +83,22 @@ class ClusterModel:
     idf: Float32Array  # 0 for the n-grams below min_df
     svd: TruncatedSVD
     normalizer: Normalizer
-    kmeans: KMeans
+    centres: FloatArray  # k x dimensions, row i is cluster id i
     projection: PCA  # the 2-D map
-    label_of: tuple[int, ...]  # KMeans label -> cluster id (ids run by size, largest first)
+    # Trained on the seeded documents' themes; its probabilities join the LSA vectors.
+    themes: LogisticRegression | None = None
 
     def vectors(self, docs: Sequence[AnalysedText]) -> FloatArray:
-        """Unit-length LSA vectors, the space the clusters live in."""
-        return _lsa(self.svd, self.normalizer, tfidf_rows(_counts(self.counter, docs), self.idf))
+        """The vectors the clusters live in: unit-length LSA, with the seed themes'
+        probabilities beside it when the clustering was seeded."""
+        tfidf = tfidf_rows(_counts(self.counter, docs), self.idf)
+        return _with_themes(_lsa(self.svd, self.normalizer, tfidf), self.themes, tfidf)
 
     def assign(self, docs: Sequence[AnalysedText]) -> list[int]:
-        """The cluster id of each document."""
+        """The cluster id of each document: the nearest centre."""
         if not docs:
             return []
-        raw = self.kmeans.predict(self.vectors(docs))
-        return [self.label_of[int(label)] for label in raw]
+        return [int(label) for label in _nearest_centre(self.vectors(docs), self.centres)]
 
     def place(self, docs: Sequence[AnalysedText]) -> list[tuple[float, float]]:
         """Map coordinates of each document."""
@@ -101,6 +114,7 @@ class ClusterSummary:
     name: str  # the top three terms, "radweg · fahrrad · straße"
     top_terms: tuple[str, ...]
     representatives: tuple[int, ...]  # indices of the documents nearest to the centre
+    theme: int | None = None  # the seed theme the cluster grew from, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,38 +125,82 @@ class Clustering:
     clusters: tuple[ClusterSummary, ...]  # by id
     coordinates: tuple[tuple[float, float], ...]  # map position per document
     model: ClusterModel = field(compare=False, repr=False)
+    # The range the default k was chosen from (see `k_bounds`); an explicit k may lie outside.
+    k_bounds: tuple[int, int] = (2, 2)
+    # (k, silhouette) of every k fitted, by k; only the chosen one for an explicit k.
+    silhouettes: tuple[tuple[int, float], ...] = ()
+    seeded: int = 0  # documents whose group was fixed by their confirmed theme
+
+    @property
+    def silhouette_k(self) -> int:
+        """The k the silhouette alone would choose among the ks fitted (ties: the smaller);
+        on sparse text mostly 2, too few groups to read: information, not the default."""
+        return max(self.silhouettes, key=lambda pair: (pair[1], -pair[0]), default=(self.k,))[0]
 
 
-def k_range(n_docs: int, k_min: int = 2, k_max: int = 12) -> range:
-    """The ks tried: from k_min up to about sqrt(n/2), never above k_max or n - 1.
+def k_bounds(n_docs: int, themes: int = 0) -> tuple[int, int]:
+    """The range the default k is chosen from: about n^(1/3) to 2 n^(1/3) groups.
 
-    The silhouette of text clusters creeps up with k (smaller clusters are a little tighter),
-    so the upper bound matters: sqrt(n/2) allows 5 groups for 50 ideas and hits the cap of 12
-    from about 250 on, a number of groups a person can still take in. Where the data have
-    little structure the silhouette favours 2 (Tempelhofer Feld proposals: 0.00-0.05 for
-    every k, 0.03 at k = 2): pass a larger k_min when a map needs more groups."""
-    upper = min(k_max, n_docs - 1, max(k_min, math.ceil(math.sqrt(n_docs / 2))))
-    return range(k_min, upper + 1)
+    A person can read a few groups of a few dozen ideas and a few dozen groups of ten
+    thousand, but not two groups of either (what the silhouette alone picks on sparse text)
+    nor hundreds: 37 ideas get 3-7 groups, 80 get 4-9, 700 get 9-18, 10,000 get 22-43 and
+    100,000 get 46-93 (never above K_MAX, never more than n - 1). With seed themes, at least
+    one group per theme."""
+    root = n_docs ** (1 / 3)
+    upper = max(2, themes, round(2 * root))
+    lower = max(2, themes, round(root))
+    upper = min(upper, K_MAX, n_docs - 1)
+    return min(lower, upper), upper
+
+
+def k_candidates(lower: int, upper: int) -> list[int]:
+    """At most K_CANDIDATES ks spread evenly over lower..upper, both ends included."""
+    count = min(K_CANDIDATES, upper - lower + 1)
+    return sorted({round(k) for k in np.linspace(lower, upper, count)})
 
 
 def cluster(
-    docs: Sequence[AnalysedText], *, k_min: int = 2, k_max: int = 12, seed: int = 0
+    docs: Sequence[AnalysedText],
+    *,
+    k: int | None = None,
+    themes: Sequence[int | None] | None = None,
+    seed: int = 0,
 ) -> Clustering:
     """Cluster the documents; deterministic for the same input and seed.
 
+    `k`: the number of groups; by default the best silhouette among a few ks of `k_bounds`.
+    `themes`: per document the index of its confirmed theme, or None: each theme becomes a
+    group its documents stay in (seeded, constrained KMeans), and a classifier trained on
+    them pulls similar documents towards it; more groups may form beside them.
+
     Raises ValueError for fewer than `MIN_DOCS` documents, for texts too short or too alike
-    to tell apart, and for a bad k range: a group of two needs no map, and the caller knows
-    best what to show instead. CPU-bound (about a second for 700 contributions): run it in a
-    worker thread, not on the event loop."""
+    to tell apart, and for a k the documents cannot fill: a group of two needs no map, and
+    the caller knows best what to show instead. CPU-bound (about a second for 700
+    contributions): run it in a worker thread, not on the event loop."""
     n = len(docs)
     if n < MIN_DOCS:
         raise ValueError(f"clustering needs at least {MIN_DOCS} texts, got {n}")
-    if k_min < 2 or k_max < k_min:
-        raise ValueError(f"need 2 <= k_min <= k_max, got k_min={k_min}, k_max={k_max}")
-    if not k_range(n, k_min, k_max):
-        raise ValueError(f"{k_min} clusters need at least {k_min + 1} texts, got {n}")
+    fixed = _fixed_themes(themes, n)
+    n_themes = int(fixed.max()) + 1 if fixed.size and fixed.max() >= 0 else 0
+    if k is not None and not 2 <= k < n:
+        raise ValueError(f"k must be between 2 and {n - 1} for {n} texts, got {k}")
+    if k is not None and k < n_themes:
+        raise ValueError(f"k must be at least the {n_themes} seed themes, got {k}")
     with _fit_lock, threadpool_limits(limits=1):
-        return _cluster(docs, k_min=k_min, k_max=k_max, seed=seed)
+        return _cluster(docs, k=k, fixed=fixed, seed=seed)
+
+
+def _fixed_themes(themes: Sequence[int | None] | None, n: int) -> IntArray:
+    """Per document its theme index, -1 for none; themes renumbered 0.. in order of index."""
+    if themes is None:
+        return np.full(n, -1, dtype=np.int64)
+    if len(themes) != n:
+        raise ValueError(f"themes has {len(themes)} entries for {n} texts")
+    raw = np.asarray([-1 if t is None else int(t) for t in themes], dtype=np.int64)
+    used = np.unique(raw[raw >= 0])
+    fixed = np.full(n, -1, dtype=np.int64)
+    fixed[raw >= 0] = np.searchsorted(used, raw[raw >= 0])
+    return fixed
 
 
 def _counts(counter: CharNgramCounter, docs: Sequence[AnalysedText]) -> sp.csr_matrix:
@@ -153,7 +211,31 @@ def _lsa(svd: TruncatedSVD, normalizer: Normalizer, tfidf: sp.csr_matrix) -> Flo
     return np.asarray(normalizer.transform(svd.transform(tfidf)), dtype=np.float64)
 
 
-def _cluster(docs: Sequence[AnalysedText], *, k_min: int, k_max: int, seed: int) -> Clustering:
+def _with_themes(
+    lsa: FloatArray, themes: LogisticRegression | None, tfidf: sp.csr_matrix
+) -> FloatArray:
+    """LSA vectors with THEME_WEIGHT times the seed themes' probabilities beside them, scaled
+    to unit length: documents the confirmed ones suggest for the same theme move closer
+    together, so groups follow the moderators' themes where those say something, and the
+    text's own structure elsewhere."""
+    if themes is None:
+        return lsa
+    probabilities = np.asarray(themes.predict_proba(tfidf), dtype=np.float64)
+    joined = np.hstack([lsa, THEME_WEIGHT * probabilities])
+    return np.asarray(joined / np.linalg.norm(joined, axis=1, keepdims=True), dtype=np.float64)
+
+
+def _nearest_centre(vectors: FloatArray, centres: FloatArray) -> IntArray:
+    # argmin |x - c|² = argmin (|c|² - 2 x·c); |x|² is the same for every centre.
+    return np.asarray(
+        np.argmin((centres * centres).sum(axis=1) - 2.0 * vectors @ centres.T, axis=1),
+        dtype=np.int64,
+    )
+
+
+def _cluster(
+    docs: Sequence[AnalysedText], *, k: int | None, fixed: IntArray, seed: int
+) -> Clustering:
     n = len(docs)
     counter = CharNgramCounter()
     counts = counter.fit_counts([doc.normalised for doc in docs])
@@ -169,52 +251,67 @@ def _cluster(docs: Sequence[AnalysedText], *, k_min: int, k_max: int, seed: int)
         raise ValueError("the texts are too short to be clustered")
     svd = TruncatedSVD(n_components=n_components, random_state=seed).fit(tfidf[fitted])
     normalizer = Normalizer()
-    vectors = _lsa(svd, normalizer, tfidf)
+    themes = _theme_classifier(tfidf, fixed, seed)
+    vectors = _with_themes(_lsa(svd, normalizer, tfidf), themes, tfidf)
     del tfidf
-    sample_vectors = vectors[fitted]
+    n_themes = int(fixed.max()) + 1 if fixed.max() >= 0 else 0
+    bounds = k_bounds(n, n_themes)
 
-    best: tuple[float, KMeans] | None = None
+    if k is None:
+        tried = sorted(
+            {*k_candidates(*bounds), *(k for k in SILHOUETTE_LADDER if n_themes <= k < bounds[0])}
+        )
+    else:
+        tried = [k]
+    fits: dict[int, tuple[float, IntArray, FloatArray]] = {}
     sample = SILHOUETTE_SAMPLE if len(fitted) > SILHOUETTE_SAMPLE else None
-    for k in k_range(n, k_min, k_max):
-        kmeans = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(sample_vectors)
-        if len(np.unique(kmeans.labels_)) != k:  # fewer distinct texts than clusters
+    for candidate in tried:
+        if candidate >= len(fitted):
             continue
+        raw, centres = _fit(vectors, fitted, fixed, candidate, seed)
+        found = np.unique(raw[fitted])
+        if len(found) < 2:
+            continue
+        if len(found) < candidate:  # fewer distinct texts than clusters
+            if k is None:
+                continue
+            raise ValueError(f"the texts are too alike for {k} groups")
         score = float(
             silhouette_score(
-                sample_vectors,
-                kmeans.labels_,
+                vectors[fitted],
+                raw[fitted],
                 metric="cosine",
                 sample_size=sample,
                 random_state=seed,
             )
         )
-        if best is None or score > best[0]:  # ties keep the smaller k
-            best = (score, kmeans)
-    if best is None:
+        fits[candidate] = (score, raw, centres)
+    in_range = [c for c in fits if k is not None or bounds[0] <= c <= bounds[1]]
+    if not in_range:
         raise ValueError("the texts are too alike to be clustered")
-    silhouette, kmeans = best
+    chosen = max(in_range, key=lambda c: (fits[c][0], -c))  # ties keep the smaller k
+    silhouette, raw, raw_centres = fits[chosen]
 
-    # Renumber by size (largest first, ties by KMeans label) so ids read the same every run.
-    raw = np.asarray(kmeans.labels_ if n == len(fitted) else kmeans.predict(vectors), np.int64)
-    sizes = np.bincount(raw, minlength=kmeans.n_clusters)
-    order = sorted(range(kmeans.n_clusters), key=lambda label: (-int(sizes[label]), label))
-    label_of = [0] * kmeans.n_clusters
+    # Renumber by size (largest first, ties by raw label) so ids read the same every run.
+    sizes = np.bincount(raw, minlength=chosen)
+    order = sorted(range(chosen), key=lambda label: (-int(sizes[label]), label))
+    label_of = np.zeros(chosen, dtype=np.int64)
     for new, old in enumerate(order):
         label_of[old] = new
-    labels = np.asarray(label_of, dtype=np.int64)[raw]
-    centres = np.asarray(kmeans.cluster_centers_, dtype=np.float64)[order]
+    labels = label_of[raw]
+    centres = raw_centres[order]
 
-    projection = PCA(n_components=2, svd_solver="full").fit(sample_vectors)
+    projection = PCA(n_components=2, svd_solver="full").fit(vectors[fitted])
     model = ClusterModel(
         counter=counter,
         idf=idf,
         svd=svd,
         normalizer=normalizer,
-        kmeans=kmeans,
+        centres=centres,
         projection=projection,
-        label_of=tuple(label_of),
+        themes=themes,
     )
-    terms = class_terms(docs, labels, len(order), TOP_TERMS)
+    terms = class_terms(docs, labels, chosen, TOP_TERMS)
     summaries = tuple(
         ClusterSummary(
             id=cluster_id,
@@ -222,17 +319,120 @@ def _cluster(docs: Sequence[AnalysedText], *, k_min: int, k_max: int, seed: int)
             name=" · ".join(terms[cluster_id][:NAME_TERMS]),
             top_terms=terms[cluster_id],
             representatives=_nearest(vectors, labels, cluster_id, centres[cluster_id]),
+            theme=order[cluster_id] if order[cluster_id] < n_themes else None,
         )
-        for cluster_id in range(len(order))
+        for cluster_id in range(chosen)
     )
     return Clustering(
         labels=tuple(int(label) for label in labels),
-        k=len(order),
+        k=chosen,
         silhouette=silhouette,
         clusters=summaries,
         coordinates=tuple(_points(projection.transform(vectors))),
         model=model,
+        k_bounds=bounds,
+        silhouettes=tuple((c, round(fits[c][0], 6)) for c in sorted(fits)),
+        seeded=int(np.count_nonzero(fixed >= 0)),
     )
+
+
+def _theme_classifier(
+    tfidf: sp.csr_matrix, fixed: IntArray, seed: int
+) -> LogisticRegression | None:
+    """A classifier of the seed themes on the seeded documents' TF-IDF; None without two."""
+    seeded = np.flatnonzero(fixed >= 0)
+    if len(np.unique(fixed[seeded])) < 2:
+        return None
+    return LogisticRegression(
+        C=THEME_C, class_weight="balanced", max_iter=1000, random_state=seed
+    ).fit(tfidf[seeded], fixed[seeded])
+
+
+def _fit(
+    vectors: FloatArray, fitted: IntArray, fixed: IntArray, k: int, seed: int
+) -> tuple[IntArray, FloatArray]:
+    """Raw labels of every document and the k centres, fitted on `fitted`'s documents.
+
+    Without seeds: KMeans. With seeds: theme t's documents form group t, whose centre starts
+    at their mean; the other groups start by k-means++ among the free documents; then
+    Lloyd's iterations move only the free documents (Basu et al.'s constrained KMeans)."""
+    sample_fixed = fixed[fitted]
+    if not np.any(fixed >= 0):
+        kmeans = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(vectors[fitted])
+        centres = np.asarray(kmeans.cluster_centers_, dtype=np.float64)
+        raw = np.asarray(kmeans.labels_, dtype=np.int64)
+        if len(fitted) < len(vectors):
+            raw = _nearest_centre(vectors, centres)
+        return raw, centres
+    centres = _seeded_kmeans(vectors[fitted], sample_fixed, fixed, vectors, k, seed)
+    raw = _nearest_centre(vectors, centres)
+    raw[fixed >= 0] = fixed[fixed >= 0]
+    return raw, centres
+
+
+def _seeded_kmeans(
+    sample: FloatArray,
+    sample_fixed: IntArray,
+    fixed: IntArray,
+    vectors: FloatArray,
+    k: int,
+    seed: int,
+) -> FloatArray:
+    n_themes = int(fixed.max()) + 1
+    theme_centres = np.zeros((n_themes, vectors.shape[1]))
+    for theme in range(n_themes):  # from every seeded document, in the sample or not
+        theme_centres[theme] = vectors[fixed == theme].mean(axis=0)
+    free = np.flatnonzero(sample_fixed < 0)
+    rng = np.random.default_rng(seed)
+    best: tuple[float, FloatArray] | None = None
+    for _ in range(10 if len(sample) <= 2000 else 3):
+        centres = np.vstack([theme_centres, _plus_plus(sample[free], theme_centres, k, rng)])
+        labels = np.full(len(sample), -1, dtype=np.int64)
+        for _iteration in range(SEEDED_MAX_ITER):
+            new = _nearest_centre(sample, centres)
+            new[sample_fixed >= 0] = sample_fixed[sample_fixed >= 0]
+            if np.array_equal(new, labels):
+                break
+            labels = new
+            for group in range(n_themes, k):  # theme centres stay with all their seeds
+                members = sample[labels == group]
+                if len(members):
+                    centres[group] = members.mean(axis=0)
+            for theme in range(n_themes):
+                members = sample[labels == theme]
+                if len(members):
+                    centres[theme] = members.mean(axis=0)
+        inertia = float(((sample - centres[labels]) ** 2).sum())
+        if best is None or inertia < best[0]:
+            best = (inertia, centres.copy())
+    assert best is not None
+    return best[1]
+
+
+def _plus_plus(
+    free: FloatArray, existing: FloatArray, k: int, rng: np.random.Generator
+) -> FloatArray:
+    """k - len(existing) more starting centres, each a free document drawn with probability
+    proportional to its squared distance from the nearest centre so far (k-means++)."""
+    extra = k - len(existing)
+    if extra <= 0 or len(free) == 0:
+        return np.zeros((max(extra, 0), free.shape[1] if free.ndim == 2 else 0))
+    distance = np.maximum(
+        (free * free).sum(axis=1)
+        + ((existing * existing).sum(axis=1) - 2.0 * free @ existing.T).min(axis=1),
+        0.0,
+    )
+    chosen = []
+    for _ in range(extra):
+        total = distance.sum()
+        index = (
+            int(rng.integers(len(free)))
+            if total <= 0
+            else int(rng.choice(len(free), p=distance / total))
+        )
+        chosen.append(free[index])
+        distance = np.minimum(distance, ((free - free[index]) ** 2).sum(axis=1))
+    return np.vstack(chosen)
 
 
 def class_terms(
