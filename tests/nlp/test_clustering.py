@@ -332,6 +332,21 @@ def test_seeded_clustering_keeps_the_seeds_and_gathers_their_topics(
         assert agree >= 16, (k, agree, result.labels)
 
 
+def test_texts_all_seeded_form_their_themes_groups(
+    topic_docs: tuple[list[AnalysedText], list[int]],
+) -> None:
+    """Every text confirmed: the groups are the themes, however many k_bounds would like."""
+    docs, truth = topic_docs
+    result = cluster(docs, themes=truth)
+    assert result.k == 3
+    assert result.k_bounds == (3, 3)
+    assert normalized_mutual_info_score(truth, result.labels) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="between 2 and 3"):
+        cluster(docs, themes=truth, k=4)
+    with pytest.raises(ValueError, match="nothing is left to group"):
+        cluster(docs, themes=[0] * len(docs))
+
+
 def test_seeded_clusters_place_new_texts_near_their_theme(
     topic_docs: tuple[list[AnalysedText], list[int]], analyzer: GermanAnalyzer
 ) -> None:
