@@ -171,12 +171,6 @@ def k_bounds(n_docs: int, themes: int = 0) -> tuple[int, int]:
     return min(lower, upper), upper
 
 
-def most_groups(themes: int, free: int, n_docs: int) -> int:
-    """The most groups n documents can fill: n - 1 (one group would be no grouping), and
-    with seed themes one group per theme plus one per document without a theme."""
-    return n_docs - 1 if themes == 0 else min(n_docs - 1, themes + free)
-
-
 def k_candidates(lower: int, upper: int) -> list[int]:
     """At most K_CANDIDATES ks spread evenly over lower..upper, both ends included."""
     count = min(K_CANDIDATES, upper - lower + 1)
@@ -206,11 +200,8 @@ def cluster(
         raise ValueError(f"clustering needs at least {MIN_DOCS} texts, got {n}")
     fixed = _fixed_themes(themes, n)
     n_themes = int(fixed.max()) + 1 if fixed.size and fixed.max() >= 0 else 0
-    most = most_groups(n_themes, int(np.count_nonzero(fixed < 0)), n)
-    if most < 2:
-        raise ValueError("every text is seeded with the same theme: nothing is left to group")
-    if k is not None and not 2 <= k <= most:
-        raise ValueError(f"k must be between 2 and {most} for {n} texts, got {k}")
+    if k is not None and not 2 <= k < n:
+        raise ValueError(f"k must be between 2 and {n - 1} for {n} texts, got {k}")
     if k is not None and k < n_themes:
         raise ValueError(f"k must be at least the {n_themes} seed themes, got {k}")
     with _fit_lock, threadpool_limits(limits=1):
@@ -282,9 +273,7 @@ def _cluster(
     vectors = _with_themes(_lsa(svd, normalizer, tfidf), themes, tfidf)
     del tfidf
     n_themes = int(fixed.max()) + 1 if fixed.max() >= 0 else 0
-    most = most_groups(n_themes, int(np.count_nonzero(fixed < 0)), n)
-    low, high = k_bounds(n, n_themes)
-    bounds = (min(low, most), min(high, most))
+    bounds = k_bounds(n, n_themes)
 
     if k is None:
         tried = sorted(
@@ -292,12 +281,12 @@ def _cluster(
         )
     else:
         tried = [k]
-    fits: dict[int, tuple[float, IntArray, FloatArray]] = {}
+    fits: dict[int, tuple[float, IntArray, FloatArray, IntArray]] = {}
     sample = SILHOUETTE_SAMPLE if len(fitted) > SILHOUETTE_SAMPLE else None
     for candidate in tried:
         if candidate >= len(fitted):
             continue
-        raw, centres = _fit(vectors, fitted, fixed, candidate, seed)
+        raw, centres, owners = _fit(vectors, fitted, fixed, candidate, seed)
         found = np.unique(raw[fitted])
         if len(found) < 2:
             continue
@@ -314,12 +303,12 @@ def _cluster(
                 random_state=seed,
             )
         )
-        fits[candidate] = (score, raw, centres)
+        fits[candidate] = (score, raw, centres, owners)
     in_range = [c for c in fits if k is not None or bounds[0] <= c <= bounds[1]]
     if not in_range:
         raise ValueError("the texts are too alike to be clustered")
     chosen = max(in_range, key=lambda c: (fits[c][0], -c))  # ties keep the smaller k
-    silhouette, raw, raw_centres = fits[chosen]
+    silhouette, raw, raw_centres, owners = fits[chosen]
 
     # Renumber by size (largest first, ties by raw label) so ids read the same every run.
     sizes = np.bincount(raw, minlength=chosen)
@@ -348,7 +337,7 @@ def _cluster(
             name=" · ".join(terms[cluster_id][:NAME_TERMS]),
             top_terms=terms[cluster_id],
             representatives=_nearest(vectors, labels, cluster_id, centres[cluster_id]),
-            theme=order[cluster_id] if order[cluster_id] < n_themes else None,
+            theme=None if owners[order[cluster_id]] < 0 else int(owners[order[cluster_id]]),
         )
         for cluster_id in range(chosen)
     )
@@ -379,13 +368,15 @@ def _theme_classifier(
 
 def _fit(
     vectors: FloatArray, fitted: IntArray, fixed: IntArray, k: int, seed: int
-) -> tuple[IntArray, FloatArray]:
-    """Raw labels of every document and the k centres, fitted on `fitted`'s documents.
+) -> tuple[IntArray, FloatArray, IntArray]:
+    """Raw labels of every document, the k centres and each centre's theme (-1 for none),
+    fitted on `fitted`'s documents.
 
-    Without seeds: KMeans. With seeds: theme t's documents form group t, whose centre starts
-    at their mean; the other groups start by k-means++ among the free documents; then
-    Lloyd's iterations move only the free documents (Basu et al.'s constrained KMeans)."""
-    sample_fixed = fixed[fitted]
+    Without seeds: KMeans. With seeds (Basu et al.'s constrained KMeans, with groups inside
+    themes): every theme owns at least one group, larger themes and the documents without a
+    theme more (`_owners`); a seeded document only ever joins a group of its own theme, a
+    free one the nearest group of any. So a theme confirmed on thousands of documents still
+    splits into groups a person can read, and each of them stays inside the theme."""
     if not np.any(fixed >= 0):
         kmeans = KMeans(n_clusters=k, n_init=_n_init(len(fitted)), random_state=seed)
         kmeans.fit(vectors[fitted])
@@ -393,49 +384,55 @@ def _fit(
         raw = np.asarray(kmeans.labels_, dtype=np.int64)
         if len(fitted) < len(vectors):
             raw = _nearest_centre(vectors, centres)
-        return raw, centres
-    centres = _seeded_kmeans(vectors[fitted], sample_fixed, fixed, vectors, k, seed)
-    raw = _nearest_centre(vectors, centres)
-    raw[fixed >= 0] = fixed[fixed >= 0]
-    return raw, centres
+        return raw, centres, np.full(k, -1, dtype=np.int64)
+    owners = _owners(k, fixed)
+    centres = _seeded_kmeans(vectors[fitted], fixed[fitted], owners, seed)
+    return _constrained_nearest(vectors, centres, owners, fixed), centres, owners
 
 
 def _n_init(n: int) -> int:
     return N_INIT_SMALL if n <= LARGE_SAMPLE else N_INIT_LARGE
 
 
-def _seeded_kmeans(
-    sample: FloatArray,
-    sample_fixed: IntArray,
-    fixed: IntArray,
-    vectors: FloatArray,
-    k: int,
-    seed: int,
-) -> FloatArray:
+def _owners(k: int, fixed: IntArray) -> IntArray:
+    """The theme of each of k groups (-1: a group for documents without a theme): one per
+    theme, the rest shared out by D'Hondt's highest averages over the themes' sizes and
+    the number of free documents, never more groups than a pool has documents."""
     n_themes = int(fixed.max()) + 1
-    theme_centres = np.zeros((n_themes, vectors.shape[1]))
-    for theme in range(n_themes):  # from every seeded document, in the sample or not
-        theme_centres[theme] = vectors[fixed == theme].mean(axis=0)
-    free = np.flatnonzero(sample_fixed < 0)
+    pools = np.append(np.bincount(fixed[fixed >= 0], minlength=n_themes), np.sum(fixed < 0))
+    groups = np.append(np.ones(n_themes, dtype=np.int64), 0)
+    for _ in range(k - n_themes):
+        score = np.where(groups < pools, pools / (groups + 1), -1.0)
+        groups[int(np.argmax(score))] += 1
+    return np.repeat(np.append(np.arange(n_themes), -1), groups).astype(np.int64)
+
+
+def _constrained_nearest(
+    vectors: FloatArray, centres: FloatArray, owners: IntArray, fixed: IntArray
+) -> IntArray:
+    """The nearest centre of each document among those it may join."""
+    distance = (centres * centres).sum(axis=1) - 2.0 * vectors @ centres.T
+    barred = (fixed[:, None] >= 0) & (owners[None, :] != fixed[:, None])
+    distance[barred] = np.inf
+    return np.asarray(np.argmin(distance, axis=1), dtype=np.int64)
+
+
+def _seeded_kmeans(sample: FloatArray, fixed: IntArray, owners: IntArray, seed: int) -> FloatArray:
     rng = np.random.default_rng(seed)
+    k = len(owners)
     best: tuple[float, FloatArray] | None = None
     for _ in range(_n_init(len(sample))):
-        centres = np.vstack([theme_centres, _plus_plus(sample[free], theme_centres, k, rng)])
+        centres = _seeded_start(sample, fixed, owners, rng)
         labels = np.full(len(sample), -1, dtype=np.int64)
         for _iteration in range(SEEDED_MAX_ITER):
-            new = _nearest_centre(sample, centres)
-            new[sample_fixed >= 0] = sample_fixed[sample_fixed >= 0]
+            new = _constrained_nearest(sample, centres, owners, fixed)
             if np.array_equal(new, labels):
                 break
             labels = new
-            for group in range(n_themes, k):  # theme centres stay with all their seeds
+            for group in range(k):
                 members = sample[labels == group]
-                if len(members):
+                if len(members):  # an empty group keeps its centre
                     centres[group] = members.mean(axis=0)
-            for theme in range(n_themes):
-                members = sample[labels == theme]
-                if len(members):
-                    centres[theme] = members.mean(axis=0)
         inertia = float(((sample - centres[labels]) ** 2).sum())
         if best is None or inertia < best[0]:
             best = (inertia, centres.copy())
@@ -443,29 +440,51 @@ def _seeded_kmeans(
     return best[1]
 
 
-def _plus_plus(
-    free: FloatArray, existing: FloatArray, k: int, rng: np.random.Generator
+def _seeded_start(
+    sample: FloatArray, fixed: IntArray, owners: IntArray, rng: np.random.Generator
 ) -> FloatArray:
-    """k - len(existing) more starting centres, each a free document drawn with probability
-    proportional to its squared distance from the nearest centre so far (k-means++)."""
-    extra = k - len(existing)
-    if extra <= 0 or len(free) == 0:
-        return np.zeros((max(extra, 0), free.shape[1] if free.ndim == 2 else 0))
-    distance = np.maximum(
-        (free * free).sum(axis=1)
-        + ((existing * existing).sum(axis=1) - 2.0 * free @ existing.T).min(axis=1),
-        0.0,
-    )
-    chosen = []
-    for _ in range(extra):
-        total = distance.sum()
-        index = (
-            int(rng.integers(len(free)))
-            if total <= 0
-            else int(rng.choice(len(free), p=distance / total))
+    """Starting centres: a theme with one group starts at its documents' mean, one with
+    more by k-means++ among its documents; the free groups by k-means++ among the free
+    documents, away from the themes' centres."""
+    centres = np.zeros((len(owners), sample.shape[1]))
+    for theme in np.unique(owners[owners >= 0]):
+        slots = np.flatnonzero(owners == theme)
+        members = sample[fixed == theme]
+        if len(members) == 0:  # a theme seeded only outside the sample: its free neighbours
+            members = sample
+        if len(slots) == 1:
+            centres[slots[0]] = members.mean(axis=0)
+        else:
+            centres[slots] = _plus_plus(members, centres[:0], len(slots), rng)
+    slots = np.flatnonzero(owners < 0)
+    if len(slots):
+        placed = centres[owners >= 0]
+        centres[slots] = _plus_plus(sample[fixed < 0], placed, len(slots), rng)
+    return centres
+
+
+def _plus_plus(
+    candidates: FloatArray, existing: FloatArray, count: int, rng: np.random.Generator
+) -> FloatArray:
+    """`count` starting centres drawn from `candidates`, each with probability proportional
+    to its squared distance from the nearest centre so far (k-means++)."""
+    chosen: list[FloatArray] = []
+    if len(existing):
+        distance = np.maximum(
+            (candidates * candidates).sum(axis=1)
+            + ((existing * existing).sum(axis=1) - 2.0 * candidates @ existing.T).min(axis=1),
+            0.0,
         )
-        chosen.append(free[index])
-        distance = np.minimum(distance, ((free - free[index]) ** 2).sum(axis=1))
+    else:
+        distance = np.ones(len(candidates))
+    for _ in range(count):
+        total = distance.sum()
+        if total > 0:
+            index = int(rng.choice(len(candidates), p=distance / total))
+        else:
+            index = int(rng.integers(len(candidates)))
+        chosen.append(candidates[index])
+        distance = np.minimum(distance, ((candidates - candidates[index]) ** 2).sum(axis=1))
     return np.vstack(chosen)
 
 

@@ -202,8 +202,7 @@ async def run_clustering(
 
 def _check_k(k: int, items: int, themes: Sequence[int | None]) -> None:
     seeded = len({theme for theme in themes if theme is not None})
-    free = sum(1 for theme in themes if theme is None)
-    low, high = max(2, seeded), clustering.most_groups(seeded, free, items)
+    low, high = max(2, seeded), items - 1
     if not low <= k <= high:
         raise ClusteringFailed(
             Deferred(
