@@ -6,13 +6,15 @@ on sparse text, for 37 ideas as for 100,000 (kept as information, `silhouette_k`
 chosen within a range that grows with the contributions (`k_bounds`), or given.
 
 Where moderators have confirmed themes, those seed the groups (`cluster(themes=...)`):
-each theme's documents stay in a group of their own (Basu, Banerjee and Mooney's
-constrained KMeans, 2002), and a logistic regression trained on them adds its theme
-probabilities to every vector, so that unconfirmed documents that read like a theme join
-it. Measured with `participation nlp evaluate` (first label as the class, a random fifth
-of the items given as seeds): on the other items NMI 0.157 / ARI 0.280 on FreiRaum
-Ottensen (0.081 / 0.019 unseeded) and 0.090 / 0.055 on Tempelhofer Feld (0.106 / 0.012;
-a supervised classifier trained on four fifths reaches only NMI 0.116 there).
+every theme owns at least one group and its documents stay inside its groups (Basu,
+Banerjee and Mooney's constrained KMeans, 2002, with groups inside themes, so that a theme
+confirmed on thousands of documents still splits into readable groups), and a logistic
+regression trained on them adds its theme probabilities to every vector, so that
+unconfirmed documents that read like a theme join it. Measured with `participation nlp
+evaluate` (first label as the class, a random fifth of the items given as seeds), on the
+other items: NMI 0.122 / ARI 0.047 on FreiRaum Ottensen (0.089 / 0.025 unseeded) and
+0.078 / 0.074 on Tempelhofer Feld (0.106 / 0.012 unseeded, at twice the groups; a
+supervised classifier trained on four fifths reaches only NMI 0.116 there).
 
 Groups are named by class-based TF-IDF over
 the readable terms (lemmas and compound parts), as BERTopic does, and shown with the
@@ -132,7 +134,7 @@ class ClusterSummary:
     name: str  # the top three terms, "radweg · fahrrad · straße"
     top_terms: tuple[str, ...]
     representatives: tuple[int, ...]  # indices of the documents nearest to the centre
-    theme: int | None = None  # the seed theme the cluster grew from, if any
+    theme: int | None = None  # the seed theme (the caller's index) whose group this is
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,27 +200,28 @@ def cluster(
     n = len(docs)
     if n < MIN_DOCS:
         raise ValueError(f"clustering needs at least {MIN_DOCS} texts, got {n}")
-    fixed = _fixed_themes(themes, n)
+    fixed, used = _fixed_themes(themes, n)
     n_themes = int(fixed.max()) + 1 if fixed.size and fixed.max() >= 0 else 0
     if k is not None and not 2 <= k < n:
         raise ValueError(f"k must be between 2 and {n - 1} for {n} texts, got {k}")
     if k is not None and k < n_themes:
         raise ValueError(f"k must be at least the {n_themes} seed themes, got {k}")
     with _fit_lock, threadpool_limits(limits=1):
-        return _cluster(docs, k=k, fixed=fixed, seed=seed)
+        return _cluster(docs, k=k, fixed=fixed, theme_ids=used, seed=seed)
 
 
-def _fixed_themes(themes: Sequence[int | None] | None, n: int) -> IntArray:
-    """Per document its theme index, -1 for none; themes renumbered 0.. in order of index."""
+def _fixed_themes(themes: Sequence[int | None] | None, n: int) -> tuple[IntArray, IntArray]:
+    """Per document its theme renumbered 0.. in order of index (-1 for none), and the
+    caller's index of each renumbered theme."""
     if themes is None:
-        return np.full(n, -1, dtype=np.int64)
+        return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if len(themes) != n:
         raise ValueError(f"themes has {len(themes)} entries for {n} texts")
     raw = np.asarray([-1 if t is None else int(t) for t in themes], dtype=np.int64)
     used = np.unique(raw[raw >= 0])
     fixed = np.full(n, -1, dtype=np.int64)
     fixed[raw >= 0] = np.searchsorted(used, raw[raw >= 0])
-    return fixed
+    return fixed, used
 
 
 def _counts(counter: CharNgramCounter, docs: Sequence[AnalysedText]) -> sp.csr_matrix:
@@ -252,7 +255,12 @@ def _nearest_centre(vectors: FloatArray, centres: FloatArray) -> IntArray:
 
 
 def _cluster(
-    docs: Sequence[AnalysedText], *, k: int | None, fixed: IntArray, seed: int
+    docs: Sequence[AnalysedText],
+    *,
+    k: int | None,
+    fixed: IntArray,
+    theme_ids: IntArray,
+    seed: int,
 ) -> Clustering:
     n = len(docs)
     counter = CharNgramCounter()
@@ -337,7 +345,7 @@ def _cluster(
             name=" · ".join(terms[cluster_id][:NAME_TERMS]),
             top_terms=terms[cluster_id],
             representatives=_nearest(vectors, labels, cluster_id, centres[cluster_id]),
-            theme=None if owners[order[cluster_id]] < 0 else int(owners[order[cluster_id]]),
+            theme=_theme_of(owners[order[cluster_id]], theme_ids),
         )
         for cluster_id in range(chosen)
     )
@@ -352,6 +360,10 @@ def _cluster(
         silhouettes=tuple((c, round(fits[c][0], 6)) for c in sorted(fits)),
         seeded=int(np.count_nonzero(fixed >= 0)),
     )
+
+
+def _theme_of(owner: np.int64, theme_ids: IntArray) -> int | None:
+    return None if owner < 0 else int(theme_ids[owner])
 
 
 def _theme_classifier(

@@ -226,8 +226,10 @@ def clustering_agreement(
 
     Twice: without any labels (the top-level figures), and `seeded`, as a process whose
     moderators have confirmed the themes of a random `seed_share` of the items (their first
-    label given as the seed theme). Seeded items stay in their theme's group, so agreement
-    over all items flatters; `unseeded_items` is measured on the others alone."""
+    label given as the seed theme). Seeded items stay in their theme's groups, so agreement
+    over all items flatters; `unseeded_items` is measured on the others alone. The groups
+    inside one theme are a second level a reader opens; `theme_level` measures the first
+    (each group counted as its theme, groups without a theme as themselves)."""
     keep = [i for i, labels in enumerate(dataset.labels) if labels]
     kept = [docs[i] for i in keep]
     reference = [dataset.labels[i][0] for i in keep]
@@ -263,6 +265,14 @@ def seeded_agreement(
     themes = [index[reference[i]] if is_seed[i] else None for i in range(n)]
     result = cluster(docs, themes=themes, seed=seed)
     labels = np.asarray(result.labels)
+    # The top level of the groups: a group inside a theme counts as the theme, a group of
+    # its own (no theme) stays itself.
+    top = np.asarray(
+        [
+            len(label_names) + c.id if c.theme is None else c.theme
+            for c in (result.clusters[label] for label in result.labels)
+        ]
+    )
     truth = np.asarray(reference)
     others = ~is_seed
     return {
@@ -274,6 +284,11 @@ def seeded_agreement(
         "unseeded_items": {
             "items": int(others.sum()),
             **_agreement(truth[others].tolist(), labels[others].tolist()),
+        },
+        "theme_level": {
+            "groups": len(set(top.tolist())),
+            "all_items": _agreement(truth.tolist(), top.tolist()),
+            "unseeded_items": _agreement(truth[others].tolist(), top[others].tolist()),
         },
     }
 

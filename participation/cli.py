@@ -392,6 +392,13 @@ def _echo_clustering_report(cl: dict[str, Any]) -> None:
             f" ARI {every['ari']:.3f}; the {others['items']} unseeded items NMI"
             f" {others['nmi']:.3f}, ARI {others['ari']:.3f}"
         )
+        top = seeded["theme_level"]
+        click.echo(
+            f"  first level ({top['groups']} groups: each theme's groups as one): all items"
+            f" NMI {top['all_items']['nmi']:.3f}, ARI {top['all_items']['ari']:.3f};"
+            f" unseeded items NMI {top['unseeded_items']['nmi']:.3f},"
+            f" ARI {top['unseeded_items']['ari']:.3f}"
+        )
 
 
 @nlp_group.command("train")

@@ -348,6 +348,9 @@ def test_texts_all_seeded_are_grouped_inside_their_themes(
             members = [i for i, label in enumerate(result.labels) if label == summary.id]
             assert {themes[i] for i in members} == {summary.theme}
     assert k_bounds(len(docs), 3) == (3, 6)
+    # Themes keep the caller's numbers, also where some are not used.
+    result = cluster(docs, themes=[5 * t + 2 for t in truth], k=3)
+    assert sorted(c.theme for c in result.clusters if c.theme is not None) == [2, 7, 12]
 
 
 def test_seeded_clusters_place_new_texts_near_their_theme(
