@@ -189,7 +189,9 @@ def _cluster_child(path: str, queue: multiprocessing.Queue[dict[str, object]]) -
             "peak_megabytes": round(peak / 1024**2),
             "before_clustering_megabytes": round(loaded / 1024**2),
             "k": result.k,
+            "k_bounds": list(result.k_bounds),
             "silhouette": round(result.silhouette, 3),
+            "silhouette_k": result.silhouette_k,
         }
     )
 
@@ -240,16 +242,24 @@ def print_row(size: int, row: dict[str, object], file: TextIO | None = None) -> 
         f" {query['tag_p95_ms']:>7.2f} {query['similar_p95_ms']:>8.2f}"
         f" {query['total_p95_ms']:>8.2f} {query.get('recall_at_5_vs_exact', '-'):>6}"
         f" {clustering['seconds']:>7.1f} s {clustering['peak_megabytes']:>6} MB"
-        f" {clustering['k']:>3}",
+        f" {clustering['k']:>3} {_k_range(clustering):>7} {clustering.get('silhouette_k', '-'):>5}",
         file=file or sys.stdout,  # looked up now: `python -m bench` redirects stdout
     )
 
 
+def _k_range(clustering: dict[str, object]) -> str:
+    bounds = clustering.get("k_bounds")
+    return f"{bounds[0]}-{bounds[1]}" if isinstance(bounds, list) else "-"
+
+
+# k: the groups chosen (from the range people can read, by silhouette within it);
+# silh. k: what the silhouette alone would have chosen among the ks fitted.
 HEADER: Final = (
     f"{'':>8} {'analyse':>11} {'index':>9} {'index':>9} {'---------- p95 ms ----------':>35}"
-    f" {'recall':>6} {'cluster':>9} {'cluster':>9}\n"
+    f" {'recall':>6} {'cluster':>9} {'cluster':>9} {'':>3} {'k':>7} {'silh.':>5}\n"
     f"{'texts':>8} {'texts/s':>11} {'build':>9} {'memory':>9} {'analyse':>8} {'tag':>7}"
     f" {'similar':>8} {'total':>8} {'vs exact':>6} {'time':>9} {'peak RSS':>9} {'k':>3}"
+    f" {'range':>7} {'k':>5}"
 )
 
 

@@ -21,12 +21,14 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from nlp.clustering import cluster
+from nlp.clustering import Clustering, cluster
 from nlp.datasets import Dataset
 from nlp.tagging import SupervisedTagger, review_priority, train_tagger
 from nlp.text import AnalysedText, GermanAnalyzer
 
 Metrics = dict[str, Any]
+# The share of items whose labels a seeded clustering is given, as confirmed themes.
+SEED_SHARE = 0.2
 
 
 def indicator(labels: Sequence[Sequence[str]], names: Sequence[str]) -> np.ndarray:
@@ -214,18 +216,96 @@ def _review_next(
     return [candidates[int(i)] for i in best]
 
 
-def clustering_agreement(docs: Sequence[AnalysedText], dataset: Dataset, seed: int) -> Metrics:
-    """How far clusters found without labels agree with the labels (NMI, ARI). For multi-label
-    data each item's label set counts as its class; items without labels are left out."""
+def clustering_agreement(
+    docs: Sequence[AnalysedText], dataset: Dataset, seed: int, seed_share: float = SEED_SHARE
+) -> Metrics:
+    """How far clusters agree with the labels (NMI, ARI), each item's class being its first
+    label (in the label columns' order); items without labels are left out. For multi-label
+    data the whole label set as a class is reported too (`label_set`: many rare
+    combinations, which lifts NMI).
+
+    Twice: without any labels (the top-level figures), and `seeded`, as a process whose
+    moderators have confirmed the themes of a random `seed_share` of the items (their first
+    label given as the seed theme). Seeded items stay in their theme's groups, so agreement
+    over all items flatters; `unseeded_items` is measured on the others alone. The groups
+    inside one theme are a second level a reader opens; `theme_level` measures the first
+    (each group counted as its theme, groups without a theme as themselves)."""
     keep = [i for i, labels in enumerate(dataset.labels) if labels]
-    result = cluster([docs[i] for i in keep], seed=seed)
-    reference = ["|".join(sorted(dataset.labels[i])) for i in keep]
-    return {
+    kept = [docs[i] for i in keep]
+    reference = [dataset.labels[i][0] for i in keep]
+    result = cluster(kept, seed=seed)
+    metrics: Metrics = {
         "items": len(keep),
+        "reference": "first label",
+        **_k_choice(result),
+        **_agreement(reference, result.labels),
+    }
+    if dataset.multilabel:
+        metrics["label_set"] = _agreement(
+            ["|".join(sorted(dataset.labels[i])) for i in keep], result.labels
+        )
+    if seed_share > 0:
+        metrics["seeded"] = seeded_agreement(kept, reference, dataset.label_names, seed, seed_share)
+    return metrics
+
+
+def seeded_agreement(
+    docs: Sequence[AnalysedText],
+    reference: Sequence[str],
+    label_names: Sequence[str],
+    seed: int,
+    seed_share: float,
+) -> Metrics:
+    """Clusters seeded with the reference class of a random `seed_share` of the items."""
+    n = len(docs)
+    chosen = np.random.default_rng(seed).permutation(n)[: round(seed_share * n)]
+    is_seed = np.zeros(n, dtype=bool)
+    is_seed[chosen] = True
+    index = {name: i for i, name in enumerate(label_names)}
+    themes = [index[reference[i]] if is_seed[i] else None for i in range(n)]
+    result = cluster(docs, themes=themes, seed=seed)
+    labels = np.asarray(result.labels)
+    # The top level of the groups: a group inside a theme counts as the theme, a group of
+    # its own (no theme) stays itself.
+    top = np.asarray(
+        [
+            len(label_names) + c.id if c.theme is None else c.theme
+            for c in (result.clusters[label] for label in result.labels)
+        ]
+    )
+    truth = np.asarray(reference)
+    others = ~is_seed
+    return {
+        "seed_share": seed_share,
+        "seeds": int(is_seed.sum()),
+        "seed_themes": len({reference[i] for i in chosen}),
+        **_k_choice(result),
+        "all_items": _agreement(truth.tolist(), labels.tolist()),
+        "unseeded_items": {
+            "items": int(others.sum()),
+            **_agreement(truth[others].tolist(), labels[others].tolist()),
+        },
+        "theme_level": {
+            "groups": len(set(top.tolist())),
+            "all_items": _agreement(truth.tolist(), top.tolist()),
+            "unseeded_items": _agreement(truth[others].tolist(), top[others].tolist()),
+        },
+    }
+
+
+def _k_choice(result: Clustering) -> Metrics:
+    return {
         "k": result.k,
+        "k_bounds": list(result.k_bounds),
         "silhouette": round(float(result.silhouette), 4),
-        "nmi": round(float(normalized_mutual_info_score(reference, result.labels)), 4),
-        "ari": round(float(adjusted_rand_score(reference, result.labels)), 4),
+        "silhouette_k": result.silhouette_k,
+    }
+
+
+def _agreement(reference: Sequence[str], labels: Sequence[int]) -> Metrics:
+    return {
+        "nmi": round(float(normalized_mutual_info_score(reference, labels)), 4),
+        "ari": round(float(adjusted_rand_score(reference, labels)), 4),
     }
 
 
@@ -238,6 +318,8 @@ def evaluate(
     seeds: int = 5,
     repeats: int = 1,
     seed: int = 0,
+    seed_share: float = SEED_SHARE,
+    clustering_only: bool = False,
     on_progress: Callable[[str], None] | None = None,
 ) -> Metrics:
     say = on_progress or (lambda _message: None)
@@ -249,25 +331,6 @@ def evaluate(
         docs = analyzer.analyse(dataset.texts)
         timings["analyse_per_second"] = round(len(docs) / (time.perf_counter() - started))
         say(f"analysed {len(docs)} texts")
-
-        started = time.perf_counter()
-        cv, predicted = cross_validate(docs, dataset, folds, seed)
-        timings["cross_validation_seconds"] = round(time.perf_counter() - started, 2)
-        say("cross-validation done")
-        repeated = None
-        if repeats > 1:
-            started = time.perf_counter()
-            repeated = repeated_cross_validation(docs, dataset, folds, cv, repeats, seed, say)
-            timings["repeated_cross_validation_seconds"] = round(time.perf_counter() - started, 2)
-
-        started = time.perf_counter()
-        tagger = _train(docs, dataset, list(range(len(docs))), seed)
-        timings["train_all_seconds"] = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        tagger.tag(docs[:200])
-        per_item = (time.perf_counter() - started) / min(200, len(docs))
-        timings["tag_with_explanation_ms_per_item"] = round(per_item * 1000, 2)
-
         report: Metrics = {
             "data": {
                 "items": len(docs),
@@ -275,20 +338,56 @@ def evaluate(
                 "multilabel": dataset.multilabel,
                 "items_without_label": sum(1 for labels in dataset.labels if not labels),
             },
-            "cross_validation": cv,
         }
-        if repeated is not None:
-            report["repeated_cross_validation"] = repeated
-        if dataset.groups is not None:
-            report["per_group"] = per_group(dataset, predicted)
-        if curve_sizes:
-            started = time.perf_counter()
-            report["learning_curve"] = learning_curve(docs, dataset, curve_sizes, seeds, say)
-            timings["learning_curve_seconds"] = round(time.perf_counter() - started, 2)
+        if not clustering_only:
+            report.update(
+                _evaluate_tagger(docs, dataset, folds, curve_sizes, seeds, repeats, seed, say)
+            )
+            timings.update(report.pop("tagger_timings"))
         started = time.perf_counter()
-        report["clustering"] = clustering_agreement(docs, dataset, seed)
+        report["clustering"] = clustering_agreement(docs, dataset, seed, seed_share)
         timings["clustering_seconds"] = round(time.perf_counter() - started, 2)
         say("clustering done")
     report["timings"] = timings
+    return report
+
+
+def _evaluate_tagger(
+    docs: Sequence[AnalysedText],
+    dataset: Dataset,
+    folds: int,
+    curve_sizes: Sequence[int],
+    seeds: int,
+    repeats: int,
+    seed: int,
+    say: Callable[[str], None],
+) -> Metrics:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    cv, predicted = cross_validate(docs, dataset, folds, seed)
+    timings["cross_validation_seconds"] = round(time.perf_counter() - started, 2)
+    say("cross-validation done")
+    report: Metrics = {"cross_validation": cv}
+    if repeats > 1:
+        started = time.perf_counter()
+        report["repeated_cross_validation"] = repeated_cross_validation(
+            docs, dataset, folds, cv, repeats, seed, say
+        )
+        timings["repeated_cross_validation_seconds"] = round(time.perf_counter() - started, 2)
+
+    started = time.perf_counter()
+    tagger = _train(docs, dataset, list(range(len(docs))), seed)
+    timings["train_all_seconds"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    tagger.tag(docs[:200])
+    per_item = (time.perf_counter() - started) / min(200, len(docs))
+    timings["tag_with_explanation_ms_per_item"] = round(per_item * 1000, 2)
     report["model"] = tagger.version
+    if dataset.groups is not None:
+        report["per_group"] = per_group(dataset, predicted)
+    if curve_sizes:
+        started = time.perf_counter()
+        report["learning_curve"] = learning_curve(docs, dataset, curve_sizes, seeds, say)
+        timings["learning_curve_seconds"] = round(time.perf_counter() - started, 2)
+    report["tagger_timings"] = timings
     return report

@@ -319,6 +319,8 @@ def _split_columns(value: str) -> list[str]:
     type=click.IntRange(1, 20),
     help="Repeat the cross-validation under N shuffles and report mean and deviation.",
 )
+@click.option("--seed-share", default=0.2, show_default=True, type=click.FloatRange(0, 0.9))
+@click.option("--clustering-only", is_flag=True, help="Skip the tagger; evaluate clustering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 def nlp_evaluate(
     csv_path: str,
@@ -330,9 +332,14 @@ def nlp_evaluate(
     curve: str,
     seeds: int,
     repeats: int,
+    seed_share: float,
+    clustering_only: bool,
     as_json: bool,
 ) -> None:
-    """Cross-validate the platform's tagger (and clustering) on a labelled CSV."""
+    """Cross-validate the platform's tagger (and clustering) on a labelled CSV.
+
+    The clustering is measured twice: without labels, and seeded with the labels of a random
+    --seed-share of the items as confirmed themes (then also on the other items alone)."""
     from nlp.datasets import DatasetError, read_csv
     from nlp.evaluation import evaluate
     from nlp.text import default_analyzer
@@ -355,13 +362,22 @@ def nlp_evaluate(
         curve_sizes=sizes,
         seeds=seeds,
         repeats=repeats,
+        seed_share=seed_share,
+        clustering_only=clustering_only,
         on_progress=lambda message: click.echo(message, err=True),
     )
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    cv = report["cross_validation"]
     click.echo(f"{report['data']['items']} items, {len(dataset.label_names)} labels")
+    if "cross_validation" in report:
+        _echo_tagger_report(report, folds)
+    _echo_clustering_report(report["clustering"])
+    click.echo(f"timings: {report['timings']}")
+
+
+def _echo_tagger_report(report: dict[str, Any], folds: int) -> None:
+    cv = report["cross_validation"]
     click.echo(
         f"{folds}-fold CV: accuracy {cv['accuracy']:.3f}, micro-F1 {cv['micro_f1']:.3f}, "
         f"macro-F1 {cv['macro_f1']:.3f}"
@@ -380,9 +396,41 @@ def nlp_evaluate(
                 f"  {size:5d} labelled: macro-F1 active {lc['active']['macro_f1'][i]:.3f}, "
                 f"random {lc['random']['macro_f1'][i]:.3f}"
             )
-    cl = report["clustering"]
-    click.echo(f"clustering: k={cl['k']}, NMI {cl['nmi']:.3f}, ARI {cl['ari']:.3f}")
-    click.echo(f"timings: {report['timings']}")
+
+
+def _echo_clustering_report(cl: dict[str, Any]) -> None:
+    def k_line(part: dict[str, Any]) -> str:
+        low, high = part["k_bounds"]
+        return f"k={part['k']} of {low}-{high} (silhouette alone: k={part['silhouette_k']})"
+
+    click.echo(
+        f"clustering ({cl['items']} items, against the {cl['reference']}): {k_line(cl)},"
+        f" NMI {cl['nmi']:.3f}, ARI {cl['ari']:.3f}"
+    )
+    if "label_set" in cl:
+        click.echo(
+            f"  against the label set: NMI {cl['label_set']['nmi']:.3f},"
+            f" ARI {cl['label_set']['ari']:.3f}"
+        )
+    if "seeded" in cl:
+        seeded, every, others = (
+            cl["seeded"],
+            cl["seeded"]["all_items"],
+            cl["seeded"]["unseeded_items"],
+        )
+        click.echo(
+            f"seeded with {seeded['seeds']} items' labels ({seeded['seed_share']:.0%},"
+            f" {seeded['seed_themes']} themes): {k_line(seeded)}; all items NMI {every['nmi']:.3f},"
+            f" ARI {every['ari']:.3f}; the {others['items']} unseeded items NMI"
+            f" {others['nmi']:.3f}, ARI {others['ari']:.3f}"
+        )
+        top = seeded["theme_level"]
+        click.echo(
+            f"  first level ({top['groups']} groups: each theme's groups as one): all items"
+            f" NMI {top['all_items']['nmi']:.3f}, ARI {top['all_items']['ari']:.3f};"
+            f" unseeded items NMI {top['unseeded_items']['nmi']:.3f},"
+            f" ARI {top['unseeded_items']['ari']:.3f}"
+        )
 
 
 @nlp_group.command("train")
@@ -430,7 +478,10 @@ def nlp_train(process: str, force: bool) -> None:
 @nlp_group.command("cluster")
 @click.argument("process")
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same groups.")
-def nlp_cluster(process: str, seed: int) -> None:
+@click.option(
+    "--k", "k", default=None, type=click.IntRange(min=2), help="Number of groups (default: chosen)."
+)
+def nlp_cluster(process: str, seed: int, k: int | None) -> None:
     """Group the published ideas of PROCESS (its slug) by similarity, store the groups (the
     analysis page shows them) and print them."""
     import time
@@ -449,7 +500,7 @@ def nlp_cluster(process: str, seed: int) -> None:
                     return None
                 started = time.perf_counter()
                 stored = await run_clustering(
-                    session, settings.var_dir, overview.process.id, seed=seed
+                    session, settings.var_dir, overview.process.id, seed=seed, k=k
                 )
                 seconds = time.perf_counter() - started
                 return await run_view(session, stored), seconds
@@ -465,7 +516,7 @@ def nlp_cluster(process: str, seed: int) -> None:
         raise click.ClickException(f"There is no process {process!r}.")
     view, seconds = result
     click.echo(
-        f"{view.run.items} published ideas in {view.run.k} groups "
+        f"{view.run.items} published contributions in {view.run.k} groups "
         f"(silhouette {view.run.silhouette:.3f}, {seconds:.1f} s); stored as run {view.run.id}."
     )
     for group in view.clusters:

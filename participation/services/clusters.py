@@ -39,6 +39,9 @@ from participation.models import (
     Contribution,
     ContributionKind,
     ContributionStatus,
+    ContributionTheme,
+    Theme,
+    ThemeSource,
 )
 from participation.services.errors import ServiceError
 from participation.services.processes import Page
@@ -73,8 +76,16 @@ class IdeaText:
     channel: Channel = Channel.IDEA_CALL
 
 
-# What is grouped: published ideas and approved survey answers (not comments).
+# What is grouped: every screened contribution with words of its own, whatever its channel
+# (idea call, survey, focus group, workshop, import): ideas, whichever way they came, and
+# free-text survey answers. Comments are not: they answer an idea, they do not stand alone.
 CLUSTERED_KINDS: Final = (ContributionKind.IDEA, ContributionKind.SURVEY_ANSWER)
+# Rows read per round trip while the feed streams: memory stays bounded by one batch beside
+# the texts themselves, also at 100,000 contributions.
+FEED_BATCH: Final = 2000
+# The first this many characters of a body are read: enough to place any contribution, and
+# one pasted document cannot blow up a run's memory.
+MAX_BODY_CHARS: Final = 5000
 
 
 def _to_cluster(process_id: int) -> tuple[Any, ...]:
@@ -87,18 +98,48 @@ def _to_cluster(process_id: int) -> tuple[Any, ...]:
 
 
 async def ideas_to_cluster(session: AsyncSession, process_id: int) -> list[IdeaText]:
-    """The published ideas and approved survey answers of a process, oldest first (a stable
-    order keeps runs repeatable)."""
-    rows = await session.exec(
-        select(Contribution.id, Contribution.channel, analysed_title(), Contribution.body)
+    """The published ideas (from every channel) and approved survey answers of a process
+    that have text, oldest first (a stable order keeps runs repeatable); streamed in
+    batches of FEED_BATCH rows, each body cut at MAX_BODY_CHARS."""
+    query = (
+        select(
+            Contribution.id,
+            Contribution.channel,
+            analysed_title(),
+            func.substr(col(Contribution.body), 1, MAX_BODY_CHARS),
+        )
         .where(*_to_cluster(process_id))
         .order_by(col(Contribution.id))
+        .execution_options(yield_per=FEED_BATCH)
     )
-    return [
-        IdeaText(id_, text_title, body, Channel(channel))
-        for id_, channel, text_title, body in rows
-        if id_ is not None
-    ]
+    ideas: list[IdeaText] = []
+    result = await session.stream(query)
+    async for batch in result.partitions():
+        ideas.extend(
+            IdeaText(id_, text_title, body or "", Channel(channel))
+            for id_, channel, text_title, body in batch
+            if id_ is not None and (text_title.strip() or (body or "").strip())
+        )
+    return ideas
+
+
+async def confirmed_seeds(
+    session: AsyncSession, process_id: int, ids: Sequence[int]
+) -> list[int | None]:
+    """Per contribution in `ids` the position of its first confirmed theme (in the
+    taxonomy's order), or None: the moderators' themes the groups start from."""
+    rows = await session.exec(
+        select(ContributionTheme.contribution_id, Theme.position, Theme.id)
+        .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+        .where(Theme.process_id == process_id, ContributionTheme.source == ThemeSource.CONFIRMED)
+    )
+    first: dict[int, tuple[int, int]] = {}
+    for contribution_id, position, theme_id in rows:
+        key = (position, theme_id or 0)
+        if contribution_id not in first or key < first[contribution_id]:
+            first[contribution_id] = key
+    order = {key: index for index, key in enumerate(sorted(set(first.values())))}
+    return [order[first[i]] if i in first else None for i in ids]
 
 
 async def count_to_cluster(session: AsyncSession, process_id: int) -> int:
@@ -110,10 +151,12 @@ async def count_to_cluster(session: AsyncSession, process_id: int) -> int:
     ).one()
 
 
-def _cluster_texts(var_dir: Path, texts: list[str], seed: int) -> clustering.Clustering:
+def _cluster_texts(
+    var_dir: Path, texts: list[str], themes: list[int | None], k: int | None, seed: int
+) -> clustering.Clustering:
     """Blocking: analyse and cluster. Runs in a worker thread."""
     docs = default_analyzer(var_dir / "nlp").analyse(texts)
-    return clustering.cluster(docs, seed=seed)
+    return clustering.cluster(docs, k=k, themes=themes, seed=seed)
 
 
 async def run_clustering(
@@ -123,10 +166,15 @@ async def run_clustering(
     *,
     job_id: int | None = None,
     seed: int = 0,
+    k: int | None = None,
 ) -> ClusterRun:
-    """Cluster the process's published ideas and store the run; deterministic per seed.
+    """Cluster the process's published contributions and store the run; deterministic per
+    seed. `k` is the number of groups; by default one that people can read, for the
+    number of contributions (nlp.clustering.k_bounds). Contributions with confirmed themes
+    seed one group per theme, which they stay in.
 
-    Raises ClusteringFailed with a message for people when there is nothing to group."""
+    Raises ClusteringFailed with a message for people when there is nothing to group or
+    `k` does not fit."""
     ideas = await ideas_to_cluster(session, process_id)
     if len(ideas) < clustering.MIN_DOCS:
         raise ClusteringFailed(
@@ -135,18 +183,36 @@ async def run_clustering(
                 {"min": clustering.MIN_DOCS, "n": len(ideas)},
             )
         )
+    themes = await confirmed_seeds(session, process_id, [idea.id for idea in ideas])
+    if k is not None:
+        _check_k(k, len(ideas), themes)
     texts = [join_fields([idea.title, idea.body]) for idea in ideas]
     try:
         # abandon_on_cancel: when the app shuts down, the job is given up at once instead of
         # holding the shutdown until the thread is done; its result is then thrown away.
         result = await anyio.to_thread.run_sync(
-            partial(_cluster_texts, var_dir, texts, seed), abandon_on_cancel=True
+            partial(_cluster_texts, var_dir, texts, themes, k, seed), abandon_on_cancel=True
         )
     except ValueError:  # nlp.clustering: too short or too alike to tell apart
         raise ClusteringFailed(
             Deferred(N_("The ideas are too short or too much alike to be told apart into groups."))
         ) from None
     return await _store(session, process_id, job_id, seed, ideas, result)
+
+
+def _check_k(k: int, items: int, themes: Sequence[int | None]) -> None:
+    seeded = len({theme for theme in themes if theme is not None})
+    low, high = max(2, seeded), items - 1
+    if not low <= k <= high:
+        raise ClusteringFailed(
+            Deferred(
+                N_(
+                    "The number of groups must be between %(low)d and %(high)d"
+                    " for %(items)d contributions with %(themes)d confirmed action fields."
+                ),
+                {"low": low, "high": high, "items": items, "themes": seeded},
+            )
+        )
 
 
 async def _store(
