@@ -30,7 +30,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -65,7 +65,12 @@ class JobQueue(Protocol):
     async def stop(self) -> None: ...
 
     async def submit(
-        self, session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None
+        self,
+        session: AsyncSession,
+        process_id: int,
+        kind: JobKind,
+        requested_by: User | None,
+        params: dict[str, Any] | None = None,
     ) -> tuple[AnalysisJob, bool]: ...
 
 
@@ -90,8 +95,13 @@ async def _cluster(
     session: AsyncSession, context: JobContext, job: AnalysisJob
 ) -> Sequence[Deferred]:
     try:
+        k = (job.params or {}).get("k")
         run = await clusters.run_clustering(
-            session, context.settings.var_dir, job.process_id, job_id=job.id
+            session,
+            context.settings.var_dir,
+            job.process_id,
+            job_id=job.id,
+            k=k if isinstance(k, int) else None,
         )
     except clusters.ClusteringFailed as error:
         raise JobFailed(error.reason) from None
@@ -144,7 +154,11 @@ async def active_job(session: AsyncSession, process_id: int, kind: JobKind) -> A
 
 
 async def create_job(
-    session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None
+    session: AsyncSession,
+    process_id: int,
+    kind: JobKind,
+    requested_by: User | None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[AnalysisJob, bool]:
     """A new queued job, or the one of this kind already queued or running for the process
     (asking twice must not run the same work twice). True when the job is new."""
@@ -154,6 +168,7 @@ async def create_job(
     job = AnalysisJob(
         process_id=process_id,
         kind=kind,
+        params=params,
         requested_by_id=requested_by.id if requested_by else None,
     )
     session.add(job)
@@ -298,10 +313,15 @@ class JobRunner(BackgroundLoop):
         await super().start()
 
     async def submit(
-        self, session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None
+        self,
+        session: AsyncSession,
+        process_id: int,
+        kind: JobKind,
+        requested_by: User | None,
+        params: dict[str, Any] | None = None,
     ) -> tuple[AnalysisJob, bool]:
         """Queue a job (see `create_job`); True when it is new."""
-        job, created = await create_job(session, process_id, kind, requested_by)
+        job, created = await create_job(session, process_id, kind, requested_by, params)
         if created:
             assert job.id is not None
             self._queue.put_nowait(job.id)

@@ -91,10 +91,15 @@ class RedisJobQueue:
             log.warning("Could not disconnect from the job queue: %s", error)
 
     async def submit(
-        self, session: AsyncSession, process_id: int, kind: JobKind, requested_by: User | None
+        self,
+        session: AsyncSession,
+        process_id: int,
+        kind: JobKind,
+        requested_by: User | None,
+        params: dict[str, Any] | None = None,
     ) -> tuple[AnalysisJob, bool]:
         """Queue a job (see `create_job`); True when it is new."""
-        job, created = await create_job(session, process_id, kind, requested_by)
+        job, created = await create_job(session, process_id, kind, requested_by, params)
         if created:
             assert job.id is not None
             try:

@@ -8,11 +8,16 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.db import create_engine, create_sessionmaker
+from participation.jobs import HANDLERS, JobContext, create_job, execute_job
 from participation.models import (
+    AnalysisJob,
     Cluster,
     ClusterMember,
     ClusterRun,
     Contribution,
+    JobKind,
+    JobStatus,
     Process,
     Role,
 )
@@ -141,3 +146,50 @@ def test_evaluators_read_groups_but_do_not_change_them(client: Client, settings:
     for action, data in (("rename", {"name": "x"}), ("merge", {"into": "2"}), ("move", {})):
         assert post_form(client, f"{GROUP}/1/{action}", data).status_code == 403
     assert in_db(settings, _sizes) == {"radweg": 3, "bus": 3}
+
+
+def test_a_moderator_asks_for_a_number_of_groups(client: Client, settings: Settings) -> None:
+    process = in_db(settings, add_process)
+    in_db(settings, lambda s: _run(s, process))
+    moderator = _moderator(client, settings)
+    for typed in ("1", "zwölf", "101"):
+        refused = post_form(moderator, f"/analysis/{SLUG}/cluster", {"k": typed})
+        assert refused.status_code == 303
+        assert "ganze Zahl" in text_of(html(moderator.get(f"/analysis/{SLUG}").text))
+    assert in_db(settings, _job_params) == []
+    post_form(moderator, f"/analysis/{SLUG}/cluster", {"k": " 4 "})
+    assert in_db(settings, _job_params) == [{"k": 4}]
+
+
+async def _job_params(session: AsyncSession) -> list[object]:
+    return [job.params for job in (await session.exec(select(AnalysisJob))).all()]
+
+
+async def test_the_clustering_job_makes_the_number_of_groups_asked_for(
+    session: AsyncSession, settings: Settings
+) -> None:
+    process = await add_process(session)
+    for n, text in enumerate(TEXTS):
+        await add_idea(session, process, title=f"Idee {n}", body=text)
+    job, _new = await create_job(session, process.id or 0, JobKind.CLUSTER, None, {"k": 3})
+    engine = create_engine(settings)
+    try:
+        context = JobContext(create_sessionmaker(engine), settings)
+        assert await execute_job(context, job.id or 0, HANDLERS) is JobStatus.DONE
+    finally:
+        await engine.dispose()
+    run = (await session.exec(select(ClusterRun))).one()
+    assert run.k == 3
+
+
+TEXTS = [
+    "Der Radweg nach Kornbach fehlt, Kinder fahren auf der Landstraße.",
+    "Ein sicherer Radweg zwischen Auenbrück und Kornbach hilft Familien.",
+    "Radwege entlang der Kreisstraße beleuchten.",
+    "Der Bus fährt abends zu selten, eine Linie bis 23 Uhr fehlt.",
+    "Rufbus per App buchen statt nur telefonisch.",
+    "Echtzeit-Abfahrtsanzeigen an den Haltestellen.",
+    "Glasfaser auch für Einzelhöfe im Außenbereich.",
+    "Funkloch an der Kreisstraße schließen.",
+    "Mobilfunk im Schulbus verbessern.",
+]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -384,6 +384,8 @@ class AnalysisJob(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="process.id", index=True, ondelete="CASCADE")
     kind: JobKind = Field(sa_type=enum_column(JobKind))
+    # What the person asked for beyond the kind, e.g. {"k": 12} groups for a clustering.
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     status: JobStatus = Field(default=JobStatus.QUEUED, sa_type=enum_column(JobStatus), index=True)
     requested_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"

@@ -15,6 +15,7 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import ClientRefresh, HTMXRequest
 from litestar.response import Redirect, Template
 
+from nlp import clustering
 from participation.auth import current_user, requires_analyst, requires_moderator
 from participation.i18n import _, ngettext
 from participation.inputs import parse_int
@@ -127,7 +128,17 @@ class AnalysisController(Controller):
             message = _("The groups were changed by hand: tick “Discard my changes” to recompute.")
             flash(request, message, "error")
             return Redirect(f"/analysis/{slug}", status_code=303)
-        return await self._submit(request, db, state, slug, JobKind.CLUSTER)
+        # The number of groups the moderator asked for; empty: one chosen for the volume.
+        typed = data.get("k", "").strip()
+        k = parse_int(typed, minimum=2, maximum=clustering.K_MAX)
+        if typed and k is None:
+            message = _(
+                "Please give the number of groups as a whole number from %(min)d to %(max)d."
+            )
+            flash(request, message % {"min": 2, "max": clustering.K_MAX}, "error")
+            return Redirect(f"/analysis/{slug}", status_code=303)
+        params = {"k": k} if k is not None else None
+        return await self._submit(request, db, state, slug, JobKind.CLUSTER, params)
 
     @post("/{slug:str}/retrain", guards=[requires_moderator])
     async def retrain(
@@ -248,12 +259,19 @@ class AnalysisController(Controller):
 
     @staticmethod
     async def _submit(
-        request: HTMXRequest, db: Db, state: State, slug: str, kind: JobKind
+        request: HTMXRequest,
+        db: Db,
+        state: State,
+        slug: str,
+        kind: JobKind,
+        params: dict[str, Any] | None = None,
     ) -> Redirect:
         overview = await load_process(db, slug)
         assert overview.process.id is not None
         try:
-            _job, created = await _jobs(state).submit(db, overview.process.id, kind, _user(request))
+            _job, created = await _jobs(state).submit(
+                db, overview.process.id, kind, _user(request), params
+            )
         except QueueUnavailable as error:
             flash(request, str(error), "error")
             return Redirect(f"/analysis/{slug}", status_code=303)
