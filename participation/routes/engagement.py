@@ -18,7 +18,7 @@ from participation.inputs import parse_int
 from participation.models import ContributionStatus, ModerationMode, ReportReason
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process
-from participation.services import comments, reports, supports
+from participation.services import comments, merging, reports, supports
 from participation.services.contributions import PUBLIC_SEGMENTS, published_idea
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.processes import ProcessOverview, PublishedIdea
@@ -155,6 +155,7 @@ async def _idea_page(
             "segments": PUBLIC_SEGMENTS,
             "posted": posted,
             "ratings": _ratings(idea),
+            "merged": None if threads_only else await merging.merged_into(db, idea_id),
             # The support widget is not part of a page of threads.
             "support": None
             if threads_only

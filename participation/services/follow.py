@@ -47,6 +47,7 @@ from participation.services.contributions import (
 )
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.mail import forget_address, forget_mails, mask_address
+from participation.services.merging import kept_ideas
 from participation.services.moderation_log import keep_events_of_deleted
 
 # The fields a person may change afterwards. Who they are (segment, organisation) and the
@@ -93,6 +94,7 @@ class FollowedContribution:
     contribution: Contribution
     themes: list[str]  # confirmed action fields, by name
     last_decision: ModerationEvent | None
+    merged_into: Contribution | None = None  # the idea it was merged into, if merged
 
     @property
     def changes_requested(self) -> bool:
@@ -187,8 +189,11 @@ async def follow_page(session: AsyncSession, token: str) -> FollowPage | None:
     ids = [c.id for c, _p in rows if c.id is not None]
     decisions = await _last_decisions(session, ids)
     themes = await _confirmed_theme_names(session, ids)
+    kept = await kept_ideas(session, [c for c, _p in rows])
     items = [
-        FollowedContribution(c, themes.get(c.id or 0, []), decisions.get(c.id or 0))
+        FollowedContribution(
+            c, themes.get(c.id or 0, []), decisions.get(c.id or 0), kept.get(c.id or 0)
+        )
         for c, _p in rows
     ]
     return FollowPage(process=rows[0][1], items=items)
