@@ -35,6 +35,7 @@ async def _fresh(session: AsyncSession, contribution_id: int) -> Contribution:
 
 
 async def _supports(session: AsyncSession, idea: Contribution, *hashes: str) -> None:
+    assert idea.id is not None
     for hash_ in hashes:
         session.add(Support(contribution_id=idea.id, supporter_hash=hash_, created_at=utcnow()))
     await session.commit()
@@ -60,7 +61,7 @@ async def _comment(
 
 async def _state(session: AsyncSession, *ids: int) -> list[tuple[object, ...]]:
     """What a merge may change, as stored: status, pointer, kept counts, comments, supports."""
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for id_ in ids:
         c = await _fresh(session, id_)
         comments = list(
