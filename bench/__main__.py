@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
-Usage: `python -m bench [--seconds 3] [--only pages surveys moderation text duplicates
-scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql]
+Usage: `python -m bench [--seconds 3] [--only pages surveys moderation merge_queue text
+duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql]
 [--load-seconds 10] [--write-seconds 60]`. The whole run takes about half an hour on two
 cores: the scale benchmark at 100,000 texts and the load benchmark over real HTTP
 (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all of it;
@@ -18,9 +18,27 @@ import json
 import sys
 from pathlib import Path
 
-from bench import duplicates, load, moderation_queue, pages, scale, surveys, text
+from bench import (
+    duplicate_queue,
+    duplicates,
+    load,
+    moderation_queue,
+    pages,
+    scale,
+    surveys,
+    text,
+)
 
-BENCHMARKS = ("pages", "surveys", "moderation", "text", "duplicates", "scale", "load")
+BENCHMARKS = (
+    "pages",
+    "surveys",
+    "moderation",
+    "merge_queue",
+    "text",
+    "duplicates",
+    "scale",
+    "load",
+)
 NLP_JSON = Path("var/bench/nlp.json")
 
 if __name__ == "__main__":
@@ -44,6 +62,14 @@ if __name__ == "__main__":
         for view in queue["views"].values():
             del view["plans"]  # `python -m bench.moderation_queue` prints them
         report["moderation_queue"] = queue
+    if "merge_queue" in args.only:
+        # The duplicates job and page at 10,000 ideas (bench/duplicate_queue.py).
+        found = asyncio.run(duplicate_queue.measure(None, duplicate_queue.IDEAS))
+        for view in found["views"].values():
+            del view["plans"]  # `python -m bench.duplicate_queue` prints them
+        with contextlib.redirect_stdout(sys.stderr):
+            duplicate_queue.print_table(found)
+        report["duplicate_queue"] = found
     if "text" in args.only:
         report["text"] = text.measure()
     # The tables are for people; stdout stays one JSON document.
