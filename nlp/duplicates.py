@@ -69,6 +69,13 @@ DENSE_SAMPLE: Final = 20_000  # rows the low-rank basis is fitted on
 CANDIDATES: Final = 300
 # duplicate_pairs multiplies this many rows at a time: bounded memory for large indexes.
 _BLOCK_ROWS: Final = 512
+# best_pairs: above this many items, each item's partners are picked among the
+# PAIR_CANDIDATES nearest in the dense low-rank copy and only those are scored exactly (the
+# exact all-pairs product took 26 s for 10,000 texts on an idle machine, minutes on a busy one).
+EXACT_PAIRS_MAX: Final = 3000
+PAIR_CANDIDATES: Final = 40
+_DENSE_BLOCK_CELLS: Final = 16_000_000  # approximate scores held at once (64 MB of float32)
+_EXACT_PAIR_CHUNK: Final = 20_000  # candidate pairs scored exactly at once
 
 FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
@@ -182,8 +189,8 @@ class SimilarityIndex:
         above the threshold, and a moderator needs each item's likeliest twin.
 
         A sparse matrix product in blocks of rows; it grows with the square of the index
-        (about a second for 2,000 long contributions, 26 s for 10,000), so run it in a worker
-        thread or job. Only pairs sharing an n-gram are scored; any two German sentences
+        (about a second for 2,000 long contributions, 26 s for 10,000, 44 s with `per_item`),
+        so run it in a worker thread or job; `best_pairs` is faster on large indexes. Only pairs sharing an n-gram are scored; any two German sentences
         share some ("en ", " di"), and two texts sharing none would score at most the mean's
         squared length over their centred lengths (measured 0.067 / 0.93² for the demo)."""
         rows: list[IntArray] = []
@@ -217,6 +224,80 @@ class SimilarityIndex:
         return [
             DuplicatePair(a=int(a[i]), b=int(b[i]), score=round(float(score[i]), 3)) for i in order
         ]
+
+    def best_pairs(
+        self,
+        threshold: float = DUPLICATE_THRESHOLD,
+        per_item: int = 3,
+        limit: int | None = None,
+        *,
+        candidates: int = PAIR_CANDIDATES,
+        exact: bool | None = None,
+    ) -> list[DuplicatePair]:
+        """Each item's best `per_item` partners scoring at least `threshold` (a pair stays if
+        it is among the best of either side), best first, at most `limit`.
+
+        Up to EXACT_PAIRS_MAX items (or with `exact`) every pair is scored (duplicate_pairs).
+        Above, the dense low-rank copy (fitted now if the index has none) picks each item's
+        `candidates` nearest, and only those pairs are scored exactly: the scores are exact,
+        a partner the low-rank copy ranks below `candidates` is missed."""
+        n = len(self)
+        if exact is None:
+            exact = n <= max(EXACT_PAIRS_MAX, DENSE_DIMENSIONS)
+        if exact:
+            return self.duplicate_pairs(threshold, limit, per_item=per_item)
+        if self._dense is None:
+            self._fit_dense()
+        assert self._dense is not None
+        first, second = self._candidate_rows(min(candidates, n - 1))
+        dots = np.concatenate(
+            [
+                self._row_dots(
+                    first[start : start + _EXACT_PAIR_CHUNK],
+                    second[start : start + _EXACT_PAIR_CHUNK],
+                )
+                for start in range(0, len(first), _EXACT_PAIR_CHUNK)
+            ]
+        )
+        score = self._centred(dots, first, second)
+        keep = np.flatnonzero(score >= threshold)
+        keep = keep[_best_per_row(first[keep], score[keep], per_item)]
+        a = np.minimum(self._ids[first[keep]], self._ids[second[keep]])
+        b = np.maximum(self._ids[first[keep]], self._ids[second[keep]])
+        score = score[keep]
+        _, unique = np.unique(np.stack([a, b]), axis=1, return_index=True)
+        a, b, score = a[unique], b[unique], score[unique]
+        order = np.lexsort((b, a, -score))[:limit]
+        return [
+            DuplicatePair(a=int(a[i]), b=int(b[i]), score=round(float(score[i]), 3)) for i in order
+        ]
+
+    def _candidate_rows(self, count: int) -> tuple[IntArray, IntArray]:
+        """For every row, the `count` other rows the dense copy scores highest: (rows, others)."""
+        assert self._dense is not None
+        n = len(self)
+        lengths = np.maximum(self._lengths, 1e-6)
+        block = max(1, _DENSE_BLOCK_CELLS // n)
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        with threadpool_limits(limits=1):  # see _fit_dense: busy servers
+            for start in range(0, n, block):
+                end = min(n, start + block)
+                approximate = self._dense[start:end] @ self._dense.T
+                approximate -= self._offsets[start:end, None]
+                approximate -= self._offsets[None, :]
+                approximate += np.float32(self._mean_square)
+                approximate /= lengths[start:end, None] * lengths[None, :]
+                approximate[np.arange(end - start), np.arange(start, end)] = -np.inf
+                best = np.argpartition(-approximate, count - 1, axis=1)[:, :count]
+                rows.append(np.repeat(np.arange(start, end, dtype=np.int64), count))
+                cols.append(best.ravel().astype(np.int64))
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def _row_dots(self, first: IntArray, second: IntArray) -> FloatArray:
+        """Exact dot products of the rows `first[i]` and `second[i]`."""
+        product = self._matrix[first].multiply(self._matrix[second])
+        return np.asarray(product.sum(axis=1), dtype=np.float64).ravel()
 
     # --- scoring -----------------------------------------------------------------------------
 

@@ -3,8 +3,12 @@ background and worked through by moderators on /moderation/duplicates.
 
 `compute_pairs` (the `duplicates` job, participation/jobs.py) reads the process's ideas and
 survey answers that are waiting or published (not comments; across channels), scores every
-pair in a worker thread (nlp/duplicates.py: centred cosine on char n-grams, each item's best
-few partners above the threshold) and replaces the process's open pairs with the new ones.
+pair in a worker thread (nlp/duplicates.py `best_pairs`: centred cosine on char n-grams, each
+item's best few partners above the threshold; above 3,000 items the partners are picked
+among each item's 40 nearest in a low-rank copy and scored exactly) and replaces the
+process's open pairs with the new ones. `python -m bench.duplicate_queue` measures it at
+10,000 ideas; on resampled real texts the low-rank pick kept 97 % of the best 5,000 exact
+pairs, in 19 s instead of 44 s (idle 2-core machine).
 Pairs a moderator marked "kein Duplikat" keep their row with `dismissed_at` and are never
 offered again. Pages read stored pairs only: a fixed number of queries, each on an index.
 """
@@ -90,7 +94,7 @@ def find_pairs(
         return []
     docs = analyzer(var_dir).analyse([text for _id, text in texts])
     index = SimilarityIndex(docs, [id_ for id_, _text in texts], approximate=False)
-    found = index.duplicate_pairs(DUPLICATE_THRESHOLD, MAX_PAIRS, per_item=per_item)
+    found = index.best_pairs(DUPLICATE_THRESHOLD, per_item, MAX_PAIRS)
     by_id = {id_: doc for (id_, _text), doc in zip(texts, docs, strict=True)}
     weights = term_weights(docs)
     return [
@@ -220,7 +224,7 @@ async def pair_page(
             .join(first, col(first.id) == DuplicatePair.first_id)
             .join(second, col(second.id) == DuplicatePair.second_id)
             .where(*where)
-            .order_by(col(DuplicatePair.score).desc(), col(DuplicatePair.id))
+            .order_by(col(DuplicatePair.score).desc(), col(DuplicatePair.id).desc())
             .offset((page - 1) * per_page)
             .limit(per_page + 1)
         )
@@ -309,7 +313,7 @@ async def hints_for(
             col(DuplicatePair.dismissed_at).is_(None),
             both_live,
         )
-        .order_by(col(DuplicatePair.score).desc(), col(DuplicatePair.id))
+        .order_by(col(DuplicatePair.score).desc(), col(DuplicatePair.id).desc())
     )
     wanted = set(ids)
     hints: dict[int, DuplicateHint] = {}
