@@ -190,9 +190,10 @@ class SimilarityIndex:
 
         A sparse matrix product in blocks of rows; it grows with the square of the index
         (about a second for 2,000 long contributions, 26 s for 10,000, 44 s with `per_item`),
-        so run it in a worker thread or job; `best_pairs` is faster on large indexes. Only pairs sharing an n-gram are scored; any two German sentences
-        share some ("en ", " di"), and two texts sharing none would score at most the mean's
-        squared length over their centred lengths (measured 0.067 / 0.93² for the demo)."""
+        so run it in a worker thread or job; `best_pairs` is faster on large indexes. Only
+        pairs sharing an n-gram are scored; any two German sentences share some ("en ",
+        " di"), and two texts sharing none would score at most the mean's squared length over
+        their centred lengths (measured 0.067 / 0.93² for the demo)."""
         rows: list[IntArray] = []
         cols: list[IntArray] = []
         scores: list[FloatArray] = []
