@@ -25,6 +25,7 @@ class DuplicatePair(SQLModel, table=True):
         sa.UniqueConstraint("first_id", "second_id"),
         sa.Index("ix_duplicate_pair_open", "process_id", "dismissed_at", "score", "id"),
         sa.Index("ix_duplicate_pair_open_all", "dismissed_at", "score", "id"),
+        sa.Index("ix_duplicate_pair_first", "first_id", "dismissed_at"),
         sa.Index("ix_duplicate_pair_second", "second_id", "dismissed_at"),
     )
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, update
+from sqlalchemy import ColumnElement, CompoundSelect, and_, delete, insert, or_, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -304,16 +304,21 @@ async def hints_for(
     if not ids:
         return {}
     first, second, both_live = _pairs_with_contributions()
-    rows = await session.exec(
-        select(DuplicatePair, first.title, second.title)
-        .join(first, col(first.id) == DuplicatePair.first_id)
-        .join(second, col(second.id) == DuplicatePair.second_id)
-        .where(
-            or_(col(DuplicatePair.first_id).in_(ids), col(DuplicatePair.second_id).in_(ids)),
-            col(DuplicatePair.dismissed_at).is_(None),
-            both_live,
-        )
-        .order_by(col(DuplicatePair.score).desc(), col(DuplicatePair.id).desc())
+    is_open = col(DuplicatePair.dismissed_at).is_(None)
+    # Two index lookups (by first_id, by second_id), never a walk over every open pair: no
+    # ORDER BY for the planner to serve from the score index; a page's few are sorted here.
+    pair_ids: CompoundSelect[tuple[int]] = union_all(
+        select(DuplicatePair.id).where(col(DuplicatePair.first_id).in_(ids), is_open),
+        select(DuplicatePair.id).where(col(DuplicatePair.second_id).in_(ids), is_open),
+    )
+    rows = sorted(
+        await session.exec(
+            select(DuplicatePair, first.title, second.title)
+            .join(first, col(first.id) == DuplicatePair.first_id)
+            .join(second, col(second.id) == DuplicatePair.second_id)
+            .where(col(DuplicatePair.id).in_(pair_ids), both_live)
+        ),
+        key=lambda row: (-row[0].score, -(row[0].id or 0)),
     )
     wanted = set(ids)
     hints: dict[int, DuplicateHint] = {}

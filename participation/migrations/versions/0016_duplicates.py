@@ -56,6 +56,7 @@ def upgrade() -> None:
         "ix_duplicate_pair_open", "duplicate_pair", ["process_id", "dismissed_at", "score", "id"]
     )
     op.create_index("ix_duplicate_pair_open_all", "duplicate_pair", ["dismissed_at", "score", "id"])
+    op.create_index("ix_duplicate_pair_first", "duplicate_pair", ["first_id", "dismissed_at"])
     op.create_index("ix_duplicate_pair_second", "duplicate_pair", ["second_id", "dismissed_at"])
 
     op.create_table(
