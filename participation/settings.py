@@ -236,8 +236,8 @@ class Settings:
     # Public pages as anonymous visitors see them are kept this long per process and served
     # from memory (participation/page_cache.py); 0 = never kept.
     page_cache_seconds: float = 1.0
-    # After a moderator approves an idea or survey answer, look for duplicates again in the
-    # background (the `duplicates` job; one per process at a time).
+    # After a moderator approves an idea or survey answer (or undoes a merge), look for
+    # duplicates again in the background (the `duplicates` job; one per process at a time).
     duplicates_after_approval: bool = True
 
     @property

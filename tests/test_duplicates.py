@@ -173,6 +173,10 @@ def test_an_admin_merges_without_javascript_and_undoes_it_from_the_log(
     # The kept idea's public page shows the merged text.
     idea = client.get(f"/processes/radwege-auetal/ideas/{first}")
     assert "Kostenloses öffentliches WLAN auf dem Marktplatz" in idea.text
+    # The merged one's address leads there.
+    gone = client.get(f"/processes/radwege-auetal/ideas/{second}", follow_redirects=False)
+    assert gone.status_code == 302
+    assert gone.headers["location"] == f"/processes/radwege-auetal/ideas/{first}"
     # The pair is gone from the list; the log offers to undo the merge.
     assert f"pair-{pair_id}" not in client.get("/moderation/duplicates").text
     log = html(client.get("/moderation/log").text)

@@ -24,8 +24,9 @@ from participation.jobs import JobQueue, QueueUnavailable
 from participation.models import JobKind, User
 from participation.routes import Db, FormData, safe_next
 from participation.services import duplicates, merging
-from participation.services.duplicates import PairPage, PairView
+from participation.services.duplicates import PairPage, PairView, submit_duplicates_job
 from participation.services.errors import Conflict, NotFound, ValidationFailed
+from participation.settings import Settings
 
 LIST_URL = "/moderation/duplicates"
 
@@ -216,6 +217,9 @@ class DuplicatesController(Controller):
         except Conflict as exc:
             flash(request, str(exc), "error")
             return Redirect(back, status_code=303)
+        settings: Settings = state.settings
+        if settings.duplicates_after_approval:  # its pairs come back with the next run
+            await submit_duplicates_job(state, db, record.process_id)
         flash(
             request,
             _("Merge undone: #%(merged)d is separate from #%(kept)d again.")

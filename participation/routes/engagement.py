@@ -176,13 +176,22 @@ class EngagementController(Controller):
         slug: FromPath[str],
         idea_id: FromPath[int],
         comment: FromQuery[str] = "",
-    ) -> Template:
+    ) -> Template | Redirect:
         """One published idea with its answer, supports and a page of its comments. The query
         may name the comments' page (`page`), a comment to show (`show`, its page is found) and
         a thread to answer (`reply`, its form opens under the thread); garbled values are
         left out, so a mangled link still shows the idea."""
         overview = await load_process(db, slug)
-        idea = await _load_idea(db, overview, idea_id)
+        assert overview.process.id is not None
+        try:
+            idea = await _load_idea(db, overview, idea_id)
+        except NotFoundException:
+            # A merged idea's address leads to the idea it was merged into (links to it
+            # were shared while it was public).
+            kept = await merging.kept_id(db, overview.process.id, idea_id)
+            if kept is None:
+                raise
+            return Redirect(_idea_url(overview, kept), status_code=302)  # undo may come
         posted = comment if comment in {"pending", "published"} else ""
         query = request.query_params
         htmx = request.htmx

@@ -326,6 +326,18 @@ async def merged_into(session: AsyncSession, kept_id: int) -> MergedInto:
     return MergedInto(int(count), shown[:MERGED_SHOWN])
 
 
+async def kept_id(session: AsyncSession, process_id: int, merged_id: int) -> int | None:
+    """The idea a merged idea of this process was merged into; None for anything else."""
+    found = await session.exec(
+        select(Contribution.duplicate_of_id).where(
+            col(Contribution.id) == merged_id,
+            col(Contribution.process_id) == process_id,
+            col(Contribution.status) == ContributionStatus.MERGED,
+        )
+    )
+    return found.first()
+
+
 async def kept_ideas(
     session: AsyncSession, contributions: Sequence[Contribution]
 ) -> dict[int, Contribution]:
