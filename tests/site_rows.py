@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from litestar import Litestar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import Contribution, ContributionKind, ContributionStatus, Process, Role
+from participation.models import (
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    DuplicatePair,
+    Process,
+    Role,
+)
 from participation.models.surveys import QuestionKind
 from participation.services.mail import unsubscribe_token
 from participation.settings import Settings
@@ -35,6 +42,7 @@ class Site:
     session_id: int
     member_id: int  # a pupil in that session
     unsubscribe: str
+    pair_id: int  # the idea and the pending one, suggested as likely duplicates
 
     def fill(self, template: str) -> str:
         """A route's path with every parameter set to a row that exists."""
@@ -53,6 +61,8 @@ class Site:
                 "field": "title",
                 "idea_id": self.idea_id,
                 "contribution_id": self.idea_id,
+                "pair_id": self.pair_id,
+                "merge_id": 999_999,  # none yet: the handler answers 404
             }
             if template.startswith("/follow/"):
                 by_name.update(token=FOLLOW_TOKEN, contribution_id=self.pending_id)
@@ -109,6 +119,23 @@ def build_site(client: Client, settings: Settings) -> Site:
     assert fg_session.id is not None
     member = in_db(settings, lambda s: add_member(s, fg_session))
     assert member.id is not None
+
+    twins = sorted((idea.id, pending.id))
+
+    async def pair(session: AsyncSession) -> int:
+        assert process.id is not None
+        row = DuplicatePair(
+            process_id=process.id,
+            first_id=twins[0],
+            second_id=twins[1],
+            score=0.5,
+            shared_words=["radweg"],
+        )
+        session.add(row)
+        await session.commit()
+        assert row.id is not None
+        return row.id
+
     return Site(
         process=process,
         idea_id=idea.id,
@@ -119,6 +146,7 @@ def build_site(client: Client, settings: Settings) -> Site:
         session_id=fg_session.id,
         member_id=member.id,
         unsubscribe=unsubscribe_token(settings, idea.id, UNSUBSCRIBE_ADDRESS),
+        pair_id=in_db(settings, pair),
     )
 
 
