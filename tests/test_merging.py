@@ -229,3 +229,24 @@ async def test_the_authors_follow_page_names_the_kept_idea(
     assert followed.merged_into.id == keep.id
     assert followed.last_decision is not None
     assert followed.last_decision.action is ModerationAction.MERGE
+
+
+async def test_a_chain_of_merges_is_undone_from_the_last(
+    session: AsyncSession, setup: tuple[Process, Contribution, Contribution, User]
+) -> None:
+    process, keep, merged, actor = setup
+    last = await add_idea(session, process, title="WLAN für alle Plätze")
+    assert keep.id is not None
+    assert merged.id is not None
+    assert last.id is not None
+    await _comment(session, process, merged)
+    before = await _state(session, keep.id, merged.id, last.id)
+    first = await merge_contributions(session, keep_id=keep.id, merged_id=merged.id, actor=actor)
+    second = await merge_contributions(session, keep_id=last.id, merged_id=keep.id, actor=actor)
+    assert first.id is not None
+    assert second.id is not None
+    with pytest.raises(Conflict):
+        await undo_merge(session, merge_id=first.id, actor=actor)
+    await undo_merge(session, merge_id=second.id, actor=actor)
+    await undo_merge(session, merge_id=first.id, actor=actor)
+    assert await _state(session, keep.id, merged.id, last.id) == before

@@ -225,7 +225,8 @@ async def undo_merge(session: AsyncSession, *, merge_id: int, actor: User) -> Co
     """Take a merge back: the merged contribution gets its status back and loses the pointer,
     its comments (with replies written since) go back to it, and the supports copied to the
     kept idea are deleted (those a browser withdrew since are gone already). Raises NotFound,
-    or Conflict when it was undone already or the merged contribution changed since."""
+    or Conflict when it was undone already, the merged contribution changed since, or the
+    kept idea has been merged on into another (undo that later merge first)."""
     record = await session.get(ContributionMerge, merge_id, populate_existing=True)
     if record is None:
         raise NotFound(_("This merge does not exist."))
@@ -234,6 +235,13 @@ async def undo_merge(session: AsyncSession, *, merge_id: int, actor: User) -> Co
     merged = await _get(session, record.merged_id)
     if merged.status is not ContributionStatus.MERGED or merged.duplicate_of_id != record.kept_id:
         raise Conflict(_("The merged contribution has changed since; nothing was undone."))
+    kept = await _get(session, record.kept_id)
+    if kept.status is ContributionStatus.MERGED:
+        # What moved with this merge has moved on with the later one: undo that one first.
+        raise Conflict(
+            _("#%(kept)d has been merged into #%(next)d since: undo that merge first.")
+            % {"kept": kept.id, "next": kept.duplicate_of_id}
+        )
     now = utcnow()
     claimed = await session.exec(
         update(Contribution)
