@@ -24,7 +24,17 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
-from sqlalchemy import ColumnElement, CompoundSelect, and_, delete, insert, or_, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    delete,
+    insert,
+    or_,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -148,6 +158,11 @@ async def compute_pairs(session: AsyncSession, var_dir: Path, process_id: int) -
     ]
     for start in range(0, len(fresh), INSERT_CHUNK):  # bounded statements (SQLite's limits)
         await session.exec(insert(DuplicatePair).values(fresh[start : start + INSERT_CHUNK]))
+    await session.commit()
+    # The pages read the pairs in score order through an index and stop after one page; a
+    # planner that still thinks the table empty sorts all of a process's pairs instead
+    # (PostgreSQL, measured: 55 ms for 5,000 before ANALYZE).
+    await (await session.connection()).execute(text("ANALYZE duplicate_pair"))
     await session.commit()
     return PairRun(items=len(texts), pairs=len(fresh), seconds=round(seconds, 2))
 
