@@ -25,7 +25,8 @@ from participation.models import (
     Process,
     Role,
 )
-from participation.services.duplicates import compute_pairs, dismiss_pair, hints_for
+from participation.services import moderation
+from participation.services.duplicates import compute_pairs, dismiss_pair, hints_for, pair_page
 from participation.settings import Settings
 from tests.helpers import (
     HTMX,
@@ -252,3 +253,17 @@ def test_approving_an_idea_starts_the_duplicates_job(settings: Settings) -> None
 
         client.blocking_portal.call(client.app.state.jobs.wait_idle)
         assert in_db(settings, jobs) == [(JobKind.DUPLICATES, JobStatus.DONE)]
+
+
+async def test_rejecting_or_hiding_a_side_withdraws_its_pairs(
+    session: AsyncSession, settings: Settings
+) -> None:
+    process, _first, second = await _process_with_twins(session)
+    assert process.id is not None
+    actor = await add_actor(session, "mod@example.org")
+    await compute_pairs(session, settings.var_dir, process.id)
+    assert second in await hints_for(session, [second])
+    await moderation.reject(session, second, actor, "Doppelt.")
+    assert not [p for p in await _pairs(session) if second in (p.first_id, p.second_id)]
+    page = await pair_page(session, process_slug=process.slug)
+    assert all(second not in (v.first.id, v.second.id) for v in page.pairs)

@@ -27,7 +27,6 @@ import anyio.to_thread
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
-    and_,
     delete,
     insert,
     or_,
@@ -89,10 +88,6 @@ class PairRun:
     items: int  # contributions compared
     pairs: int  # pairs stored (dismissed ones not offered again)
     seconds: float  # the comparison in the worker thread
-
-
-def _live(contribution: type[Contribution] | Contribution) -> ColumnElement[bool]:
-    return col(contribution.status).in_(LIVE_STATES)
 
 
 def find_pairs(
@@ -206,11 +201,8 @@ class PairPage:
         return {p.id: p.title for p in self.processes if p.id is not None}
 
 
-def _pairs_with_contributions() -> tuple[
-    type[Contribution], type[Contribution], ColumnElement[bool]
-]:
-    first, second = aliased(Contribution), aliased(Contribution)
-    return first, second, and_(_live(first), _live(second))
+def _pairs_with_contributions() -> tuple[type[Contribution], type[Contribution]]:
+    return aliased(Contribution), aliased(Contribution)
 
 
 async def pair_page(
@@ -221,12 +213,14 @@ async def pair_page(
     skipped: Sequence[int] = (),
     per_page: int = PAIRS_PER_PAGE,
 ) -> PairPage:
-    """One page of open pairs, strongest first, both sides still waiting or public. Three
-    statements: the processes, the page (one more row tells whether another follows)."""
+    """One page of open pairs, strongest first. Both sides are waiting or public: a merge,
+    a rejection or hiding deletes the item's open pairs, an author's deletion cascades.
+    Two statements: the processes, the page (one more row tells whether another follows),
+    read in score order from the index and stopped after the page."""
     processes = list(await session.exec(select(Process).order_by(col(Process.title))))
     chosen = next((p for p in processes if p.slug == process_slug), None)
-    first, second, both_live = _pairs_with_contributions()
-    where = [col(DuplicatePair.dismissed_at).is_(None), both_live]
+    first, second = _pairs_with_contributions()
+    where: list[ColumnElement[bool]] = [col(DuplicatePair.dismissed_at).is_(None)]
     if chosen is not None:
         where.append(col(DuplicatePair.process_id) == chosen.id)
     skipped = tuple(skipped)[:MAX_SKIPPED]
@@ -256,7 +250,7 @@ async def pair_page(
 
 async def pair_view(session: AsyncSession, pair_id: int) -> PairView:
     """One pair with both sides; NotFound for an unknown id."""
-    first, second, _both = _pairs_with_contributions()
+    first, second = _pairs_with_contributions()
     row = (
         await session.exec(
             select(DuplicatePair, first, second)
@@ -314,11 +308,11 @@ class DuplicateHint:
 async def hints_for(
     session: AsyncSession, contribution_ids: Sequence[int]
 ) -> dict[int, DuplicateHint]:
-    """Each item's strongest open pair whose other side is live: one statement per page."""
+    """Each item's strongest open pair: one statement per page."""
     ids = [i for i in contribution_ids if i]
     if not ids:
         return {}
-    first, second, both_live = _pairs_with_contributions()
+    first, second = _pairs_with_contributions()
     is_open = col(DuplicatePair.dismissed_at).is_(None)
     # Two index lookups (by first_id, by second_id), never a walk over every open pair: no
     # ORDER BY for the planner to serve from the score index; a page's few are sorted here.
@@ -331,7 +325,7 @@ async def hints_for(
             select(DuplicatePair, first.title, second.title)
             .join(first, col(first.id) == DuplicatePair.first_id)
             .join(second, col(second.id) == DuplicatePair.second_id)
-            .where(col(DuplicatePair.id).in_(pair_ids), both_live)
+            .where(col(DuplicatePair.id).in_(pair_ids))
         ),
         key=lambda row: (-row[0].score, -(row[0].id or 0)),
     )
