@@ -23,8 +23,23 @@ class DuplicatePair(SQLModel, table=True):
     # the queue asks for the pairs of the items on its page, by either side.
     __table_args__ = (
         sa.UniqueConstraint("first_id", "second_id"),
-        sa.Index("ix_duplicate_pair_open", "process_id", "dismissed_at", "score", "id"),
-        sa.Index("ix_duplicate_pair_open_all", "dismissed_at", "score", "id"),
+        # Partial: PostgreSQL takes an order from an index only after equalities, and
+        # "dismissed_at IS NULL" is none.
+        sa.Index(
+            "ix_duplicate_pair_open",
+            "process_id",
+            "score",
+            "id",
+            postgresql_where=sa.text("dismissed_at IS NULL"),
+            sqlite_where=sa.text("dismissed_at IS NULL"),
+        ),
+        sa.Index(
+            "ix_duplicate_pair_open_all",
+            "score",
+            "id",
+            postgresql_where=sa.text("dismissed_at IS NULL"),
+            sqlite_where=sa.text("dismissed_at IS NULL"),
+        ),
         sa.Index("ix_duplicate_pair_first", "first_id", "dismissed_at"),
         sa.Index("ix_duplicate_pair_second", "second_id", "dismissed_at"),
     )

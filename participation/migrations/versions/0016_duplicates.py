@@ -52,10 +52,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_pair")),
         sa.UniqueConstraint("first_id", "second_id", name=op.f("uq_duplicate_pair_first_id")),
     )
+    # Partial: PostgreSQL takes an order from an index only after equalities, and
+    # "dismissed_at IS NULL" is none.
+    only_open = {
+        "postgresql_where": sa.text("dismissed_at IS NULL"),
+        "sqlite_where": sa.text("dismissed_at IS NULL"),
+    }
     op.create_index(
-        "ix_duplicate_pair_open", "duplicate_pair", ["process_id", "dismissed_at", "score", "id"]
+        "ix_duplicate_pair_open", "duplicate_pair", ["process_id", "score", "id"], **only_open
     )
-    op.create_index("ix_duplicate_pair_open_all", "duplicate_pair", ["dismissed_at", "score", "id"])
+    op.create_index("ix_duplicate_pair_open_all", "duplicate_pair", ["score", "id"], **only_open)
     op.create_index("ix_duplicate_pair_first", "duplicate_pair", ["first_id", "dismissed_at"])
     op.create_index("ix_duplicate_pair_second", "duplicate_pair", ["second_id", "dismissed_at"])
 
