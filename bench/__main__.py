@@ -1,8 +1,8 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
-Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles text
-duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql]
-[--load-seconds 10] [--write-seconds 60]`. The whole run takes about half an hour on two
+Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles merge_queue
+text duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite
+postgresql] [--load-seconds 10] [--write-seconds 60]`. The whole run takes about half an hour on two
 cores: the scale benchmark at 100,000 texts and the load benchmark over real HTTP
 (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all of it;
 `--only duplicates` or `--sizes 10000` keep it short. The NLP results are also written to
@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from bench import (
+    duplicate_queue,
     duplicates,
     load,
     moderation_queue,
@@ -34,6 +35,7 @@ BENCHMARKS = (
     "surveys",
     "moderation",
     "profiles",
+    "merge_queue",
     "text",
     "duplicates",
     "scale",
@@ -64,6 +66,14 @@ if __name__ == "__main__":
         report["moderation_queue"] = queue
     if "profiles" in args.only:
         report["profile_from_cluster"] = asyncio.run(profile_drafting.measure(None, 10_000))
+    if "merge_queue" in args.only:
+        # The duplicates job and page at 10,000 ideas (bench/duplicate_queue.py).
+        found = asyncio.run(duplicate_queue.measure(None, duplicate_queue.IDEAS))
+        for view in found["views"].values():
+            del view["plans"]  # `python -m bench.duplicate_queue` prints them
+        with contextlib.redirect_stdout(sys.stderr):
+            duplicate_queue.print_table(found)
+        report["duplicate_queue"] = found
     if "text" in args.only:
         report["text"] = text.measure()
     # The tables are for people; stdout stays one JSON document.

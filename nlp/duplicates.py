@@ -19,6 +19,8 @@ exact top 5 survive.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -28,7 +30,7 @@ import numpy.typing as npt
 from sklearn.utils.extmath import randomized_svd
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from nlp.text import AnalysedText
+from nlp.text import AnalysedText, is_evidence
 from nlp.vectors import CharNgramCounter, idf_weights, lowered_text, tfidf_of_one, tfidf_rows
 
 # Default thresholds, measured on these scores (tests/nlp/test_duplicates.py checks them).
@@ -67,6 +69,13 @@ DENSE_SAMPLE: Final = 20_000  # rows the low-rank basis is fitted on
 CANDIDATES: Final = 300
 # duplicate_pairs multiplies this many rows at a time: bounded memory for large indexes.
 _BLOCK_ROWS: Final = 512
+# best_pairs: above this many items, each item's partners are picked among the
+# PAIR_CANDIDATES nearest in the dense low-rank copy and only those are scored exactly (the
+# exact all-pairs product took 26 s for 10,000 texts on an idle machine, minutes on a busy one).
+EXACT_PAIRS_MAX: Final = 3000
+PAIR_CANDIDATES: Final = 40
+_DENSE_BLOCK_CELLS: Final = 16_000_000  # approximate scores held at once (64 MB of float32)
+_EXACT_PAIR_CHUNK: Final = 20_000  # candidate pairs scored exactly at once
 
 FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
@@ -168,15 +177,23 @@ class SimilarityIndex:
         return self._search(columns, self._matrix.data[start:end], k, min_score, exclude=row)
 
     def duplicate_pairs(
-        self, threshold: float = DUPLICATE_THRESHOLD, limit: int | None = None
+        self,
+        threshold: float = DUPLICATE_THRESHOLD,
+        limit: int | None = None,
+        *,
+        per_item: int | None = None,
     ) -> list[DuplicatePair]:
         """Pairs scoring at least `threshold`, best first, at most `limit`: merge suggestions.
+        `per_item` keeps only each item's best partners (a pair stays if it is among the best
+        of either side): a homogeneous process of 10,000 has hundreds of thousands of pairs
+        above the threshold, and a moderator needs each item's likeliest twin.
 
-        A sparse matrix product in blocks of rows, keeping the upper triangle only; it grows
-        with the square of the index (about a second for 2,000 long contributions), so run it
-        in a worker thread. Only pairs sharing an n-gram are scored; any two German sentences
-        share some ("en ", " di"), and two texts sharing none would score at most the mean's
-        squared length over their centred lengths (measured 0.067 / 0.93² for the demo)."""
+        A sparse matrix product in blocks of rows; it grows with the square of the index
+        (about a second for 2,000 long contributions, 26 s for 10,000, 44 s with `per_item`),
+        so run it in a worker thread or job; `best_pairs` is faster on large indexes. Only
+        pairs sharing an n-gram are scored; any two German sentences share some ("en ",
+        " di"), and two texts sharing none would score at most the mean's squared length over
+        their centred lengths (measured 0.067 / 0.93² for the demo)."""
         rows: list[IntArray] = []
         cols: list[IntArray] = []
         scores: list[FloatArray] = []
@@ -185,10 +202,13 @@ class SimilarityIndex:
             block = (self._matrix[start : start + _BLOCK_ROWS] @ transposed).tocoo()
             row = block.row.astype(np.int64) + start
             col = block.col.astype(np.int64)
-            upper = col > row
-            row, col = row[upper], col[upper]
-            score = self._centred(block.data[upper], row, col)
-            keep = score >= threshold
+            # Both triangles when each item's best count, else the upper one is enough.
+            wanted = col != row if per_item is not None else col > row
+            row, col = row[wanted], col[wanted]
+            score = self._centred(block.data[wanted], row, col)
+            keep = np.flatnonzero(score >= threshold)
+            if per_item is not None:
+                keep = keep[_best_per_row(row[keep], score[keep], per_item)]
             rows.append(row[keep])
             cols.append(col[keep])
             scores.append(score[keep])
@@ -198,10 +218,87 @@ class SimilarityIndex:
         second = self._ids[np.concatenate(cols)]
         score = np.concatenate(scores)
         a, b = np.minimum(first, second), np.maximum(first, second)
+        if per_item is not None:  # a pair found from both sides once
+            _, unique = np.unique(np.stack([a, b]), axis=1, return_index=True)
+            a, b, score = a[unique], b[unique], score[unique]
         order = np.lexsort((b, a, -score))[:limit]  # best first, then by ids: a stable list
         return [
             DuplicatePair(a=int(a[i]), b=int(b[i]), score=round(float(score[i]), 3)) for i in order
         ]
+
+    def best_pairs(
+        self,
+        threshold: float = DUPLICATE_THRESHOLD,
+        per_item: int = 3,
+        limit: int | None = None,
+        *,
+        candidates: int = PAIR_CANDIDATES,
+        exact: bool | None = None,
+    ) -> list[DuplicatePair]:
+        """Each item's best `per_item` partners scoring at least `threshold` (a pair stays if
+        it is among the best of either side), best first, at most `limit`.
+
+        Up to EXACT_PAIRS_MAX items (or with `exact`) every pair is scored (duplicate_pairs).
+        Above, the dense low-rank copy (fitted now if the index has none) picks each item's
+        `candidates` nearest, and only those pairs are scored exactly: the scores are exact,
+        a partner the low-rank copy ranks below `candidates` is missed."""
+        n = len(self)
+        if exact is None:
+            exact = n <= max(EXACT_PAIRS_MAX, DENSE_DIMENSIONS)
+        if exact:
+            return self.duplicate_pairs(threshold, limit, per_item=per_item)
+        if self._dense is None:
+            self._fit_dense()
+        assert self._dense is not None
+        first, second = self._candidate_rows(min(candidates, n - 1))
+        dots = np.concatenate(
+            [
+                self._row_dots(
+                    first[start : start + _EXACT_PAIR_CHUNK],
+                    second[start : start + _EXACT_PAIR_CHUNK],
+                )
+                for start in range(0, len(first), _EXACT_PAIR_CHUNK)
+            ]
+        )
+        score = self._centred(dots, first, second)
+        keep = np.flatnonzero(score >= threshold)
+        keep = keep[_best_per_row(first[keep], score[keep], per_item)]
+        a = np.minimum(self._ids[first[keep]], self._ids[second[keep]])
+        b = np.maximum(self._ids[first[keep]], self._ids[second[keep]])
+        score = score[keep]
+        _, unique = np.unique(np.stack([a, b]), axis=1, return_index=True)
+        a, b, score = a[unique], b[unique], score[unique]
+        order = np.lexsort((b, a, -score))[:limit]
+        return [
+            DuplicatePair(a=int(a[i]), b=int(b[i]), score=round(float(score[i]), 3)) for i in order
+        ]
+
+    def _candidate_rows(self, count: int) -> tuple[IntArray, IntArray]:
+        """For every row, the `count` other rows the dense copy scores highest: (rows, others)."""
+        assert self._dense is not None
+        n = len(self)
+        lengths = np.maximum(self._lengths, 1e-6)
+        block = max(1, _DENSE_BLOCK_CELLS // n)
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        with threadpool_limits(limits=1):  # see _fit_dense: busy servers
+            for start in range(0, n, block):
+                end = min(n, start + block)
+                approximate = self._dense[start:end] @ self._dense.T
+                approximate -= self._offsets[start:end, None]
+                approximate -= self._offsets[None, :]
+                approximate += np.float32(self._mean_square)
+                approximate /= lengths[start:end, None] * lengths[None, :]
+                approximate[np.arange(end - start), np.arange(start, end)] = -np.inf
+                best = np.argpartition(-approximate, count - 1, axis=1)[:, :count]
+                rows.append(np.repeat(np.arange(start, end, dtype=np.int64), count))
+                cols.append(best.ravel().astype(np.int64))
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def _row_dots(self, first: IntArray, second: IntArray) -> FloatArray:
+        """Exact dot products of the rows `first[i]` and `second[i]`."""
+        product = self._matrix[first].multiply(self._matrix[second])
+        return np.asarray(product.sum(axis=1), dtype=np.float64).ravel()
 
     # --- scoring -----------------------------------------------------------------------------
 
@@ -289,3 +386,31 @@ class SimilarityIndex:
         if count >= len(scores):
             return np.arange(len(scores))
         return np.sort(np.argpartition(-scores, count - 1)[:count]).astype(np.int64)
+
+
+def _best_per_row(rows: IntArray, scores: FloatArray, n: int) -> IntArray:
+    """Positions of the `n` best scores of each row (rows and scores side by side)."""
+    order = np.lexsort((-scores, rows))
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return np.sort(order[rank < n]).astype(np.int64)
+
+
+def shared_terms(
+    first: AnalysedText, second: AnalysedText, weights: dict[str, float], limit: int = 8
+) -> list[str]:
+    """The words two texts share that say something (see `is_evidence`), the heaviest first
+    (`weights`: e.g. the inverse of how many texts of the process use the word), at most
+    `limit`: shown to moderators as why two texts were paired."""
+    common = {t for t in first.terms if is_evidence(t)} & set(second.terms)
+    return sorted(common, key=lambda t: (-weights.get(t, 0.0), t))[:limit]
+
+
+def term_weights(docs: Sequence[AnalysedText]) -> dict[str, float]:
+    """Each term's inverse document frequency over `docs` (log(n / df)), for `shared_terms`."""
+    frequency: Counter[str] = Counter()
+    for doc in docs:
+        frequency.update(set(doc.terms))
+    n = len(docs)
+    return {term: math.log(n / df) for term, df in frequency.items()}

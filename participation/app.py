@@ -47,6 +47,7 @@ from participation.routes.api import (
 )
 from participation.routes.auth import AuthController
 from participation.routes.contributions import ContributionController
+from participation.routes.duplicates import DuplicatesController
 from participation.routes.engagement import EngagementController
 from participation.routes.focus_groups import FocusGroupController
 from participation.routes.follow import FollowController
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportAdminController,
             AuthController,
             ModerationController,
+            DuplicatesController,
             AnalysisController,
             SurveyResultsController,
             SurveyAdminController,

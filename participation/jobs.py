@@ -40,7 +40,7 @@ from participation.background import BackgroundLoop
 from participation.db import SessionMaker
 from participation.i18n import N_, Deferred, current_locale, store_deferred
 from participation.models import AnalysisJob, JobKind, JobStatus, Process, User, utcnow
-from participation.services import clusters, tagging
+from participation.services import clusters, duplicates, tagging
 from participation.services.errors import ServiceError
 from participation.settings import Settings
 
@@ -132,9 +132,22 @@ async def _retrain_themes(
     return [trained, tagging.describe_choice(result.report.comparison), renewed]
 
 
+async def _duplicates(
+    session: AsyncSession, context: JobContext, job: AnalysisJob
+) -> Sequence[Deferred]:
+    run = await duplicates.compute_pairs(session, context.settings.var_dir, job.process_id)
+    return [
+        Deferred(
+            N_("Compared %(items)d contributions in %(seconds)s s: %(pairs)d likely duplicates."),
+            {"items": run.items, "seconds": f"{run.seconds:.1f}", "pairs": run.pairs},
+        )
+    ]
+
+
 HANDLERS: Final[Mapping[JobKind, Handler]] = {
     JobKind.CLUSTER: _cluster,
     JobKind.RETRAIN_THEMES: _retrain_themes,
+    JobKind.DUPLICATES: _duplicates,
 }
 
 

@@ -55,6 +55,7 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         ModerationAction.ADD_THEME: N_("action field added"),
         ModerationAction.ANSWER: N_("answered"),
         ModerationAction.AUTHOR_EDIT: N_("changed by the author"),
+        ModerationAction.UNDO_MERGE: N_("merge undone"),
     },
     PhaseKind: {
         PhaseKind.INFORMATION: N_("Information"),

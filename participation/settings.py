@@ -236,6 +236,9 @@ class Settings:
     # Public pages as anonymous visitors see them are kept this long per process and served
     # from memory (participation/page_cache.py); 0 = never kept.
     page_cache_seconds: float = 1.0
+    # After a moderator approves an idea or survey answer (or undoes a merge), look for
+    # duplicates again in the background (the `duplicates` job; one per process at a time).
+    duplicates_after_approval: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -280,4 +283,5 @@ class Settings:
             sqlite_busy_timeout=_env_seconds("SQLITE_BUSY_TIMEOUT", 15.0),
             health_timeout=_env_seconds("HEALTH_TIMEOUT", 2.0, minimum=0.1),
             page_cache_seconds=_env_seconds("PAGE_CACHE_SECONDS", 1.0),
+            duplicates_after_approval=_env_bool("DUPLICATES_AFTER_APPROVAL", True),
         )

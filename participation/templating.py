@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from babel import Locale
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -95,6 +95,10 @@ def create_environment(settings: Settings) -> Environment:
     # Text staff write in Markdown (descriptions, profiles), rendered safely.
     env.filters["markdown"] = render_markdown
     env.filters["euros"] = format_euros
+    # A similarity as people read it in their language: 0,83 in German, 0.83 in English.
+    env.filters["score"] = lambda value: format_decimal(
+        value, format="0.00", locale=i18n.current_locale.get()
+    )
 
     @pass_context
     def public_url(context: Mapping[str, Any], path: str) -> str:

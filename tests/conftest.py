@@ -72,6 +72,9 @@ def settings(migrated_url: str, tmp_path: Path) -> Settings:
         # Tests change the database behind the app's back and look at once; kept pages are
         # tested on their own (tests/test_page_cache.py).
         page_cache_seconds=0,
+        # The duplicates job is tested on its own (tests/test_duplicates.py), not after
+        # every approval of every test.
+        duplicates_after_approval=False,
     )
 
 

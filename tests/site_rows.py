@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from litestar import Litestar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import Contribution, ContributionKind, ContributionStatus, Process, Role
+from participation.models import (
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    DuplicatePair,
+    Process,
+    Role,
+)
 from participation.models.surveys import QuestionKind
 from participation.services.mail import unsubscribe_token
 from participation.settings import Settings
@@ -37,6 +44,7 @@ class Site:
     member_id: int  # a pupil in that session
     unsubscribe: str
     profile_id: int  # a published project profile built from the published idea
+    pair_id: int  # the idea and the pending one, suggested as likely duplicates
 
     def fill(self, template: str) -> str:
         """A route's path with every parameter set to a row that exists."""
@@ -57,6 +65,11 @@ class Site:
                 "contribution_id": self.idea_id,
                 "profile_id": self.profile_id,
                 "token_id": 0,
+                "pair_id": self.pair_id,
+                "merge_id": 999_999,  # none yet: the handler answers 404
+                "cluster_id": 999_999,  # no clustering run: 404
+                "user_id": 999_999,
+                "version": 1,
             }
             if template.startswith("/follow/"):
                 by_name.update(token=FOLLOW_TOKEN, contribution_id=self.pending_id)
@@ -115,6 +128,23 @@ def build_site(client: Client, settings: Settings) -> Site:
     assert member.id is not None
     profile = in_db(settings, lambda s: add_profile(s, process, sources=[idea]))
     assert profile.id is not None
+
+    twins = sorted((idea.id, pending.id))
+
+    async def pair(session: AsyncSession) -> int:
+        assert process.id is not None
+        row = DuplicatePair(
+            process_id=process.id,
+            first_id=twins[0],
+            second_id=twins[1],
+            score=0.5,
+            shared_words=["radweg"],
+        )
+        session.add(row)
+        await session.commit()
+        assert row.id is not None
+        return row.id
+
     return Site(
         process=process,
         idea_id=idea.id,
@@ -126,6 +156,7 @@ def build_site(client: Client, settings: Settings) -> Site:
         member_id=member.id,
         unsubscribe=unsubscribe_token(settings, idea.id, UNSUBSCRIBE_ADDRESS),
         profile_id=profile.id,
+        pair_id=in_db(settings, pair),
     )
 
 

@@ -42,10 +42,12 @@ from participation.services.mail import (
     unsubscribe_token,
     unsubscribe_url_in,
 )
+from participation.services.merging import merge_contributions
 from participation.settings import PROJECT_ROOT, MailSettings, Settings
 from tests.helpers import (
     SLUG,
     Client,
+    add_actor,
     add_idea,
     add_process,
     attr,
@@ -338,6 +340,28 @@ async def test_merge_mail_names_and_links_the_other_idea(
     assert row is not None
     assert row.subject == "Ihre Idee wurde mit einer ähnlichen zusammengeführt: Radweg Kornbach"
     assert f"Radwege im ganzen Auetal\n{BASE}/processes/{SLUG}/ideas/{other.id}" in row.body
+
+
+async def test_merging_tells_the_author_of_the_merged_idea(
+    session: AsyncSession, mail_sessions: SessionMaker
+) -> None:
+    process = await add_process(session)
+    mine = await add_idea(session, process, title="Radweg Kornbach", follow_token=TOKEN)
+    other = await add_idea(session, process, title="Radwege im ganzen Auetal")
+    mine.notify_email = ADDRESS
+    session.add(mine)
+    await session.commit()
+    actor = await add_actor(session, "mod@example.org")
+    assert mine.id is not None
+    assert other.id is not None
+    async with mail_sessions() as db:
+        await merge_contributions(db, keep_id=other.id, merged_id=mine.id, actor=actor)
+    rows = await _rows(mail_sessions)
+    assert [row.subject for row in rows] == [
+        "Ihre Idee wurde mit einer ähnlichen zusammengeführt: Radweg Kornbach"
+    ]
+    assert rows[0].contribution_id == mine.id
+    assert f"{BASE}/processes/{SLUG}/ideas/{other.id}" in rows[0].body
 
 
 # --- delivery: failures, back-off, concurrency -------------------------------------------------

@@ -84,6 +84,10 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /moderation/contributions/{contribution_id:int}/answer": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/themes": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/dismiss-reports": MODERATORS,
+    "POST /moderation/duplicates/compute": MODERATORS,
+    "POST /moderation/duplicates/{pair_id:int}/merge": MODERATORS,
+    "POST /moderation/duplicates/{pair_id:int}/dismiss": MODERATORS,
+    "POST /moderation/merges/{merge_id:int}/undo": MODERATORS,
     # Analysis: grouping is for everyone who reads the groups; retraining changes the
     # suggestions in the moderation queue.
     "POST /analysis/{slug:str}/cluster": ANALYSTS,
@@ -201,6 +205,9 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "cluster_id": "1",
         "number": "1",
         "token_id": "0",
+        # No pair or merge yet: the handler answers 404 to those let through.
+        "pair_id": "999999",
+        "merge_id": "999999",
     }
 
 

@@ -310,5 +310,6 @@ def staff_pages(volume: Volume) -> dict[str, str]:
     return {
         "analysis": f"/analysis/{volume.slug}",
         "moderation queue": "/moderation/",
+        "duplicates": f"/moderation/duplicates?process={volume.slug}",
         "admin processes": "/admin/processes/",
     }

@@ -4,6 +4,7 @@
 - `core`: users, processes, contributions, moderation, analysis
 - `surveys`: surveys, their questions, invitations and responses
 - `focus_groups`: focus-group sessions, members, ideas and dots
+- `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
 - `accounts`: sign-in throttling, personal access tokens
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
@@ -57,6 +58,7 @@ from participation.models.core import (
     ThemeSource,
     User,
 )
+from participation.models.duplicates import ContributionMerge, DuplicatePair
 from participation.models.focus_groups import (
     FocusGroupDot,
     FocusGroupIdea,
@@ -103,10 +105,12 @@ __all__ = [
     "CommentThreadPublic",
     "Contribution",
     "ContributionKind",
+    "ContributionMerge",
     "ContributionPage",
     "ContributionPublic",
     "ContributionStatus",
     "ContributionTheme",
+    "DuplicatePair",
     "FocusGroupDot",
     "FocusGroupIdea",
     "FocusGroupMember",

@@ -98,6 +98,8 @@ class ModerationAction(StrEnum):
     # The author changed the text through the follow link (no actor); after a request for
     # changes this takes the item back into the queue.
     AUTHOR_EDIT = "author_edit"
+    # A merge taken back from the log (services/merging.py): the status is given back.
+    UNDO_MERGE = "undo_merge"
 
 
 class ReportReason(StrEnum):
@@ -120,6 +122,7 @@ class JobKind(StrEnum):
 
     CLUSTER = "cluster"
     RETRAIN_THEMES = "retrain_themes"
+    DUPLICATES = "duplicates"  # candidate pairs of near-duplicates (services/duplicates.py)
 
 
 class JobStatus(StrEnum):
@@ -265,8 +268,10 @@ class Contribution(SQLModel, table=True):
     # form carries the version it was rendered from; a decision on another version is
     # refused, so a stale page cannot overturn a decision made meanwhile.
     version: int = 0
+    # A merged contribution's kept idea (services/merging.py); the kept idea's page lists
+    # the contributions merged into it by this column.
     duplicate_of_id: int | None = Field(
-        default=None, foreign_key="contribution.id", ondelete="SET NULL"
+        default=None, foreign_key="contribution.id", ondelete="SET NULL", index=True
     )
     # How unsure the tagger was about this contribution's themes (0 sure .. 1 unsure): the
     # moderation queue can put the most informative items first (active learning).

@@ -18,7 +18,7 @@ from participation.inputs import parse_int
 from participation.models import ContributionStatus, ModerationMode, ReportReason
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process
-from participation.services import comments, reports, supports
+from participation.services import comments, merging, reports, supports
 from participation.services.contributions import PUBLIC_SEGMENTS, published_idea
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.processes import ProcessOverview, PublishedIdea
@@ -155,6 +155,7 @@ async def _idea_page(
             "segments": PUBLIC_SEGMENTS,
             "posted": posted,
             "ratings": _ratings(idea),
+            "merged": None if threads_only else await merging.merged_into(db, idea_id),
             # The support widget is not part of a page of threads.
             "support": None
             if threads_only
@@ -175,13 +176,22 @@ class EngagementController(Controller):
         slug: FromPath[str],
         idea_id: FromPath[int],
         comment: FromQuery[str] = "",
-    ) -> Template:
+    ) -> Template | Redirect:
         """One published idea with its answer, supports and a page of its comments. The query
         may name the comments' page (`page`), a comment to show (`show`, its page is found) and
         a thread to answer (`reply`, its form opens under the thread); garbled values are
         left out, so a mangled link still shows the idea."""
         overview = await load_process(db, slug)
-        idea = await _load_idea(db, overview, idea_id)
+        assert overview.process.id is not None
+        try:
+            idea = await _load_idea(db, overview, idea_id)
+        except NotFoundException:
+            # A merged idea's address leads to the idea it was merged into (links to it
+            # were shared while it was public).
+            kept = await merging.kept_id(db, overview.process.id, idea_id)
+            if kept is None:
+                raise
+            return Redirect(_idea_url(overview, kept), status_code=302)  # undo may come
         posted = comment if comment in {"pending", "published"} else ""
         query = request.query_params
         htmx = request.htmx

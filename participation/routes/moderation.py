@@ -27,12 +27,14 @@ from participation.i18n import _
 from participation.inputs import parse_int
 from participation.models import Contribution, ContributionKind, ThemeSource, User
 from participation.routes import Db, FormData, safe_next
-from participation.services import moderation, moderation_queue, reports
+from participation.services import merging, moderation, moderation_queue, reports
+from participation.services.duplicates import PAIR_KINDS, submit_duplicates_job
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.moderation_log import LogEntry, moderation_log
 from participation.services.moderation_queue import QueueFilters
 from participation.services.profiles import listing as profile_listing
 from participation.services.profiles import sources as profile_sources
+from participation.settings import Settings
 
 # How many of an item's latest log entries a conflict shows.
 CONFLICT_ENTRIES = 5
@@ -198,10 +200,9 @@ class ModerationController(Controller):
 
     @get("/log", cache=False)
     async def log(self, db: Db) -> Template:
-        return Template(
-            "pages/moderation/log.html",
-            context={"entries": await moderation_log(db, limit=200)},
-        )
+        entries = await moderation_log(db, limit=200)
+        merges = await merging.open_merges(db, [e.event.id for e in entries if e.event.id])
+        return Template("pages/moderation/log.html", context={"entries": entries, "merges": merges})
 
     @get("/reports", cache=False)
     async def reported(self, db: Db) -> Template:
@@ -275,7 +276,16 @@ class ModerationController(Controller):
     async def approve(
         self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        return await self._decide(request, db, contribution_id, data, _approve, None)
+        async def look_for_duplicates(contribution: Contribution) -> None:
+            # A newly approved idea or answer may repeat one already there: the pairs are
+            # found again in the background (one job per process at a time).
+            settings: Settings = request.app.state.settings
+            if settings.duplicates_after_approval and contribution.kind in PAIR_KINDS:
+                await submit_duplicates_job(request.app.state, db, contribution.process_id)
+
+        return await self._decide(
+            request, db, contribution_id, data, _approve, None, after=look_for_duplicates
+        )
 
     @post("/contributions/{contribution_id:int}/reject")
     async def reject(
@@ -316,6 +326,8 @@ class ModerationController(Controller):
         decide: Decide,
         message: str | None,
         describe: Callable[[Contribution], str] = _name,
+        *,
+        after: Callable[[Contribution], Awaitable[None]] | None = None,
     ) -> Template | Redirect:
         """A decision from the queue or an item's page; `next` says which one to go back to."""
         reason = data.get("reason", "")
@@ -369,6 +381,8 @@ class ModerationController(Controller):
                 reasons={contribution_id: reason},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
             )
+        if after is not None:
+            await after(contribution)
         if message is None:  # approved
             message = (
                 _("Approved: “%(title)s” counts in the analysis now.")

@@ -47,6 +47,7 @@ from participation.services.contributions import (
 )
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.mail import forget_address, forget_mails, mask_address
+from participation.services.merging import kept_ideas
 from participation.services.moderation_log import keep_events_of_deleted
 from participation.services.profiles.notices import ProfileMention, published_profiles_of
 
@@ -96,6 +97,7 @@ class FollowedContribution:
     last_decision: ModerationEvent | None
     # The published project profiles it went into (services/profiles/notices.py).
     profiles: Sequence[ProfileMention] = ()
+    merged_into: Contribution | None = None  # the idea it was merged into, if merged
 
     @property
     def changes_requested(self) -> bool:
@@ -191,9 +193,14 @@ async def follow_page(session: AsyncSession, token: str) -> FollowPage | None:
     decisions = await _last_decisions(session, ids)
     themes = await _confirmed_theme_names(session, ids)
     profiles = await published_profiles_of(session, ids)
+    kept = await kept_ideas(session, [c for c, _p in rows])
     items = [
         FollowedContribution(
-            c, themes.get(c.id or 0, []), decisions.get(c.id or 0), profiles.get(c.id or 0, [])
+            c,
+            themes.get(c.id or 0, []),
+            decisions.get(c.id or 0),
+            profiles=profiles.get(c.id or 0, []),
+            merged_into=kept.get(c.id or 0),
         )
         for c, _p in rows
     ]

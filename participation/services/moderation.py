@@ -34,6 +34,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services import similar
+from participation.services.duplicates import forget_open_pairs
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.mail import MailEvent, notify_author
 from participation.services.reports import resolve_reports
@@ -147,8 +148,11 @@ async def _transition(
         values["published_at"] = now
     await _claim(session, contribution, **values)
     if to_status in {ContributionStatus.HIDDEN, ContributionStatus.REJECTED}:
-        # Taking an item down settles the public reports about it.
+        # Taking an item down settles the public reports about it, and it is nobody's
+        # likely duplicate any more (the next run of the duplicates job finds it again if
+        # it comes back).
         await resolve_reports(session, contribution_id, actor, ReportStatus.ACTED)
+        await forget_open_pairs(session, contribution_id)
     session.add(
         ModerationEvent(
             contribution_id=contribution_id,

@@ -7,7 +7,8 @@ holds, each served by an index (the `ix_contribution_queue*` indexes, status fir
 - the processes (for the filter and the items' names);
 - one count grouped by state, process and kind, from which every count on the page comes;
 - the page's ids in order (LIMIT/OFFSET on the index alone) and their rows;
-- per page, not per item: themes, taxonomies, ideas of comments, sources, requests.
+- per page, not per item: themes, taxonomies, ideas of comments, sources, requests, and
+  the strongest suggested duplicate of each item (services/duplicates.py).
 
 Filters live in the address (`QueueFilters`), so a view can be kept, shared and paged without
 JavaScript. A new filter is a field on QueueFilters and a `Facet` in FACETS.
@@ -42,6 +43,7 @@ from participation.models import (
     Theme,
     ThemeSource,
 )
+from participation.services.duplicates import DuplicateHint, hints_for
 from participation.services.moderation import get_contribution, may_ask_for_changes
 from participation.services.moderation_log import LogEntry, moderation_log
 from participation.services.processes import Page
@@ -201,6 +203,7 @@ class QueueItem:
     idea: Contribution | None = None  # the idea a comment is about
     source: Source | None = None  # the survey question or focus-group session
     request: ModerationEvent | None = None  # while it waits for its author: what was asked
+    duplicate: DuplicateHint | None = None  # its strongest suggested twin, if any
 
     @property
     def is_comment(self) -> bool:
@@ -437,6 +440,7 @@ async def _queue_items(
     ideas = await _ideas_of(session, contributions)
     sources = await sources_of(session, contributions)
     requests = await _requests_of(session, contributions)
+    twins = await hints_for(session, [c.id for c in contributions if c.id is not None])
     return [
         QueueItem(
             c,
@@ -446,6 +450,7 @@ async def _queue_items(
             ideas.get(c.parent_id) if c.parent_id is not None else None,
             sources.get(c.id or 0),
             requests.get(c.id or 0),
+            twins.get(c.id or 0),
         )
         for c, p in pairs
     ]

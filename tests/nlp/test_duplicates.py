@@ -234,3 +234,37 @@ def test_the_candidate_stage_finds_what_exact_scoring_finds(
         same += found == exact
         assert all(match.score >= SIMILAR_MIN_SCORE for match in found)
     assert same >= 0.8 * len(range(0, len(ottensen_docs), 25))
+
+
+def test_each_items_best_partners_come_from_all_pairs(demo_index: SimilarityIndex) -> None:
+    every = demo_index.duplicate_pairs(threshold=0.04)
+    best = demo_index.duplicate_pairs(threshold=0.04, per_item=1)
+    assert set(best) <= set(every)
+    # Each item's best partner above the threshold is kept (it is the best of its side).
+    for id_ in DEMO_IDS:
+        mine = [p for p in every if id_ in (p.a, p.b)]
+        if mine:
+            assert max(mine, key=lambda p: (p.score, -p.a, -p.b)).score in {
+                p.score for p in best if id_ in (p.a, p.b)
+            }
+    assert [p.score for p in best] == sorted((p.score for p in best), reverse=True)
+    a, b = sorted(map(demo_id, MARKTPLATZ_WLAN))
+    assert best[0] == DuplicatePair(a=a, b=b, score=0.428)
+
+
+def test_best_pairs_through_the_low_rank_copy_match_exact_scoring(
+    ottensen_docs: list[AnalysedText],
+) -> None:
+    """Forced through the candidate stage, the pairs found are scored exactly, and nearly
+    all of the strongest exact pairs are found (Ottensen: 697 suggestions on one topic)."""
+    ids = [10 * row for row in range(len(ottensen_docs))]
+    index = SimilarityIndex(ottensen_docs, ids)
+    exact = index.best_pairs(per_item=3, exact=True)
+    found = index.best_pairs(per_item=3, exact=False)
+    assert exact == index.duplicate_pairs(per_item=3)
+    scores = {(p.a, p.b): p.score for p in exact}
+    shared = [p for p in found if (p.a, p.b) in scores]
+    assert all(p.score == scores[(p.a, p.b)] for p in shared)
+    strongest = {(p.a, p.b) for p in exact[:200]}
+    assert len(strongest & {(p.a, p.b) for p in found}) >= 0.9 * len(strongest)
+    assert found[0].score > 0.9
