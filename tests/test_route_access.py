@@ -132,6 +132,17 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # A selection: every staff member reaches it; what they may do with it (a new profile,
     # adding to one) is checked per profile (an empty selection is only told so).
     "POST /admin/processes/{slug:str}/steckbriefe/selection": STAFF,
+    # The staff API's writes take a personal access token, never a browser session: every
+    # signed-in browser is refused (401). Who may write with a token:
+    # tests/test_profiles_staff_api.py.
+    "POST /api/v1/staff/processes/{slug:str}/profiles": frozenset(),
+    "PUT /api/v1/staff/processes/{slug:str}/profiles/{profile_id:int}": frozenset(),
+    "POST /api/v1/staff/processes/{slug:str}/profiles/{profile_id:int}/status": frozenset(),
+    "POST /api/v1/staff/processes/{slug:str}/profiles/{profile_id:int}/sources": frozenset(),
+    "POST /api/v1/staff/processes/{slug:str}/profiles/{profile_id:int}/sources/remove": (
+        frozenset()
+    ),
+    "POST /api/v1/staff/processes/{slug:str}/merges": frozenset(),
     # Personal access tokens for the staff API: every staff member their own.
     "POST /konto/tokens": STAFF,
     "POST /konto/tokens/{token_id:int}/revoke": STAFF,

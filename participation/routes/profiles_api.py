@@ -3,10 +3,9 @@
 - `ProfileApiController`: the published profiles of a process, for everyone.
 - `StaffApiController`: for staff, signed in with a personal access token
   (`Authorization: Bearer …`, see participation/token_auth.py) or, for reading, their
-  session: every profile of a process whatever its status, and the latest clustering.
-  Write endpoints (create, update, link sources, merge) slot in here: a handler with
-  `guards=[staff_api(<roles>)]` and `**STAFF_WRITE` in its decorator, the rule in
-  services/profiles/.
+  session: every profile of a process whatever its status, and the latest clustering; and
+  the writes (create, save, status, sources, merge: routes/profiles_staff_api.py), which
+  take a token only.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from participation.models import (
     Segment,
 )
 from participation.routes import Db
+from participation.routes.profiles_staff_api import StaffProfileWrites
 from participation.services import clusters, processes
 from participation.services.profiles import public
 from participation.services.profiles.breakdown import source_breakdown
@@ -232,7 +232,7 @@ class ProfileApiController(Controller):
         return await _detail(db, slug, profile_id, public_only=True)
 
 
-class StaffApiController(Controller):
+class StaffApiController(StaffProfileWrites, Controller):
     """Staff only: 401 without a valid token or session, 403 for a role that may not read."""
 
     path = "/api/v1/staff/processes/{slug:str}"
