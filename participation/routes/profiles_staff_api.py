@@ -45,22 +45,6 @@ requires_curator = staff_api(Role.MODERATOR)
 
 
 @dataclass
-class OrganisationInput:
-    name: str
-    kind: str = "other"  # firm, school, university, administration, chamber, association, other
-    role: str = "partner"  # lead, partner, interested
-
-
-@dataclass
-class IndicatorInput:
-    name: str
-    unit: str = ""
-    baseline: str = ""
-    target: str = ""
-    due: str = ""
-
-
-@dataclass
 class ProfileInput:
     """A profile's content as the edit form has it; action fields by their slugs."""
 
@@ -77,8 +61,9 @@ class ProfileInput:
     cost_min: int | None = None  # euros
     cost_max: int | None = None
     funding: str = ""
-    organisations: list[OrganisationInput] = field(default_factory=list)
-    indicators: list[IndicatorInput] = field(default_factory=list)
+    # As on the edit form: {name, kind, role} and {name, unit, baseline, target, due}.
+    organisations: list[OrganisationRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
 
 
 @dataclass
@@ -179,10 +164,8 @@ async def _snapshot(
         cost_max="" if data.cost_max is None else str(data.cost_max),
         funding=data.funding,
         status=status,
-        organisations=[OrganisationRow(o.name, o.kind, o.role) for o in data.organisations],
-        indicators=[
-            IndicatorRow(i.name, i.unit, i.baseline, i.target, i.due) for i in data.indicators
-        ],
+        organisations=list(data.organisations),
+        indicators=list(data.indicators),
     )
     snapshot = validate(form, set(slugs.values()))
     errors |= form.errors
