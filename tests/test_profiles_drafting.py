@@ -12,6 +12,7 @@ from participation.models import (
     Cluster,
     Contribution,
     ContributionKind,
+    ContributionStatus,
     ContributionTheme,
     Process,
     Profile,
@@ -278,3 +279,24 @@ def test_an_items_moderation_page_shows_its_profiles_and_starts_one(
     page = html(moderator.get(item_url).text)
     holding = text_of(one(page, "#item-profiles ul"))
     assert "Radweg nach Kornbach (Entwurf)" in holding
+
+
+def test_the_queue_of_one_process_offers_the_selection(client: Client, settings: Settings) -> None:
+    process = in_db(settings, add_process)
+    pending = in_db(
+        settings,
+        lambda s: add_idea(s, process, title="Radweg", status=ContributionStatus.PENDING),
+    )
+    moderator = _moderator(client, settings)
+    everything = html(moderator.get("/moderation").text)
+    assert everything.select("form#selection") == []
+    page = html(moderator.get("/moderation", params={"process": SLUG}).text)
+    boxes = page.select('input[type="checkbox"][form="selection"]')
+    assert [str(box["name"]) for box in boxes] == [f"c-{pending.id}"]
+    form = one(page, "form#selection")
+    back = f"/moderation?process={SLUG}"
+    started = post_form(
+        moderator, str(form["action"]), {"action": "new", "back": back, f"c-{pending.id}": "on"}
+    )
+    profile_id = int(started.headers["location"].split("/")[3])
+    assert in_db(settings, lambda s: sources.linked_ids(s, profile_id)) == {pending.id}

@@ -27,7 +27,7 @@ from participation.i18n import _
 from participation.inputs import parse_int
 from participation.models import Contribution, ContributionKind, ThemeSource, User
 from participation.routes import Db, FormData, safe_next
-from participation.services import merging, moderation, moderation_queue, reports
+from participation.services import merging, moderation, moderation_queue, processes, reports
 from participation.services.duplicates import PAIR_KINDS, submit_duplicates_job
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.moderation_log import LogEntry, moderation_log
@@ -120,6 +120,8 @@ async def _queue_page(
     status_code: int = 200,
 ) -> Template:
     queue = await moderation_queue.queue_page(db, filters)
+    # Narrowed to one process, the queue offers the profile selection for its items.
+    overview = await processes.get_process(db, filters.process) if filters.process else None
     return Template(
         "pages/moderation/queue.html",
         context={
@@ -127,6 +129,10 @@ async def _queue_page(
             "next_url": queue.filters.url(page=queue.page),
             "errors": errors or {},
             "reasons": reasons or {},
+            "selection_process": overview.process if overview else None,
+            "profile_choices": await profile_listing.choices(db, overview.process.id or 0)
+            if overview
+            else None,
         },
         status_code=status_code,
     )
