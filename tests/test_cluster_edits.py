@@ -134,6 +134,9 @@ def test_recomputing_edited_groups_asks_to_discard_the_edits(
     started = post_form(moderator, f"/analysis/{SLUG}/cluster", {"discard": "on"})
     assert started.status_code == 303
     assert "Gestartet." in text_of(html(moderator.get(f"/analysis/{SLUG}").text))
+    # The job ends before the app does (a job cut short by the app's shutdown is another
+    # test's subject: tests/test_jobs.py).
+    moderator.blocking_portal.call(moderator.app.state.jobs.wait_idle)
 
 
 def test_evaluators_read_groups_but_do_not_change_them(client: Client, settings: Settings) -> None:
@@ -159,6 +162,7 @@ def test_a_moderator_asks_for_a_number_of_groups(client: Client, settings: Setti
     assert in_db(settings, _job_params) == []
     post_form(moderator, f"/analysis/{SLUG}/cluster", {"k": " 4 "})
     assert in_db(settings, _job_params) == [{"k": 4}]
+    moderator.blocking_portal.call(moderator.app.state.jobs.wait_idle)
 
 
 async def _job_params(session: AsyncSession) -> list[object]:
