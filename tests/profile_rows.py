@@ -1,5 +1,6 @@
-"""Project profiles for tests, inserted as rows (the editing services are built elsewhere):
-a profile with its action fields, organisations, indicators and sources."""
+"""Project profiles for tests of what reads them (public pages, API, export), inserted as
+rows: a profile with its action fields, organisations, indicators and sources. Tests of
+editing go through services/profiles/editing.py, which also writes the revisions."""
 
 from __future__ import annotations
 

@@ -125,10 +125,8 @@ async def _create_draft(
 def title_from_cluster(name: str) -> str:
     """A title to start from: the cluster's top terms ("schule · wlan · stelle") as words
     ("Schule, WLAN, Stelle" would need a dictionary; capitalising the first is honest)."""
-    terms = [t.strip() for t in name.split("·") if t.strip()]
-    if not terms:
-        return _("New profile")
-    return ", ".join(terms)[:1].upper() + ", ".join(terms)[1:]
+    words = ", ".join(t.strip() for t in name.split("·") if t.strip())
+    return words[:1].upper() + words[1:] if words else _("New profile")
 
 
 async def from_cluster(db: AsyncSession, cluster_id: int, actor: User) -> Profile:
