@@ -456,14 +456,14 @@ def test_pages_answer_while_clustering_runs(
     with_topic_ideas(settings)
     inside, answered = threading.Event(), threading.Event()
     seen: dict[str, bool] = {}
-    original = clusters._cluster_texts
+    original = clusters.cluster_texts
 
     def held(*args: Any) -> clustering.Clustering:
         inside.set()
         seen["answered_in_time"] = answered.wait(timeout=60)
         return original(*args)
 
-    monkeypatch.setattr(clusters, "_cluster_texts", held)
+    monkeypatch.setattr(clusters, "cluster_texts", held)
     sign_in(client, settings, Role.MODERATOR)
     post_form(client, f"{PAGE}/cluster")
 

@@ -1,7 +1,7 @@
 """A moderator rearranging the groups of the analysis page: renaming, moving chosen
-contributions to another group or out of all groups, merging two groups; the edits are
-marked on the run, and computing the groups again is only started when asked to discard
-them. Evaluators read the groups but do not change them."""
+contributions to another group or out of all groups, merging two groups, splitting one; the
+edits are marked on the run, and computing the groups again is only started when asked to
+discard them. Evaluators read the groups but do not change them."""
 
 from __future__ import annotations
 
@@ -106,6 +106,59 @@ def test_a_moderator_renames_moves_and_merges_groups(client: Client, settings: S
     assert in_db(settings, _groups) == {"Radwege zur Schule": {i.id for i in [*bikes, *buses[1:]]}}
     assert in_db(settings, _sizes) == {"Radwege zur Schule": 5}
     assert moderator.get(f"{GROUP}/2").status_code == 404
+    # The page counts the groups there are now.
+    assert in_db(settings, _run_k) == 1
+    assert "1 Gruppe aus" in text_of(html(moderator.get(f"/analysis/{SLUG}").text))
+
+
+async def _run_k(session: AsyncSession) -> int:
+    return (await session.exec(select(ClusterRun))).one().k
+
+
+def test_a_moderator_splits_a_group_into_parts(client: Client, settings: Settings) -> None:
+    process = in_db(settings, add_process)
+
+    async def one_group(session: AsyncSession) -> list[Contribution]:
+        ideas = [
+            await add_idea(session, process, title=f"Idee {n}", body=text)
+            for n, text in enumerate(TEXTS)
+        ]
+        await add_run(session, process, [("alles", ideas)])
+        return ideas
+
+    ideas = in_db(settings, one_group)
+    moderator = _moderator(client, settings)
+    for typed in ("1", "elf", "11"):
+        refused = post_form(moderator, f"{GROUP}/1/split", {"parts": typed})
+        assert refused.status_code == 303
+        assert refused.headers["location"] == f"{GROUP}/1"
+        shown = text_of(html(moderator.get(f"{GROUP}/1").text))
+        assert "2 bis 10 Teile" in shown or "ganze Zahl" in shown
+    assert in_db(settings, _run_k) == 1
+    too_many = post_form(moderator, f"{GROUP}/1/split", {"parts": "9"})
+    assert too_many.status_code == 303
+    assert "9 Beiträgen kann nicht in 9 Teile" in text_of(html(moderator.get(f"{GROUP}/1").text))
+
+    split = post_form(moderator, f"{GROUP}/1/split", {"parts": "3"})
+    assert split.status_code == 303
+    page = html(moderator.get(f"{GROUP}/1").text)
+    assert "Gruppe 1 aufgeteilt in die Gruppen 1, 2, 3." in text_of(page)
+    groups = in_db(settings, _groups)
+    assert len(groups) == 3
+    assert set().union(*groups.values()) == {i.id for i in ideas}
+    # Every member in exactly one part, no part empty, each named after its own texts.
+    assert sum(len(members) for members in groups.values()) == len(ideas)
+    sizes = in_db(settings, _sizes)
+    assert all(sizes[name] == len(members) > 0 for name, members in groups.items())
+    assert "alles" not in groups
+    assert in_db(settings, _run_k) == 3
+    for number in (2, 3):
+        assert moderator.get(f"{GROUP}/{number}").status_code == 200
+
+    async def edited(session: AsyncSession) -> bool:
+        return (await session.exec(select(ClusterRun))).one().edited_at is not None
+
+    assert in_db(settings, edited)
 
 
 def test_recomputing_edited_groups_asks_to_discard_the_edits(
@@ -146,7 +199,12 @@ def test_evaluators_read_groups_but_do_not_change_them(client: Client, settings:
     assert login(client, "eval@example.org").status_code == 303
     page = html(client.get(f"{GROUP}/1").text)
     assert page.select("details.group-tools") == []
-    for action, data in (("rename", {"name": "x"}), ("merge", {"into": "2"}), ("move", {})):
+    for action, data in (
+        ("rename", {"name": "x"}),
+        ("merge", {"into": "2"}),
+        ("move", {}),
+        ("split", {"parts": "2"}),
+    ):
         assert post_form(client, f"{GROUP}/1/{action}", data).status_code == 403
     assert in_db(settings, _sizes) == {"radweg": 3, "bus": 3}
 

@@ -26,6 +26,7 @@ from participation.routes.processes import load_process
 from participation.services import (
     cluster_edits,
     clusters,
+    group_contents,
     processes,
     provenance,
     survey_results,
@@ -34,6 +35,7 @@ from participation.services import (
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.processes import ProcessOverview
 from participation.services.profiles import access, listing
+from participation.services.profiles.breakdown import sector_label, size_label
 from participation.settings import Settings
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -165,6 +167,7 @@ class AnalysisController(Controller):
         shown = [*detail.cluster.representatives, *detail.members.items]
         may_edit = access.may_create(_user(request))
         groups = await cluster_edits.group_numbers(db, detail.run.id or 0) if may_edit else []
+        cluster_id = detail.cluster.cluster.id or 0
         return Template(
             "pages/analysis/group.html",
             context={
@@ -180,6 +183,15 @@ class AnalysisController(Controller):
                 else None,
                 "move_choices": [g for g in groups if g[0] != number] if may_edit else None,
                 "move_url": f"/analysis/{slug}/groups/{number}/move",
+                # What the group holds: whose, which action fields, what twice.
+                "breakdown": await group_contents.group_breakdown(db, cluster_id),
+                "themes": await group_contents.group_themes(db, cluster_id),
+                "duplicates": await group_contents.group_duplicates(db, cluster_id)
+                if may_edit
+                else None,
+                "split_max": cluster_edits.SPLIT_MAX,
+                "sector_label": sector_label,
+                "size_label": size_label,
             },
         )
 
@@ -227,6 +239,40 @@ class AnalysisController(Controller):
         message = _("Group %(from)d merged into group %(into)d.") % {"from": number, "into": into}
         flash(request, message, "success")
         return Redirect(f"/analysis/{slug}/groups/{into}", status_code=303)
+
+    @post("/{slug:str}/groups/{number:int}/split", guards=[requires_moderator])
+    async def split(
+        self,
+        request: HTMXRequest,
+        db: Db,
+        state: State,
+        slug: FromPath[str],
+        number: FromPath[int],
+        data: FormData,
+    ) -> Redirect:
+        """Group the group's members anew among themselves (see cluster_edits.split)."""
+        overview = await load_process(db, slug)
+        back = f"/analysis/{slug}/groups/{number}"
+        parts = parse_int(data.get("parts", "").strip() or "2")
+        if parts is None:
+            flash(request, _("Please give the number of parts as a whole number."), "error")
+            return Redirect(back, status_code=303)
+        settings: Settings = state.settings
+        try:
+            numbers = await cluster_edits.split(
+                db, settings.var_dir, overview.process.id or 0, number, parts, _user(request)
+            )
+        except ValidationFailed as exc:
+            flash(request, exc.errors["parts"], "error")
+            return Redirect(back, status_code=303)
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        message = _("Group %(n)d split into groups %(numbers)s.") % {
+            "n": number,
+            "numbers": ", ".join(str(n) for n in numbers),
+        }
+        flash(request, message, "success")
+        return Redirect(back, status_code=303)
 
     @post("/{slug:str}/groups/{number:int}/move", guards=[requires_moderator])
     async def move(

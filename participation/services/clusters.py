@@ -151,7 +151,7 @@ async def count_to_cluster(session: AsyncSession, process_id: int) -> int:
     ).one()
 
 
-def _cluster_texts(
+def cluster_texts(
     var_dir: Path, texts: list[str], themes: list[int | None], k: int | None, seed: int
 ) -> clustering.Clustering:
     """Blocking: analyse and cluster. Runs in a worker thread."""
@@ -191,7 +191,7 @@ async def run_clustering(
         # abandon_on_cancel: when the app shuts down, the job is given up at once instead of
         # holding the shutdown until the thread is done; its result is then thrown away.
         result = await anyio.to_thread.run_sync(
-            partial(_cluster_texts, var_dir, texts, themes, k, seed), abandon_on_cancel=True
+            partial(cluster_texts, var_dir, texts, themes, k, seed), abandon_on_cancel=True
         )
     except ValueError:  # nlp.clustering: too short or too alike to tell apart
         raise ClusteringFailed(

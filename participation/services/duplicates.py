@@ -219,7 +219,6 @@ async def pair_page(
     read in score order from the index and stopped after the page."""
     processes = list(await session.exec(select(Process).order_by(col(Process.title))))
     chosen = next((p for p in processes if p.slug == process_slug), None)
-    first, second = _pairs_with_contributions()
     where: list[ColumnElement[bool]] = [col(DuplicatePair.dismissed_at).is_(None)]
     if chosen is not None:
         where.append(col(DuplicatePair.process_id) == chosen.id)
@@ -227,19 +226,15 @@ async def pair_page(
     if skipped:
         where.append(col(DuplicatePair.id).not_in(skipped))
     page = max(1, min(page, LAST_PAGE))
-    rows = list(
-        await session.exec(
-            select(DuplicatePair, first, second)
-            .join(first, col(first.id) == DuplicatePair.first_id)
-            .join(second, col(second.id) == DuplicatePair.second_id)
-            .where(*where)
-            .order_by(col(DuplicatePair.score).desc(), col(DuplicatePair.id).desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page + 1)
-        )
+    rows = await pair_views(
+        session,
+        where,
+        order_by=(col(DuplicatePair.score).desc(), col(DuplicatePair.id).desc()),
+        offset=(page - 1) * per_page,
+        limit=per_page + 1,
     )
     return PairPage(
-        pairs=[PairView(pair, a, b) for pair, a, b in rows[:per_page]],
+        pairs=rows[:per_page],
         processes=processes,
         process=chosen,
         page=page,
@@ -248,20 +243,34 @@ async def pair_page(
     )
 
 
+async def pair_views(
+    session: AsyncSession,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    order_by: Sequence[ColumnElement[Any]] = (),
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[PairView]:
+    """The pairs matching `where`, each with both contributions: one statement."""
+    first, second = _pairs_with_contributions()
+    rows = await session.exec(
+        select(DuplicatePair, first, second)
+        .join(first, col(first.id) == DuplicatePair.first_id)
+        .join(second, col(second.id) == DuplicatePair.second_id)
+        .where(*where)
+        .order_by(*order_by)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [PairView(pair, a, b) for pair, a, b in rows]
+
+
 async def pair_view(session: AsyncSession, pair_id: int) -> PairView:
     """One pair with both sides; NotFound for an unknown id."""
-    first, second = _pairs_with_contributions()
-    row = (
-        await session.exec(
-            select(DuplicatePair, first, second)
-            .join(first, col(first.id) == DuplicatePair.first_id)
-            .join(second, col(second.id) == DuplicatePair.second_id)
-            .where(col(DuplicatePair.id) == pair_id)
-        )
-    ).first()
-    if row is None:
+    found = await pair_views(session, [col(DuplicatePair.id) == pair_id])
+    if not found:
         raise NotFound(_("This pair is no longer suggested."))
-    return PairView(*row)
+    return found[0]
 
 
 async def dismiss_pair(session: AsyncSession, pair_id: int, actor: User) -> PairView:

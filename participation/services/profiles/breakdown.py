@@ -1,9 +1,10 @@
 """Whose contributions a profile rests on: "Auf Grundlage von N Beiträgen", by segment
-(firms also by WZ section and size class), by channel, and segment × channel.
+(firms also by WZ section and size class), by channel, and segment × channel. The analysis
+page's groups show the same mix of their members.
 
-Two GROUP BYs over the profile's sources joined to their contributions, however many
-sources it has (a profile may hold 500 and more): the database counts, Python only sorts the few
-groups it returns.
+Two GROUP BYs over the set's contributions, however many it has (a profile may hold 500
+sources and more, a group thousands of members): the database counts, Python only sorts the
+few groups it returns.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Final
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlmodel import col, func, select
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation import charts, wz2008
@@ -94,19 +97,35 @@ def size_label(size: str) -> str:
 
 async def source_breakdown(session: AsyncSession, profile_id: int) -> Breakdown:
     """The counts of a profile's sources: two GROUP BY statements, whatever their number."""
+    return await breakdown_of_set(
+        session,
+        ProfileSource,
+        col(ProfileSource.contribution_id),
+        col(ProfileSource.profile_id) == profile_id,
+    )
+
+
+async def breakdown_of_set(
+    session: AsyncSession,
+    link: type[SQLModel],
+    contribution_id: Mapped[int],
+    chosen: ColumnElement[bool],
+) -> Breakdown:
+    """The counts of the contributions that rows of `link` (e.g. a profile's sources, a
+    group's members) point to through `contribution_id`, the rows chosen by `chosen`."""
     public = sa.case((PUBLIC_SOURCE, True), else_=False)
     by_origin = await session.exec(
         select(Contribution.segment, Contribution.channel, public, func.count())
-        .select_from(ProfileSource)
-        .join(Contribution, col(Contribution.id) == ProfileSource.contribution_id)
-        .where(ProfileSource.profile_id == profile_id)
+        .select_from(link)
+        .join(Contribution, col(Contribution.id) == contribution_id)
+        .where(chosen)
         .group_by(col(Contribution.segment), col(Contribution.channel), public)
     )
     firms = await session.exec(
         select(Contribution.organisation_sector, Contribution.organisation_size, func.count())
-        .select_from(ProfileSource)
-        .join(Contribution, col(Contribution.id) == ProfileSource.contribution_id)
-        .where(ProfileSource.profile_id == profile_id, Contribution.segment == Segment.FIRM)
+        .select_from(link)
+        .join(Contribution, col(Contribution.id) == contribution_id)
+        .where(chosen, Contribution.segment == Segment.FIRM)
         .group_by(col(Contribution.organisation_sector), col(Contribution.organisation_size))
     )
     return breakdown_of(by_origin.all(), firms.all())
