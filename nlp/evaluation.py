@@ -97,7 +97,15 @@ def cross_validate(
         tagger = _train(docs, dataset, train.tolist(), seed)
         for i, labels in zip(test, tagger.predict([docs[i] for i in test]), strict=True):
             predicted[i] = labels
-    return {"folds": folds, **scores(dataset.labels, predicted, dataset)}, predicted
+    metrics = {"folds": folds, **scores(dataset.labels, predicted, dataset)}
+    # The supervised tagger's predictions on the clustering's own measure (first label, NMI
+    # and ARI): a ceiling for how far groups found without labels can agree with them.
+    keep = [i for i, labels in enumerate(dataset.labels) if labels]
+    metrics["first_label"] = _agreement(
+        [dataset.labels[i][0] for i in keep],
+        [predicted[i][0] if predicted[i] else "" for i in keep],
+    )
+    return metrics, predicted
 
 
 def repeated_cross_validation(
@@ -302,7 +310,7 @@ def _k_choice(result: Clustering) -> Metrics:
     }
 
 
-def _agreement(reference: Sequence[str], labels: Sequence[int]) -> Metrics:
+def _agreement(reference: Sequence[str], labels: Sequence[int] | Sequence[str]) -> Metrics:
     return {
         "nmi": round(float(normalized_mutual_info_score(reference, labels)), 4),
         "ari": round(float(adjusted_rand_score(reference, labels)), 4),

@@ -382,6 +382,11 @@ def _echo_tagger_report(report: dict[str, Any], folds: int) -> None:
         f"{folds}-fold CV: accuracy {cv['accuracy']:.3f}, micro-F1 {cv['micro_f1']:.3f}, "
         f"macro-F1 {cv['macro_f1']:.3f}"
     )
+    first = cv["first_label"]
+    click.echo(
+        f"  its predictions against the first label: NMI {first['nmi']:.3f}, "
+        f"ARI {first['ari']:.3f} (what groups found without labels are measured by)"
+    )
     if "repeated_cross_validation" in report:
         rep = report["repeated_cross_validation"]
         mean, std = rep["mean"], rep["std"]

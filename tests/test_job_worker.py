@@ -199,10 +199,10 @@ async def test_a_job_running_when_the_worker_stops_is_failed_and_not_run_again(
     worker = make_worker(redis_settings, dict.fromkeys(JobKind, forever))
     await worker.queue.connect()
     working = asyncio.create_task(worker.start())
-    await asyncio.wait_for(started.wait(), timeout=60)
+    await asyncio.wait_for(started.wait(), timeout=JOB_TIMEOUT)
 
     worker.event.set()  # what SIGTERM does
-    await asyncio.wait_for(working, timeout=60)
+    await asyncio.wait_for(working, timeout=JOB_TIMEOUT)
     await worker.queue.disconnect()
     # SAQ puts a cancelled job back on its queue; the next worker finds its row failed.
     await run_worker(redis_settings, dict.fromkeys(JobKind, forever), burst=True)

@@ -63,6 +63,9 @@ def test_evaluation_report(demo_csv: Path, analyzer: GermanAnalyzer) -> None:
     # something: with a fixed 0.4 cut it suggested almost nothing (0.10).
     assert cv["micro_f1"] > 0.3
     assert set(cv["f1_per_label"]) == set(THEMES)
+    # The predictions measured as the clusters are: better than chance, at most perfect.
+    assert 0 < cv["first_label"]["nmi"] <= 1
+    assert -1 <= cv["first_label"]["ari"] <= 1
     assert sum(group["items"] for group in report["per_group"].values()) == len(data.texts)
     curve = report["learning_curve"]
     assert curve["sizes"] == [12, 24]
