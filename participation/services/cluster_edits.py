@@ -183,9 +183,7 @@ async def split(
     except ValueError:  # nlp.clustering: too short or too alike to tell apart
         message = _("The contributions of this group are too much alike to be split.")
         raise ValidationFailed({"parts": message}) from None
-    last = (
-        await db.exec(select(func.max(Cluster.position)).where(Cluster.run_id == run.id))
-    ).one()
+    last = (await db.exec(select(func.max(Cluster.position)).where(Cluster.run_id == run.id))).one()
     assert run.id is not None
     targets: list[Cluster] = []
     for offset, summary in enumerate(result.clusters):
