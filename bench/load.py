@@ -53,6 +53,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bench.analysis_rows import ensure_groups_and_pairs
 from bench.profiles import ensure_bench_profile
 from bench.volume import FILL_VERSION, Volume, VolumeSpec, build
 from participation.db import create_engine, upgrade_database
@@ -272,6 +273,19 @@ def scenarios(volume: Volume, profile_id: int = 0) -> list[Scenario]:
         *([Scenario("profile, 600 sources", profile)] if profile_id else []),
         Scenario("moderation queue", "/moderation/", signed_in=True),
         Scenario("analysis page", f"/analysis/{slug}", signed_in=True),
+        # The groups and pairs of bench/analysis_rows.py; the largest group is number 1.
+        Scenario("analysis group", f"/analysis/{slug}/groups/1", signed_in=True),
+        Scenario("duplicates page", f"/moderation/duplicates?process={slug}", signed_in=True),
+        *(
+            [
+                Scenario("staff profile", f"/admin/steckbriefe/{profile_id}", signed_in=True),
+                Scenario(
+                    "staff profile list", f"/admin/processes/{slug}/steckbriefe", signed_in=True
+                ),
+            ]
+            if profile_id
+            else []
+        ),
         Scenario("survey results", f"/surveys/{volume.survey_id}/results", signed_in=True),
         Scenario("API list", f"/api/v1/processes/{slug}/contributions"),
         Scenario("healthz", "/healthz"),
@@ -602,6 +616,7 @@ def run(
             for ideas in sizes:
                 url, volume = volume_database(database, ideas, seed, pg_server)
                 profile_id = ensure_bench_profile(url, volume.process_slug)
+                ensure_groups_and_pairs(url, volume.process_slug, OUT_DIR / "nlp")
                 ceiling = parse_wrk(wrk(hello + "/", seconds).communicate()[0])
                 rate = ceiling["requests_per_second"]
                 print(f"\n{database}, {ideas:,} ideas; hello-world ceiling {rate:,.0f} req/s"
