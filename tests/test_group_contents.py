@@ -8,10 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import (
     Channel,
+    Cluster,
+    ClusterRun,
     ContributionKind,
     ContributionTheme,
     DuplicatePair,
@@ -20,6 +23,7 @@ from participation.models import (
     ThemeSource,
     utcnow,
 )
+from participation.services.group_contents import run_summaries
 from participation.settings import Settings
 from tests.cluster_rows import add_run
 from tests.helpers import (
@@ -159,3 +163,40 @@ def test_a_large_group_runs_as_many_statements_as_a_small_one(
     with recorded() as large:
         assert moderator.get("/analysis/gross/groups/1").status_code == 200
     assert len(large.runs) == len(small.runs)
+
+
+async def test_each_card_of_the_analysis_page_sums_up_its_group(session: AsyncSession) -> None:
+    await _groups(session)
+    run = (await session.exec(select(ClusterRun))).one()
+    clusters = list(await session.exec(select(Cluster).order_by(col(Cluster.position))))
+    summaries = await run_summaries(session, run.id or 0)
+    bikes, buses = (summaries[c.id or 0] for c in clusters)
+
+    assert dict(bikes.segments) == {Segment.RESIDENT: 3, Segment.FIRM: 1}
+    assert bikes.segments[0] == (Segment.RESIDENT, 3)  # the most first
+    assert dict(bikes.channels) == {
+        Channel.IDEA_CALL: 2,
+        Channel.SURVEY: 1,
+        Channel.FOCUS_GROUP: 1,
+    }
+    # Confirmed action fields only; the pair across groups and the dismissed one not counted.
+    assert dict(bikes.themes) == {"Radwege": 1, "Schulwege": 1}
+    assert bikes.duplicates == 1
+    assert (dict(buses.segments), buses.themes, buses.duplicates) == ({Segment.RESIDENT: 1}, [], 0)
+
+
+def test_the_analysis_page_shows_each_groups_mix(client: Client, settings: Settings) -> None:
+    in_db(settings, _groups)
+    moderator = _login(client, settings, Role.MODERATOR)
+    page = html(moderator.get(f"/analysis/{SLUG}").text)
+    first = page.select(".cluster-card dl.group-summary")[0]
+    terms = [text_of(dt) for dt in first.select("dt")]
+    values = [text_of(dd) for dd in first.select("dd")]
+    summary = dict(zip(terms, values, strict=True))
+    assert summary["Wer"].startswith("Einwohnerin oder Einwohner 3")
+    assert "Unternehmen oder Organisation 1" in summary["Wer"]
+    assert summary["Bestätigte Handlungsfelder"] in (
+        "Radwege 1 · Schulwege 1",
+        "Schulwege 1 · Radwege 1",
+    )
+    assert summary["Wahrscheinliche Duplikate"] == "1"

@@ -95,6 +95,7 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # Rearranging the groups by hand (services/cluster_edits.py).
     "POST /analysis/{slug:str}/groups/{number:int}/rename": MODERATORS,
     "POST /analysis/{slug:str}/groups/{number:int}/merge": MODERATORS,
+    "POST /analysis/{slug:str}/groups/{number:int}/split": MODERATORS,
     "POST /analysis/{slug:str}/groups/{number:int}/move": MODERATORS,
     # Focus-group sessions.
     "POST /focus-groups": FACILITATORS,

@@ -93,9 +93,12 @@ class AnalysisController(Controller):
         context = await _status_context(db, overview)
         settings: Settings = state.settings
         model = await anyio.to_thread.run_sync(tagging.model_status, settings.var_dir, slug)
+        view = await clusters.latest_run_view(db, overview.process.id)
         context.update(
             overview=overview,
-            view=await clusters.latest_run_view(db, overview.process.id),
+            view=view,
+            # Each group's card: whose, which channels and action fields, duplicates within.
+            summaries=await group_contents.run_summaries(db, view.run.id or 0) if view else {},
             to_cluster=await clusters.count_to_cluster(db, overview.process.id),
             channels=list(Channel),
             may_retrain=_may_retrain(_user(request)),

@@ -8,17 +8,22 @@ however large the group: the database counts and the page shows a few rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Final
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import (
+    Channel,
     ClusterMember,
+    Contribution,
     ContributionTheme,
     DuplicatePair,
+    Segment,
     Theme,
     ThemeSource,
 )
@@ -26,6 +31,7 @@ from participation.services.duplicates import PairView, pair_views
 from participation.services.profiles.breakdown import Breakdown, breakdown_of_set
 
 PAIRS_SHOWN: Final = 10
+THEMES_SHOWN: Final = 3  # action fields on a group's card
 
 
 async def group_breakdown(session: AsyncSession, cluster_id: int) -> Breakdown:
@@ -100,3 +106,75 @@ async def group_duplicates(session: AsyncSession, cluster_id: int) -> GroupDupli
         limit=PAIRS_SHOWN,
     )
     return GroupDuplicates(pairs, int(total))
+
+
+# --- every group of a run at once, for the analysis page's cards ------------------------------
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """A card's short account of a group: the largest segments and channels, the most
+    confirmed action fields, how many open duplicate pairs lie within it."""
+
+    segments: list[tuple[Segment, int]] = field(default_factory=list)  # most first
+    channels: list[tuple[Channel, int]] = field(default_factory=list)  # most first
+    themes: list[tuple[str, int]] = field(default_factory=list)  # confirmed, most first
+    duplicates: int = 0
+
+
+async def run_summaries(session: AsyncSession, run_id: int) -> dict[int, GroupSummary]:
+    """The summary of every group of a run, by cluster id: three GROUP BY statements over the
+    run's members, however many groups and members it has."""
+    segments: dict[int, Counter[Segment]] = defaultdict(Counter)
+    channels: dict[int, Counter[Channel]] = defaultdict(Counter)
+    origins = await session.exec(
+        select(ClusterMember.cluster_id, Contribution.segment, Contribution.channel, func.count())
+        .join(Contribution, col(Contribution.id) == ClusterMember.contribution_id)
+        .where(col(ClusterMember.run_id) == run_id)
+        .group_by(
+            col(ClusterMember.cluster_id), col(Contribution.segment), col(Contribution.channel)
+        )
+    )
+    for cluster_id, segment, channel, n in origins:
+        segments[cluster_id][Segment(segment)] += n
+        channels[cluster_id][Channel(channel)] += n
+    themes: dict[int, Counter[str]] = defaultdict(Counter)
+    confirmed = await session.exec(
+        select(ClusterMember.cluster_id, Theme.name, func.count())
+        .join(
+            ContributionTheme,
+            col(ContributionTheme.contribution_id) == ClusterMember.contribution_id,
+        )
+        .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+        .where(
+            col(ClusterMember.run_id) == run_id,
+            col(ContributionTheme.source) == ThemeSource.CONFIRMED,
+        )
+        .group_by(col(ClusterMember.cluster_id), col(Theme.id), col(Theme.name))
+    )
+    for cluster_id, name, n in confirmed:
+        themes[cluster_id][name] += n
+    first, second = aliased(ClusterMember), aliased(ClusterMember)
+    pairs = await session.exec(
+        select(first.cluster_id, func.count())
+        .select_from(DuplicatePair)
+        .join(first, col(first.contribution_id) == DuplicatePair.first_id)
+        .join(second, col(second.contribution_id) == DuplicatePair.second_id)
+        .where(
+            col(first.run_id) == run_id,
+            col(second.run_id) == run_id,
+            col(first.cluster_id) == second.cluster_id,
+            col(DuplicatePair.dismissed_at).is_(None),
+        )
+        .group_by(col(first.cluster_id))
+    )
+    duplicates = dict(pairs.all())
+    return {
+        cluster_id: GroupSummary(
+            segments=segments[cluster_id].most_common(),
+            channels=channels[cluster_id].most_common(),
+            themes=themes[cluster_id].most_common(THEMES_SHOWN),
+            duplicates=int(duplicates.get(cluster_id, 0)),
+        )
+        for cluster_id in set(segments) | set(themes) | set(duplicates)
+    }
