@@ -463,3 +463,25 @@ def test_the_map_names_only_its_sample(
     # (Beside the ids: substr's bounds and the survey answer's empty title.)
     assert {v for v in values if v in members} == set(members[::5])
     assert len(values) <= len(members[::5]) + 4
+
+
+def test_the_map_and_the_shown_member_take_as_many_statements_at_any_size(
+    client: Client, settings: Settings
+) -> None:
+    moderator = _moderator(client, settings)
+
+    def statements(members: int) -> tuple[int, int]:
+        process, ideas, _answers = in_db(settings, lambda s: _grouped(s, members))
+        with recorded() as page:
+            assert moderator.get(PAGE).status_code == 200
+        with recorded() as group:
+            assert moderator.get(f"{PAGE}/groups/1?show={ideas[-1]}").status_code == 200
+
+        async def drop(session: AsyncSession) -> None:
+            await session.delete(await session.get(Process, process.id))
+            await session.commit()
+
+        in_db(settings, drop)
+        return len(page.runs), len(group.runs)
+
+    assert statements(5) == statements(70)
