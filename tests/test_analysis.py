@@ -28,7 +28,7 @@ from participation.models import (
     Role,
     utcnow,
 )
-from participation.services import clusters, tagging
+from participation.services import cluster_map, clusters, tagging
 from participation.services.clusters import ClusteringFailed
 from participation.services.tagging import NotEnoughTrainingData
 from participation.settings import Settings
@@ -192,12 +192,12 @@ def test_the_map_fits_its_box_and_labels_each_group() -> None:
         (2, 0.0, 3.0, 15),
     ]
 
-    drawn = clusters.layout_map(members, titles={11: "Radweg", 15: "Bus"})
+    drawn = cluster_map.layout_map(members, titles={11: "Radweg", 15: "Bus"})
 
     assert len(drawn.points) == 5
     for point in drawn.points:
-        assert clusters.MAP_MARGIN <= point.x <= drawn.width - clusters.MAP_MARGIN
-        assert clusters.MAP_MARGIN <= point.y <= drawn.height - clusters.MAP_MARGIN
+        assert cluster_map.MAP_MARGIN <= point.x <= drawn.width - cluster_map.MAP_MARGIN
+        assert cluster_map.MAP_MARGIN <= point.y <= drawn.height - cluster_map.MAP_MARGIN
     assert [label.number for label in drawn.labels] == [1, 2, 3]
     assert [p.colour for p in drawn.points] == [0, 0, 1, 1, 2]
     assert [(p.number, p.contribution_id) for p in drawn.points] == [
@@ -210,10 +210,10 @@ def test_the_map_fits_its_box_and_labels_each_group() -> None:
     assert [p.title for p in drawn.points] == ["Radweg", "", "", "", "Bus"]
     # Up stays up: the highest point of the projection is drawn nearest the top.
     assert min(drawn.points, key=lambda p: p.y) == drawn.points[4]
-    assert clusters.layout_map(members, step=2).points == [
+    assert cluster_map.layout_map(members, step=2).points == [
         replace(p, title="") for p in drawn.points[::2]
     ]
-    assert clusters.layout_map([]).points == ()
+    assert cluster_map.layout_map([]).points == ()
 
 
 # --- the pages --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from participation.models import (
     ThemeSource,
 )
 from participation.routes.analysis import MEMBERS_PER_PAGE
-from participation.services import clusters
+from participation.services import cluster_map, clusters
 from participation.services.cluster_scope import Scope, parse_scope
 from participation.services.clusters import ClusteringFailed
 from participation.services.errors import ValidationFailed
@@ -243,11 +243,12 @@ async def test_the_form_is_read_into_a_scope(session: AsyncSession) -> None:
 
 
 def test_a_point_is_named_by_its_title_or_its_first_words() -> None:
-    assert clusters.point_title("Radweg nach Kornbach", "Der Weg fehlt.") == "Radweg nach Kornbach"
-    assert clusters.point_title(" ", "Mehr  Busse\nam Abend.") == "Mehr Busse am Abend."
-    long = clusters.point_title("", "Wort " * 40)
+    titled = cluster_map.point_title("Radweg nach Kornbach", "Der Weg fehlt.")
+    assert titled == "Radweg nach Kornbach"
+    assert cluster_map.point_title(" ", "Mehr  Busse\nam Abend.") == "Mehr Busse am Abend."
+    long = cluster_map.point_title("", "Wort " * 40)
     assert long.endswith("…")
-    assert len(long) <= clusters.MAP_TITLE_CHARS
+    assert len(long) <= cluster_map.MAP_TITLE_CHARS
     assert long.removesuffix("…").split() == ["Wort"] * (len(long) // 5)
 
 
@@ -438,7 +439,7 @@ def test_the_map_names_only_its_sample(
 ) -> None:
     _process, ideas, answers = in_db(settings, _grouped)
     moderator = _moderator(client, settings)
-    monkeypatch.setattr(clusters, "MAP_POINTS", 10)  # 48 members: every 5th is drawn
+    monkeypatch.setattr(cluster_map, "MAP_POINTS", 10)  # 48 members: every 5th is drawn
 
     with recorded() as statements:
         page = html(moderator.get(PAGE).text)

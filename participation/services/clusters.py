@@ -4,7 +4,9 @@ Which ideas: the published ones, and the approved free-text survey answers (grou
 text alone: the question is the same for every answer to it). Screening comes before
 understanding (see DESIGN.md): pending items may still turn out to be spam or be rejected,
 rejected and hidden ones must not shape the groups, and merged ones would count twice beside
-the idea they were merged into. Each run keeps how many items came through each channel.
+the idea they were merged into. Each run keeps how many items came through each channel,
+and its scope when a moderator narrowed it to some channels, segments or one action field
+(services/cluster_scope.py). The map is drawn by services/cluster_map.py.
 
 The analysis and the clustering themselves are CPU-bound (about a second for 700 ideas) and
 run in a worker thread; the event loop only reads the ideas and writes the result, which is
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -44,6 +46,7 @@ from participation.models import (
     ThemeSource,
 )
 from participation.services import cluster_scope
+from participation.services.cluster_map import COLOURS, ClusterMap, read_map
 from participation.services.cluster_scope import Scope
 from participation.services.errors import ServiceError
 from participation.services.processes import Page
@@ -51,19 +54,6 @@ from participation.services.themes import analysed_title
 
 KEEP_RUNS: Final = 3  # older runs of a process are deleted when a new one is stored
 INSERT_CHUNK: Final = 1000  # member rows per INSERT: SQLite limits bound parameters
-# The map draws at most this many points (a fixed, even sample): a browser stays quick with
-# a thousand or two SVG links, not with a hundred thousand. Each point is a link named by its
-# contribution's title, about 240 bytes: at 10,000 contributions 1,500 points make a page of
-# 360 KB (63 KB gzipped), where 3,000 made 690 KB.
-MAP_POINTS: Final = 1500
-# A point's name (its link's accessible name and tooltip) is cut at this many characters;
-# survey answers, whose title is their question, are named by their first words.
-MAP_TITLE_CHARS: Final = 80
-MAP_WIDTH: Final = 640
-MAP_HEIGHT: Final = 400
-MAP_MARGIN: Final = 16
-# Distinct colours for the clusters (kept in app.css as .cluster-c0 … .cluster-c11).
-COLOURS: Final = 12
 
 
 class ClusteringFailed(ServiceError):
@@ -348,32 +338,6 @@ class ClusterView:
 
 
 @dataclass(frozen=True)
-class MapPoint:
-    x: float  # in the SVG's coordinates
-    y: float
-    colour: int
-    number: int = 0  # its group's number, as people see it
-    contribution_id: int = 0
-    title: str = ""  # the link's name: the contribution's title, or its first words
-
-
-@dataclass(frozen=True)
-class MapLabel:
-    x: float
-    y: float
-    number: int
-
-
-@dataclass(frozen=True)
-class ClusterMap:
-    width: int
-    height: int
-    points: Sequence[MapPoint]
-    labels: Sequence[MapLabel]  # each cluster's number at its members' mean position
-    total: int  # members of the run; more than len(points) when the map shows a sample
-
-
-@dataclass(frozen=True)
 class RunView:
     run: ClusterRun
     clusters: Sequence[ClusterView]
@@ -437,93 +401,7 @@ async def run_view(session: AsyncSession, run: ClusterRun) -> RunView:
         session, [i for cluster in clusters for i in cluster.representative_ids]
     )
     views = [_view(cluster, ideas) for cluster in clusters]
-    return RunView(run=run, clusters=views, map=await _map(session, run, clusters))
-
-
-async def _map(session: AsyncSession, run: ClusterRun, clusters: Sequence[Cluster]) -> ClusterMap:
-    position = {c.id: c.position for c in clusters}
-    rows = await session.exec(
-        select(
-            ClusterMember.cluster_id,
-            ClusterMember.x,
-            ClusterMember.y,
-            ClusterMember.contribution_id,
-        )
-        .where(ClusterMember.run_id == run.id)
-        .order_by(col(ClusterMember.contribution_id))
-    )
-    members = [(position[cluster_id], x, y, i) for cluster_id, x, y, i in rows]
-    # Labels from every member; points (and so titles) from an even sample of them.
-    step = max(1, math.ceil(len(members) / MAP_POINTS))
-    titles = await map_titles(session, [member[3] for member in members[::step]])
-    return layout_map(members, step=step, titles=titles)
-
-
-async def map_titles(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
-    """The names of the map's points: one statement for at most MAP_POINTS ids (well below
-    the bound-parameter limits of SQLite and PostgreSQL)."""
-    if not ids:
-        return {}
-    rows = await session.exec(
-        select(
-            Contribution.id,
-            analysed_title(),
-            func.substr(col(Contribution.body), 1, 2 * MAP_TITLE_CHARS),
-        ).where(col(Contribution.id).in_(ids))
-    )
-    return {id_: point_title(title, body or "") for id_, title, body in rows if id_ is not None}
-
-
-def point_title(title: str, body: str) -> str:
-    """The title, or for an item without one (a survey answer) the first words of its body;
-    cut at a word boundary before MAP_TITLE_CHARS."""
-    text = " ".join((title.strip() or body).split())
-    if len(text) <= MAP_TITLE_CHARS:
-        return text
-    cut = text[: MAP_TITLE_CHARS - 1].rsplit(" ", 1)[0]
-    return f"{cut}…"
-
-
-def layout_map(
-    members: Sequence[tuple[int, float, float, int]],
-    *,
-    step: int = 1,
-    titles: Mapping[int, str] | None = None,
-) -> ClusterMap:
-    """Scale (cluster position, x, y, contribution id) into the SVG box, keeping the aspect
-    ratio; every step-th member becomes a point, named by `titles`."""
-    titles = titles or {}
-    if not members:
-        return ClusterMap(MAP_WIDTH, MAP_HEIGHT, (), (), 0)
-    xs = [member[1] for member in members]
-    ys = [member[2] for member in members]
-    min_x, min_y = min(xs), min(ys)
-    span = max(max(xs) - min_x, max(ys) - min_y) or 1.0
-    scale = min(MAP_WIDTH - 2 * MAP_MARGIN, MAP_HEIGHT - 2 * MAP_MARGIN) / span
-    # Centre the cloud in the box.
-    offset_x = (MAP_WIDTH - (max(xs) - min_x) * scale) / 2
-    offset_y = (MAP_HEIGHT - (max(ys) - min_y) * scale) / 2
-
-    def at(x: float, y: float) -> tuple[float, float]:
-        # SVG's y axis points down; flip it so "up" on the map is up in the projection.
-        return (
-            round(offset_x + (x - min_x) * scale, 1),
-            round(MAP_HEIGHT - offset_y - (y - min_y) * scale, 1),
-        )
-
-    points = [
-        MapPoint(*at(x, y), cluster % COLOURS, cluster + 1, id_, titles.get(id_, ""))
-        for cluster, x, y, id_ in members[::step]
-    ]
-    sums: dict[int, tuple[float, float, int]] = {}
-    for cluster, x, y, _id in members:
-        sx, sy, n = sums.get(cluster, (0.0, 0.0, 0))
-        sums[cluster] = (sx + x, sy + y, n + 1)
-    labels = [
-        MapLabel(*at(sx / n, sy / n), number=cluster + 1)
-        for cluster, (sx, sy, n) in sorted(sums.items())
-    ]
-    return ClusterMap(MAP_WIDTH, MAP_HEIGHT, points, labels, len(members))
+    return RunView(run=run, clusters=views, map=await read_map(session, run, clusters))
 
 
 @dataclass(frozen=True)
