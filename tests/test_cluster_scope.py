@@ -4,6 +4,7 @@ its group's page (`?show=`)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import pytest
@@ -15,7 +16,9 @@ from participation.models import (
     AnalysisJob,
     Channel,
     ClusterRun,
+    Contribution,
     ContributionKind,
+    ContributionStatus,
     ContributionTheme,
     JobStatus,
     Process,
@@ -47,6 +50,7 @@ from tests.helpers import (
 )
 from tests.sql_statements import recorded
 from tests.test_analysis import TOPICS, sign_in
+from tests.test_query_plans import _analyze, _faults, _filled, _plans
 
 PAGE = f"/analysis/{SLUG}"
 SEGMENTS = {"radweg": Segment.RESIDENT, "internet": Segment.FIRM, "bus": Segment.PUPIL}
@@ -486,3 +490,66 @@ def test_the_map_and_the_shown_member_take_as_many_statements_at_any_size(
         return len(page.runs), len(group.runs)
 
     assert statements(5) == statements(70)
+
+
+# --- at volume: the scoped feed, the map and the shown member read through indexes -----------
+
+
+def test_scoped_feeds_the_map_and_the_shown_member_read_through_indexes(
+    client: Client, settings: Settings
+) -> None:
+    volume = _filled(settings)  # 2,000 published ideas with a confirmed action field each
+
+    async def grouped(session: AsyncSession) -> tuple[Process, int, list[int]]:
+        process = await session.get(Process, volume.process_id)
+        assert process is not None
+        ideas = list(
+            await session.exec(
+                select(Contribution)
+                .where(
+                    Contribution.process_id == volume.process_id,
+                    Contribution.kind == ContributionKind.IDEA,
+                    Contribution.status == ContributionStatus.PUBLISHED,
+                )
+                .order_by(col(Contribution.id))
+            )
+        )
+        await add_run(session, process, [("eins", ideas[::2]), ("zwei", ideas[1::2])])
+        theme = (await session.exec(select(Theme).where(Theme.process_id == process.id))).first()
+        assert theme is not None
+        return process, theme.id or 0, [i.id or 0 for i in ideas]
+
+    process, theme_id, ideas = in_db(settings, grouped)
+    asyncio.run(_analyze(settings))
+    scopes = [
+        Scope(channels=(Channel.SURVEY,)),
+        Scope(segments=(Segment.FIRM, Segment.PUPIL)),
+        Scope(theme_id=theme_id),
+        Scope(channels=(Channel.WORKSHOP,), segments=(Segment.FIRM,), theme_id=theme_id),
+    ]
+
+    async def feed(session: AsyncSession) -> list[int]:
+        return [
+            len(await clusters.ideas_to_cluster(session, volume.process_id, scope))
+            for scope in scopes
+        ]
+
+    sign_in(client, settings, Role.MODERATOR)
+    with recorded() as statements:
+        sizes = in_db(settings, feed)
+        assert client.get(f"/analysis/{volume.slug}").status_code == 200
+        shown = client.get(f"/analysis/{volume.slug}/groups/2?show={ideas[-1]}")
+        assert shown.status_code == 200
+    assert 0 < sizes[2] < len(ideas)  # the action field narrows, but not to nothing
+    assert f'id="member-{ideas[-1]}"' in shown.text
+    reads = [r for r in statements.runs if r.statement.lstrip().upper().startswith("SELECT")]
+    # The scoped feeds, the map's titles and the shown member's position are among them.
+    assert sum("FROM contribution_theme" in r.statement for r in reads) == 2
+    assert any("substr(contribution.body" in r.statement.lower() for r in reads)
+    assert any("cluster_member.contribution_id <" in r.statement for r in reads)
+    problems = []
+    for run, plan in zip(reads, asyncio.run(_plans(settings, reads)), strict=True):
+        if faults := _faults(run.statement, plan):
+            problems.append(f"{', '.join(faults)}\n  {' '.join(run.statement.split())[:300]}")
+    assert not problems, "\n".join(problems)
+    assert process.slug == volume.slug
