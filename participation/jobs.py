@@ -41,6 +41,7 @@ from participation.db import SessionMaker
 from participation.i18n import N_, Deferred, current_locale, store_deferred
 from participation.models import AnalysisJob, JobKind, JobStatus, Process, User, utcnow
 from participation.services import clusters, duplicates, tagging
+from participation.services.cluster_scope import Scope
 from participation.services.errors import ServiceError
 from participation.settings import Settings
 
@@ -95,13 +96,15 @@ async def _cluster(
     session: AsyncSession, context: JobContext, job: AnalysisJob
 ) -> Sequence[Deferred]:
     try:
-        k = (job.params or {}).get("k")
+        params = job.params or {}
+        k = params.get("k")
         run = await clusters.run_clustering(
             session,
             context.settings.var_dir,
             job.process_id,
             job_id=job.id,
             k=k if isinstance(k, int) else None,
+            scope=Scope.from_json(params.get("scope")),
         )
     except clusters.ClusteringFailed as error:
         raise JobFailed(error.reason) from None

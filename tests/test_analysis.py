@@ -4,6 +4,7 @@ answering promptly while clustering runs in the background."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ from participation.models import (
     Role,
     utcnow,
 )
-from participation.services import clusters, tagging
+from participation.services import cluster_map, clusters, tagging
 from participation.services.clusters import ClusteringFailed
 from participation.services.tagging import NotEnoughTrainingData
 from participation.settings import Settings
@@ -183,20 +184,36 @@ async def test_identical_ideas_cannot_be_told_apart(
 
 
 def test_the_map_fits_its_box_and_labels_each_group() -> None:
-    members = [(0, -1.0, 0.0), (0, -0.8, 0.1), (1, 2.0, 0.5), (1, 1.5, -0.5), (2, 0.0, 3.0)]
+    members = [
+        (0, -1.0, 0.0, 11),
+        (0, -0.8, 0.1, 12),
+        (1, 2.0, 0.5, 13),
+        (1, 1.5, -0.5, 14),
+        (2, 0.0, 3.0, 15),
+    ]
 
-    drawn = clusters.layout_map(members)
+    drawn = cluster_map.layout_map(members, titles={11: "Radweg", 15: "Bus"})
 
     assert len(drawn.points) == 5
     for point in drawn.points:
-        assert clusters.MAP_MARGIN <= point.x <= drawn.width - clusters.MAP_MARGIN
-        assert clusters.MAP_MARGIN <= point.y <= drawn.height - clusters.MAP_MARGIN
+        assert cluster_map.MAP_MARGIN <= point.x <= drawn.width - cluster_map.MAP_MARGIN
+        assert cluster_map.MAP_MARGIN <= point.y <= drawn.height - cluster_map.MAP_MARGIN
     assert [label.number for label in drawn.labels] == [1, 2, 3]
     assert [p.colour for p in drawn.points] == [0, 0, 1, 1, 2]
+    assert [(p.number, p.contribution_id) for p in drawn.points] == [
+        (1, 11),
+        (1, 12),
+        (2, 13),
+        (2, 14),
+        (3, 15),
+    ]
+    assert [p.title for p in drawn.points] == ["Radweg", "", "", "", "Bus"]
     # Up stays up: the highest point of the projection is drawn nearest the top.
     assert min(drawn.points, key=lambda p: p.y) == drawn.points[4]
-    assert clusters.layout_map(members, step=2).points == drawn.points[::2]
-    assert clusters.layout_map([]).points == ()
+    assert cluster_map.layout_map(members, step=2).points == [
+        replace(p, title="") for p in drawn.points[::2]
+    ]
+    assert cluster_map.layout_map([]).points == ()
 
 
 # --- the pages --------------------------------------------------------------------------------
@@ -271,9 +288,13 @@ def test_a_moderator_groups_the_ideas_and_reads_the_groups(
     assert job.status is JobStatus.DONE
     assert job.kind is JobKind.CLUSTER
     svg = one(page, "svg.cluster-map__svg")
-    assert attr(svg, "role") == "img"
-    assert text_of(one(svg, "title"))
-    assert len(svg.select("circle")) == 12
+    # A group of links, one per idea, named by the idea's title.
+    assert attr(svg, "role") == "group"
+    assert text_of(one(svg, "#map-title"))
+    points = svg.select(".cluster-map__points a")
+    assert len(points) == len(svg.select("circle")) == 12
+    titles = {title for ideas in TOPICS.values() for title, _body in ideas}
+    assert {attr(a, "aria-label") for a in points} == titles
     cards = page.select(".cluster-card")
     assert len(cards) >= 2
     assert "12" in text_of(one(page, "#groups-title + p"))

@@ -420,6 +420,9 @@ class ClusterRun(SQLModel, table=True):
     channel_counts: dict[str, int] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
+    # Which contributions were grouped (services/cluster_scope.py: channels, segments, an
+    # action field with its name then); None: all of them.
+    scope: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = timestamp_field()
     # When a moderator last renamed, merged or rearranged its groups (services/cluster_edits.py):
     # a new run would discard that work, so it is only started when asked to.

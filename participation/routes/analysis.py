@@ -18,13 +18,14 @@ from litestar.response import Redirect, Template
 from nlp import clustering
 from participation.auth import current_user, requires_analyst, requires_moderator
 from participation.i18n import _, ngettext
-from participation.inputs import parse_int
+from participation.inputs import MAX_ID, parse_int
 from participation.jobs import ACTIVE, JobQueue, QueueUnavailable, latest_jobs
-from participation.models import Channel, JobKind, User
+from participation.models import Channel, JobKind, Segment, User
 from participation.routes import Db, FormData, chosen_ids, safe_next
 from participation.routes.processes import load_process
 from participation.services import (
     cluster_edits,
+    cluster_scope,
     clusters,
     group_contents,
     processes,
@@ -32,6 +33,7 @@ from participation.services import (
     survey_results,
     tagging,
 )
+from participation.services.cluster_scope import Scope
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.processes import ProcessOverview
 from participation.services.profiles import access, listing
@@ -94,13 +96,18 @@ class AnalysisController(Controller):
         settings: Settings = state.settings
         model = await anyio.to_thread.run_sync(tagging.model_status, settings.var_dir, slug)
         view = await clusters.latest_run_view(db, overview.process.id)
+        # The form starts from the last run's scope, and "N are published now" counts in it.
+        scope = Scope.from_json(view.run.scope if view else None)
         context.update(
             overview=overview,
             view=view,
+            scope=scope,
             # Each group's card: whose, which channels and action fields, duplicates within.
             summaries=await group_contents.run_summaries(db, view.run.id or 0) if view else {},
-            to_cluster=await clusters.count_to_cluster(db, overview.process.id),
+            to_cluster=await clusters.count_to_cluster(db, overview.process.id, scope),
             channels=list(Channel),
+            segments=list(Segment),
+            themes=await processes.list_themes(db, overview.process.id),
             may_retrain=_may_retrain(_user(request)),
             model=model,
             model_choice=str(tagging.describe_choice(model.report.comparison))
@@ -142,8 +149,17 @@ class AnalysisController(Controller):
             )
             flash(request, message % {"min": 2, "max": clustering.K_MAX}, "error")
             return Redirect(f"/analysis/{slug}", status_code=303)
-        params = {"k": k} if k is not None else None
-        return await self._submit(request, db, state, slug, JobKind.CLUSTER, params)
+        try:
+            scope = await cluster_scope.parse_scope(db, overview.process.id or 0, data)
+        except ValidationFailed as exc:
+            flash(request, next(iter(exc.errors.values())), "error")
+            return Redirect(f"/analysis/{slug}", status_code=303)
+        params: dict[str, Any] = {}
+        if k is not None:
+            params["k"] = k
+        if not scope.empty:
+            params["scope"] = scope.to_json()
+        return await self._submit(request, db, state, slug, JobKind.CLUSTER, params or None)
 
     @post("/{slug:str}/retrain", guards=[requires_moderator])
     async def retrain(
@@ -159,11 +175,13 @@ class AnalysisController(Controller):
         slug: FromPath[str],
         number: FromPath[int],
         page: PageNumber = 1,
+        show: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
     ) -> Template:
         overview = await load_process(db, slug)
         assert overview.process.id is not None
+        # show: a contribution whose page of the member list to open (the map's links).
         detail = await clusters.cluster_detail(
-            db, overview.process.id, number, page, MEMBERS_PER_PAGE
+            db, overview.process.id, number, page, MEMBERS_PER_PAGE, show
         )
         if detail is None:
             raise NotFoundException()

@@ -4,7 +4,9 @@ Which ideas: the published ones, and the approved free-text survey answers (grou
 text alone: the question is the same for every answer to it). Screening comes before
 understanding (see DESIGN.md): pending items may still turn out to be spam or be rejected,
 rejected and hidden ones must not shape the groups, and merged ones would count twice beside
-the idea they were merged into. Each run keeps how many items came through each channel.
+the idea they were merged into. Each run keeps how many items came through each channel,
+and its scope when a moderator narrowed it to some channels, segments or one action field
+(services/cluster_scope.py). The map is drawn by services/cluster_map.py.
 
 The analysis and the clustering themselves are CPU-bound (about a second for 700 ideas) and
 run in a worker thread; the event loop only reads the ideas and writes the result, which is
@@ -18,13 +20,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 import anyio.to_thread
-from sqlalchemy import delete, insert
+from sqlalchemy import case, delete, insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,20 +45,15 @@ from participation.models import (
     Theme,
     ThemeSource,
 )
+from participation.services import cluster_scope
+from participation.services.cluster_map import COLOURS, ClusterMap, read_map
+from participation.services.cluster_scope import Scope
 from participation.services.errors import ServiceError
 from participation.services.processes import Page
 from participation.services.themes import analysed_title
 
 KEEP_RUNS: Final = 3  # older runs of a process are deleted when a new one is stored
 INSERT_CHUNK: Final = 1000  # member rows per INSERT: SQLite limits bound parameters
-# The map draws at most this many points (a fixed, even sample): a browser stays quick with
-# a few thousand SVG circles, not with a hundred thousand.
-MAP_POINTS: Final = 3000
-MAP_WIDTH: Final = 640
-MAP_HEIGHT: Final = 400
-MAP_MARGIN: Final = 16
-# Distinct colours for the clusters (kept in app.css as .cluster-c0 … .cluster-c11).
-COLOURS: Final = 12
 
 
 class ClusteringFailed(ServiceError):
@@ -88,19 +85,24 @@ FEED_BATCH: Final = 2000
 MAX_BODY_CHARS: Final = 5000
 
 
-def _to_cluster(process_id: int) -> tuple[Any, ...]:
-    # Served by ix_contribution_queue_process (status, process_id, kind, ...).
+def _to_cluster(process_id: int, scope: Scope) -> tuple[Any, ...]:
+    # Served by ix_contribution_queue_process (status, process_id, kind, ...); a scope's
+    # channels and segments narrow the rows read from it, its action field is a subquery
+    # on ix_contribution_theme_confirmed.
     return (
         Contribution.status == ContributionStatus.PUBLISHED,
         Contribution.process_id == process_id,
         col(Contribution.kind).in_(CLUSTERED_KINDS),
+        *scope.conditions(),
     )
 
 
-async def ideas_to_cluster(session: AsyncSession, process_id: int) -> list[IdeaText]:
+async def ideas_to_cluster(
+    session: AsyncSession, process_id: int, scope: Scope | None = None
+) -> list[IdeaText]:
     """The published ideas (from every channel) and approved survey answers of a process
-    that have text, oldest first (a stable order keeps runs repeatable); streamed in
-    batches of FEED_BATCH rows, each body cut at MAX_BODY_CHARS."""
+    that have text and lie in the scope, oldest first (a stable order keeps runs
+    repeatable); streamed in batches of FEED_BATCH rows, each body cut at MAX_BODY_CHARS."""
     query = (
         select(
             Contribution.id,
@@ -108,7 +110,7 @@ async def ideas_to_cluster(session: AsyncSession, process_id: int) -> list[IdeaT
             analysed_title(),
             func.substr(col(Contribution.body), 1, MAX_BODY_CHARS),
         )
-        .where(*_to_cluster(process_id))
+        .where(*_to_cluster(process_id, scope or Scope()))
         .order_by(col(Contribution.id))
         .execution_options(yield_per=FEED_BATCH)
     )
@@ -142,11 +144,15 @@ async def confirmed_seeds(
     return [order[first[i]] if i in first else None for i in ids]
 
 
-async def count_to_cluster(session: AsyncSession, process_id: int) -> int:
-    """How many items a clustering of the process would group now."""
+async def count_to_cluster(
+    session: AsyncSession, process_id: int, scope: Scope | None = None
+) -> int:
+    """How many items a clustering of the process (in the scope) would group now."""
     return (
         await session.exec(
-            select(func.count()).select_from(Contribution).where(*_to_cluster(process_id))
+            select(func.count())
+            .select_from(Contribution)
+            .where(*_to_cluster(process_id, scope or Scope()))
         )
     ).one()
 
@@ -167,22 +173,19 @@ async def run_clustering(
     job_id: int | None = None,
     seed: int = 0,
     k: int | None = None,
+    scope: Scope | None = None,
 ) -> ClusterRun:
-    """Cluster the process's published contributions and store the run; deterministic per
-    seed. `k` is the number of groups; by default one that people can read, for the
-    number of contributions (nlp.clustering.k_bounds). Contributions with confirmed themes
-    seed one group per theme, which they stay in.
+    """Cluster the process's published contributions (those in `scope`, by default all)
+    and store the run; deterministic per seed. `k` is the number of groups; by default one
+    that people can read, for the number of contributions (nlp.clustering.k_bounds).
+    Contributions with confirmed themes seed one group per theme, which they stay in.
 
-    Raises ClusteringFailed with a message for people when there is nothing to group or
-    `k` does not fit."""
-    ideas = await ideas_to_cluster(session, process_id)
+    Raises ClusteringFailed with a message for people when there is nothing to group, the
+    scope's action field is not the process's, or `k` does not fit."""
+    scope = await _checked_scope(session, process_id, scope or Scope())
+    ideas = await ideas_to_cluster(session, process_id, scope)
     if len(ideas) < clustering.MIN_DOCS:
-        raise ClusteringFailed(
-            Deferred(
-                N_("At least %(min)d published ideas are needed to form groups; there are %(n)d."),
-                {"min": clustering.MIN_DOCS, "n": len(ideas)},
-            )
-        )
+        raise _too_few(len(ideas), scope)
     themes = await confirmed_seeds(session, process_id, [idea.id for idea in ideas])
     if k is not None:
         _check_k(k, len(ideas), themes)
@@ -197,7 +200,40 @@ async def run_clustering(
         raise ClusteringFailed(
             Deferred(N_("The ideas are too short or too much alike to be told apart into groups."))
         ) from None
-    return await _store(session, process_id, job_id, seed, ideas, result)
+    return await _store(session, process_id, job_id, seed, ideas, result, scope)
+
+
+async def _checked_scope(session: AsyncSession, process_id: int, scope: Scope) -> Scope:
+    """The scope with its action field's current name; refused when that theme is gone or
+    belongs to another process (job params are checked when given, but kept a while)."""
+    if scope.theme_id is None:
+        return scope
+    theme = await cluster_scope.process_theme(session, process_id, scope.theme_id)
+    if theme is None:
+        raise ClusteringFailed(
+            Deferred(N_("The chosen action field is not one of this process's action fields."))
+        )
+    return replace(scope, theme_name=theme.name)
+
+
+def _too_few(items: int, scope: Scope) -> ClusteringFailed:
+    if scope.empty:
+        return ClusteringFailed(
+            Deferred(
+                N_("At least %(min)d published ideas are needed to form groups; there are %(n)d."),
+                {"min": clustering.MIN_DOCS, "n": items},
+            )
+        )
+    # The scope's words in the locale the job runs in: a stored message keeps plain values.
+    return ClusteringFailed(
+        Deferred(
+            N_(
+                "At least %(min)d published contributions are needed to form groups;"
+                " there are %(n)d in the chosen scope (%(scope)s)."
+            ),
+            {"min": clustering.MIN_DOCS, "n": items, "scope": scope.describe()},
+        )
+    )
 
 
 def _check_k(k: int, items: int, themes: Sequence[int | None]) -> None:
@@ -222,6 +258,7 @@ async def _store(
     seed: int,
     ideas: Sequence[IdeaText],
     result: clustering.Clustering,
+    scope: Scope,
 ) -> ClusterRun:
     run = ClusterRun(
         process_id=process_id,
@@ -231,6 +268,7 @@ async def _store(
         silhouette=result.silhouette,
         seed=seed,
         channel_counts=dict(Counter(idea.channel.value for idea in ideas)),
+        scope=scope.to_json(),
     )
     session.add(run)
     await session.flush()
@@ -300,29 +338,6 @@ class ClusterView:
 
 
 @dataclass(frozen=True)
-class MapPoint:
-    x: float  # in the SVG's coordinates
-    y: float
-    colour: int
-
-
-@dataclass(frozen=True)
-class MapLabel:
-    x: float
-    y: float
-    number: int
-
-
-@dataclass(frozen=True)
-class ClusterMap:
-    width: int
-    height: int
-    points: Sequence[MapPoint]
-    labels: Sequence[MapLabel]  # each cluster's number at its members' mean position
-    total: int  # members of the run; more than len(points) when the map shows a sample
-
-
-@dataclass(frozen=True)
 class RunView:
     run: ClusterRun
     clusters: Sequence[ClusterView]
@@ -386,51 +401,7 @@ async def run_view(session: AsyncSession, run: ClusterRun) -> RunView:
         session, [i for cluster in clusters for i in cluster.representative_ids]
     )
     views = [_view(cluster, ideas) for cluster in clusters]
-    return RunView(run=run, clusters=views, map=await _map(session, run, clusters))
-
-
-async def _map(session: AsyncSession, run: ClusterRun, clusters: Sequence[Cluster]) -> ClusterMap:
-    position = {c.id: c.position for c in clusters}
-    rows = await session.exec(
-        select(ClusterMember.cluster_id, ClusterMember.x, ClusterMember.y)
-        .where(ClusterMember.run_id == run.id)
-        .order_by(col(ClusterMember.contribution_id))
-    )
-    members = [(position[cluster_id], x, y) for cluster_id, x, y in rows]
-    # Labels from every member; points from an even sample of them.
-    return layout_map(members, step=max(1, math.ceil(len(members) / MAP_POINTS)))
-
-
-def layout_map(members: Sequence[tuple[int, float, float]], *, step: int = 1) -> ClusterMap:
-    """Scale (cluster position, x, y) triples into the SVG box, keeping the aspect ratio."""
-    if not members:
-        return ClusterMap(MAP_WIDTH, MAP_HEIGHT, (), (), 0)
-    xs = [x for _, x, _ in members]
-    ys = [y for _, _, y in members]
-    min_x, min_y = min(xs), min(ys)
-    span = max(max(xs) - min_x, max(ys) - min_y) or 1.0
-    scale = min(MAP_WIDTH - 2 * MAP_MARGIN, MAP_HEIGHT - 2 * MAP_MARGIN) / span
-    # Centre the cloud in the box.
-    offset_x = (MAP_WIDTH - (max(xs) - min_x) * scale) / 2
-    offset_y = (MAP_HEIGHT - (max(ys) - min_y) * scale) / 2
-
-    def at(x: float, y: float) -> tuple[float, float]:
-        # SVG's y axis points down; flip it so "up" on the map is up in the projection.
-        return (
-            round(offset_x + (x - min_x) * scale, 1),
-            round(MAP_HEIGHT - offset_y - (y - min_y) * scale, 1),
-        )
-
-    points = [MapPoint(*at(x, y), colour=cluster % COLOURS) for cluster, x, y in members[::step]]
-    sums: dict[int, tuple[float, float, int]] = {}
-    for cluster, x, y in members:
-        sx, sy, n = sums.get(cluster, (0.0, 0.0, 0))
-        sums[cluster] = (sx + x, sy + y, n + 1)
-    labels = [
-        MapLabel(*at(sx / n, sy / n), number=cluster + 1)
-        for cluster, (sx, sy, n) in sorted(sums.items())
-    ]
-    return ClusterMap(MAP_WIDTH, MAP_HEIGHT, points, labels, len(members))
+    return RunView(run=run, clusters=views, map=await read_map(session, run, clusters))
 
 
 @dataclass(frozen=True)
@@ -441,9 +412,15 @@ class ClusterDetail:
 
 
 async def cluster_detail(
-    session: AsyncSession, process_id: int, number: int, page: int, per_page: int
+    session: AsyncSession,
+    process_id: int,
+    number: int,
+    page: int,
+    per_page: int,
+    show: int | None = None,
 ) -> ClusterDetail | None:
-    """One group of the newest run (by the number people see) with a page of its ideas."""
+    """One group of the newest run (by the number people see) with a page of its ideas:
+    the page asked for, or the one holding member `show` (a map point's link)."""
     run = await latest_run(session, process_id)
     if run is None or run.id is None:
         return None
@@ -467,6 +444,9 @@ async def cluster_detail(
             .where(ClusterMember.run_id == run.id, ClusterMember.cluster_id == cluster.id)
         )
     ).one()
+    if show is not None:
+        before = await _members_before(session, run.id, cluster.id, show)
+        page = page if before is None else before // per_page + 1
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     rows = await session.exec(
@@ -474,6 +454,24 @@ async def cluster_detail(
     )
     members = Page(items=list(rows), page=page, pages=pages, total=total)
     return ClusterDetail(run=run, cluster=view, members=members)
+
+
+async def _members_before(
+    session: AsyncSession, run_id: int, cluster_id: int, contribution_id: int
+) -> int | None:
+    """How many members of the cluster come before this contribution in the member list
+    (ordered by id); None when it is not a member. One COUNT over the cluster's members."""
+    in_cluster = (ClusterMember.run_id == run_id, ClusterMember.cluster_id == cluster_id)
+    member = col(ClusterMember.contribution_id)
+    before, found = (
+        await session.exec(
+            select(
+                func.coalesce(func.sum(case((member < contribution_id, 1), else_=0)), 0),
+                func.count().filter(member == contribution_id),
+            ).where(*in_cluster)
+        )
+    ).one()
+    return int(before) if found else None
 
 
 async def clusters_with_members(

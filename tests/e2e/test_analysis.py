@@ -41,9 +41,32 @@ def test_a_moderator_computes_and_reads_the_clusters(page: Page, live_server: Li
         timeout=JOB_TIMEOUT
     )
     expect(page.locator("#job-status")).to_contain_text("fertig am")
-    expect(page.get_by_role("img", name="Karte der Ideen")).to_be_visible()
-    assert page.locator(".cluster-map circle").count() > 10
+    # The map is a group of links, one per idea, each named by the idea's title.
+    points = page.get_by_role("group", name="Karte der Ideen").get_by_role("link")
+    assert points.count() > 10
     check(page)
+
+    # Keyboard users can skip the map's links.
+    skip = page.get_by_role("link", name="Karte überspringen")
+    skip.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#groups-list")).to_be_focused()
+
+    # A point leads to its idea on its group's page (the last point is drawn on top).
+    point = points.last
+    name = point.get_attribute("aria-label")
+    assert name
+    point.focus()
+    expect(point).to_be_focused()
+    point.click()
+    expect(page).to_have_url(re.compile(ANALYSIS + r"/groups/\d+\?show=(\d+)#member-\1$"))
+    member_id = page.url.rsplit("#member-", 1)[1]
+    expect(page.locator(f"#member-{member_id}")).to_be_in_viewport()
+    # Its title, or for a survey answer its first words.
+    member = page.locator(f"article[aria-labelledby='member-{member_id}']")
+    expect(member).to_contain_text(name.removesuffix("…"))
+    check(page)
+    page.go_back()
 
     typical = page.locator(".cluster-card .typical a").first
     title = typical.inner_text()
