@@ -169,7 +169,7 @@ async def test_each_card_of_the_analysis_page_sums_up_its_group(session: AsyncSe
     await _groups(session)
     run = (await session.exec(select(ClusterRun))).one()
     clusters = list(await session.exec(select(Cluster).order_by(col(Cluster.position))))
-    summaries = await run_summaries(session, run.id or 0)
+    summaries = await run_summaries(session, run)
     bikes, buses = (summaries[c.id or 0] for c in clusters)
 
     assert dict(bikes.segments) == {Segment.RESIDENT: 3, Segment.FIRM: 1}

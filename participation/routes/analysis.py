@@ -103,7 +103,7 @@ class AnalysisController(Controller):
             view=view,
             scope=scope,
             # Each group's card: whose, which channels and action fields, duplicates within.
-            summaries=await group_contents.run_summaries(db, view.run.id or 0) if view else {},
+            summaries=await group_contents.run_summaries(db, view.run) if view else {},
             to_cluster=await clusters.count_to_cluster(db, overview.process.id, scope),
             channels=list(Channel),
             segments=list(Segment),

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.models import (
     Channel,
     ClusterMember,
+    ClusterRun,
     Contribution,
     ContributionTheme,
     DuplicatePair,
@@ -122,9 +123,10 @@ class GroupSummary:
     duplicates: int = 0
 
 
-async def run_summaries(session: AsyncSession, run_id: int) -> dict[int, GroupSummary]:
+async def run_summaries(session: AsyncSession, run: ClusterRun) -> dict[int, GroupSummary]:
     """The summary of every group of a run, by cluster id: three GROUP BY statements over the
     run's members, however many groups and members it has."""
+    run_id = run.id
     segments: dict[int, Counter[Segment]] = defaultdict(Counter)
     channels: dict[int, Counter[Channel]] = defaultdict(Counter)
     origins = await session.exec(
@@ -139,16 +141,20 @@ async def run_summaries(session: AsyncSession, run_id: int) -> dict[int, GroupSu
         segments[cluster_id][Segment(segment)] += n
         channels[cluster_id][Channel(channel)] += n
     themes: dict[int, Counter[str]] = defaultdict(Counter)
+    # From the process's themes through ix_contribution_theme_confirmed to the members: never
+    # the action fields of every process.
     confirmed = await session.exec(
         select(ClusterMember.cluster_id, Theme.name, func.count())
+        .select_from(Theme)
+        .join(ContributionTheme, col(ContributionTheme.theme_id) == Theme.id)
         .join(
-            ContributionTheme,
-            col(ContributionTheme.contribution_id) == ClusterMember.contribution_id,
+            ClusterMember,
+            col(ClusterMember.contribution_id) == ContributionTheme.contribution_id,
         )
-        .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
         .where(
-            col(ClusterMember.run_id) == run_id,
+            col(Theme.process_id) == run.process_id,
             col(ContributionTheme.source) == ThemeSource.CONFIRMED,
+            col(ClusterMember.run_id) == run_id,
         )
         .group_by(col(ClusterMember.cluster_id), col(Theme.id), col(Theme.name))
     )
@@ -161,10 +167,11 @@ async def run_summaries(session: AsyncSession, run_id: int) -> dict[int, GroupSu
         .join(first, col(first.contribution_id) == DuplicatePair.first_id)
         .join(second, col(second.contribution_id) == DuplicatePair.second_id)
         .where(
+            col(DuplicatePair.process_id) == run.process_id,  # ix_duplicate_pair_open
+            col(DuplicatePair.dismissed_at).is_(None),
             col(first.run_id) == run_id,
             col(second.run_id) == run_id,
             col(first.cluster_id) == second.cluster_id,
-            col(DuplicatePair.dismissed_at).is_(None),
         )
         .group_by(col(first.cluster_id))
     )
