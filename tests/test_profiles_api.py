@@ -235,7 +235,13 @@ def test_clusters_of_the_latest_run_with_member_ids(
     async def clustered(session: AsyncSession) -> list[int]:
         process_id = _profile.process_id
         old = ClusterRun(process_id=process_id, items=1, k=1, silhouette=0.0)
-        new = ClusterRun(process_id=process_id, items=2, k=2, silhouette=0.12)
+        new = ClusterRun(
+            process_id=process_id,
+            items=2,
+            k=2,
+            silhouette=0.12,
+            scope={"segments": ["firm"], "theme": {"id": 7, "name": "Mobilität"}},
+        )
         session.add_all([old, new])
         await session.flush()
         clusters = [
@@ -255,6 +261,12 @@ def test_clusters_of_the_latest_run_with_member_ids(
     token = _token(settings, "mod@example.org", Role.MODERATOR)
     body = client.get(f"{STAFF}/clusters", headers=_bearer(token)).json()
     assert body["id"] == run_id
+    assert body["scope"] == {
+        "channels": [],
+        "segments": ["firm"],
+        "action_field_id": 7,
+        "action_field_name": "Mobilität",
+    }
     assert [(c["number"], c["name"], c["member_ids"]) for c in body["clusters"]] == [
         (1, "Radwege", [ids[0]]),
         (2, "Schule", [ids[1]]),

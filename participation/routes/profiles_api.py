@@ -32,6 +32,7 @@ from participation.models import (
 from participation.routes import Db
 from participation.routes.profiles_staff_api import StaffProfileWrites
 from participation.services import clusters, processes
+from participation.services.cluster_scope import Scope
 from participation.services.profiles import public
 from participation.services.profiles.breakdown import source_breakdown
 from participation.token_auth import staff_api
@@ -132,12 +133,23 @@ class ClusterItem:
 
 
 @dataclass(frozen=True)
+class ClusterScopeItem:
+    """What a run grouped: empty lists and no action field mean everything."""
+
+    channels: list[str]
+    segments: list[str]
+    action_field_id: int | None
+    action_field_name: str
+
+
+@dataclass(frozen=True)
 class ClusterRunItem:
     id: int
     created_at: datetime
     items: int
     k: int
     silhouette: float
+    scope: ClusterScopeItem
     clusters: list[ClusterItem]
 
 
@@ -280,12 +292,19 @@ class StaffApiController(StaffProfileWrites, Controller):
         if run is None or run.id is None:
             raise NotFoundException("This process has not been clustered yet")
         groups = await clusters.clusters_with_members(db, run.id)
+        scope = Scope.from_json(run.scope)
         return ClusterRunItem(
             id=run.id,
             created_at=run.created_at,
             items=run.items,
             k=run.k,
             silhouette=run.silhouette,
+            scope=ClusterScopeItem(
+                channels=[c.value for c in scope.channels],
+                segments=[s.value for s in scope.segments],
+                action_field_id=scope.theme_id,
+                action_field_name=scope.theme_name,
+            ),
             clusters=[
                 ClusterItem(
                     id=c.id or 0,
