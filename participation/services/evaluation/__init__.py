@@ -1,0 +1,1 @@
+"""Evaluating project profiles against criteria in rating rounds, into priority groups."""
