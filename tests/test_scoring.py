@@ -9,7 +9,7 @@ import pytest
 from participation.services.evaluation.scoring import (
     GroupRule,
     ProfileScore,
-    Rating,
+    RatingValue,
     propose_groups,
     ranking,
     score_profiles,
@@ -20,8 +20,8 @@ from participation.services.evaluation.scoring import (
 WEIGHTS = {1: 2.0, 2: 1.0}
 
 
-def ratings(profile: int, evaluator: int, **values: int) -> list[Rating]:
-    return [Rating(profile, evaluator, int(c[1:]), v) for c, v in values.items()]
+def ratings(profile: int, evaluator: int, **values: int) -> list[RatingValue]:
+    return [RatingValue(profile, evaluator, int(c[1:]), v) for c, v in values.items()]
 
 
 def test_the_score_is_the_weighted_mean_of_the_evaluators_means() -> None:

@@ -8,6 +8,7 @@
 - `mail`: the outbox of e-mails to residents
 - `accounts`: sign-in throttling, personal access tokens
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
+- `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
 
 Everything is importable from `participation.models`.
 """
@@ -59,6 +60,18 @@ from participation.models.core import (
     User,
 )
 from participation.models.duplicates import ContributionMerge, DuplicatePair
+from participation.models.evaluation import (
+    ConflictOfInterest,
+    Criterion,
+    EvaluationSetup,
+    PlanEntry,
+    PriorityGroup,
+    Rating,
+    RatingRound,
+    RoundEvaluator,
+    RoundProfile,
+    RoundStatus,
+)
 from participation.models.focus_groups import (
     FocusGroupDot,
     FocusGroupIdea,
@@ -103,6 +116,7 @@ __all__ = [
     "CommentPage",
     "CommentPublic",
     "CommentThreadPublic",
+    "ConflictOfInterest",
     "Contribution",
     "ContributionKind",
     "ContributionMerge",
@@ -110,7 +124,9 @@ __all__ = [
     "ContributionPublic",
     "ContributionStatus",
     "ContributionTheme",
+    "Criterion",
     "DuplicatePair",
+    "EvaluationSetup",
     "FocusGroupDot",
     "FocusGroupIdea",
     "FocusGroupMember",
@@ -128,6 +144,8 @@ __all__ = [
     "Phase",
     "PhaseKind",
     "PhasePublic",
+    "PlanEntry",
+    "PriorityGroup",
     "Process",
     "ProcessPublic",
     "Profile",
@@ -141,10 +159,15 @@ __all__ = [
     "ProfileTheme",
     "QuestionKind",
     "QueueItemPublic",
+    "Rating",
+    "RatingRound",
     "Report",
     "ReportReason",
     "ReportStatus",
     "Role",
+    "RoundEvaluator",
+    "RoundProfile",
+    "RoundStatus",
     "Segment",
     "SignInThrottle",
     "Support",

@@ -34,7 +34,7 @@ def _level(score: float | None) -> float:
 
 
 @dataclass(frozen=True)
-class Rating:
+class RatingValue:
     profile_id: int
     evaluator_id: int
     criterion_id: int
@@ -81,7 +81,7 @@ def weighted(means: Mapping[int, float], weights: Mapping[int, float]) -> float 
 def score_profiles(
     profile_ids: Iterable[int],
     weights: Mapping[int, float],
-    ratings: Iterable[Rating],
+    ratings: Iterable[RatingValue],
     conflicts: Iterable[tuple[int, int]] = (),
     min_ratings: int = 1,
 ) -> dict[int, ProfileScore]:
