@@ -63,6 +63,8 @@ from participation.models.duplicates import ContributionMerge, DuplicatePair
 from participation.models.evaluation import (
     ConflictOfInterest,
     Criterion,
+    EvaluationAction,
+    EvaluationEvent,
     EvaluationSetup,
     PlanEntry,
     PriorityGroup,
@@ -126,6 +128,8 @@ __all__ = [
     "ContributionTheme",
     "Criterion",
     "DuplicatePair",
+    "EvaluationAction",
+    "EvaluationEvent",
     "EvaluationSetup",
     "FocusGroupDot",
     "FocusGroupIdea",

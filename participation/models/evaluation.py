@@ -127,9 +127,7 @@ class ConflictOfInterest(SQLModel, table=True):
 
     round_id: int = Field(foreign_key="rating_round.id", primary_key=True, ondelete="CASCADE")
     profile_id: int = Field(foreign_key="profile.id", primary_key=True, ondelete="CASCADE")
-    evaluator_id: int = Field(
-        foreign_key="user_account.id", primary_key=True, ondelete="CASCADE"
-    )
+    evaluator_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     note: str = Field(default="", max_length=500)
     declared_at: datetime = timestamp_field()
 
@@ -164,3 +162,33 @@ class PlanEntry(SQLModel, table=True):
     )
     reason: str = Field(default="", sa_type=sa.Text)  # required when moved by hand
     placed_at: datetime = timestamp_field()
+
+
+class EvaluationAction(StrEnum):
+    CRITERIA_CHANGED = "criteria_changed"  # a criterion added, changed or removed, weights too
+    ROUND_OPENED = "round_opened"
+    ROUND_CLOSED = "round_closed"
+    RATING_SAVED = "rating_saved"  # a draft
+    RATING_SUBMITTED = "rating_submitted"
+    RATINGS_IMPORTED = "ratings_imported"  # a filled spreadsheet
+    CONFLICT_DECLARED = "conflict_declared"
+    GROUPS_PROPOSED = "groups_proposed"
+    GROUP_MOVED = "group_moved"  # a profile moved to another group by hand, with a reason
+    PLAN_PUBLISHED = "plan_published"
+
+
+class EvaluationEvent(SQLModel, table=True):
+    """One line of a process's evaluation log: who did what, when, and the details (old and
+    new weights, the values rated, a move's reason). Rows are only added."""
+
+    __tablename__ = "evaluation_event"
+    __table_args__ = (sa.Index("ix_evaluation_event_process", "process_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", ondelete="CASCADE")
+    round_id: int | None = Field(default=None, foreign_key="rating_round.id", ondelete="SET NULL")
+    profile_id: int | None = Field(default=None, foreign_key="profile.id", ondelete="SET NULL")
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    action: EvaluationAction = Field(sa_type=enum_column(EvaluationAction))
+    details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = timestamp_field()
