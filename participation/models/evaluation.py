@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -190,5 +191,5 @@ class EvaluationEvent(SQLModel, table=True):
     profile_id: int | None = Field(default=None, foreign_key="profile.id", ondelete="SET NULL")
     actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     action: EvaluationAction = Field(sa_type=enum_column(EvaluationAction))
-    details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = timestamp_field()
