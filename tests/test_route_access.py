@@ -106,6 +106,10 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/processes/new": ADMINS,
     "POST /admin/processes/{slug:str}/edit": ADMINS,
     "POST /admin/processes/{slug:str}/import": ADMINS,
+    "POST /admin/processes/{slug:str}/bewertung/gruppen": ADMINS,
+    "POST /admin/processes/{slug:str}/bewertung/gruppen/vorlage": ADMINS,
+    "POST /admin/bewertung/runden/{round_id:int}/gruppen-vorschlagen": ADMINS,
+    "POST /admin/bewertung/runden/{round_id:int}/steckbriefe/{profile_id:int}/verschieben": ADMINS,
     "POST /admin/processes/{slug:str}/import/check": ADMINS,
     "POST /admin/processes/{slug:str}/surveys": ADMINS,
     "POST /admin/surveys/{survey_id:int}": ADMINS,
@@ -220,6 +224,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         # No pair or merge yet: the handler answers 404 to those let through.
         "pair_id": "999999",
         "merge_id": "999999",
+        "round_id": "999999",
     }
 
 
