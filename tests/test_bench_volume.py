@@ -222,5 +222,12 @@ def test_scenarios_cover_the_issue() -> None:
     assert {s.path for s in scenarios(volume) if s.signed_in} == {
         "/moderation/",
         "/analysis/volumen",
+        "/analysis/volumen/groups/1",
+        "/moderation/duplicates?process=volumen",
         "/surveys/2/results",
+    }
+    # With the bench profile, its staff pages too.
+    assert {s.path for s in scenarios(volume, profile_id=7) if s.signed_in} >= {
+        "/admin/steckbriefe/7",
+        "/admin/processes/volumen/steckbriefe",
     }
