@@ -417,9 +417,7 @@ def test_a_closed_round_stays_closed_in_the_overview(
     _admin(client, settings)
 
     async def closed(session: AsyncSession) -> None:
-        session.add(
-            RatingRound(process_id=process.id or 0, title="Alt", status=RoundStatus.CLOSED)
-        )
+        session.add(RatingRound(process_id=process.id or 0, title="Alt", status=RoundStatus.CLOSED))
         await session.commit()
 
     in_db(settings, closed)
