@@ -43,6 +43,7 @@ from tests.helpers import (
     text_of,
 )
 from tests.profile_rows import add_profile
+from tests.sql_statements import recorded
 
 BASE = f"/admin/processes/{SLUG}/bewertung"
 
@@ -423,3 +424,44 @@ def test_a_closed_round_stays_closed_in_the_overview(
     in_db(settings, closed)
     overview = html(client.get(BASE).text)
     assert "geschlossen" in text_of(one(overview, ".round-card"))
+
+
+def test_the_overview_and_a_round_run_the_same_statements_however_many_rounds(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    admin = _admin(client, settings)
+    themes = in_db(settings, lambda s: add_themes(s, process))
+
+    async def rounds(session: AsyncSession, number: int, profiles: int) -> int:
+        """`number` rounds over `profiles` new profiles each, every admin-assigned evaluator
+        once for all and once for an action field; the last round's id."""
+        last = 0
+        for index in range(number):
+            round_ = RatingRound(process_id=process.id or 0, title=f"Runde {index}")
+            session.add(round_)
+            await session.flush()
+            last = round_.id or 0
+            for p in range(profiles):
+                profile = await add_profile(
+                    session, process, title=f"P{index}-{p}", themes=[themes["schule"]]
+                )
+                session.add(RoundProfile(round_id=last, profile_id=profile.id or 0))
+            session.add(RoundEvaluator(round_id=last, user_id=admin.id or 0))
+            session.add(
+                RoundEvaluator(round_id=last, user_id=admin.id or 0, theme_id=themes["oepnv"].id)
+            )
+        await session.commit()
+        return last
+
+    def statements(path: str) -> int:
+        with recorded() as ran:
+            assert client.get(path).status_code == 200
+        return len(ran.runs)
+
+    few = in_db(settings, lambda s: rounds(s, 1, 2))
+    overview, round_page = statements(BASE), statements(f"/admin/bewertung/runden/{few}")
+    many = in_db(settings, lambda s: rounds(s, 6, 12))
+    assert statements(BASE) == overview
+    assert statements(f"/admin/bewertung/runden/{many}") == round_page
+    text = text_of(html(client.get(f"/admin/bewertung/runden/{many}").text))
+    assert "admin (alle Steckbriefe): 0 von 12 bewertet" in text
