@@ -3,7 +3,8 @@ digitalisation plan's criteria, weights one of them double (a page without JavaS
 rows being plain form fields), opens a round over two chosen profiles with two evaluators,
 one of them for an action field only (a first try without evaluators is told so, with
 everything typed kept), sees each evaluator's progress on the round's page, closes the round
-and reads the log. axe checks every page state on the way."""
+and reads the log; once a rating is saved, a change of the weights is saved only after the
+tick "Ich habe verstanden …". axe checks every page state on the way."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.models import Process, utcnow
+from participation.services.evaluation import criteria
 from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
 
 pytestmark = pytest.mark.e2e
@@ -107,3 +112,27 @@ def test_an_admin_sets_criteria_opens_a_round_and_closes_it(
     expect(log.locator("tbody tr").first).to_contain_text("Runde geschlossen")
     expect(log).to_contain_text("Gewicht von „Zeitnahe Umsetzbarkeit“: 1 → 2")
     check(admin)
+
+    # Once a rating is saved, a change of the weights waits for the tick.
+    live_server.in_db(_first_rating)
+    admin.goto(live_server.url + BASE + "/kriterien")
+    admin.locator("#crit-1-weight").fill("3")
+    admin.get_by_role("button", name="Kriterien und Skala speichern").click()
+    confirm = admin.get_by_label("Ich habe verstanden, dass sich alle Punktzahlen ändern")
+    expect(confirm).not_to_be_checked()
+    expect(admin.locator("#crit-1-weight")).to_have_value("3")
+    check(admin)
+    confirm.check()
+    admin.get_by_role("button", name="Kriterien und Skala speichern").click()
+    expect(admin.get_by_text("Kriterien und Skala gespeichert.")).to_be_visible()
+    row = admin.get_by_role("row", name=re.compile("^Hohe Nutzer"))
+    expect(row).to_contain_text("43 %")  # 3 of 2 + 3 + 1 + 1
+
+
+async def _first_rating(session: AsyncSession) -> None:
+    """What saving the first rating does to the process's setup."""
+    process = (await session.exec(select(Process).where(Process.slug == SLUG))).one()
+    setup = await criteria.setup_of(session, process.id or 0)
+    setup.first_rating_at = utcnow()
+    session.add(setup)
+    await session.commit()
