@@ -49,6 +49,7 @@ from participation.routes.auth import AuthController
 from participation.routes.contributions import ContributionController
 from participation.routes.duplicates import DuplicatesController
 from participation.routes.engagement import EngagementController
+from participation.routes.evaluation_admin import EvaluationAdminController
 from participation.routes.evaluation_plan import PlanAdminController
 from participation.routes.focus_groups import FocusGroupController
 from participation.routes.follow import FollowController
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProcessAdminController,
             ProfileAdminController,
             PlanAdminController,
+            EvaluationAdminController,
             ApiController,
             ModerationApiController,
             IdeaSubmitApiController,

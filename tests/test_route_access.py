@@ -122,6 +122,11 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/move": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/delete": ADMINS,
+    # Evaluation: criteria, rating rounds and closing them are the admin's.
+    "POST /admin/processes/{slug:str}/bewertung/vorlage": ADMINS,
+    "POST /admin/processes/{slug:str}/bewertung/kriterien": ADMINS,
+    "POST /admin/processes/{slug:str}/bewertung/runden/neu": ADMINS,
+    "POST /admin/bewertung/runden/{round_id:int}/close": ADMINS,
     # Project profiles: admins and moderators create and edit any; the others (editors above
     # all) only those whose working group they are in, which this profile has none of.
     "POST /admin/processes/{slug:str}/steckbriefe/new": MODERATORS,
