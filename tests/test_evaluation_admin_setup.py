@@ -18,6 +18,7 @@ from participation.models import (
 from participation.services.errors import ValidationFailed
 from participation.services.evaluation import administration, criteria
 from participation.services.evaluation.criteria import CriterionRow, NeedsConfirmation, ScaleInput
+from tests.evaluation_rows import rated_round
 from tests.helpers import add_actor, add_process, in_locale
 
 ROWS = [CriterionRow(name="Wirkung", weight="2"), CriterionRow(name="Kosten")]
@@ -124,3 +125,19 @@ async def test_the_log_says_what_changed_in_words(session: AsyncSession) -> None
     )
     with in_locale("de"):
         assert administration.describe(opened) == ["1 Steckbrief", "2 Bewertende", "extra: x"]
+
+
+async def test_the_scale_cannot_end_below_a_saved_rating(session: AsyncSession) -> None:
+    made = await rated_round(session)  # ratings up to 4 on a 0-4 scale
+    stored = await criteria.criteria_of(session, made.process_id)
+    kept = [CriterionRow(str(c.id), c.name, c.description, str(c.weight)) for c in stored]
+    narrower = ScaleInput("3", ("0", "1", "2", "3"), "1")
+    with pytest.raises(ValidationFailed) as failed, in_locale("de"):
+        await criteria.save_setup(
+            session, made.process_id, kept, narrower, made.admin, confirmed=True
+        )
+    assert failed.value.errors == {
+        "scale_max": "Es wurden Bewertungen bis Stufe 4 gespeichert: "
+        "Die Skala kann nicht darunter enden."
+    }
+    assert (await criteria.setup_of(session, made.process_id)).scale_max == 4

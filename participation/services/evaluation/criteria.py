@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import delete
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
 from participation.inputs import parse_int
-from participation.models import Criterion, EvaluationAction, EvaluationSetup, User
+from participation.models import Criterion, EvaluationAction, EvaluationSetup, Rating, User
 from participation.services.errors import ServiceError, ValidationFailed
 from participation.services.evaluation.rounds import log_event
 
@@ -203,6 +203,16 @@ def check_scale(scale: ScaleInput) -> tuple[dict[str, str], dict[str, Any]]:
     return errors, values
 
 
+async def _highest_rating(session: AsyncSession, process_id: int) -> int | None:
+    """The highest level any rating of the process's criteria was given."""
+    found = await session.exec(
+        select(func.max(Rating.value))
+        .join(Criterion, col(Criterion.id) == Rating.criterion_id)
+        .where(col(Criterion.process_id) == process_id)
+    )
+    return found.one()
+
+
 def _scale_snapshot(setup: EvaluationSetup) -> dict[str, Any]:
     return {
         "scale_min": setup.scale_min,
@@ -236,6 +246,12 @@ async def save_setup(
     filled = [row for row in rows if not row.blank]
     scale_errors, values = check_scale(scale)
     errors = check_rows(filled) | scale_errors
+    highest = await _highest_rating(session, process_id)
+    if "scale_max" not in errors and highest is not None and values["scale_max"] < highest:
+        # A stored rating above the new top would fall outside the scale it was given on.
+        errors["scale_max"] = _(
+            "Ratings up to level %(n)d have been saved: the scale cannot end below it."
+        ) % {"n": highest}
     if errors:
         raise ValidationFailed(errors)
     setup = await setup_of(session, process_id)
