@@ -1,9 +1,9 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
-Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles merge_queue
-text duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite
-postgresql] [--load-seconds 10] [--write-seconds 60]`. The whole run takes about half an hour on two
-cores: the scale benchmark at 100,000 texts and the load benchmark over real HTTP
+Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
+merge_queue text duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000]
+[--database sqlite postgresql] [--load-seconds 10] [--write-seconds 60]`. The whole run takes
+about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark over real HTTP
 (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all of it;
 `--only duplicates` or `--sizes 10000` keep it short. The NLP results are also written to
 var/bench/nlp.json, the load results to var/bench/load.json.
@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from bench import (
+    calibration,
     duplicate_queue,
     duplicates,
     load,
@@ -35,6 +36,7 @@ BENCHMARKS = (
     "surveys",
     "moderation",
     "profiles",
+    "calibration",
     "merge_queue",
     "text",
     "duplicates",
@@ -66,6 +68,9 @@ if __name__ == "__main__":
         report["moderation_queue"] = queue
     if "profiles" in args.only:
         report["profile_from_cluster"] = asyncio.run(profile_drafting.measure(None, 10_000))
+    if "calibration" in args.only:
+        # 200 profiles x 4 criteria x 10 evaluators (bench/calibration.py).
+        report["calibration"] = asyncio.run(calibration.measure(args.seconds))
     if "merge_queue" in args.only:
         # The duplicates job and page at 10,000 ideas (bench/duplicate_queue.py).
         found = asyncio.run(duplicate_queue.measure(None, duplicate_queue.IDEAS))
