@@ -3,9 +3,9 @@
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
 merge_queue text duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000]
 [--database sqlite postgresql] [--load-seconds 10] [--write-seconds 60]`. The whole run takes
-about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark over real HTTP
-(bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all of it;
-`--only duplicates` or `--sizes 10000` keep it short. The NLP results are also written to
+about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
+over real HTTP (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all
+of it; `--only duplicates` or `--sizes 10000` keep it short. The NLP results are also written to
 var/bench/nlp.json, the load results to var/bench/load.json.
 """
 
