@@ -49,6 +49,7 @@ from participation.routes.auth import AuthController
 from participation.routes.contributions import ContributionController
 from participation.routes.duplicates import DuplicatesController
 from participation.routes.engagement import EngagementController
+from participation.routes.evaluation import EvaluationController
 from participation.routes.focus_groups import FocusGroupController
 from participation.routes.follow import FollowController
 from participation.routes.join import JoinController
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyController,
             ProcessAdminController,
             ProfileAdminController,
+            EvaluationController,
             ApiController,
             ModerationApiController,
             IdeaSubmitApiController,
