@@ -5,6 +5,7 @@ when, progress, and the log."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
@@ -36,6 +37,8 @@ from participation.services.evaluation.rounds import Assignment
 from tests.helpers import add_actor, add_process, add_themes, in_locale
 from tests.profile_rows import add_profile
 
+MakeUser = Callable[[AsyncSession, str, Role], Awaitable[User]]
+
 
 @dataclass
 class Jury:
@@ -50,15 +53,19 @@ class Jury:
     admin: User
 
 
-async def make_jury(session: AsyncSession) -> Jury:
-    """A process with the preset's four criteria, two ready profiles and a round."""
+async def make_jury(session: AsyncSession, make_user: MakeUser = add_actor) -> Jury:
+    """A process with the preset's four criteria, two ready profiles and a round (users
+    made with `make_user`: `add_staff` for those who sign in)."""
     process = await add_process(session)
     themes = await add_themes(session, process)
-    admin = await add_actor(session, "admin@example.org", Role.ADMIN)
-    anna = await add_actor(session, "anna@example.org", Role.EVALUATOR)
-    ben = await add_actor(session, "ben@example.org", Role.EVALUATOR)
-    schools = await add_actor(session, "schule@example.org", Role.EVALUATOR)
-    assert process.id and anna.id and ben.id and schools.id
+    admin = await make_user(session, "admin@example.org", Role.ADMIN)
+    anna = await make_user(session, "anna@example.org", Role.EVALUATOR)
+    ben = await make_user(session, "ben@example.org", Role.EVALUATOR)
+    schools = await make_user(session, "schule@example.org", Role.EVALUATOR)
+    assert process.id
+    assert anna.id
+    assert ben.id
+    assert schools.id
     criteria = await apply_preset(session, process.id, admin)
     wlan = await add_profile(
         session, process, title="WLAN", status=ProfileStatus.READY, themes=[themes["schule"]]
@@ -119,7 +126,8 @@ async def test_a_partial_draft_then_a_submission(session: AsyncSession) -> None:
     assert draft.state is SheetState.DRAFT
     assert [row.value for row in draft.rows] == [3, None, 4, None]
     setup = await session.get(EvaluationSetup, jury.process.id)
-    assert setup is not None and setup.first_rating_at is not None  # made from the defaults
+    assert setup is not None
+    assert setup.first_rating_at is not None
     assert (setup.scale_min, setup.scale_max) == (0, 4)
     first = setup.first_rating_at
 
@@ -265,7 +273,9 @@ async def test_others_are_hidden_until_one_s_own_is_submitted(session: AsyncSess
     )
     assert sheet.compared
     first, second, third, _fourth = (row.comparison for row in sheet.rows)
-    assert first is not None and second is not None and third is not None
+    assert first is not None
+    assert second is not None
+    assert third is not None
     # Ben's submitted ratings; the other evaluator's draft stays hidden.
     assert [(o.name, o.value, o.justification) for o in first.others] == [("ben", 4, "Dringend")]
     assert first.mean == 2.5
@@ -301,7 +311,8 @@ async def test_a_conflict_deletes_the_ratings_and_counts_as_done(session: AsyncS
     remaining = await session.exec(select(Rating).where(col(Rating.profile_id) == wlan))
     assert list(remaining) == []
     sheet = await ratings.sheet_of(session, jury.round_id, wlan, jury.anna)
-    assert sheet.state is SheetState.CONFLICT and not sheet.may_rate
+    assert sheet.state is SheetState.CONFLICT
+    assert not sheet.may_rate
     states = {
         e.profile.title: e.state
         for e in await ratings.my_profiles(session, jury.round_id, jury.anna.id or 0)
@@ -357,7 +368,8 @@ async def test_only_assigned_evaluators_of_an_open_round_rate(session: AsyncSess
     with pytest.raises(ratings.RoundClosed):
         await ratings.declare_conflict(session, jury.round_id, wlan, jury.anna)
     sheet = await ratings.sheet_of(session, jury.round_id, wlan, jury.anna)
-    assert sheet.rows[0].value == 1 and not sheet.may_rate
+    assert sheet.rows[0].value == 1
+    assert not sheet.may_rate
     assert await ratings.my_rounds(session, jury.anna.id or 0) == []
 
 

@@ -7,9 +7,10 @@ Evaluators and admins open them; a profile or round that is not theirs answers 4
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
@@ -30,9 +31,13 @@ requires_rater = require_roles(Role.EVALUATOR)
 AREAS["evaluation"] = requires_rater  # the "Bewertung" link in the navigation
 
 
+T = TypeVar("T")
+
+
 def _user(request: Request[Any, Any, Any]) -> User:
     user = current_user(request)
-    assert user is not None and user.id is not None  # the guard lets only raters through
+    assert user is not None
+    assert user.id is not None
     return user
 
 
@@ -96,17 +101,16 @@ class EvaluationController(Controller):
         user = _user(request)
         submit = data.get("action") == "submit"
         entries = ratings.entries_from_form(data)
-        try:
-            sheet = await ratings.save_sheet(db, round_id, profile_id, user, entries, submit=submit)
-        except NotFound as exc:
-            raise NotFoundException(str(exc)) from exc
-        except ValidationFailed as failed:
-            return await self._sheet_page(
-                db, user, round_id, profile_id, typed=data, errors=failed.errors
-            )
-        except ServiceError as refused:  # closed round, conflict declared
-            flash(request, str(refused), "error")
-            return Redirect(_sheet_url(round_id, profile_id), status_code=303)
+        sheet = await self._write(
+            request,
+            db,
+            round_id,
+            profile_id,
+            ratings.save_sheet(db, round_id, profile_id, user, entries, submit=submit),
+            typed=data,
+        )
+        if isinstance(sheet, Response):
+            return sheet
         if sheet.state is ratings.SheetState.SUBMITTED:
             message = _("Your rating is submitted. Below you can compare it with the others.")
         else:
@@ -123,24 +127,54 @@ class EvaluationController(Controller):
         profile_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
-        try:
-            await ratings.declare_conflict(db, round_id, profile_id, user, data.get("note", ""))
-        except NotFound as exc:
-            raise NotFoundException(str(exc)) from exc
-        except ValidationFailed as failed:
-            return await self._sheet_page(
-                db, user, round_id, profile_id, note=data.get("note", ""), errors=failed.errors
-            )
-        except ServiceError as refused:
-            flash(request, str(refused), "error")
-            return Redirect(_sheet_url(round_id, profile_id), status_code=303)
+        note = data.get("note", "")
+        declared = await self._write(
+            request,
+            db,
+            round_id,
+            profile_id,
+            ratings.declare_conflict(db, round_id, profile_id, _user(request), note),
+            note=note,
+        )
+        if isinstance(declared, Response):
+            return declared
         flash(
             request,
             _("Conflict of interest declared: you are left out of this profile's score."),
             "success",
         )
         return Redirect(f"/bewertung/runden/{round_id}", status_code=303)
+
+    async def _write(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        round_id: int,
+        profile_id: int,
+        work: Awaitable[T],
+        *,
+        typed: dict[str, str] | None = None,
+        note: str = "",
+    ) -> T | Template | Redirect:
+        """Run a change; what refuses it answers here: not assigned 404, bad input the
+        form again with what was typed, a closed round or a conflict a message."""
+        try:
+            return await work
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        except ValidationFailed as failed:
+            return await self._sheet_page(
+                db,
+                _user(request),
+                round_id,
+                profile_id,
+                typed=typed,
+                note=note,
+                errors=failed.errors,
+            )
+        except ServiceError as refused:  # closed round, conflict declared
+            flash(request, str(refused), "error")
+            return Redirect(_sheet_url(round_id, profile_id), status_code=303)
 
     async def _sheet_page(
         self,
