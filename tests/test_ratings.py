@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlmodel import col, select
@@ -79,6 +80,7 @@ async def make_jury(session: AsyncSession, make_user: MakeUser = add_actor) -> J
         "Bewertung",
         [Assignment(anna.id), Assignment(ben.id), Assignment(schools.id, themes["schule"].id)],
         admin,
+        due_on=date(2099, 3, 31),
     )
     return Jury(process, round_.id or 0, criteria, wlan, bus, anna, ben, schools, admin)
 

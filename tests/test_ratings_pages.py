@@ -88,7 +88,9 @@ def test_an_evaluator_rates_a_profile_without_javascript(
     assert text_of(one(page, '.site-nav a[href="/bewertung"]')) == de("Evaluation")
 
     index = html(client.get("/bewertung").text)
-    assert "0 von 2 bewertet" in text_of(one(index, ".rating-round"))
+    card = text_of(one(index, ".rating-round"))
+    assert "0 von 2 bewertet" in card
+    assert "Radwege im Auetal · Fällig am 31. März 2099" in card
     round_page = html(client.get(f"/bewertung/runden/{jury.round_id}").text)
     states = {
         text_of(r.select("td")[0]): text_of(r.select("td")[1])

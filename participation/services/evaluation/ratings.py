@@ -29,6 +29,7 @@ from participation.models import (
     Criterion,
     EvaluationAction,
     EvaluationSetup,
+    Process,
     Profile,
     Rating,
     RatingRound,
@@ -72,6 +73,7 @@ DONE: Final = frozenset({SheetState.SUBMITTED, SheetState.CONFLICT})
 @dataclass(frozen=True)
 class RoundProgress:
     round: RatingRound
+    process_title: str
     assigned: int
     done: int  # submitted, or a conflict declared
 
@@ -83,7 +85,14 @@ async def my_rounds(session: AsyncSession, user_id: int) -> list[RoundProgress]:
     progress = await rounds.rounds_of(session, user_id)
     ids = [p.round.id for p in progress]
     conflicts: dict[int, int] = {}
+    titles: dict[int, str] = {}
     if ids:
+        found = await session.exec(
+            select(Process.id, Process.title).where(
+                col(Process.id).in_({p.round.process_id for p in progress})
+            )
+        )
+        titles = {pid: title for pid, title in found if pid is not None}
         rows = await session.exec(
             select(ConflictOfInterest.round_id, func.count())
             .where(
@@ -94,7 +103,12 @@ async def my_rounds(session: AsyncSession, user_id: int) -> list[RoundProgress]:
         )
         conflicts = {round_id: int(n) for round_id, n in rows}
     return [
-        RoundProgress(p.round, p.assigned, p.submitted + conflicts.get(p.round.id or 0, 0))
+        RoundProgress(
+            p.round,
+            titles.get(p.round.process_id, ""),
+            p.assigned,
+            p.submitted + conflicts.get(p.round.id or 0, 0),
+        )
         for p in progress
     ]
 
