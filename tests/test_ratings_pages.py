@@ -5,8 +5,9 @@ JavaScript (draft, bad input kept, submit, comparison), conflicts and closed rou
 from __future__ import annotations
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import Role
+from participation.models import Role, RoundProfile, User
 from participation.services.evaluation import ratings, rounds
 from participation.services.evaluation.ratings import Entry
 from participation.settings import Settings
@@ -23,6 +24,8 @@ from tests.helpers import (
     post_form,
     text_of,
 )
+from tests.profile_rows import add_profile
+from tests.sql_statements import recorded
 from tests.test_ratings import Jury, make_jury
 
 
@@ -210,3 +213,53 @@ def test_a_long_note_and_a_closed_round_are_told(
     assert one(page, "fieldset.rating-sheet").has_attr("disabled")
     assert not page.select(".rating-actions")
     assert "Zurzeit ist keine Bewertungsrunde" in client.get("/bewertung").text
+
+
+def test_the_pages_run_the_same_statements_for_a_larger_round(
+    client: Client, settings: Settings, jury: Jury
+) -> None:
+    """The round page and the sheet do not query per profile, rating or evaluator."""
+    assert login(client, "anna@example.org").status_code == 303
+    pages = ("/bewertung", f"/bewertung/runden/{jury.round_id}", _sheet(jury))
+
+    def counts() -> list[int]:
+        found = []
+        for url in pages:
+            with recorded() as statements:
+                assert client.get(url).status_code == 200, url
+            found.append(len(statements.runs))
+        return found
+
+    async def rate_wlan(session: AsyncSession, users: list[User]) -> None:
+        for user in users:
+            await ratings.save_sheet(
+                session,
+                jury.round_id,
+                jury.wlan.id or 0,
+                user,
+                {c.id or 0: Entry("3", "Begründet") for c in jury.criteria},
+                submit=True,
+            )
+
+    in_db(settings, lambda s: rate_wlan(s, [jury.anna, jury.ben]))
+    small = counts()
+
+    async def grow(session: AsyncSession) -> None:
+        for n in range(10):
+            profile = await add_profile(session, jury.process, title=f"Mehr {n}")
+            session.add(RoundProfile(round_id=jury.round_id, profile_id=profile.id or 0))
+            await session.commit()
+            for user in (jury.anna, jury.ben):
+                await ratings.save_sheet(
+                    session,
+                    jury.round_id,
+                    profile.id or 0,
+                    user,
+                    {c.id or 0: Entry("2") for c in jury.criteria},
+                    submit=n % 2 == 0,
+                )
+        await rate_wlan(session, [jury.schools])  # a third evaluator to compare with
+
+    in_db(settings, grow)
+    assert "6 von 12 bewertet" in client.get("/bewertung").text
+    assert counts() == small
