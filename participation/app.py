@@ -49,6 +49,7 @@ from participation.routes.auth import AuthController
 from participation.routes.contributions import ContributionController
 from participation.routes.duplicates import DuplicatesController
 from participation.routes.engagement import EngagementController
+from participation.routes.evaluation import EvaluationController
 from participation.routes.evaluation_admin import EvaluationAdminController
 from participation.routes.evaluation_plan import PlanAdminController
 from participation.routes.focus_groups import FocusGroupController
@@ -192,6 +193,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileAdminController,
             PlanAdminController,
             EvaluationAdminController,
+            EvaluationController,
             ApiController,
             ModerationApiController,
             IdeaSubmitApiController,

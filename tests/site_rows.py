@@ -68,8 +68,8 @@ class Site:
                 "pair_id": self.pair_id,
                 "merge_id": 999_999,  # none yet: the handler answers 404
                 "cluster_id": 999_999,  # no clustering run: 404
-                "user_id": 999_999,
                 "round_id": 999_999,  # no rating round: 404
+                "user_id": 999_999,
                 "version": 1,
             }
             if template.startswith("/follow/"):

@@ -131,8 +131,12 @@ def test_login_without_next_lands_where_the_role_may_go(client: Client, settings
 ADMIN_PATHS = ["/admin/processes"] if "admin" in AREAS else []
 # Project profiles: every staff member reads them.
 PROFILES = "/admin/steckbriefe"
+# Rating profiles: evaluators and admins.
+RATING = "/bewertung"
 # Every staff page the navigation can link to.
-STAFF_PATHS = ["/moderation", "/moderation/log", "/analysis", "/focus-groups", *ADMIN_PATHS]
+STAFF_PATHS = [
+    *("/moderation", "/moderation/log", "/analysis", RATING, "/focus-groups", *ADMIN_PATHS)
+]
 
 
 def nav_links(client: Client) -> dict[str, str]:
@@ -144,7 +148,7 @@ def nav_links(client: Client) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.EVALUATOR, ["/", "/analysis", PROFILES]),
+        (Role.EVALUATOR, ["/", "/analysis", PROFILES, RATING]),
         (Role.FACILITATOR, ["/", PROFILES, "/focus-groups"]),
         (Role.EDITOR, ["/", PROFILES]),
         (
@@ -154,7 +158,7 @@ def nav_links(client: Client) -> dict[str, str]:
         (
             Role.ADMIN,
             [
-                *("/", "/moderation", "/moderation/log", "/analysis", PROFILES),
+                *("/", "/moderation", "/moderation/log", "/analysis", PROFILES, RATING),
                 *("/focus-groups", *ADMIN_PATHS),
             ],
         ),

@@ -48,6 +48,7 @@ PUBLIC: Final = frozenset(ACTORS)
 ADMINS: Final = frozenset({Role.ADMIN.value})
 MODERATORS: Final = ADMINS | {Role.MODERATOR.value}
 ANALYSTS: Final = MODERATORS | {Role.EVALUATOR.value}
+RATERS: Final = ADMINS | {Role.EVALUATOR.value}
 FACILITATORS: Final = MODERATORS | {Role.FACILITATOR.value}
 STAFF: Final = frozenset(role.value for role in Role)
 
@@ -142,6 +143,9 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # A selection: every staff member reaches it; what they may do with it (a new profile,
     # adding to one) is checked per profile (an empty selection is only told so).
     "POST /admin/processes/{slug:str}/steckbriefe/selection": STAFF,
+    # Rating: evaluators and admins; a profile not assigned to them answers 404.
+    "POST /bewertung/runden/{round_id:int}/steckbriefe/{profile_id:int}": RATERS,
+    "POST /bewertung/runden/{round_id:int}/steckbriefe/{profile_id:int}/konflikt": RATERS,
     # The staff API's writes take a personal access token, never a browser session: every
     # signed-in browser is refused (401). Who may write with a token:
     # tests/test_profiles_staff_api.py.
@@ -228,8 +232,8 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "token_id": "0",
         # No pair or merge yet: the handler answers 404 to those let through.
         "pair_id": "999999",
-        "merge_id": "999999",
         "round_id": "999999",
+        "merge_id": "999999",
     }
 
 
