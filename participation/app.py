@@ -60,6 +60,7 @@ from participation.routes.processes import ProcessController
 from participation.routes.profiles import ProfileController, ProfileExportController
 from participation.routes.profiles_admin import ProfileAdminController
 from participation.routes.profiles_api import ProfileApiController, StaffApiController
+from participation.routes.rating_sheets import EvaluatorSheetController, MySheetController
 from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
@@ -194,6 +195,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PlanAdminController,
             EvaluationAdminController,
             EvaluationController,
+            MySheetController,
+            EvaluatorSheetController,
             ApiController,
             ModerationApiController,
             IdeaSubmitApiController,

@@ -146,6 +146,8 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # Rating: evaluators and admins; a profile not assigned to them answers 404.
     "POST /bewertung/runden/{round_id:int}/steckbriefe/{profile_id:int}": RATERS,
     "POST /bewertung/runden/{round_id:int}/steckbriefe/{profile_id:int}/konflikt": RATERS,
+    "POST /bewertung/runden/{round_id:int}/tabelle": RATERS,
+    "POST /admin/bewertung/runden/{round_id:int}/bewertende/{user_id:int}/tabelle": ADMINS,
     # The staff API's writes take a personal access token, never a browser session: every
     # signed-in browser is refused (401). Who may write with a token:
     # tests/test_profiles_staff_api.py.

@@ -102,6 +102,10 @@ async def rating_sheet(session: AsyncSession, round_id: int, evaluator: User) ->
         cell.font = Font(bold=True)
     for profile in profiles:
         values = [given.get((profile.id or 0, c.id or 0)) for c in criteria]
+        if not all(values):
+            # A draft with criteria left open stays out of the sheet (and in the database):
+            # read back, a row with some values must have all.
+            values = [None] * len(criteria)
         sheet.append(
             [
                 profile.id,
