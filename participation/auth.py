@@ -99,6 +99,14 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     return user if isinstance(user, User) else None
 
 
+def guarded_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
+    """The signed-in user of a handler whose guard lets only signed-in staff through."""
+    user = current_user(connection)
+    assert user is not None
+    assert user.id is not None  # a stored account
+    return user
+
+
 class RoleGuard:
     """A guard that lets through signed-in users with one of its roles (admins always).
     Templates ask it too (`allows`), so nobody is shown a link that would answer 403."""

@@ -18,20 +18,14 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import current_user, requires_admin
+from participation.auth import guarded_user, requires_admin
 from participation.i18n import _
 from participation.inputs import parse_int
-from participation.models import Channel, ModerationMode, PhaseKind, Process, User
+from participation.models import Channel, ModerationMode, PhaseKind, Process
 from participation.routes import Db, FormData
 from participation.services import processes, retention
 from participation.services.errors import ValidationFailed
 from participation.services.processes import ProcessForm
-
-
-def _actor(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only admins through
-    return user
 
 
 def _form_page(
@@ -125,7 +119,7 @@ class ProcessAdminController(Controller):
             return _form_page(form, process)
         try:
             saved = await processes.save_process(
-                db, process, form, _actor(request), state.settings.time_zone
+                db, process, form, guarded_user(request), state.settings.time_zone
             )
         except ValidationFailed:  # nothing was written: the form comes back with its messages
             return _form_page(form, process, HTTP_422_UNPROCESSABLE_ENTITY)

@@ -16,7 +16,7 @@ from litestar.plugins.htmx import ClientRefresh, HTMXRequest
 from litestar.response import Redirect, Template
 
 from nlp import clustering
-from participation.auth import current_user, requires_analyst, requires_moderator
+from participation.auth import guarded_user, requires_analyst, requires_moderator
 from participation.i18n import _, ngettext
 from participation.inputs import MAX_ID, parse_int
 from participation.jobs import ACTIVE, JobQueue, QueueUnavailable, latest_jobs
@@ -47,12 +47,6 @@ MEMBERS_PER_PAGE = 20
 def _jobs(state: State) -> JobQueue:
     jobs: JobQueue = state.jobs  # set by the app's lifespan
     return jobs
-
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only staff through
-    return user
 
 
 def _may_retrain(user: User) -> bool:
@@ -108,7 +102,7 @@ class AnalysisController(Controller):
             channels=list(Channel),
             segments=list(Segment),
             themes=await processes.list_themes(db, overview.process.id),
-            may_retrain=_may_retrain(_user(request)),
+            may_retrain=_may_retrain(guarded_user(request)),
             model=model,
             model_choice=str(tagging.describe_choice(model.report.comparison))
             if model.report
@@ -186,7 +180,7 @@ class AnalysisController(Controller):
         if detail is None:
             raise NotFoundException()
         shown = [*detail.cluster.representatives, *detail.members.items]
-        may_edit = access.may_create(_user(request))
+        may_edit = access.may_create(guarded_user(request))
         groups = await cluster_edits.group_numbers(db, detail.run.id or 0) if may_edit else []
         cluster_id = detail.cluster.cluster.id or 0
         return Template(
@@ -228,7 +222,7 @@ class AnalysisController(Controller):
         overview = await load_process(db, slug)
         try:
             await cluster_edits.rename(
-                db, overview.process.id or 0, number, data.get("name", ""), _user(request)
+                db, overview.process.id or 0, number, data.get("name", ""), guarded_user(request)
             )
         except ValidationFailed as exc:
             flash(request, exc.errors["name"], "error")
@@ -251,7 +245,9 @@ class AnalysisController(Controller):
             flash(request, _("Please choose another group."), "error")
             return Redirect(f"/analysis/{slug}/groups/{number}", status_code=303)
         try:
-            await cluster_edits.merge(db, overview.process.id or 0, number, into, _user(request))
+            await cluster_edits.merge(
+                db, overview.process.id or 0, number, into, guarded_user(request)
+            )
         except ValidationFailed as exc:
             flash(request, exc.errors["into"], "error")
             return Redirect(f"/analysis/{slug}/groups/{number}", status_code=303)
@@ -281,7 +277,7 @@ class AnalysisController(Controller):
         settings: Settings = state.settings
         try:
             numbers = await cluster_edits.split(
-                db, settings.var_dir, overview.process.id or 0, number, parts, _user(request)
+                db, settings.var_dir, overview.process.id or 0, number, parts, guarded_user(request)
             )
         except ValidationFailed as exc:
             flash(request, exc.errors["parts"], "error")
@@ -314,7 +310,7 @@ class AnalysisController(Controller):
         to = None if data.get("to") == "none" else parse_int(data.get("to"))
         try:
             moved = await cluster_edits.move(
-                db, overview.process.id or 0, number, chosen, to, _user(request)
+                db, overview.process.id or 0, number, chosen, to, guarded_user(request)
             )
         except NotFound as exc:
             raise NotFoundException(str(exc)) from exc
@@ -337,7 +333,7 @@ class AnalysisController(Controller):
         assert overview.process.id is not None
         try:
             _job, created = await _jobs(state).submit(
-                db, overview.process.id, kind, _user(request), params
+                db, overview.process.id, kind, guarded_user(request), params
             )
         except QueueUnavailable as error:
             flash(request, str(error), "error")

@@ -17,11 +17,11 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import current_user, requires_moderator
+from participation.auth import guarded_user, requires_moderator
 from participation.i18n import _
 from participation.inputs import parse_int
 from participation.jobs import JobQueue, QueueUnavailable
-from participation.models import JobKind, User
+from participation.models import JobKind
 from participation.routes import Db, FormData, safe_next
 from participation.services import duplicates, merging
 from participation.services.duplicates import PairPage, PairView, submit_duplicates_job
@@ -29,12 +29,6 @@ from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.settings import Settings
 
 LIST_URL = "/moderation/duplicates"
-
-
-def _actor(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only staff through
-    return user
 
 
 def list_url(process: str = "", page: int = 1, skipped: tuple[int, ...] = ()) -> str:
@@ -127,7 +121,7 @@ class DuplicatesController(Controller):
         jobs: JobQueue = state.jobs
         try:
             _job, created = await jobs.submit(
-                db, pairs.process.id, JobKind.DUPLICATES, _actor(request)
+                db, pairs.process.id, JobKind.DUPLICATES, guarded_user(request)
             )
         except QueueUnavailable as error:
             flash(request, str(error), "error")
@@ -159,7 +153,7 @@ class DuplicatesController(Controller):
                 db,
                 keep_id=keep_id,
                 merged_id=merged.id,
-                actor=_actor(request),
+                actor=guarded_user(request),
                 keep_version=_version(data, keep_id),
                 merged_version=_version(data, merged.id),
             )
@@ -192,7 +186,7 @@ class DuplicatesController(Controller):
         """ "Kein Duplikat": never offered again."""
         back = safe_next(data.get("next"), LIST_URL)
         try:
-            await duplicates.dismiss_pair(db, pair_id, _actor(request))
+            await duplicates.dismiss_pair(db, pair_id, guarded_user(request))
         except NotFound as exc:
             raise NotFoundException() from exc
         message = _("Marked as not a duplicate: this pair will not be suggested again.")
@@ -211,7 +205,7 @@ class DuplicatesController(Controller):
         """Undo a merge from the log (or right after it): everything goes back."""
         back = safe_next(data.get("next"), "/moderation/log")
         try:
-            record = await merging.undo_merge(db, merge_id=merge_id, actor=_actor(request))
+            record = await merging.undo_merge(db, merge_id=merge_id, actor=guarded_user(request))
         except NotFound as exc:
             raise NotFoundException() from exc
         except Conflict as exc:

@@ -17,7 +17,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import AREAS, current_user, require_roles
+from participation.auth import AREAS, guarded_user, require_roles
 from participation.i18n import _
 from participation.models import Process, Role, User
 from participation.routes import Db, FormData
@@ -34,13 +34,6 @@ AREAS["evaluation"] = requires_rater  # the "Bewertung" link in the navigation
 T = TypeVar("T")
 
 
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None
-    assert user.id is not None
-    return user
-
-
 def _sheet_url(round_id: int, profile_id: int) -> str:
     return f"/bewertung/runden/{round_id}/steckbriefe/{profile_id}"
 
@@ -52,7 +45,7 @@ class EvaluationController(Controller):
 
     @get("", cache=False)
     async def index(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        user = _user(request)
+        user = guarded_user(request)
         return Template(
             "pages/evaluation/index.html",
             context={"rounds": await ratings.my_rounds(db, user.id or 0)},
@@ -62,7 +55,7 @@ class EvaluationController(Controller):
     async def round_page(
         self, request: Request[Any, Any, Any], db: Db, round_id: FromPath[int]
     ) -> Template:
-        user = _user(request)
+        user = guarded_user(request)
         try:
             round_ = await ratings.round_of_evaluator(db, round_id, user.id or 0)
         except NotFound as exc:
@@ -87,7 +80,7 @@ class EvaluationController(Controller):
         round_id: FromPath[int],
         profile_id: FromPath[int],
     ) -> Template:
-        return await self._sheet_page(db, _user(request), round_id, profile_id)
+        return await self._sheet_page(db, guarded_user(request), round_id, profile_id)
 
     @post("/runden/{round_id:int}/steckbriefe/{profile_id:int}")
     async def save(
@@ -98,7 +91,7 @@ class EvaluationController(Controller):
         profile_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
+        user = guarded_user(request)
         submit = data.get("action") == "submit"
         entries = ratings.entries_from_form(data)
         sheet = await self._write(
@@ -133,7 +126,7 @@ class EvaluationController(Controller):
             db,
             round_id,
             profile_id,
-            ratings.declare_conflict(db, round_id, profile_id, _user(request), note),
+            ratings.declare_conflict(db, round_id, profile_id, guarded_user(request), note),
             note=note,
         )
         if isinstance(declared, Response):
@@ -165,7 +158,7 @@ class EvaluationController(Controller):
         except ValidationFailed as failed:
             return await self._sheet_page(
                 db,
-                _user(request),
+                guarded_user(request),
                 round_id,
                 profile_id,
                 typed=typed,

@@ -21,11 +21,12 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import current_user, requires_admin
+from participation.auth import guarded_user, requires_admin
 from participation.i18n import _
 from participation.inputs import form_rows, parse_int, row_of
-from participation.models import Process, User
+from participation.models import Process
 from participation.routes import Db, FormData
+from participation.routes.processes import load_process
 from participation.services import processes
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.evaluation import administration, criteria, rounds
@@ -46,17 +47,8 @@ READY: Final = "ready"
 CHOSEN: Final = "chosen"
 
 
-def _actor(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only admins through
-    return user
-
-
 async def _process(db: Db, slug: str) -> Process:
-    overview = await processes.get_process(db, slug)
-    if overview is None:
-        raise NotFoundException()
-    return overview.process
+    return (await load_process(db, slug)).process
 
 
 def _base(process: Process) -> str:
@@ -159,7 +151,7 @@ class EvaluationAdminController(Controller):
         process = await _process(db, slug)
         assert process.id is not None
         try:
-            await criteria.apply_preset(db, process.id, _actor(request))
+            await criteria.apply_preset(db, process.id, guarded_user(request))
         except ValidationFailed as exc:
             flash(request, next(iter(exc.errors.values())), "error")
         else:
@@ -205,7 +197,12 @@ class EvaluationAdminController(Controller):
             return await self._criteria_page(db, process, form)
         try:
             changed = await criteria.save_setup(
-                db, process.id, form.rows, form.scale, _actor(request), confirmed=form.confirmed
+                db,
+                process.id,
+                form.rows,
+                form.scale,
+                guarded_user(request),
+                confirmed=form.confirmed,
             )
         except ValidationFailed as exc:
             # The rows as the service counted them: blank ones drop out, so the messages'
@@ -278,7 +275,7 @@ class EvaluationAdminController(Controller):
                 process.id,
                 form["title"],
                 _assignments(data),
-                _actor(request),
+                guarded_user(request),
                 profile_ids=profile_ids,
                 # An unreadable date as a past one: refused, with the other fields checked.
                 due_on=date.min if unreadable else due_on,
@@ -337,7 +334,7 @@ class EvaluationAdminController(Controller):
         self, request: Request[Any, Any, Any], db: Db, round_id: FromPath[int]
     ) -> Redirect:
         try:
-            round_ = await rounds.close_round(db, round_id, _actor(request))
+            round_ = await rounds.close_round(db, round_id, guarded_user(request))
         except NotFound as exc:
             raise NotFoundException() from exc
         flash(request, _("Round closed: no more ratings are taken."), "success")

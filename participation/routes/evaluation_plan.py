@@ -13,10 +13,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from participation.auth import current_user, requires_admin
+from participation.auth import guarded_user, requires_admin
 from participation.i18n import _, ngettext
 from participation.inputs import form_rows, parse_int, row_of
-from participation.models import Process, User
+from participation.models import Process
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process
 from participation.services.errors import NotFound, ValidationFailed
@@ -28,12 +28,6 @@ from participation.services.evaluation.scoring import SENSITIVITY
 
 GROUP_ROW = re.compile(r"^(group)-(\d{1,3})-(\w+)$")
 EMPTY_GROUP_ROWS = 1  # blank rows offered below the groups
-
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the guard let a signed-in admin through
-    return user
 
 
 class PlanAdminController(Controller):
@@ -69,7 +63,7 @@ class PlanAdminController(Controller):
         back = f"/admin/bewertung/runden/{round_id}/kalibrierung"
         try:
             result = await groups.propose(
-                db, round_id, _user(request), discard_moves=data.get("discard") == "on"
+                db, round_id, guarded_user(request), discard_moves=data.get("discard") == "on"
             )
         except NotFound as exc:
             raise NotFoundException(str(exc)) from exc
@@ -104,7 +98,7 @@ class PlanAdminController(Controller):
                 profile_id,
                 parse_int(data.get("group")) or 0,
                 data.get("reason", "")[:2000],
-                _user(request),
+                guarded_user(request),
             )
         except NotFound as exc:
             flash(request, str(exc), "error")
@@ -178,6 +172,5 @@ def _group_page(
 
 async def load_process_by_id(db: Db, process_id: int) -> Process:
     process = await db.get(Process, process_id)
-    if process is None:
-        raise NotFoundException()
+    assert process is not None  # a round is deleted with its process
     return process

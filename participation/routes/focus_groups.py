@@ -19,21 +19,15 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import current_user, requires_facilitator
+from participation.auth import guarded_user, requires_facilitator
 from participation.i18n import _, ngettext
-from participation.models import FocusGroupSession, User
+from participation.models import FocusGroupSession
 from participation.qr import qr_svg
 from participation.routes import Db, FormData, suggest_later
 from participation.services import focus_groups
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.focus_groups import IdeaForm, SessionForm
 from participation.settings import Settings
-
-
-def _actor(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only signed-in staff through
-    return user
 
 
 def join_url(request: Request[Any, Any, Any], settings: Settings, path: str) -> str:
@@ -43,7 +37,7 @@ def join_url(request: Request[Any, Any, Any], settings: Settings, path: str) -> 
 
 async def _session(db: Db, request: Request[Any, Any, Any], session_id: int) -> FocusGroupSession:
     try:
-        return await focus_groups.session_for(db, session_id, _actor(request))
+        return await focus_groups.session_for(db, session_id, guarded_user(request))
     except NotFound as exc:
         raise NotFoundException() from exc
 
@@ -54,7 +48,7 @@ async def _index_page(
     return Template(
         "pages/focus_groups/index.html",
         context={
-            "sessions": await focus_groups.list_sessions(db, _actor(request)),
+            "sessions": await focus_groups.list_sessions(db, guarded_user(request)),
             "processes": await focus_groups.process_choices(db),
             "form": form,
             "hours": range(focus_groups.HOURS_MIN, focus_groups.HOURS_MAX + 1),
@@ -112,7 +106,7 @@ class FocusGroupController(Controller):
     ) -> Template | Redirect:
         form = SessionForm.from_form(data)
         try:
-            session = await focus_groups.create_session(db, form, _actor(request))
+            session = await focus_groups.create_session(db, form, guarded_user(request))
         except ValidationFailed:
             return await _index_page(db, request, form, HTTP_422_UNPROCESSABLE_ENTITY)
         return Redirect(f"/focus-groups/{session.id}", status_code=303)

@@ -22,7 +22,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.auth import current_user, requires_moderator
+from participation.auth import guarded_user, requires_moderator
 from participation.i18n import _
 from participation.inputs import parse_int
 from participation.models import Contribution, ContributionKind, ThemeSource, User
@@ -59,12 +59,6 @@ async def _approve(
     session: AsyncSession, contribution_id: int, actor: User, _reason: str, *, version: int
 ) -> Contribution:
     return await moderation.approve(session, contribution_id, actor, version=version)
-
-
-def _actor(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only staff through
-    return user
 
 
 def _version(data: FormData) -> int:
@@ -234,7 +228,7 @@ class ModerationController(Controller):
             contribution = await moderation.get_contribution(db, contribution_id)
         except NotFound as exc:
             raise NotFoundException() from exc
-        closed = await reports.dismiss_reports(db, contribution_id, _actor(request))
+        closed = await reports.dismiss_reports(db, contribution_id, guarded_user(request))
         text = _("Reports dismissed (%(n)d); %(item)s stays as it is.") % {
             "n": closed,
             "item": _describe(contribution),
@@ -250,7 +244,7 @@ class ModerationController(Controller):
         text = data.get("answer", "")
         try:
             contribution = await moderation.set_answer(
-                db, contribution_id, _actor(request), text, version=_version(data)
+                db, contribution_id, guarded_user(request), text, version=_version(data)
             )
         except NotFound as exc:
             raise NotFoundException() from exc
@@ -340,7 +334,7 @@ class ModerationController(Controller):
         back = safe_next(data.get("next"), "/moderation")
         try:
             contribution = await decide(
-                db, contribution_id, _actor(request), reason, version=_version(data)
+                db, contribution_id, guarded_user(request), reason, version=_version(data)
             )
         except NotFound as exc:
             raise NotFoundException() from exc
@@ -419,7 +413,7 @@ class ModerationController(Controller):
                 contribution_id,
                 data.get("theme", ""),
                 data.get("decision", ""),
-                _actor(request),
+                guarded_user(request),
                 seen=seen,
             )
         except NotFound as exc:

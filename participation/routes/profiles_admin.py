@@ -19,7 +19,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import current_user, requires_staff
+from participation.auth import guarded_user, requires_staff
 from participation.i18n import _, ngettext
 from participation.inputs import parse_int
 from participation.models import (
@@ -30,9 +30,9 @@ from participation.models import (
     Profile,
     ProfileStatus,
     Segment,
-    User,
 )
 from participation.routes import Db, FormData, chosen_ids, safe_next
+from participation.routes.processes import load_process
 from participation.services import processes
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.profiles import access, drafting, editing, history, listing, sources
@@ -47,17 +47,8 @@ from participation.services.profiles.fields import (
 )
 
 
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only staff through
-    return user
-
-
 async def _process(db: Db, slug: str) -> Process:
-    overview = await processes.get_process(db, slug)
-    if overview is None:
-        raise NotFoundException()
-    return overview.process
+    return (await load_process(db, slug)).process
 
 
 async def _profile(db: Db, profile_id: int) -> Profile:
@@ -69,7 +60,7 @@ async def _profile(db: Db, profile_id: int) -> Profile:
 
 async def _editable(db: Db, request: Request[Any, Any, Any], profile_id: int) -> Profile:
     profile = await _profile(db, profile_id)
-    if not await access.may_edit(db, _user(request), profile_id):
+    if not await access.may_edit(db, guarded_user(request), profile_id):
         raise PermissionDeniedException(_("Only its working group edits this profile."))
     return profile
 
@@ -101,7 +92,7 @@ class ProfileAdminController(Controller):
 
     @get("/steckbriefe", cache=False)
     async def overview(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        user = _user(request)
+        user = guarded_user(request)
         return Template(
             "pages/profiles_admin/overview.html",
             context={
@@ -128,8 +119,8 @@ class ProfileAdminController(Controller):
                 "members": await group.staff_in_groups(db, process.id),
                 "statuses": list(ProfileStatus),
                 "horizons": list(Horizon),
-                "may_create": access.may_create(_user(request)),
-                "me": _user(request).id,
+                "may_create": access.may_create(guarded_user(request)),
+                "me": guarded_user(request).id,
             },
         )
 
@@ -137,7 +128,7 @@ class ProfileAdminController(Controller):
 
     @get("/processes/{slug:str}/steckbriefe/new", cache=False)
     async def new(self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str]) -> Template:
-        if not access.may_create(_user(request)):
+        if not access.may_create(guarded_user(request)):
             raise PermissionDeniedException(_("Moderators and admins create profiles."))
         process = await _process(db, slug)
         return await self._form_page(db, process, ProfileForm(), None)
@@ -146,7 +137,7 @@ class ProfileAdminController(Controller):
     async def create(
         self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], data: FormData
     ) -> Template | Redirect:
-        actor = _user(request)
+        actor = guarded_user(request)
         if not access.may_create(actor):
             raise PermissionDeniedException(_("Moderators and admins create profiles."))
         process = await _process(db, slug)
@@ -167,7 +158,7 @@ class ProfileAdminController(Controller):
     async def from_cluster(
         self, request: Request[Any, Any, Any], db: Db, cluster_id: FromPath[int]
     ) -> Redirect:
-        actor = _user(request)
+        actor = guarded_user(request)
         if not access.may_create(actor):
             raise PermissionDeniedException(_("Moderators and admins create profiles."))
         try:
@@ -186,7 +177,7 @@ class ProfileAdminController(Controller):
         self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], data: FormData
     ) -> Redirect:
         """Contributions chosen in a list: a new profile from them, or added to one."""
-        actor = _user(request)
+        actor = guarded_user(request)
         process = await _process(db, slug)
         assert process.id is not None
         back = safe_next(data.get("back"), f"/admin/processes/{slug}/steckbriefe")
@@ -250,7 +241,7 @@ class ProfileAdminController(Controller):
             return await self._form_page(db, process, form, profile, HTTP_422_UNPROCESSABLE_ENTITY)
         try:
             _saved, changed = await editing.save_profile(
-                db, profile_id, snapshot, parse_int(form.version), _user(request)
+                db, profile_id, snapshot, parse_int(form.version), guarded_user(request)
             )
         except ProfileConflict as conflict:
             # The form comes back with what this person typed and the version they have now
@@ -325,7 +316,7 @@ class ProfileAdminController(Controller):
     ) -> Template:
         profile = await _profile(db, profile_id)
         process = await _process_of(db, profile)
-        user = _user(request)
+        user = guarded_user(request)
         themes = await processes.list_themes(db, profile.process_id)
         page = parse_int(request.query_params.get("page"), minimum=1, maximum=100_000) or 1
         may_edit = await access.may_edit(db, user, profile_id)
@@ -370,7 +361,7 @@ class ProfileAdminController(Controller):
             "profile": profile,
             "process": await _process_of(db, profile),
             "matches": await sources.matching(db, state.settings.var_dir, profile),
-            "may_edit": await access.may_edit(db, _user(request), profile_id),
+            "may_edit": await access.may_edit(db, guarded_user(request), profile_id),
         }
         if request.htmx:
             return Template("partials/profiles/_suggestions.html", context=context)
@@ -381,7 +372,7 @@ class ProfileAdminController(Controller):
         self, request: Request[Any, Any, Any], db: Db, profile_id: FromPath[int], data: FormData
     ) -> Redirect:
         profile = await _profile(db, profile_id)
-        user = _user(request)
+        user = guarded_user(request)
         may_edit = await access.may_edit(db, user, profile_id)
         if not may_edit:
             raise PermissionDeniedException(_("Only its working group edits this profile."))
@@ -423,7 +414,7 @@ class ProfileAdminController(Controller):
                 "entries": entries,
                 "page": page,
                 "older": older,
-                "may_edit": await access.may_edit(db, _user(request), profile_id),
+                "may_edit": await access.may_edit(db, guarded_user(request), profile_id),
             },
         )
 
@@ -439,7 +430,7 @@ class ProfileAdminController(Controller):
         await _editable(db, request, profile_id)
         try:
             _saved, changed = await editing.restore(
-                db, profile_id, version, parse_int(data.get("version")), _user(request)
+                db, profile_id, version, parse_int(data.get("version")), guarded_user(request)
             )
         except ProfileConflict:
             flash(
@@ -474,7 +465,7 @@ class ProfileAdminController(Controller):
             )
         else:
             note = data.get("note", "")
-            added = await sources.link(db, profile, ids, _user(request), note=note)
+            added = await sources.link(db, profile, ids, guarded_user(request), note=note)
             message = ngettext("%(n)d contribution added.", "%(n)d contributions added.", added) % {
                 "n": added
             }
@@ -500,7 +491,7 @@ class ProfileAdminController(Controller):
         self, request: Request[Any, Any, Any], db: Db, profile_id: FromPath[int], data: FormData
     ) -> Redirect:
         await _profile(db, profile_id)
-        actor = _user(request)
+        actor = guarded_user(request)
         if not access.may_create(actor):
             raise PermissionDeniedException(_("Moderators and admins form working groups."))
         user_id = parse_int(data.get("user"))
@@ -516,7 +507,7 @@ class ProfileAdminController(Controller):
         profile_id: FromPath[int],
         user_id: FromPath[int],
     ) -> Redirect:
-        if not access.may_create(_user(request)):
+        if not access.may_create(guarded_user(request)):
             raise PermissionDeniedException(_("Moderators and admins form working groups."))
         await _profile(db, profile_id)
         await group.remove_member(db, profile_id, user_id)
@@ -529,7 +520,7 @@ class ProfileAdminController(Controller):
         await _editable(db, request, profile_id)
         body = data.get("body", "")
         try:
-            await group.add_comment(db, profile_id, body, _user(request))
+            await group.add_comment(db, profile_id, body, guarded_user(request))
         except ValidationFailed as exc:  # the page again, with the text as typed
             return await self._detail_page(
                 request, db, profile_id, comment=body, comment_error=exc.errors["body"]

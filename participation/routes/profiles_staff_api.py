@@ -23,8 +23,8 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
 
-from participation.auth import current_user
-from participation.models import Contribution, Profile, ProfileStatus, Role, User
+from participation.auth import guarded_user
+from participation.models import Contribution, Profile, ProfileStatus, Role
 from participation.routes import Db
 from participation.services import merging, processes
 from participation.services.errors import Conflict, NotFound, ValidationFailed
@@ -117,12 +117,6 @@ class Merged:
     merged_id: int
 
 
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the guard let only staff through
-    return user
-
-
 def _errors(errors: dict[str, str]) -> Response[dict[str, Any]]:
     return Response({"errors": errors}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
@@ -182,7 +176,7 @@ async def _profile_of(db: Db, slug: str, profile_id: int) -> Profile:
 
 async def _editable(request: Request[Any, Any, Any], db: Db, slug: str, profile_id: int) -> Profile:
     profile = await _profile_of(db, slug, profile_id)
-    if not await access.may_edit(db, _user(request), profile_id):
+    if not await access.may_edit(db, guarded_user(request), profile_id):
         raise PermissionDeniedException("Only its working group edits this profile")
     return profile
 
@@ -213,7 +207,7 @@ class StaffProfileWrites:
         if errors:
             return _errors(errors)
         profile = await editing.create_profile(
-            db, overview.process.id, snapshot, _user(request), data.source_ids
+            db, overview.process.id, snapshot, guarded_user(request), data.source_ids
         )
         saved = Saved(profile.id or 0, profile.version, [], profile.source_count)
         return Response(saved, status_code=HTTP_201_CREATED)
@@ -239,7 +233,7 @@ class StaffProfileWrites:
             return _errors(errors)
         try:
             saved, changed = await editing.save_profile(
-                db, profile_id, snapshot, data.version, _user(request)
+                db, profile_id, snapshot, data.version, guarded_user(request)
             )
         except ProfileConflict as conflict:
             return _conflict(conflict)
@@ -261,7 +255,7 @@ class StaffProfileWrites:
         data: JSONBody[StatusChange],
     ) -> Response[Any]:
         profile = await _editable(request, db, slug, profile_id)
-        user = _user(request)
+        user = guarded_user(request)
         if not access.may_set_status(user, True, profile.status, data.status):
             raise PermissionDeniedException("Your role does not allow this step")
         try:
@@ -290,7 +284,7 @@ class StaffProfileWrites:
         """Contributions of other processes, unknown ids and links already there are
         skipped; `changed` says how many were added."""
         profile = await _editable(request, db, slug, profile_id)
-        added = await sources.link(db, profile, data.ids, _user(request), note=data.note)
+        added = await sources.link(db, profile, data.ids, guarded_user(request), note=data.note)
         return SourcesChanged(added, profile.source_count)
 
     @post(
@@ -335,7 +329,7 @@ class StaffProfileWrites:
                 db,
                 keep_id=data.keep_id,
                 merged_id=data.merged_id,
-                actor=_user(request),
+                actor=guarded_user(request),
                 keep_version=data.keep_version,
                 merged_version=data.merged_version,
             )

@@ -16,7 +16,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import current_user, requires_admin
+from participation.auth import guarded_user, requires_admin
 from participation.i18n import _, ngettext
 from participation.models import RatingRound, User
 from participation.routes import Db
@@ -29,12 +29,6 @@ from participation.services.importing import ImportFailed, UnreadableFile
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 SHEET_MAX_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _signed_in(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the guard let a signed-in user through
-    return user
 
 
 async def _evaluator_of(db: Db, round_id: int, user_id: int) -> tuple[RatingRound, User]:
@@ -72,7 +66,7 @@ async def _upload(
         content = await file.read()
         try:
             found = await sheets.import_rating_sheet(
-                db, round_.id or 0, evaluator, _signed_in(request), file.filename, content
+                db, round_.id or 0, evaluator, guarded_user(request), file.filename, content
             )
         except ImportFailed as failed:
             return Template(
@@ -112,14 +106,14 @@ class MySheetController(Controller):
     async def download(
         self, request: Request[Any, Any, Any], db: Db, round_id: FromPath[int]
     ) -> Response[bytes]:
-        round_, me = await _evaluator_of(db, round_id, _signed_in(request).id or 0)
+        round_, me = await _evaluator_of(db, round_id, guarded_user(request).id or 0)
         return await _download(db, round_, me)
 
     @post("/tabelle", request_max_body_size=SHEET_MAX_BYTES)
     async def upload(
         self, request: Request[Any, Any, Any], db: Db, round_id: FromPath[int], data: Upload
     ) -> Template | Redirect:
-        round_, me = await _evaluator_of(db, round_id, _signed_in(request).id or 0)
+        round_, me = await _evaluator_of(db, round_id, guarded_user(request).id or 0)
         return await _upload(request, db, round_, me, data, f"/bewertung/runden/{round_id}")
 
 

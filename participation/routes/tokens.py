@@ -12,7 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import current_user, require_roles
+from participation.auth import guarded_user, require_roles
 from participation.i18n import _
 from participation.models import Role, User
 from participation.routes import Db, FormData
@@ -22,13 +22,6 @@ from participation.services.errors import ValidationFailed
 # Every staff role may make tokens; a token can do what its owner's role can.
 requires_staff = require_roles(*Role)
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the guard let them in
-    assert user.id is not None
-    return user
 
 
 class TokenController(Controller):
@@ -62,12 +55,12 @@ class TokenController(Controller):
 
     @get("/", cache=False)
     async def index(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        return await self._page(db, _user(request))
+        return await self._page(db, guarded_user(request))
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(self, request: Request[Any, Any, Any], db: Db, data: FormData) -> Template:
         """The new token is on this answer only (no-store), never again."""
-        user = _user(request)
+        user = guarded_user(request)
         name = data.get("name", "")
         try:
             made = await tokens.create_token(db, user, name)
@@ -81,7 +74,7 @@ class TokenController(Controller):
     async def revoke(
         self, request: Request[Any, Any, Any], db: Db, token_id: FromPath[int]
     ) -> Redirect:
-        if not await tokens.revoke_token(db, _user(request).id or 0, token_id):
+        if not await tokens.revoke_token(db, guarded_user(request).id or 0, token_id):
             raise NotFoundException()
         flash(request, _("The token is revoked; it no longer works."), "success")
         return Redirect("/konto/tokens", status_code=303)

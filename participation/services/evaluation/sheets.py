@@ -14,8 +14,10 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Final
 
+import anyio.to_thread
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -39,7 +41,7 @@ from participation.models import (
 from participation.services.errors import ValidationFailed
 from participation.services.evaluation.criteria import criteria_of, setup_of
 from participation.services.evaluation.rounds import assigned_profiles, get_round, log_event
-from participation.services.importing import ImportFailed, RowError, read_xlsx
+from participation.services.importing import ImportFailed, RowError, parse_upload
 from participation.services.survey_export import defuse
 
 ID_HEADER: Final = "Nr."
@@ -92,6 +94,19 @@ async def rating_sheet(session: AsyncSession, round_id: int, evaluator: User) ->
             )
         )
     }
+    # Building and zipping the workbook is CPU work: in a worker thread, off the event loop.
+    return await anyio.to_thread.run_sync(
+        partial(_workbook, round_, setup, criteria, profiles, given)
+    )
+
+
+def _workbook(
+    round_: RatingRound,
+    setup: EvaluationSetup,
+    criteria: Sequence[Criterion],
+    profiles: Sequence[Profile],
+    given: dict[tuple[int, int], Rating],
+) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -169,7 +184,7 @@ async def read_rating_sheet(
     setup = await setup_of(session, round_.process_id)
     criteria = {c.id: c for c in await criteria_of(session, round_.process_id)}
     allowed = {p.id for p in await _to_rate(session, round_id, evaluator)}
-    table = read_xlsx(name, data)
+    table = await parse_upload(name, data)  # in a worker thread
     errors: list[RowError] = []
     columns: dict[int, str] = {}  # criterion id -> value column
     reasons: dict[int, str] = {}
