@@ -9,6 +9,7 @@
 - `accounts`: sign-in throttling, personal access tokens
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
+- `tracking`: milestones, indicator values and the public timeline of published profiles
 
 Everything is importable from `participation.models`.
 """
@@ -106,6 +107,13 @@ from participation.models.surveys import (
     SurveyResponse,
     SurveySection,
 )
+from participation.models.tracking import (
+    IndicatorValue,
+    ProfileMilestone,
+    ProfileUpdate,
+    TrackingNotice,
+    UpdateKind,
+)
 
 __all__ = [
     "IN_MODERATION",
@@ -136,6 +144,7 @@ __all__ = [
     "FocusGroupMember",
     "FocusGroupSession",
     "Horizon",
+    "IndicatorValue",
     "JobKind",
     "JobStatus",
     "ModerationAction",
@@ -156,11 +165,13 @@ __all__ = [
     "ProfileComment",
     "ProfileIndicator",
     "ProfileMember",
+    "ProfileMilestone",
     "ProfileOrganisation",
     "ProfileRevision",
     "ProfileSource",
     "ProfileStatus",
     "ProfileTheme",
+    "ProfileUpdate",
     "QuestionKind",
     "QueueItemPublic",
     "Rating",
@@ -184,7 +195,9 @@ __all__ = [
     "SurveySection",
     "Theme",
     "ThemeSource",
+    "TrackingNotice",
     "UTCDateTime",
+    "UpdateKind",
     "User",
     "enum_column",
     "timestamp_field",

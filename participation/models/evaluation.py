@@ -34,6 +34,16 @@ class EvaluationSetup(SQLModel, table=True):
     # Set when the first rating is saved: from then on a change of the criteria asks for
     # confirmation and is logged.
     first_rating_at: datetime | None = timestamp_field(nullable=True)
+    # The answer for every contribution that went into no profile, shown on its follow page
+    # and its public page once the plan is published (why, and where it remains on record);
+    # Markdown, written by an admin.
+    general_answer: str = Field(default="", sa_type=sa.Text)
+    # The plan (its groups and entries) is public from this moment; NULL: not (or no longer)
+    # published (services/evaluation/publication.py).
+    plan_published_at: datetime | None = timestamp_field(nullable=True)
+    plan_published_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
 
 
 class Criterion(SQLModel, table=True):
@@ -157,6 +167,8 @@ class PlanEntry(SQLModel, table=True):
 
     profile_id: int = Field(foreign_key="profile.id", primary_key=True, ondelete="CASCADE")
     group_id: int = Field(foreign_key="priority_group.id", index=True, ondelete="CASCADE")
+    # The round whose ranking placed it: the published plan shows that round's scores.
+    round_id: int | None = Field(default=None, foreign_key="rating_round.id", ondelete="SET NULL")
     score: float | None = None  # when it was placed, for the published plan
     moved_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
@@ -176,6 +188,8 @@ class EvaluationAction(StrEnum):
     GROUPS_PROPOSED = "groups_proposed"
     GROUP_MOVED = "group_moved"  # a profile moved to another group by hand, with a reason
     PLAN_PUBLISHED = "plan_published"
+    PLAN_WITHDRAWN = "plan_withdrawn"  # taken back from the public
+    GENERAL_ANSWER = "general_answer"  # the answer for contributions in no profile changed
 
 
 class EvaluationEvent(SQLModel, table=True):

@@ -92,6 +92,9 @@ class Profile(SQLModel, table=True):
         default=None, sa_column=Column(JSON, nullable=True)
     )
     status: ProfileStatus = Field(default=ProfileStatus.DRAFT, sa_type=enum_column(ProfileStatus))
+    # How far its implementation is, 0-100; NULL until someone reports it
+    # (services/tracking/, the timeline in `ProfileUpdate`).
+    progress: int | None = None
     # Counts every save; an edit form names the version it was loaded from, and a save of
     # another version is refused, so two people never overwrite each other silently.
     version: int = 1

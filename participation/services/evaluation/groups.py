@@ -154,6 +154,7 @@ async def propose(
         entry = entry or PlanEntry(profile_id=pid, group_id=placed[pid])
         entry.group_id = placed[pid]
         entry.score = scores.scores[pid].score
+        entry.round_id = round_id
         entry.moved_by_id = None
         entry.reason = ""
         entry.placed_at = utcnow()

@@ -195,9 +195,12 @@ async def save_profile(
     actor: User,
     *,
     restored_from: int | None = None,
+    announce: bool = True,
 ) -> tuple[Profile, list[str]]:
     """Store the snapshot as the profile's next version; the fields it changed (none: nothing
-    is written). Raises ProfileConflict when the stored version is not `expected_version`."""
+    is written). Raises ProfileConflict when the stored version is not `expected_version`.
+    `announce=False` leaves telling the sources' authors to the caller (a published plan
+    tells them once, with the profile's priority)."""
     profile = await get_profile(db, profile_id)
     current = await snapshot_of(db, profile)
     if expected_version != profile.version:
@@ -233,7 +236,7 @@ async def save_profile(
         )
     )
     await db.refresh(profile)
-    if "status" in changed and profile.status in PUBLIC_PROFILE_STATUSES:
+    if announce and "status" in changed and profile.status in PUBLIC_PROFILE_STATUSES:
         # Authors whose ideas went into it hear of it, in the same transaction: the mails are
         # queued with the change or not at all (services/profiles/notices.py).
         await notices.on_published(db, profile)
@@ -248,11 +251,13 @@ async def set_status(
     status: ProfileStatus,
     expected_version: int | None,
     actor: User,
+    *,
+    announce: bool = True,
 ) -> tuple[Profile, list[str]]:
     """Move the profile in its workflow: a save of the status alone."""
     profile = await get_profile(db, profile_id)
     snapshot = await snapshot_of(db, profile) | {"status": status.value}
-    return await save_profile(db, profile_id, snapshot, expected_version, actor)
+    return await save_profile(db, profile_id, snapshot, expected_version, actor, announce=announce)
 
 
 async def restore(
