@@ -22,8 +22,8 @@ from tests.evaluation_rows import rated_round
 
 
 async def _log(session: AsyncSession) -> list[EvaluationAction]:
-    rows = await session.exec(select(EvaluationEvent.action).order_by(col(EvaluationEvent.id)))
-    return list(rows)
+    rows = await session.exec(select(EvaluationEvent).order_by(col(EvaluationEvent.id)))
+    return [event.action for event in rows]
 
 
 async def test_a_plan_without_places_is_not_published(session: AsyncSession) -> None:

@@ -150,4 +150,3 @@ async def save_general_answer(
         setup.general_answer = answer
         await session.commit()
     return setup
-
