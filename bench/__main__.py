@@ -1,8 +1,9 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
-merge_queue text duplicates scale load] [--sizes 10000 100000] [--ideas 10000 100000]
-[--database sqlite postgresql] [--load-seconds 10] [--write-seconds 60]`. The whole run takes
+evaluation_load merge_queue text duplicates scale load] [--sizes 10000 100000]
+[--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
+[--write-seconds 60]`. The whole run takes
 about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
 over real HTTP (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all
 of it; `--only duplicates` or `--sizes 10000` keep it short. The NLP results are also written to
@@ -22,6 +23,7 @@ from bench import (
     calibration,
     duplicate_queue,
     duplicates,
+    evaluation_load,
     load,
     moderation_queue,
     pages,
@@ -37,6 +39,7 @@ BENCHMARKS = (
     "moderation",
     "profiles",
     "calibration",
+    "evaluation_load",
     "merge_queue",
     "text",
     "duplicates",
@@ -91,6 +94,9 @@ if __name__ == "__main__":
             measured = scale.measure(args.sizes, args.queries)
             scale.print_table(measured)
             report["scale"] = measured
+        if "evaluation_load" in args.only:
+            # The calibration view and the published plan over HTTP under wrk's load.
+            report["evaluation_load"] = evaluation_load.measure(float(args.load_seconds))
         if "load" in args.only:
             report["load"] = load.main(
                 ["--ideas", *args.ideas, "--database", *args.database, "--seconds",

@@ -375,7 +375,7 @@ def _one_at_a_time(urls: list[str], session: Browser) -> float | None:
     return round(sorted(times)[len(times) // 2] * 1000, 1)
 
 
-def _row(name: str, result: dict[str, Any], ceiling: float) -> str:
+def row(name: str, result: dict[str, Any], ceiling: float) -> str:
     rate = result.get("requests_per_second", 0.0)
     share = 100 * rate / ceiling if ceiling else 0.0
     five = result.get("status", {}).get("5xx", "?")
@@ -641,7 +641,7 @@ def run(
                             result["requests_per_second"] / rate if rate else 0.0, 4
                         )
                         entry["scenarios"][scenario.name] = result
-                        print(_row(scenario.name, result, rate), file=sys.stderr, flush=True)
+                        print(row(scenario.name, result, rate), file=sys.stderr, flush=True)
                     if write_seconds > 0:
                         writes = measure_writes(base, url, volume, write_seconds)
                         entry["writes"] = writes

@@ -48,7 +48,7 @@ async def prepare_database(settings: Settings) -> DemoLogins | None:
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
-            login = await seed_demo(session)
+            login = await seed_demo(session, with_plan=settings.demo_plan)
     finally:
         await engine.dispose()
     if login is not None:
@@ -56,6 +56,8 @@ async def prepare_database(settings: Settings) -> DemoLogins | None:
         lines = [login.moderator.email, login.moderator.password]
         if login.admin is not None:
             lines += [login.admin.email, login.admin.password]
+        for juror in login.jurors:
+            lines += [juror.email, juror.password]
         path.write_text("".join(f"{line}\n" for line in lines))
         path.chmod(0o600)
     return login
@@ -102,4 +104,8 @@ def read_demo_login(settings: Settings) -> DemoLogins | None:
         return None
     lines = path.read_text().split("\n")
     admin = DemoLogin(email=lines[2], password=lines[3]) if len(lines) > 3 and lines[3] else None
-    return DemoLogins(moderator=DemoLogin(email=lines[0], password=lines[1]), admin=admin)
+    pairs = [lines[i : i + 2] for i in range(4, len(lines) - 1, 2)]
+    jurors = tuple(DemoLogin(email=e, password=p) for e, p in pairs if e and p)
+    return DemoLogins(
+        moderator=DemoLogin(email=lines[0], password=lines[1]), admin=admin, jurors=jurors
+    )

@@ -137,6 +137,8 @@ def _echo_demo_logins(login: DemoLogins, indent: str = "") -> None:
     click.echo(f"{indent}Demo moderator: {login.moderator.email} / {login.moderator.password}")
     if login.admin is not None:
         click.echo(f"{indent}Demo admin: {login.admin.email} / {login.admin.password}")
+    for juror in login.jurors:
+        click.echo(f"{indent}Demo juror: {juror.email} / {juror.password}")
 
 
 def _settings() -> Settings:

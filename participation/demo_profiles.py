@@ -182,4 +182,215 @@ PROFILES: list[DemoProfile] = [
         ],
         "working_group": True,
     },
+    {
+        "title": "Rufbus und Abfahrtszeiten in einer App",
+        "status": "ready",
+        "summary": (
+            "Der Rufbus lässt sich per App buchen, und an den Umsteigehaltestellen "
+            "zeigen Anzeigen und die App die echten Abfahrtszeiten."
+        ),
+        "problem": (
+            "Der Rufbus ist nur telefonisch zu buchen, und niemand weiß, ob der Anschluss wartet."
+        ),
+        "goal": "Wer Bus fährt, bucht in zwei Minuten und sieht, wann der Bus wirklich kommt.",
+        "measures": (
+            "- Buchung des Rufbusses per App und Web\n"
+            "- Echtzeitdaten der Verkehrsgesellschaft\n"
+            "- Anzeigen an fünf Umsteigehaltestellen"
+        ),
+        "target_segments": ["resident", "pupil"],
+        "target_groups": "Pendlerinnen und Pendler, Schülerinnen und Schüler",
+        "themes": ["mobilitaet"],
+        "horizon": "short",
+        "cost_min": 250_000,
+        "cost_max": 400_000,
+        "funding": "Landesförderung ÖPNV",
+        "organisations": [
+            {"name": "Verkehrsgesellschaft Auetal", "kind": "firm", "role": "lead"},
+            {"name": "Landkreis Auetal, ÖPNV", "kind": "administration", "role": "partner"},
+        ],
+        "indicators": [
+            {
+                "name": "Rufbus-Fahrten mit App-Buchung",
+                "unit": "Prozent",
+                "baseline": "0",
+                "target": "60",
+                "due": "Ende 2027",
+            },
+        ],
+        "sources": [
+            "Rufbus per App buchen statt nur telefonisch",
+            "Echtzeit-Abfahrtsanzeigen an den Umsteigehaltestellen",
+            "Eine Bus-App, die wirklich funktioniert",
+        ],
+        "working_group": False,
+    },
+    {
+        "title": "Telemedizin in der Fläche",
+        "status": "ready",
+        "summary": (
+            "Hausarztpraxen bieten Videosprechstunden an, und Praxisassistentinnen "
+            "besuchen Patientinnen und Patienten mit dem Tablet, der Arzt ist zugeschaltet."
+        ),
+        "problem": "Auf dem Land sind die Wege zur Praxis weit, und Praxen finden kaum Nachfolger.",
+        "goal": "Routinekontakte gehen ohne Fahrt, die Praxen gewinnen Zeit für schwere Fälle.",
+        "measures": (
+            "- Ausstattung von zehn Praxen\n"
+            "- Schulung der Praxisassistenz\n"
+            "- Übersicht freier Pflegeplätze"
+        ),
+        "target_segments": ["resident", "expert"],
+        "target_groups": "Ältere Menschen, Pflegebedürftige",
+        "themes": ["gesundheit"],
+        "horizon": "medium",
+        "cost_min": 300_000,
+        "cost_max": 600_000,
+        "funding": "Innovationsfonds, Landesprogramm Ländliche Versorgung",
+        "organisations": [
+            {"name": "Ärztenetz Auetal", "kind": "association", "role": "lead"},
+            {"name": "Kreiskrankenhaus Auetal", "kind": "other", "role": "partner"},
+        ],
+        "indicators": [
+            {
+                "name": "Praxen mit Videosprechstunde",
+                "unit": "Anzahl",
+                "baseline": "2",
+                "target": "10",
+                "due": "Mitte 2028",
+            },
+        ],
+        "sources": [
+            "Videosprechstunde beim Hausarzt",
+            "Telemedizin in der Fläche: Praxisassistenz mit Tablet",
+            "Freie Pflegeplätze auf einen Blick",
+        ],
+        "working_group": False,
+    },
+    {
+        "title": "IT-Sicherheit für kleine Betriebe und die Verwaltung",
+        "status": "ready",
+        "summary": (
+            "Eine Beratungsstelle prüft kleine Betriebe und Gemeindeverwaltungen auf "
+            "die häufigsten Sicherheitslücken und schult ihre Beschäftigten."
+        ),
+        "problem": (
+            "Kleine Betriebe haben keine IT-Abteilung; ein Angriff kann sie wochenlang lahmlegen."
+        ),
+        "goal": "Jeder Betrieb kennt seine größten Risiken und hat einen Notfallplan.",
+        "measures": (
+            "- Kostenloser Sicherheitscheck\n"
+            "- Schulungen vor Ort\n"
+            "- Informationssicherheit als Standard in jedem Digitalprojekt"
+        ),
+        "target_segments": ["firm", "expert"],
+        "target_groups": "Handwerk, Handel, Gemeindeverwaltungen",
+        "themes": ["wirtschaft", "verwaltung"],
+        "horizon": "short",
+        "cost_min": 120_000,
+        "cost_max": 180_000,
+        "funding": "Förderprogramm Digitale Wirtschaft",
+        "organisations": [
+            {"name": "IHK Auetal", "kind": "chamber", "role": "lead"},
+            {"name": "Kreishandwerkerschaft Auetal", "kind": "association", "role": "partner"},
+        ],
+        "indicators": [],
+        "sources": [
+            "IT-Sicherheitsberatung für kleine Betriebe",
+            "Informationssicherheit von Anfang an mitdenken",
+        ],
+        "working_group": False,
+    },
+    {
+        "title": "Ausbildung und Praktikum digital vernetzen",
+        "status": "ready",
+        "summary": (
+            "Eine Plattform zeigt alle Praktikums- und Ausbildungsplätze im Kreis und "
+            "bringt Schulen und Betriebe zusammen."
+        ),
+        "problem": (
+            "Betriebe finden keine Azubis, Schülerinnen und Schüler finden die Betriebe nicht."
+        ),
+        "goal": "Jede Schule und jeder Ausbildungsbetrieb ist auf einer gemeinsamen Plattform.",
+        "measures": (
+            "- Praktikumsbörse\n"
+            "- Betriebsprofile mit Ansprechpersonen\n"
+            "- Berufsorientierungstage digital begleiten"
+        ),
+        "target_segments": ["pupil", "firm"],
+        "target_groups": "Schulen, Ausbildungsbetriebe",
+        "themes": ["wirtschaft", "bildung"],
+        "horizon": "short",
+        "cost_min": 60_000,
+        "cost_max": 90_000,
+        "funding": "",
+        "organisations": [
+            {"name": "Wirtschaftsförderung Auetal", "kind": "administration", "role": "lead"},
+            {"name": "Berufsbildende Schulen Auetal", "kind": "school", "role": "partner"},
+        ],
+        "indicators": [],
+        "sources": [
+            "Praktikumsplätze im Kreis an einer Stelle finden",
+            "Azubis finden: Betriebe und Schulen digital vernetzen",
+        ],
+        "working_group": False,
+    },
+    {
+        "title": "Pegelstände und Hochwasserwarnung aufs Handy",
+        "status": "ready",
+        "summary": (
+            "Die Pegel der Aue werden online gezeigt, und wer möchte, bekommt bei "
+            "steigendem Wasser eine Warnung aufs Handy."
+        ),
+        "problem": "Beim letzten Hochwasser kamen Warnungen zu spät in den Ortsteilen an.",
+        "goal": "Alle Anliegerinnen und Anlieger werden rechtzeitig gewarnt.",
+        "measures": (
+            "- Digitale Pegelmessung an vier Stellen\n- Anbindung an die Warn-App des Landes"
+        ),
+        "target_segments": ["resident"],
+        "target_groups": "Anlieger der Aue, Feuerwehren",
+        "themes": ["verwaltung", "breitband"],
+        "horizon": "short",
+        "cost_min": 80_000,
+        "cost_max": 150_000,
+        "funding": "Landesprogramm Hochwasserschutz",
+        "organisations": [
+            {
+                "name": "Landkreis Auetal, Katastrophenschutz",
+                "kind": "administration",
+                "role": "lead",
+            },
+        ],
+        "indicators": [],
+        "sources": [
+            "Pegelstände der Aue online und Warnung aufs Handy",
+        ],
+        "working_group": False,
+    },
+    {
+        "title": "Digitales Schaufenster und Gästekarte",
+        "status": "ready",
+        "summary": (
+            "Die Innenstadthändler zeigen ihr Angebot in einem gemeinsamen "
+            "Online-Schaufenster, Gäste bekommen eine digitale Gästekarte."
+        ),
+        "problem": "Kundschaft und Gäste finden das Angebot der kleinen Läden nicht im Netz.",
+        "goal": "Die Läden der Innenstadt sind gemeinsam online sichtbar.",
+        "measures": "- Gemeinsame Plattform der Händler\n- Digitale Gästekarte mit Bus und Museen",
+        "target_segments": ["firm"],
+        "target_groups": "Einzelhandel, Gastgewerbe",
+        "themes": ["wirtschaft"],
+        "horizon": "medium",
+        "cost_min": 40_000,
+        "cost_max": 70_000,
+        "funding": "",
+        "organisations": [
+            {"name": "Stadtmarketing Auenbrück", "kind": "association", "role": "lead"},
+        ],
+        "indicators": [],
+        "sources": [
+            "Ein gemeinsames Online-Schaufenster für die Innenstadt",
+            "Digitale Gästekarte für das Auetal",
+        ],
+        "working_group": False,
+    },
 ]

@@ -192,6 +192,9 @@ class Settings:
     redis_url: str | None = None
     migrate_on_start: bool = True
     seed_demo: bool = True
+    # DEMO_PLAN=0: the demo stops before its evaluation (criteria, round, plan), for walking
+    # through a round from the start, e.g. in a training.
+    demo_plan: bool = True
     default_locale: str = "de"
     page_size: int = 10
     # Writes per client address: a class or an office shares one address, so the minute's
@@ -261,6 +264,7 @@ class Settings:
             redis_url=os.environ.get("REDIS_URL") or None,
             migrate_on_start=_env_bool("MIGRATE_ON_START", True),
             seed_demo=_env_bool("SEED_DEMO", True),
+            demo_plan=_env_bool("DEMO_PLAN", True),
             default_locale=_env_choice("DEFAULT_LOCALE", "de", SUPPORTED_LOCALES),
             page_size=_env_int("PAGE_SIZE", 10),
             write_rate_limit_per_minute=_env_int("WRITE_RATE_LIMIT_PER_MINUTE", 120),

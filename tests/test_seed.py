@@ -9,22 +9,30 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation import demo_plan
 from participation.bootstrap import DEMO_LOGIN_FILE, prepare_database, read_demo_login
+from participation.db import create_engine, create_sessionmaker
 from participation.models import (
     Channel,
     Contribution,
     ContributionKind,
     ContributionStatus,
     ContributionTheme,
+    Criterion,
+    FocusGroupIdea,
+    FocusGroupSession,
     ModerationAction,
     ModerationEvent,
     Phase,
+    PlanEntry,
     Process,
     Profile,
     ProfileSource,
     ProfileStatus,
     QuestionKind,
+    RatingRound,
     Role,
+    RoundStatus,
     Segment,
     Support,
     Survey,
@@ -35,6 +43,8 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.evaluation import groups, publication
+from participation.services.evaluation.calibration import calibration
 from participation.services.idea_list import IdeaFilters, Sort, list_ideas
 from participation.services.processes import get_process, list_processes
 from participation.services.seed import DEMO_ADMIN_EMAIL, DEMO_MODERATOR_EMAIL, seed_demo
@@ -179,18 +189,28 @@ async def test_the_demo_has_supports_and_comments_with_right_counts(
 
 
 async def test_the_logins_are_written_for_the_operator(settings: Settings) -> None:
-    """var/demo-login.txt: the moderator on lines 1-2 (as before), the admin on lines 3-4."""
+    """var/demo-login.txt: the moderator on lines 1-2 (as before), the admin on lines 3-4,
+    then the two jurors."""
     logins = await prepare_database(replace(settings, seed_demo=True))
     assert logins is not None
     assert logins.admin is not None
     lines = (settings.var_dir / DEMO_LOGIN_FILE).read_text().splitlines()
+    first, second = logins.jurors
     assert lines == [
         logins.moderator.email,
         logins.moderator.password,
         logins.admin.email,
         logins.admin.password,
+        first.email,
+        first.password,
+        second.email,
+        second.password,
     ]
     assert read_demo_login(settings) == logins
+    async with create_sessionmaker(create_engine(settings))() as session:
+        juror = await authenticate(session, first.email, first.password)
+    assert juror is not None
+    assert juror.role is Role.EVALUATOR
 
 
 async def test_each_seed_has_its_own_password(session: AsyncSession) -> None:
@@ -246,7 +266,8 @@ async def test_the_demo_survey_has_sent_responses_to_show(session: AsyncSession)
 async def test_the_demo_has_profiles_in_several_states_built_from_several_channels(
     session: AsyncSession,
 ) -> None:
-    await seed_demo(session)
+    # Without its plan, as for walking through a round in a training.
+    await seed_demo(session, with_plan=False)
     profiles = (await session.exec(select(Profile).order_by(col(Profile.id)))).all()
     assert {p.status for p in profiles} >= {
         ProfileStatus.DRAFT,
@@ -254,7 +275,8 @@ async def test_the_demo_has_profiles_in_several_states_built_from_several_channe
         ProfileStatus.READY,
         ProfileStatus.PUBLISHED,
     }
-    for profile in profiles:
+    assert await count(session, Criterion) == 0
+    for profile in profiles[:4]:
         channels = (
             await session.exec(
                 select(Contribution.channel)
@@ -273,6 +295,40 @@ async def test_the_demo_has_profiles_in_several_states_built_from_several_channe
         )
     ).all()
     assert set(linked) >= {Channel.IDEA_CALL, Channel.SURVEY, Channel.FOCUS_GROUP, Channel.WORKSHOP}
+    assert all(p.source_count >= 1 for p in profiles)
+
+
+async def test_the_demo_ends_with_a_published_plan_in_three_groups(session: AsyncSession) -> None:
+    """A fresh installation shows the whole path: criteria, a closed round rated by two
+    jurors (one disagreement flagged), three groups with a move by hand, the published plan
+    with its general answer, and a focus group whose ideas went into its profiles."""
+    await seed_demo(session)
+    (process,) = await session.exec(select(Process))
+    assert process.id is not None
+    state = await publication.plan_state(session, process.id)
+    assert state.published
+    assert state.general_answer.startswith("Nicht jede Idee")
+    names = {g.id: g.name for g in await groups.groups_of(session, process.id)}
+    assert {names[g]: n for g, n in state.per_group.items()} == {
+        "Premium+": 2,
+        "Premium": 4,
+        "Weitere Projektideen": 2,
+    }
+    (round_,) = await session.exec(select(RatingRound))
+    assert round_.status is RoundStatus.CLOSED
+    view = await calibration(session, round_.id or 0)
+    assert view.flagged == 2
+    moved = [e for e in await session.exec(select(PlanEntry)) if e.moved_by_id is not None]
+    assert [e.reason for e in moved] == [demo_plan.MOVE[2]]
+    placed = {e.profile_id for e in await session.exec(select(PlanEntry))}
+    statuses = {p.id: p.status for p in await session.exec(select(Profile))}
+    assert {statuses[pid] for pid in placed} == {ProfileStatus.PUBLISHED}
+    (focus_group,) = await session.exec(select(FocusGroupSession))
+    assert focus_group.closed_at is not None
+    ideas = list(await session.exec(select(FocusGroupIdea)))
+    sources = set(await session.exec(select(ProfileSource.contribution_id)))
+    assert len(ideas) == 9
+    assert sum(1 for idea in ideas if idea.contribution_id in sources) >= 5
 
 
 async def _statuses(session: AsyncSession, profile: Profile) -> list[ContributionStatus]:

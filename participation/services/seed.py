@@ -13,7 +13,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation import demo_content as demo
-from participation import demo_profiles
+from participation import demo_plan, demo_profiles
 from participation.models import (
     Channel,
     Contribution,
@@ -26,6 +26,7 @@ from participation.models import (
     Phase,
     PhaseKind,
     Process,
+    Profile,
     QuestionKind,
     Role,
     Segment,
@@ -41,6 +42,7 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services import seed_plan
 from participation.services.contributions import hash_token
 from participation.services.profiles import editing, working_group
 from participation.services.users import add_user
@@ -62,15 +64,19 @@ class DemoLogins:
 
     moderator: DemoLogin
     admin: DemoLogin | None  # None in a login file from before the demo had an admin
+    jurors: tuple[DemoLogin, ...] = ()  # the evaluators who rated the demo's profiles
 
 
 async def database_is_empty(session: AsyncSession) -> bool:
     return (await session.exec(select(func.count()).select_from(Process))).one() == 0
 
 
-async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoLogins | None:
-    """Create the demo process, a demo moderator and a demo admin, only into a database
-    without processes.
+async def seed_demo(
+    session: AsyncSession, now: datetime | None = None, *, with_plan: bool = True
+) -> DemoLogins | None:
+    """Create the demo process, a demo moderator, a demo admin and two jurors, only into a
+    database without processes; with its evaluation up to the published plan, or
+    (`with_plan=False`) with its profiles ready for a round that is still to be held.
 
     Returns their logins, or None when there was something already and nothing was seeded.
     """
@@ -117,6 +123,9 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
     logins = DemoLogins(
         moderator=DemoLogin(DEMO_MODERATOR_EMAIL, secrets.token_urlsafe(12)),
         admin=DemoLogin(DEMO_ADMIN_EMAIL, secrets.token_urlsafe(12)),
+        jurors=tuple(
+            DemoLogin(juror["email"], secrets.token_urlsafe(12)) for juror in demo_plan.JURORS
+        ),
     )
     moderator = await add_user(
         session,
@@ -126,7 +135,7 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
         display_name="Demo-Moderation",
     )
     assert logins.admin is not None
-    await add_user(
+    admin = await add_user(
         session,
         email=logins.admin.email,
         password=logins.admin.password,
@@ -191,7 +200,11 @@ async def seed_demo(session: AsyncSession, now: datetime | None = None) -> DemoL
         session, process.id, now + call["starts_in_days"] * day, now + call["ends_in_days"] * day
     )
     await session.commit()
-    await _seed_profiles(session, process.id, themes, published, moderator)
+    profiles = await _seed_profiles(session, process.id, themes, published, moderator)
+    jurors = await seed_plan.seed_jurors(session, logins.jurors)
+    await seed_plan.seed_focus_group(session, process.id, published, moderator, now)
+    if with_plan:
+        await seed_plan.seed_plan(session, process.id, profiles, jurors, admin)
     return logins
 
 
@@ -201,8 +214,10 @@ async def _seed_profiles(
     themes: dict[str, Theme],
     published: dict[str, Contribution],
     moderator: User,
-) -> None:
-    """The demo's project profiles, each built from demo contributions, in several states."""
+) -> dict[str, Profile]:
+    """The demo's project profiles, each built from demo contributions, in several states,
+    by title."""
+    profiles: dict[str, Profile] = {}
     for spec in demo_profiles.PROFILES:
         primary, *further = [themes[slug].id for slug in spec["themes"]]
         snapshot = {
@@ -227,6 +242,8 @@ async def _seed_profiles(
         )
         if spec["working_group"] and profile.id is not None and moderator.id is not None:
             await working_group.add_member(session, profile.id, moderator.id, moderator)
+        profiles[spec["title"]] = profile
+    return profiles
 
 
 async def _seed_comments(

@@ -106,13 +106,17 @@ def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """The app as a user runs it: migrations, demo seed and uvicorn, on a free port, sending
-    e-mail to a local SMTP server; once per database backend."""
+    e-mail to a local SMTP server; once per database backend. A test module may set
+    `SERVER_ENV` for settings of its own (e.g. DEMO_PLAN=0 to begin before the evaluation)."""
     var_dir = tmp_path_factory.mktemp("var")
+    extra = dict(getattr(request.module, "SERVER_ENV", {}))
     with smtp_inbox() as inbox, _database(request.param, var_dir, request.module.__name__) as url:
-        yield from _serve(var_dir, url, inbox)
+        yield from _serve(var_dir, url, inbox, extra)
 
 
-def _serve(var_dir: Path, database_url: str, inbox: Inbox) -> Iterator[LiveServer]:
+def _serve(
+    var_dir: Path, database_url: str, inbox: Inbox, extra: dict[str, str]
+) -> Iterator[LiveServer]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -125,6 +129,7 @@ def _serve(var_dir: Path, database_url: str, inbox: Inbox) -> Iterator[LiveServe
         "SMTP_PORT": str(inbox.port),
         "SMTP_SECURITY": "none",
         "MAIL_FROM": "Beteiligung Auetal <beteiligung@auetal.example>",
+        **extra,
     }
     log = (var_dir / "server.log").open("w")
     cli = Path(sys.executable).with_name("participation")

@@ -21,6 +21,8 @@ from participation.services.evaluation import criteria
 from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
 
 pytestmark = pytest.mark.e2e
+# The demo without its evaluation: these tests hold a round from the start.
+SERVER_ENV = {"DEMO_PLAN": "0"}
 
 SLUG = "digitalstrategie-auetal"
 BASE = f"/admin/processes/{SLUG}/bewertung"

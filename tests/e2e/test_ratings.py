@@ -23,6 +23,8 @@ from tests.helpers import add_actor
 from tests.profile_rows import add_profile
 
 pytestmark = pytest.mark.e2e
+# The demo without its evaluation: these tests hold a round from the start.
+SERVER_ENV = {"DEMO_PLAN": "0"}
 
 PASSWORD: Final = "Bewertung-Auetal-2026"
 
