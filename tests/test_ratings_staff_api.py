@@ -22,7 +22,7 @@ from participation.models import (
 from participation.services import tokens
 from participation.services.evaluation import ratings, rounds
 from participation.settings import Settings
-from tests.helpers import Client, add_actor, de, in_db
+from tests.helpers import Client, add_actor, add_staff, csrf_token, de, in_db, login
 from tests.profile_rows import add_profile
 from tests.sql_statements import recorded
 from tests.test_ratings import Jury, entries, make_jury
@@ -108,6 +108,17 @@ def test_a_token_of_an_assigned_rater_is_required(
         return list(await session.exec(select(Rating)))
 
     assert in_db(settings, stored) == []
+
+
+def test_a_browser_session_reads_but_does_not_write(client: Client, settings: Settings) -> None:
+    jury = in_db(settings, lambda s: make_jury(s, add_staff))
+    assert login(client, "anna@example.org").status_code == 303
+    assert client.get(BASE).json()[0]["id"] == jury.round_id
+    assert client.get(_sheet(jury)).json()["state"] == "open"
+    token = csrf_token(client)
+    put = client.put(_sheet(jury), json=_body(jury, 1), headers={"x-csrftoken": token})
+    assert put.status_code == 401
+    assert client.get(_sheet(jury)).json()["state"] == "open"
 
 
 def test_an_evaluator_saves_a_draft_then_submits(
