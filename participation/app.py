@@ -61,6 +61,7 @@ from participation.routes.profiles import ProfileController, ProfileExportContro
 from participation.routes.profiles_admin import ProfileAdminController
 from participation.routes.profiles_api import ProfileApiController, StaffApiController
 from participation.routes.rating_sheets import EvaluatorSheetController, MySheetController
+from participation.routes.ratings_staff_api import RatingStaffApiController
 from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileExportController,
             ProfileApiController,
             StaffApiController,
+            RatingStaffApiController,
             TokenController,
             FocusGroupController,
             JoinController,

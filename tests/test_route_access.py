@@ -159,6 +159,9 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
         frozenset()
     ),
     "POST /api/v1/staff/processes/{slug:str}/merges": frozenset(),
+    # Rating with a token (tests/test_ratings_staff_api.py).
+    "PUT /api/v1/staff/rounds/{round_id:int}/profiles/{profile_id:int}": frozenset(),
+    "POST /api/v1/staff/rounds/{round_id:int}/profiles/{profile_id:int}/conflict": frozenset(),
     # Personal access tokens for the staff API: every staff member their own.
     "POST /konto/tokens": STAFF,
     "POST /konto/tokens/{token_id:int}/revoke": STAFF,

@@ -369,10 +369,17 @@ def _check(
     entries: Mapping[int, Entry],
     *,
     submit: bool,
+    strict: bool = False,
 ) -> dict[int, tuple[int, str]]:
     """The values to keep by criterion id; ValidationFailed with a message per field
-    (`value-<id>`, `justification-<id>`) otherwise."""
+    (`value-<id>`, `justification-<id>`) otherwise. `strict`: entries for criteria the
+    process does not have are errors too (the form ignores them: a criterion removed while
+    it was open must not block the evaluator's other values)."""
     errors: dict[str, str] = {}
+    if strict:
+        known = {c.id for c in criteria}
+        for cid in sorted(set(entries) - known):
+            errors[f"value-{cid}"] = _("This process has no criterion with this id.")
     kept: dict[int, tuple[int, str]] = {}
     for criterion in criteria:
         cid = criterion.id or 0
@@ -408,13 +415,15 @@ async def save_sheet(
     entries: Mapping[int, Entry],
     *,
     submit: bool,
+    strict: bool = False,
 ) -> Sheet:
     """Save the evaluator's ratings of a profile: a draft (values may be missing), or
     submitted (every criterion rated; all of them get `submitted_at`). A submitted sheet
     stays submitted: saving it again is a changed submission, so it must be complete too,
     and others' ratings, once seen, are never hidden again.
 
-    Raises NotFound (not assigned), RoundClosed, ConflictDeclared, ValidationFailed."""
+    Raises NotFound (not assigned), RoundClosed, ConflictDeclared, ValidationFailed (with
+    `strict`, also for entries of criteria the process does not have)."""
     assert user.id is not None
     round_, _profile = await _profile_in_round(session, round_id, profile_id, user.id)
     if round_.status is not RoundStatus.OPEN:
@@ -431,7 +440,7 @@ async def save_sheet(
         if r.evaluator_id == user.id
     }
     resubmit = any(r.submitted_at for r in mine.values())
-    kept = _check(criteria, setup, entries, submit=submit or resubmit)
+    kept = _check(criteria, setup, entries, submit=submit or resubmit, strict=strict)
     now = utcnow()
     for cid, (value, justification) in kept.items():
         rating = mine.pop(cid, None) or Rating(
