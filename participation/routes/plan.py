@@ -27,10 +27,10 @@ from participation.services.profiles.breakdown import sector_label, size_label
 PDF_TEXTS: Final = ("summary", "problem", "goal", "measures")
 
 
-async def _plan(db: Db, slug: str) -> tuple[ProcessOverview, Plan]:
+async def _plan(db: Db, slug: str, *, means: bool = True) -> tuple[ProcessOverview, Plan]:
     overview = await load_process(db, slug)
     try:
-        found = await plan.plan_of(db, overview.process.id or 0)
+        found = await plan.plan_of(db, overview.process.id or 0, means=means)
     except NotFound as exc:
         raise NotFoundException() from exc
     return overview, found
@@ -58,7 +58,7 @@ class PlanController(Controller):
 
     @get("/plan", public_page=True)
     async def page(self, db: Db, slug: FromPath[str], ansicht: FromQuery[str] = "") -> Template:
-        overview, found = await _plan(db, slug)
+        overview, found = await _plan(db, slug, means=False)
         context = _context(overview, found)
         context["view"] = BY_FIELD if ansicht == BY_FIELD else BY_GROUP
         return Template("pages/plan/plan.html", context=context)

@@ -332,9 +332,13 @@ def _by_field(
     ]
 
 
-async def plan_of(session: AsyncSession, process_id: int, *, published_only: bool = True) -> Plan:
+async def plan_of(
+    session: AsyncSession, process_id: int, *, published_only: bool = True, means: bool = True
+) -> Plan:
     """The process's plan; NotFound while it is not published (unless `published_only` is
-    off, for the admin's preview)."""
+    off, for the admin's preview). Without `means` the per-criterion means are left out
+    (the page shows the scores alone): reading and scoring a round's ratings is most of the
+    work."""
     setup = await setup_of(session, process_id)
     if published_only and setup.plan_published_at is None:
         raise NotFound(_("This plan is not published."))
@@ -345,7 +349,7 @@ async def plan_of(session: AsyncSession, process_id: int, *, published_only: boo
     criteria = await criteria_of(session, process_id)
     round_ids = sorted({e.round_id for e, _p in entries if e.round_id is not None})
     scores = {}
-    for round_id in round_ids:  # normally one
+    for round_id in round_ids if means else ():  # normally one
         try:
             found = await round_scores(session, round_id)
         except NotFound:
