@@ -268,8 +268,16 @@ def test_the_plan_as_workbook(client: Client, built: PublishedPlan) -> None:
     )  # fmt: skip
     assert (a["Bewertungen"], a["Handlungsfeld"], a["Federführung"]) == (2, "Radwege", "Stadtwerke")
     assert b["Federführung"] == "'=Radverein"  # no formula
+    d = by_title["D"]  # rated 0 and 4 by one evaluator: no spread within a criterion
+    assert (d["Wirkung: Mittelwert"], d["Kosten: Mittelwert"], d["Wirkung: Spannweite"]) == (
+        0,
+        4,
+        0,
+    )
+    assert (d["Punktzahl"], d["Bewertende"], d["Handlungsfeld"]) == (1.3333, 1, None)
     criteria = [list(r) for r in workbook["Kriterien"].iter_rows(values_only=True)]
     assert criteria[1][:4] == ["Wirkung", None, 2, 67]  # no description
+    assert ["4", "trifft voll zu"] in criteria  # the scale, trailing blanks trimmed
 
 
 def test_the_plan_in_the_api(client: Client, built: PublishedPlan) -> None:
