@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
-evaluation_load merge_queue text duplicates scale load] [--sizes 10000 100000]
+plan evaluation_load merge_queue text duplicates scale load] [--sizes 10000 100000]
 [--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
 [--write-seconds 60]`. The whole run takes
 about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
@@ -27,6 +27,7 @@ from bench import (
     load,
     moderation_queue,
     pages,
+    plan,
     profile_drafting,
     scale,
     surveys,
@@ -39,6 +40,7 @@ BENCHMARKS = (
     "moderation",
     "profiles",
     "calibration",
+    "plan",
     "evaluation_load",
     "merge_queue",
     "text",
@@ -74,6 +76,9 @@ if __name__ == "__main__":
     if "calibration" in args.only:
         # 200 profiles x 4 criteria x 10 evaluators (bench/calibration.py).
         report["calibration"] = asyncio.run(calibration.measure(args.seconds))
+    if "plan" in args.only:
+        # The published plan of 200 profiles: its page and its PDF (bench/plan.py).
+        report["plan"] = asyncio.run(plan.measure(args.seconds))
     if "merge_queue" in args.only:
         # The duplicates job and page at 10,000 ideas (bench/duplicate_queue.py).
         found = asyncio.run(duplicate_queue.measure(None, duplicate_queue.IDEAS))

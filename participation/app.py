@@ -56,6 +56,8 @@ from participation.routes.focus_groups import FocusGroupController
 from participation.routes.follow import FollowController
 from participation.routes.join import JoinController
 from participation.routes.moderation import ModerationController
+from participation.routes.plan import PlanController
+from participation.routes.plan_api import PlanApiController
 from participation.routes.processes import ProcessController
 from participation.routes.profiles import ProfileController, ProfileExportController
 from participation.routes.profiles_admin import ProfileAdminController
@@ -204,6 +206,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             ProfileExportController,
             ProfileApiController,
+            PlanController,
+            PlanApiController,
             StaffApiController,
             RatingStaffApiController,
             TokenController,

@@ -1,6 +1,7 @@
 """The admin's pages between the ratings and the plan: a round's calibration view (scores,
 flags, distribution, sensitivity), the proposal of the priority groups, moving a profile to
-another group with a reason, and defining the groups (services/evaluation/)."""
+another group with a reason, defining the groups, and publishing the plan with the general
+answer for contributions that went into no profile (services/evaluation/)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from participation.models import Process
 from participation.routes import Db, FormData
 from participation.routes.processes import load_process
 from participation.services.errors import NotFound, ValidationFailed
-from participation.services.evaluation import calibration, groups
+from participation.services.evaluation import calibration, groups, plan, publication
 from participation.services.evaluation.calibration import SORTS
+from participation.services.evaluation.criteria import setup_of
 from participation.services.evaluation.groups import GroupRow
 from participation.services.evaluation.rounds import get_round
 from participation.services.evaluation.scoring import SENSITIVITY
@@ -111,18 +113,7 @@ class PlanAdminController(Controller):
     @get("/processes/{slug:str}/bewertung/gruppen", cache=False)
     async def group_form(self, db: Db, slug: FromPath[str]) -> Template:
         overview = await load_process(db, slug)
-        found = await groups.groups_of(db, overview.process.id or 0)
-        rows = [
-            GroupRow(
-                str(g.id),
-                g.name,
-                g.description,
-                str(g.size or ""),
-                f"{g.threshold:g}" if g.threshold is not None else "",
-            )
-            for g in found
-        ]
-        return _group_page(overview.process, [*rows, *[GroupRow()] * EMPTY_GROUP_ROWS], {})
+        return await _group_page(db, overview.process, await _stored_rows(db, overview.process), {})
 
     @post("/processes/{slug:str}/bewertung/gruppen")
     async def save_group_form(
@@ -131,13 +122,15 @@ class PlanAdminController(Controller):
         overview = await load_process(db, slug)
         rows = [row_of(GroupRow, values) for values in form_rows(data, GROUP_ROW).get("group", [])]
         if data.get("add"):
-            return _group_page(overview.process, [*rows, GroupRow()], {})
+            return await _group_page(db, overview.process, [*rows, GroupRow()], {})
         try:
             await groups.save_groups(db, overview.process.id or 0, rows)
         except ValidationFailed as exc:
             # Errors are numbered among the filled rows; blank ones are dropped when saving.
             filled = [row for row in rows if not row.blank]
-            return _group_page(overview.process, [*filled, GroupRow()], exc.errors, status=422)
+            return await _group_page(
+                db, overview.process, [*filled, GroupRow()], exc.errors, status=422
+            )
         flash(request, _("The priority groups are saved."), "success")
         return Redirect(f"/admin/processes/{slug}/bewertung/gruppen", status_code=303)
 
@@ -153,10 +146,88 @@ class PlanAdminController(Controller):
             flash(request, _("The priority groups are saved."), "success")
         return Redirect(f"/admin/processes/{slug}/bewertung/gruppen", status_code=303)
 
+    # --- publishing the plan ----------------------------------------------------------------
 
-def _group_page(
-    process: Process, rows: list[GroupRow], errors: dict[str, str], status: int = 200
+    @post("/processes/{slug:str}/bewertung/plan/veroeffentlichen")
+    async def publish(
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str]
+    ) -> Redirect:
+        process = (await load_process(db, slug)).process
+        try:
+            state = await publication.publish_plan(db, process.id or 0, guarded_user(request))
+        except ValidationFailed as exc:
+            flash(request, " ".join(exc.errors.values()), "error")
+        else:
+            message = ngettext(
+                "The plan is published with %(num)d profile.",
+                "The plan is published with %(num)d profiles.",
+                state.placed,
+            ) % {"num": state.placed}
+            flash(request, message, "success")
+        return Redirect(_plan_section(slug), status_code=303)
+
+    @post("/processes/{slug:str}/bewertung/plan/zuruecknehmen")
+    async def withdraw(
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str]
+    ) -> Redirect:
+        process = (await load_process(db, slug)).process
+        await publication.withdraw_plan(db, process.id or 0, guarded_user(request))
+        flash(request, _("The plan is no longer public; its profiles stay public."), "success")
+        return Redirect(_plan_section(slug), status_code=303)
+
+    @post("/processes/{slug:str}/bewertung/plan/antwort")
+    async def general_answer(
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], data: FormData
+    ) -> Template | Redirect:
+        process = (await load_process(db, slug)).process
+        text = data.get("general_answer", "")
+        try:
+            await publication.save_general_answer(db, process.id or 0, text, guarded_user(request))
+        except ValidationFailed as exc:
+            rows = await _stored_rows(db, process)
+            return await _group_page(
+                db, process, rows, {}, status=422, answer=text, answer_errors=exc.errors
+            )
+        flash(request, _("The general answer is saved."), "success")
+        return Redirect(_plan_section(slug), status_code=303)
+
+
+def _plan_section(slug: str) -> str:
+    return f"/admin/processes/{slug}/bewertung/gruppen#plan-title"
+
+
+async def _stored_rows(db: Db, process: Process) -> list[GroupRow]:
+    found = await groups.groups_of(db, process.id or 0)
+    rows = [
+        GroupRow(
+            str(g.id),
+            g.name,
+            g.description,
+            str(g.size or ""),
+            f"{g.threshold:g}" if g.threshold is not None else "",
+        )
+        for g in found
+    ]
+    return [*rows, *[GroupRow()] * EMPTY_GROUP_ROWS]
+
+
+async def _group_page(
+    db: Db,
+    process: Process,
+    rows: list[GroupRow],
+    errors: dict[str, str],
+    status: int = 200,
+    *,
+    answer: str | None = None,
+    answer_errors: dict[str, str] | None = None,
 ) -> Template:
+    """The groups form and, below it, the plan as placed with publishing and the answer."""
+    process_id = process.id or 0
+    state = await publication.plan_state(db, process_id)
+    placed: dict[int, list[Any]] = {}
+    for entry, profile in await plan.placed_entries(db, process_id):
+        placed.setdefault(entry.group_id, []).append((entry, profile))
+    setup = await setup_of(db, process_id)
     return Template(
         "pages/evaluation_plan/groups.html",
         context={
@@ -165,6 +236,13 @@ def _group_page(
             "errors": errors,
             # "0-size" is the field "group-0-size"; "groups" names no field.
             "error_targets": {key: f"group-{key}" for key in errors if "-" in key},
+            "groups": await groups.groups_of(db, process_id),
+            "placed": placed,
+            "state": state,
+            "answer": state.general_answer if answer is None else answer,
+            "answer_errors": answer_errors or {},
+            "answer_max": publication.GENERAL_ANSWER_MAX,
+            "score_text": lambda value: plan.score_text(value, setup.scale_max),
         },
         status_code=status,
     )

@@ -15,6 +15,7 @@ from participation.models import utcnow
 from participation.routes import Db
 from participation.services import idea_list, processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
+from participation.services.evaluation.publication import is_published
 from participation.services.markdown import render_markdown
 from participation.services.processes import ProcessOverview
 from participation.services.profiles.public import profile_preview
@@ -47,6 +48,7 @@ async def process_page_context(
         "segments": PUBLIC_SEGMENTS,
         "surveys": await open_public_surveys(db, overview.process.id),
         "profiles": await profile_preview(db, overview.process.id),
+        "plan_published": await is_published(db, overview.process.id),
     }
 
 
