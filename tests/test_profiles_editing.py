@@ -5,18 +5,21 @@ edit, and the internal comments."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import create_engine, create_sessionmaker
 from participation.models import (
     Channel,
     ContributionKind,
+    IndicatorValue,
     OutgoingMail,
     Profile,
+    ProfileIndicator,
     ProfileRevision,
     ProfileStatus,
     Role,
@@ -28,6 +31,7 @@ from participation.services.profiles import access, editing, history, sources, w
 from participation.services.profiles.fields import ProfileForm, apply_row_action, validate
 from participation.settings import Settings
 from tests.helpers import add_actor, add_idea, add_process, add_themes
+from tests.profile_rows import add_profile
 
 
 def _form(**overrides: str) -> dict[str, str]:
@@ -340,3 +344,48 @@ async def test_publishing_through_a_save_queues_the_authors_mail_with_the_change
             assert "Glasfaser für alle Schulen" in mails[0].body
     finally:
         await engine.dispose()
+
+
+async def test_saving_a_profile_keeps_its_indicators_measured_values(
+    session: AsyncSession,
+) -> None:
+    """Indicators are updated in place: a save (a status change too) keeps their recorded
+    values, a renamed indicator keeps its own, only a removed one loses them."""
+    process = await add_process(session)
+    actor = await add_actor(session, Role.ADMIN)
+    profile = await add_profile(
+        session, process, indicators=[("Schulen mit Glasfaser", "3", "14"), ("Tablets", "0", "9")]
+    )
+    assert profile.id is not None
+    fibre, tablets = await session.exec(
+        select(ProfileIndicator).order_by(col(ProfileIndicator.position))
+    )
+    session.add_all(
+        IndicatorValue(indicator_id=i.id or 0, value=v, measured_on=date(2027, 6, 30))
+        for i, v in ((fibre, 7.0), (tablets, 4.0))
+    )
+    await session.commit()
+
+    async def values() -> dict[str, float]:
+        rows = await session.exec(
+            select(ProfileIndicator.name, IndicatorValue.value).join(
+                IndicatorValue, col(IndicatorValue.indicator_id) == ProfileIndicator.id
+            )
+        )
+        return dict(rows.all())
+
+    await editing.set_status(session, profile.id, ProfileStatus.IN_IMPLEMENTATION, 1, actor)
+    assert await values() == {"Schulen mit Glasfaser": 7.0, "Tablets": 4.0}
+
+    # A new indicator first, the others after it: each keeps its own values.
+    snapshot = await editing.snapshot_of(session, profile)
+    new = {"name": "Lehrkräfte fortgebildet", "unit": "", "baseline": "", "target": "", "due": ""}
+    snapshot["indicators"] = [new, *snapshot["indicators"]]
+    await editing.save_profile(session, profile.id, snapshot, 2, actor)
+    assert await values() == {"Schulen mit Glasfaser": 7.0, "Tablets": 4.0}
+
+    # The fibre one renamed, the tablets removed: the renamed one keeps its values.
+    snapshot = await editing.snapshot_of(session, profile)
+    snapshot["indicators"] = [new, {**snapshot["indicators"][1], "name": "Schulen am Netz"}]
+    await editing.save_profile(session, profile.id, snapshot, 3, actor)
+    assert await values() == {"Schulen am Netz": 7.0}

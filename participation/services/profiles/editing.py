@@ -8,7 +8,8 @@ cannot both win, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, delete, select
@@ -123,8 +124,9 @@ def _columns(snapshot: Snapshot) -> dict[str, object]:
 
 
 async def _write_rows(db: AsyncSession, profile_id: int, snapshot: Snapshot) -> None:
-    """Replace the profile's action fields, organisations and indicators by the snapshot's."""
-    for table in (ProfileTheme, ProfileOrganisation, ProfileIndicator):
+    """Replace the profile's action fields and organisations by the snapshot's; update its
+    indicators in place (their measured values hang on them)."""
+    for table in (ProfileTheme, ProfileOrganisation):
         await db.exec(delete(table).where(col(table.profile_id) == profile_id))
     if snapshot["primary_theme"] is not None:
         db.add(
@@ -142,8 +144,40 @@ async def _write_rows(db: AsyncSession, profile_id: int, snapshot: Snapshot) -> 
                 position=position,
             )
         )
-    for position, indicator in enumerate(snapshot["indicators"]):
-        db.add(ProfileIndicator(profile_id=profile_id, position=position, **indicator))
+    await _write_indicators(db, profile_id, snapshot["indicators"])
+
+
+async def _write_indicators(
+    db: AsyncSession, profile_id: int, wanted: Sequence[Mapping[str, Any]]
+) -> None:
+    """A snapshot's indicators carry no ids: one with the same name is the same indicator,
+    the others take the remaining rows in their order (a rename keeps its values); rows left
+    over are removed with their values, new ones added."""
+    stored = list(
+        await db.exec(
+            select(ProfileIndicator)
+            .where(col(ProfileIndicator.profile_id) == profile_id)
+            .order_by(col(ProfileIndicator.position), col(ProfileIndicator.id))
+        )
+    )
+    by_name = {row.name: row for row in reversed(stored)}
+    matched: dict[int, ProfileIndicator] = {}
+    for index, indicator in enumerate(wanted):
+        if (row := by_name.pop(indicator["name"], None)) is not None:
+            matched[index] = row
+    taken = {row.id for row in matched.values()}
+    free = iter([row for row in stored if row.id not in taken])
+    for index, indicator in enumerate(wanted):
+        row = matched.get(index) or next(free, None)
+        if row is None:
+            db.add(ProfileIndicator(profile_id=profile_id, position=index, **indicator))
+            continue
+        for name, value in indicator.items():
+            setattr(row, name, value)
+        row.position = index
+        db.add(row)
+    for row in free:
+        await db.delete(row)
 
 
 async def create_profile(
