@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from functools import partial
 
 import pytest
 from sqlmodel import select
@@ -14,12 +15,31 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import SessionMaker, create_engine, create_sessionmaker
 from participation.mail_sender import send_pending
-from participation.models import Contribution, OutgoingMail, utcnow
+from participation.models import (
+    Contribution,
+    FocusGroupDot,
+    FocusGroupIdea,
+    OutgoingMail,
+    Role,
+    User,
+    utcnow,
+)
 from participation.services.evaluation import outcomes, publication
 from participation.services.mail import MailContext, enable
 from participation.settings import MailSettings, Settings
-from tests.helpers import add_idea
-from tests.outcome_rows import GENERAL_ANSWER, plan_with_ideas
+from tests.focus_group_helpers import CODE, add_member, add_session
+from tests.helpers import (
+    Client,
+    add_idea,
+    add_staff,
+    attr,
+    html,
+    in_db,
+    login,
+    one,
+    text_of,
+)
+from tests.outcome_rows import GENERAL_ANSWER, Plan, plan_with_ideas
 from tests.smtp_inbox import Inbox, body_of, smtp_inbox
 
 BASE = "http://testserver.local"
@@ -225,3 +245,239 @@ async def test_no_mail_when_sending_is_off(session: AsyncSession) -> None:
     await _consent(session, plan.in_a, address="anna@example.org")
     await publication.publish_plan(session, plan.made.process_id, plan.made.admin)
     assert list(await session.exec(select(OutgoingMail))) == []
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def _plan(settings: Settings, *, publish: bool = True) -> Plan:
+    return in_db(settings, lambda s: plan_with_ideas(s, publish=publish))
+
+
+def _set_published(settings: Settings, plan: Plan, published: bool) -> None:
+    async def change(session: AsyncSession) -> None:
+        admin = await session.get(User, plan.made.admin.id)
+        assert admin is not None
+        if published:
+            await publication.publish_plan(session, plan.made.process_id, admin)
+        else:
+            await publication.withdraw_plan(session, plan.made.process_id, admin)
+
+    in_db(settings, change)
+
+
+def test_follow_page_shows_profiles_with_their_groups(client: Client, settings: Settings) -> None:
+    plan = _plan(settings)
+    a, _b, _c, d = plan.made.profiles
+    outcome = one(html(client.get("/follow/folge-b").text), ".followed .outcome")
+    assert text_of(one(outcome, "h3")) == "Was aus Ihrer Idee geworden ist"
+    items = [text_of(li) for li in outcome.select(".outcome__profiles li")]
+    assert items[0].startswith(
+        "Ihre Idee ist in den Steckbrief „A“ eingeflossen. Priorität: Premium+"
+    )
+    assert items[1].startswith(
+        "Ihre Idee ist in den Steckbrief „D“ eingeflossen. Priorität: Premium"
+    )
+    links = [attr(link, "href") for link in outcome.select("a")]
+    slug = plan.process.slug
+    assert links == [
+        f"/processes/{slug}/steckbriefe/{a.id}",
+        f"/processes/{slug}/steckbriefe/{d.id}",
+        f"/processes/{slug}/plan",
+    ]
+
+
+def test_follow_page_shows_the_general_answer_as_safe_markdown(
+    client: Client, settings: Settings
+) -> None:
+    plan = _plan(settings)
+
+    async def risky(session: AsyncSession) -> None:
+        admin = await session.get(User, plan.made.admin.id)
+        assert admin is not None
+        text = GENERAL_ANSWER + "\n\n<script>alert(1)</script> [Bericht](javascript:alert(1))"
+        await publication.save_general_answer(session, plan.made.process_id, text, admin)
+
+    in_db(settings, risky)
+    outcome = one(html(client.get("/follow/folge-c").text), ".followed .outcome")
+    assert text_of(outcome).startswith(
+        "Was aus Ihrer Idee geworden ist Ihre Idee ist in keinen Steckbrief eingeflossen. "
+        "Die Antwort des Verfahrens:"
+    )
+    answer = one(outcome, ".outcome__answer")
+    assert text_of(one(answer, "strong")) == "Beteiligungsbericht"
+    assert answer.select("script") == []
+    assert "<script>" in text_of(answer)  # shown as text
+    assert all(not attr(a, "href").startswith("javascript") for a in answer.select("a[href]"))
+    assert attr(one(outcome, "a[href$='/plan']"), "href") == f"/processes/{plan.process.slug}/plan"
+
+
+def test_follow_page_of_a_merged_idea_names_the_profile_of_the_kept_one(
+    client: Client, settings: Settings
+) -> None:
+    _plan(settings)
+    outcome = one(html(client.get("/follow/folge-d").text), ".followed .outcome")
+    assert "„A“ eingeflossen" in text_of(outcome)
+    assert "zusammengeführt" in text_of(one(outcome, ".hint"))
+
+
+def test_follow_page_shows_no_outcome_before_publication_or_after_withdrawal(
+    client: Client, settings: Settings
+) -> None:
+    plan = _plan(settings, publish=False)
+    for token in ("folge-a", "folge-c"):
+        page = html(client.get(f"/follow/{token}").text)
+        assert page.select(".outcome") == []
+    _set_published(settings, plan, True)
+    assert len(html(client.get("/follow/folge-c").text).select(".outcome")) == 1
+    _set_published(settings, plan, False)
+    page = html(client.get("/follow/folge-c").text)
+    assert page.select(".outcome") == []
+    assert GENERAL_ANSWER.replace("**", "") not in text_of(page)
+
+
+def test_idea_page_shows_the_outcome_once_published(client: Client, settings: Settings) -> None:
+    plan = _plan(settings, publish=False)
+    slug = plan.process.slug
+    two = f"/processes/{slug}/ideas/{plan.in_two.id}"
+    none = f"/processes/{slug}/ideas/{plan.in_none.id}"
+    assert html(client.get(two).text).select(".outcome") == []
+    _set_published(settings, plan, True)
+
+    outcome = one(html(client.get(two).text), "section.outcome")
+    assert text_of(one(outcome, "h2")) == "Was aus dieser Idee geworden ist"
+    items = [text_of(li) for li in outcome.select(".outcome__profiles li")]
+    assert items[0].startswith(
+        "Diese Idee ist in den Steckbrief „A“ eingeflossen. Priorität: Premium+"
+    )
+    assert len(items) == 2
+    outcome = one(html(client.get(none).text), "section.outcome")
+    assert "Diese Idee ist in keinen Steckbrief eingeflossen." in text_of(outcome)
+    assert text_of(one(outcome, ".outcome__answer strong")) == "Beteiligungsbericht"
+
+
+# --- the focus group's result page -----------------------------------------------------------
+
+
+async def _session_with_ideas(session: AsyncSession, plan: Plan, state: str) -> None:
+    """A session (open, closed or expired) of the plan's process: one idea that became
+    `in_a`'s source, one in no profile, one never handed over, with dots and pseudonyms."""
+    fg = await add_session(session, plan.process, state=state)
+    eisvogel = await add_member(session, fg, "Eisvogel")
+    blauwal = await add_member(session, fg, "Blauwal")
+    given = [
+        (eisvogel.id, "Tablets für alle", "Jede Klasse bekommt Tablets.", plan.in_a.id),
+        (blauwal.id, "Schulkino", "Filme in der Aula.", plan.in_none.id),
+        (None, "Papierkarte", "Von der Karte.", None),
+    ]
+    ideas = [
+        FocusGroupIdea(
+            session_id=fg.id or 0, member_id=member, title=title, body=body, contribution_id=cid
+        )
+        for member, title, body, cid in given
+    ]
+    session.add_all(ideas)
+    await session.flush()
+    session.add(FocusGroupDot(idea_id=ideas[0].id or 0, member_id=blauwal.id or 0, dots=3))
+    session.add(FocusGroupDot(idea_id=ideas[1].id or 0, member_id=eisvogel.id or 0, dots=1))
+    await session.commit()
+
+
+RESULT = f"/mitmachen/{CODE}/ergebnis"
+
+
+def test_result_page_before_publication_is_friendly(client: Client, settings: Settings) -> None:
+    plan = _plan(settings, publish=False)
+    in_db(settings, lambda s: _session_with_ideas(s, plan, "closed"))
+    response = client.get(RESULT)
+    assert response.status_code == 200
+    page = html(response.text)
+    assert text_of(one(page, "h1")) == "BBS Auetal, Klasse 11b"
+    assert text_of(one(page, ".notice h2")) == "Der Plan ist noch nicht veröffentlicht"
+    assert "Tablets für alle" not in response.text
+    assert page.select("form") == []  # not the live session
+
+
+@pytest.mark.parametrize("state", ["closed", "expired", "open"])
+def test_result_page_shows_each_idea_and_its_outcome(
+    client: Client, settings: Settings, state: str
+) -> None:
+    plan = _plan(settings)
+    a, *_rest = plan.made.profiles
+    in_db(settings, lambda s: _session_with_ideas(s, plan, state))
+    response = client.get(RESULT)
+    assert response.status_code == 200
+    page = html(response.text)
+    ideas = page.select(".result-idea")
+    assert [text_of(one(i, "h3")) for i in ideas] == [
+        "Tablets für alle",
+        "Schulkino",
+        "Papierkarte",
+    ]
+    first, second, third = ideas
+    assert "Jede Klasse bekommt Tablets." in text_of(first)
+    assert text_of(one(first, ".meta")) == "3 Punkte"
+    assert text_of(one(second, ".meta")) == "1 Punkt"
+    assert text_of(one(first, ".outcome__profiles li")).startswith(
+        "Diese Idee ist in den Steckbrief „A“ eingeflossen. Priorität: Premium+"
+    )
+    assert attr(one(first, "a"), "href") == f"/processes/{plan.process.slug}/steckbriefe/{a.id}"
+    for other in (second, third):
+        assert "Diese Idee ist in keinen Steckbrief eingeflossen." in text_of(other)
+        assert other.select(".outcome__answer") == []
+    # The general answer once, below the ideas.
+    assert response.text.count("Beteiligungsbericht") == 1
+    assert text_of(one(page, "#general-answer-title")).startswith("Zu den Ideen")
+    # Nothing personal.
+    for pseudonym in ("Eisvogel", "Blauwal"):
+        assert pseudonym not in response.text
+
+
+def test_result_page_in_english_and_by_a_lower_case_code(
+    client: Client, settings: Settings
+) -> None:
+    plan = _plan(settings)
+    in_db(settings, lambda s: _session_with_ideas(s, plan, "closed"))
+    response = client.get(f"/mitmachen/{CODE.lower()}/ergebnis", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == RESULT
+    page = html(client.get(RESULT, headers={"Accept-Language": "en"}).text)
+    assert "The plan is published." in text_of(page)
+    assert "This idea went into the project profile “A”." in text_of(page)
+    assert "Priority: Premium+" in text_of(page)
+
+
+def test_result_page_of_an_unknown_code_is_404(client: Client, settings: Settings) -> None:
+    _plan(settings)
+    for code in ("ZZZZZZ", "x", "K7P2QX-too-long"):
+        response = client.get(f"/mitmachen/{code}/ergebnis")
+        assert response.status_code == 404
+        assert html(response.text).select_one("h1") is not None  # the error page
+
+
+async def _staff(session: AsyncSession, *, email: str, role: Role) -> User:
+    return await add_staff(session, email, role)
+
+
+def test_result_page_is_the_same_for_everybody(client: Client, settings: Settings) -> None:
+    """A public read: every role and anonymous visitors get it, nothing to sign in for."""
+    plan = _plan(settings)
+    in_db(settings, lambda s: _session_with_ideas(s, plan, "closed"))
+    anonymous = client.get(RESULT)
+    for role in Role:
+        email = f"{role.value}-leser@example.org"
+        in_db(settings, partial(_staff, email=email, role=role))
+        client.cookies.clear()
+        assert login(client, email).status_code == 303
+        response = client.get(RESULT)
+        assert response.status_code == 200
+        assert [h.get_text() for h in html(response.text).select(".result-idea h3")] == [
+            h.get_text() for h in html(anonymous.text).select(".result-idea h3")
+        ]
+
+
+def test_ended_session_links_its_result_page(client: Client, settings: Settings) -> None:
+    plan = _plan(settings, publish=False)
+    in_db(settings, lambda s: _session_with_ideas(s, plan, "closed"))
+    page = html(client.get(f"/mitmachen/{CODE}").text)
+    assert attr(one(page, ".notice a"), "href") == RESULT

@@ -249,6 +249,15 @@ async def outcomes_of(session: AsyncSession, contribution_ids: Sequence[int]) ->
     return outcomes
 
 
+async def outcome_of(session: AsyncSession, contribution: Contribution) -> Outcome | None:
+    """One contribution's outcome, for its page: a single statement while its process's plan
+    is not public (the usual case, on a page many people open)."""
+    setup = await session.get(EvaluationSetup, contribution.process_id)
+    if setup is None or setup.plan_published_at is None or contribution.id is None:
+        return None
+    return (await outcomes_of(session, [contribution.id])).get(contribution.id)
+
+
 async def notify_outcomes(session: AsyncSession, process_id: int) -> int:
     """Queue the mail "what became of your idea" for every idea of the process whose author
     consented and has not had it yet; the caller commits (with the plan's publication, whose
