@@ -27,7 +27,7 @@ from participation.models import (
 from participation.services.evaluation import outcomes, publication
 from participation.services.mail import MailContext, enable
 from participation.settings import MailSettings, Settings
-from tests.focus_group_helpers import CODE, add_member, add_session
+from tests.focus_group_helpers import CODE, add_member, add_session, facilitator_client
 from tests.helpers import (
     Client,
     add_idea,
@@ -481,3 +481,14 @@ def test_ended_session_links_its_result_page(client: Client, settings: Settings)
     in_db(settings, lambda s: _session_with_ideas(s, plan, "closed"))
     page = html(client.get(f"/mitmachen/{CODE}").text)
     assert attr(one(page, ".notice a"), "href") == RESULT
+
+
+def test_the_facilitator_sees_the_result_address_of_a_closed_session(
+    client: Client, settings: Settings
+) -> None:
+    plan = _plan(settings, publish=False)
+    facilitator = facilitator_client(client, settings)
+    fg = in_db(settings, lambda s: add_session(s, plan.process, facilitator, state="closed"))
+    page = html(client.get(f"/focus-groups/{fg.id}").text)
+    link = one(page, f".notice a[href='{RESULT}']")
+    assert text_of(link).endswith(RESULT)
