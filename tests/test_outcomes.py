@@ -190,6 +190,8 @@ async def test_one_mail_per_idea_with_consent_delivered_never_twice(
         await _consent(session, plan.in_two, plan.in_none, address="anna@example.org")
         await _consent(session, plan.merged, address="bert@example.org")
         await _consent(session, plan.rejected, address="carl@example.org")
+        # Commenters are not contacted.
+        await _consent(session, plan.comment, address="eva@example.org")
         # An address without consent: no mail.
         plan.in_a.notify_email = "dora@example.org"
         plan.in_a.notify_locale = "de"
