@@ -21,6 +21,7 @@ from participation.routes.processes import load_process
 from participation.services import comments, merging, reports, supports
 from participation.services.contributions import PUBLIC_SEGMENTS, published_idea
 from participation.services.errors import NotFound, ValidationFailed
+from participation.services.evaluation import outcomes
 from participation.services.processes import ProcessOverview, PublishedIdea
 from participation.settings import Settings
 
@@ -156,6 +157,8 @@ async def _idea_page(
             "posted": posted,
             "ratings": _ratings(idea),
             "merged": None if threads_only else await merging.merged_into(db, idea_id),
+            # What became of it once the plan is published (nothing before).
+            "outcome": None if threads_only else await outcomes.outcome_of(db, idea.contribution),
             # The support widget is not part of a page of threads.
             "support": None
             if threads_only

@@ -30,7 +30,7 @@ from participation.i18n import _
 from participation.models import FocusGroupMember, FocusGroupSession, utcnow
 from participation.rate_limit import STORE, Counters, Window, client_address
 from participation.routes import Db, FormData
-from participation.services import focus_group_dots, focus_groups
+from participation.services import focus_group_dots, focus_group_results, focus_groups
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.focus_groups import (
     HOURS_MAX,
@@ -177,6 +177,17 @@ class JoinController(Controller):
         if await _member(db, request, session) is not None:
             return Redirect(_base(session) + "/ideen", status_code=303)
         return _join_page(session)
+
+    @get("/{code:str}/ergebnis", cache=False, public_page=True)
+    async def result(self, db: Db, code: FromPath[str]) -> Template | Redirect:
+        """What became of the session's ideas, for the whole class: the same page for all,
+        nothing personal on it; open with the code also after the session has ended."""
+        found = await focus_group_results.session_result(db, code)
+        if found is None:
+            raise NotFoundException()
+        if code != found.session.join_code:
+            return Redirect(_base(found.session) + "/ergebnis", status_code=303)
+        return Template("pages/join/result.html", context={"result": found})
 
     @post("/{code:str}")
     async def join(

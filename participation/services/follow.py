@@ -46,6 +46,7 @@ from participation.services.contributions import (
     hash_token,
 )
 from participation.services.errors import NotFound, ValidationFailed
+from participation.services.evaluation.outcomes import Outcome, outcomes_of
 from participation.services.mail import forget_address, forget_mails, mask_address
 from participation.services.merging import kept_ideas
 from participation.services.moderation_log import keep_events_of_deleted
@@ -98,6 +99,9 @@ class FollowedContribution:
     # The published project profiles it went into (services/profiles/notices.py).
     profiles: Sequence[ProfileMention] = ()
     merged_into: Contribution | None = None  # the idea it was merged into, if merged
+    # What became of it in the published plan (services/evaluation/outcomes.py); None
+    # while the plan is not public.
+    outcome: Outcome | None = None
 
     @property
     def changes_requested(self) -> bool:
@@ -194,6 +198,7 @@ async def follow_page(session: AsyncSession, token: str) -> FollowPage | None:
     themes = await _confirmed_theme_names(session, ids)
     profiles = await published_profiles_of(session, ids)
     kept = await kept_ideas(session, [c for c, _p in rows])
+    outcomes = await outcomes_of(session, ids)
     items = [
         FollowedContribution(
             c,
@@ -201,6 +206,7 @@ async def follow_page(session: AsyncSession, token: str) -> FollowPage | None:
             decisions.get(c.id or 0),
             profiles=profiles.get(c.id or 0, []),
             merged_into=kept.get(c.id or 0),
+            outcome=outcomes.get(c.id or 0),
         )
         for c, _p in rows
     ]

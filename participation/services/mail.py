@@ -65,6 +65,7 @@ class MailEvent(StrEnum):
     MERGED = "merged"
     ANSWERED = "answered"
     PROFILE_PUBLISHED = "profile_published"  # services/profiles/notices.py
+    PLAN_OUTCOME = "plan_outcome"  # services/evaluation/outcomes.py
 
 
 SUBJECTS: Final[dict[MailEvent, str]] = {
@@ -76,6 +77,7 @@ SUBJECTS: Final[dict[MailEvent, str]] = {
     MailEvent.MERGED: N_("Your idea was merged with a similar one: %(title)s"),
     MailEvent.ANSWERED: N_("The moderation has answered your idea: %(title)s"),
     MailEvent.PROFILE_PUBLISHED: N_("Your idea went into a project profile: %(title)s"),
+    MailEvent.PLAN_OUTCOME: N_("What became of your idea: %(title)s"),
 }
 
 
@@ -158,7 +160,7 @@ async def notify_author(
     reason: str = "",
     follow_token: str | None = None,
     merged_into: Contribution | None = None,
-    extra: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> OutgoingMail | None:
     """Add a mail about `contribution` to the session, to be committed by the caller together
     with the event. None (nothing queued) when sending is off or the author gave no address."""

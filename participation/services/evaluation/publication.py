@@ -28,6 +28,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import ValidationFailed
+from participation.services.evaluation import outcomes
 from participation.services.evaluation.criteria import setup_of
 from participation.services.evaluation.rounds import log_event
 from participation.services.profiles import editing
@@ -97,7 +98,8 @@ async def publish_plan(session: AsyncSession, process_id: int, actor: User) -> P
     to_publish = [(p.id, p.version) for p in placed if p.status in _PUBLISHABLE]
     for profile_id, version in to_publish:
         assert profile_id is not None
-        # The plan's own notice tells the authors, with the priority (announce=False).
+        # The plan's own mail tells the authors, with the priority (announce=False):
+        # outcomes.notify_outcomes below.
         await editing.set_status(
             session, profile_id, ProfileStatus.PUBLISHED, version, actor, announce=False
         )
@@ -112,6 +114,8 @@ async def publish_plan(session: AsyncSession, process_id: int, actor: User) -> P
         groups={str(g): n for g, n in state.per_group.items()},
         profiles_published=len(to_publish),
     )
+    # The authors hear what became of their ideas with the plan, in its transaction.
+    await outcomes.notify_outcomes(session, process_id)
     await session.commit()
     return await plan_state(session, process_id)
 
