@@ -23,6 +23,7 @@ from participation.auth import guarded_user, requires_staff
 from participation.i18n import _, ngettext
 from participation.inputs import parse_int
 from participation.models import (
+    PUBLIC_PROFILE_STATUSES,
     Horizon,
     OrganisationKind,
     OrganisationRole,
@@ -33,7 +34,7 @@ from participation.models import (
 )
 from participation.routes import Db, FormData, chosen_ids, safe_next
 from participation.routes.processes import load_process
-from participation.services import processes
+from participation.services import processes, tracking
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.profiles import access, drafting, editing, history, listing, sources
 from participation.services.profiles import working_group as group
@@ -99,6 +100,7 @@ class ProfileAdminController(Controller):
                 "mine": await listing.profiles_of_member(db, user.id or 0),
                 "processes": await processes.list_processes(db),
                 "may_create": access.may_create(user),
+                "tracked_statuses": sorted(PUBLIC_PROFILE_STATUSES),
             },
         )
 
@@ -336,6 +338,7 @@ class ProfileAdminController(Controller):
                 "comment_error": comment_error,
                 "may_edit": may_edit,
                 "may_manage": may_manage,
+                "may_track": await tracking.may_track(db, user, profile_id),
                 "segments": list(Segment),
                 "organisation_kinds": {k.value: k for k in OrganisationKind},
                 "organisation_roles": {r.value: r for r in OrganisationRole},

@@ -65,6 +65,7 @@ class MailEvent(StrEnum):
     MERGED = "merged"
     ANSWERED = "answered"
     PROFILE_PUBLISHED = "profile_published"  # services/profiles/notices.py
+    TRACKING = "tracking"  # the daily news of profiles' progress: services/tracking/notices.py
 
 
 SUBJECTS: Final[dict[MailEvent, str]] = {
@@ -76,6 +77,7 @@ SUBJECTS: Final[dict[MailEvent, str]] = {
     MailEvent.MERGED: N_("Your idea was merged with a similar one: %(title)s"),
     MailEvent.ANSWERED: N_("The moderation has answered your idea: %(title)s"),
     MailEvent.PROFILE_PUBLISHED: N_("Your idea went into a project profile: %(title)s"),
+    MailEvent.TRACKING: N_("News of the project profile with your idea: %(title)s"),
 }
 
 
@@ -126,7 +128,7 @@ def _environment(settings: Settings) -> Environment:
 
 
 @contextmanager
-def _language(locale: str | None, default: str) -> Iterator[None]:
+def in_language(locale: str | None, default: str) -> Iterator[None]:
     token = i18n.current_locale.set(locale if locale in SUPPORTED_LOCALES else default)
     try:
         yield
@@ -139,7 +141,7 @@ def render(
 ) -> tuple[str, str]:
     """(subject, body) of one mail in the author's language."""
     settings = context.settings
-    with _language(locale, settings.default_locale):
+    with in_language(locale, settings.default_locale):
         subject = i18n.gettext(SUBJECTS[kind]) % {"title": values["title"]}
         template = _environment(settings).get_template(f"mail/{kind.value}.txt")
         body = template.render(site_name=settings.site_name, **values)
