@@ -104,7 +104,7 @@ class ProfileController(Controller):
         context = await _profile_context(db, overview, profile_id, page)
         context["qr"] = sheet.qr_data_url(_absolute(request, context["profile_url"]))
         context |= {
-            "tracking": await timeline.tracking_of(db, profile_id),
+            "tracking": await timeline.tracking_of(db, profile_id, context["detail"].indicators),
             "describe": timeline.describe,
             "number": timeline.number,
         }

@@ -122,7 +122,7 @@ class TrackingAdminController(Controller):
         call: Change = lambda user: service(db, profile_id, user, field)  # noqa: E731
         return await _change(request, db, profile_id, data, form, call, gettext(done))
 
-    @post("/meilensteine/{milestone_id:int}")
+    @post("/meilenstein/{milestone_id:int}")
     async def change_milestone(
         self,
         request: Request[Any, Any, Any],
@@ -210,13 +210,15 @@ async def _page(
     assert profile.id is not None
     process = await db.get(Process, profile.process_id)
     assert process is not None  # a profile is deleted with its process
+    indicators = await timeline.indicators_of(db, profile.id)
     return Template(
         "pages/tracking/page.html",
         context={
             "process": process,
             "profile": profile,
             "tracked": is_tracked(profile),
-            "tracking": await timeline.tracking_of(db, profile.id),
+            "tracking": await timeline.tracking_of(db, profile.id, indicators),
+            "indicators": indicators,
             "describe": timeline.describe,
             "number": timeline.number,
             "statuses": STATUSES,

@@ -9,6 +9,7 @@ and the daily mail (notices.py) both use it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -142,8 +143,21 @@ async def milestones_of(db: AsyncSession, profile_id: int) -> list[ProfileMilest
     return list(rows)
 
 
-async def tracking_of(db: AsyncSession, profile_id: int) -> Tracking:
-    """Four statements: timeline, milestones, indicators, their values."""
+async def indicators_of(db: AsyncSession, profile_id: int) -> list[ProfileIndicator]:
+    rows = await db.exec(
+        select(ProfileIndicator)
+        .where(ProfileIndicator.profile_id == profile_id)
+        .order_by(col(ProfileIndicator.position), col(ProfileIndicator.id))
+    )
+    return list(rows)
+
+
+async def tracking_of(
+    db: AsyncSession, profile_id: int, indicators: Sequence[ProfileIndicator] | None = None
+) -> Tracking:
+    """The timeline first; milestones and values only when it has entries (each of them
+    was recorded with one). `indicators`: the profile's, when the caller has them already.
+    At most four statements, one without any update."""
     updates = list(
         await db.exec(
             select(ProfileUpdate)
@@ -152,23 +166,20 @@ async def tracking_of(db: AsyncSession, profile_id: int) -> Tracking:
             .limit(TIMELINE_MAX + 1)
         )
     )
-    indicators = list(
-        await db.exec(
-            select(ProfileIndicator)
-            .where(ProfileIndicator.profile_id == profile_id)
-            .order_by(col(ProfileIndicator.position))
-        )
-    )
-    values = await db.exec(
-        select(IndicatorValue)
-        .join(ProfileIndicator, col(ProfileIndicator.id) == IndicatorValue.indicator_id)
-        .where(ProfileIndicator.profile_id == profile_id)
-        .order_by(col(IndicatorValue.measured_on).desc(), col(IndicatorValue.id).desc())
-        .limit(VALUES_MAX)
-    )
+    if not updates:
+        return Tracking([], [], [], more=False)
+    if indicators is None:
+        indicators = await indicators_of(db, profile_id)
     by_indicator: dict[int, list[IndicatorValue]] = {}
-    for value in values:
-        by_indicator.setdefault(value.indicator_id, []).append(value)
+    if indicators:
+        values = await db.exec(
+            select(IndicatorValue)
+            .where(col(IndicatorValue.indicator_id).in_([i.id for i in indicators]))
+            .order_by(col(IndicatorValue.measured_on).desc(), col(IndicatorValue.id).desc())
+            .limit(VALUES_MAX)
+        )
+        for value in values:
+            by_indicator.setdefault(value.indicator_id, []).append(value)
     return Tracking(
         updates=updates[:TIMELINE_MAX],
         milestones=await milestones_of(db, profile_id),
