@@ -1,8 +1,8 @@
 """The daily news of profiles' progress (services/tracking/notices.py), collected by the app
 on its event loop every hour: each address gets at most one such mail in 24 hours, so an
 hourly run sends it within an hour of becoming due. Idle unless SMTP_HOST is set. Several
-app processes may run it at once: the waiting notices are claimed in one transaction, and
-the second finds them taken or the address served within the last day."""
+app processes may run it at once: each claims the waiting notices with a conditional UPDATE,
+and the one that finds them taken drops its mail."""
 
 from __future__ import annotations
 

@@ -5,15 +5,18 @@ day and delivered over real SMTP (aiosmtpd on a local port)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import TypeVar
 
 import pytest
+from litestar.testing import TestClient
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.app import create_app
 from participation.db import SessionMaker, create_engine, create_sessionmaker
 from participation.mail_sender import send_pending
 from participation.models import (
@@ -395,3 +398,25 @@ async def test_values_keep_their_author_and_the_indicator_its_history(
     (measured,) = tracked.indicators
     assert [v.value for v in measured.values] == [23.0, 14.0]
     assert {v.recorded_by_id for v in await _all(sessions, IndicatorValue)} == {world.editor.id}
+
+
+def test_the_app_collects_the_news_and_sends_it(
+    settings: Settings, inbox: Inbox, world: TrackingWorld
+) -> None:
+    """`make run` needs nothing more: the app's hourly task collects at start, and its
+    mail sender delivers over SMTP."""
+
+    async def update() -> None:
+        engine = create_engine(settings)
+        sessionmaker = create_sessionmaker(engine)
+        enable(sessionmaker, MailContext(settings))
+        try:
+            async with sessionmaker() as db:
+                await tracking.add_note(db, world.profile.id or 0, world.editor, "Es geht los.")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(update())
+    with TestClient(create_app(settings), base_url=BASE):
+        (message,) = inbox.to(AUTHOR)
+    assert "Es geht los." in body_of(message)

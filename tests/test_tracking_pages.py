@@ -333,3 +333,18 @@ def test_pages_run_the_same_statements_however_long_the_timeline(
         assert post_form(client, "/logout", {}).status_code in {302, 303}
     assert counts[0] == counts[1]
     assert counts[0][0] <= 12, counts  # the main pages' bound (tests/test_query_counts.py)
+
+
+def test_the_tracking_page_in_english(client: Client, world: TrackingWorld) -> None:
+    _as(client, world.editor.email)
+    english = {"Accept-Language": "en"}
+    page = html(client.get(_page(world), headers=english).text)
+    assert text_of(one(page, "h1")) == "Implementation: Glasfaser für alle Schulen"
+    assert (
+        one(page, "label[for='progress-progress']").get_text() == "Progress in percent (0 to 100)"
+    )
+    response = post_form(
+        client, f"{_page(world)}/fortschritt", {"progress-progress": "-5"}, headers=english
+    )
+    assert response.status_code == 422
+    assert "Please give a whole number from 0 to 100." in text_of(html(response.text))

@@ -145,7 +145,8 @@ async def collect_daily(session: AsyncSession, now: datetime) -> int:
         assert notice.id is not None
         assert profile.id is not None
         still_wanted = (
-            (contribution.notify_email or "").lower() == notice.recipient
+            contribution.status is ContributionStatus.PUBLISHED
+            and (contribution.notify_email or "").lower() == notice.recipient
             and contribution.notify_consent_at is not None
             and profile.status in PUBLIC_PROFILE_STATUSES
         )
@@ -158,19 +159,34 @@ async def collect_daily(session: AsyncSession, now: datetime) -> int:
         digest.profiles.setdefault(profile.id, _Profile(profile.title, url)).entries.append(news)
     if dropped:
         await session.exec(delete(TrackingNotice).where(col(TrackingNotice.id).in_(dropped)))
+    queued = 0
     for digest in digests.values():
         mail = _compose(context, digest, now)
         session.add(mail)
         await session.flush()
-        await session.exec(
+        # Claimed only where still waiting: of two app processes collecting at once, the
+        # second finds them taken and drops its copy of the mail.
+        claimed = await session.exec(
             update(TrackingNotice)
-            .where(col(TrackingNotice.id).in_(digest.notice_ids))
+            .where(
+                col(TrackingNotice.id).in_(digest.notice_ids),
+                col(TrackingNotice.mail_id).is_(None),
+            )
             .values(mail_id=mail.id)
         )
+        if claimed.rowcount != len(digest.notice_ids):
+            await session.exec(
+                update(TrackingNotice)
+                .where(col(TrackingNotice.mail_id) == mail.id)
+                .values(mail_id=None)
+            )
+            await session.delete(mail)
+            continue
+        queued += 1
     await session.commit()
-    if digests:
+    if queued:
         context.wake()
-    return len(digests)
+    return queued
 
 
 async def _slugs(session: AsyncSession, process_ids: set[int]) -> dict[int, str]:
