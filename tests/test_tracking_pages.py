@@ -348,3 +348,24 @@ def test_the_tracking_page_in_english(client: Client, world: TrackingWorld) -> N
     )
     assert response.status_code == 422
     assert "Please give a whole number from 0 to 100." in text_of(html(response.text))
+
+
+def test_the_profiles_own_status_form_writes_the_timeline_for_its_reporters(
+    client: Client, settings: Settings, world: TrackingWorld
+) -> None:
+    """The editor moving the public profile on its staff page reports like on the tracking
+    page; a moderator's move there stays a curator's step without a timeline entry."""
+    _as(client, world.editor.email)
+    form = {"status": "in_implementation", "version": str(world.profile.version)}
+    response = post_form(client, f"/admin/steckbriefe/{world.profile.id}/status", form)
+    assert response.status_code == 303
+    assert _updates(settings) == 1
+    assert post_form(client, "/logout", {}).status_code in {302, 303}
+    _as(client, world.moderator.email)
+    form = {"status": "completed", "version": str(world.profile.version + 1)}
+    response = post_form(client, f"/admin/steckbriefe/{world.profile.id}/status", form)
+    assert response.status_code == 303
+    stored = in_db(settings, lambda s: s.get(Profile, world.profile.id))
+    assert stored is not None
+    assert stored.status is ProfileStatus.COMPLETED
+    assert _updates(settings) == 1

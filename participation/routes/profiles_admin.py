@@ -31,6 +31,7 @@ from participation.models import (
     Profile,
     ProfileStatus,
     Segment,
+    User,
 )
 from participation.routes import Db, FormData, chosen_ids, safe_next
 from participation.routes.processes import load_process
@@ -70,6 +71,15 @@ async def _process_of(db: Db, profile: Profile) -> Process:
     process = await db.get(Process, profile.process_id)
     assert process is not None  # a profile is deleted with its process
     return process
+
+
+async def _reports_implementation(
+    db: Db, user: User, profile: Profile, status: ProfileStatus
+) -> bool:
+    """A public profile moved on by those who report its implementation: an entry of its
+    public timeline too (services/tracking), as on the implementation page."""
+    public = profile.status in PUBLIC_PROFILE_STATUSES and status in PUBLIC_PROFILE_STATUSES
+    return public and await tracking.may_track(db, user, profile.id or 0)
 
 
 def _form_context(process: Process, themes: list[Any]) -> dict[str, Any]:
@@ -386,8 +396,12 @@ class ProfileAdminController(Controller):
         status = ProfileStatus(wanted)
         if not access.may_set_status(user, may_edit, profile.status, status):
             raise PermissionDeniedException(_("Your role does not allow this step."))
+        version = parse_int(data.get("version"))
         try:
-            await editing.set_status(db, profile_id, status, parse_int(data.get("version")), user)
+            if await _reports_implementation(db, user, profile, status):
+                await tracking.change_status(db, profile_id, user, status, version)
+            else:
+                await editing.set_status(db, profile_id, status, version, user)
         except ProfileConflict:
             flash(
                 request,
