@@ -69,12 +69,14 @@ from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
 from participation.routes.tokens import TokenController
+from participation.routes.tracking import TrackingAdminController
 from participation.routes.unsubscribe import UnsubscribeController
 from participation.services import survey_results
 from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
 from participation.suggestion_queue import SuggestionQueue
 from participation.templating import create_template_config
+from participation.tracking_task import TrackingDigest
 from participation.write_turns import WriteTurns
 
 log = logging.getLogger("participation")
@@ -148,6 +150,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # With the requests' sessionmaker: it makes their sessions queue mails (services/mail.py).
         app.state.mail = MailSender(settings, app.state.sessionmaker)
         await app.state.mail.start()
+        # News of profiles' progress for their sources' authors: at most a mail a day each.
+        app.state.tracking = TrackingDigest(settings, app.state.sessionmaker)
+        await app.state.tracking.start()
         # Theme suggestions for new contributions, in batches after the answers went out.
         app.state.suggestions = SuggestionQueue(background, settings.var_dir)
         await app.state.suggestions.start()
@@ -159,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.retention.stop()
             await app.state.suggestions.stop()
+            await app.state.tracking.stop()
             await app.state.mail.stop()
             if app.state.nlp_warmup is not None:
                 app.state.nlp_warmup.cancel()
@@ -195,6 +201,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyController,
             ProcessAdminController,
             ProfileAdminController,
+            TrackingAdminController,
             PlanAdminController,
             EvaluationAdminController,
             EvaluationController,

@@ -142,6 +142,10 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/steckbriefe/{profile_id:int}/members": MODERATORS,
     "POST /admin/steckbriefe/{profile_id:int}/members/{user_id:int}/remove": MODERATORS,
     "POST /admin/steckbriefe/{profile_id:int}/comments": MODERATORS,
+    # Reporting a profile's implementation: admins, and the editors of its working group
+    # (tests/test_tracking_pages.py); the editor here is in no working group.
+    "POST /admin/steckbriefe/{profile_id:int}/umsetzung/{form_path:str}": ADMINS,
+    "POST /admin/steckbriefe/{profile_id:int}/umsetzung/meilenstein/{milestone_id:int}": ADMINS,
     "POST /admin/clusters/{cluster_id:int}/steckbrief": MODERATORS,
     # A selection: every staff member reaches it; what they may do with it (a new profile,
     # adding to one) is checked per profile (an empty selection is only told so).
@@ -241,6 +245,8 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         # No pair or merge yet: the handler answers 404 to those let through.
         "pair_id": "999999",
         "round_id": "999999",
+        "milestone_id": "999999",
+        "form_path": "notizen",
         "merge_id": "999999",
     }
 

@@ -30,6 +30,7 @@ from participation.services.profiles.breakdown import (
     source_breakdown,
 )
 from participation.services.profiles.notices import profile_path
+from participation.services.tracking import timeline
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=public.PAGE_MAX)]
 # The profile's text fields in the order the page shows them, with their headings.
@@ -102,6 +103,11 @@ class ProfileController(Controller):
         overview = await load_process(db, slug)
         context = await _profile_context(db, overview, profile_id, page)
         context["qr"] = sheet.qr_data_url(_absolute(request, context["profile_url"]))
+        context |= {
+            "tracking": await timeline.tracking_of(db, profile_id, context["detail"].indicators),
+            "describe": timeline.describe,
+            "number": timeline.number,
+        }
         return _page_or_part(request, context, "pages/profiles/detail.html", "profile-sources")
 
     @get("/{profile_id:int}/pdf", public_page=True)

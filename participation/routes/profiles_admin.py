@@ -23,6 +23,7 @@ from participation.auth import guarded_user, requires_staff
 from participation.i18n import _, ngettext
 from participation.inputs import parse_int
 from participation.models import (
+    PUBLIC_PROFILE_STATUSES,
     Horizon,
     OrganisationKind,
     OrganisationRole,
@@ -30,10 +31,11 @@ from participation.models import (
     Profile,
     ProfileStatus,
     Segment,
+    User,
 )
 from participation.routes import Db, FormData, chosen_ids, safe_next
 from participation.routes.processes import load_process
-from participation.services import processes
+from participation.services import processes, tracking
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.profiles import access, drafting, editing, history, listing, sources
 from participation.services.profiles import working_group as group
@@ -71,6 +73,15 @@ async def _process_of(db: Db, profile: Profile) -> Process:
     return process
 
 
+async def _reports_implementation(
+    db: Db, user: User, profile: Profile, status: ProfileStatus
+) -> bool:
+    """A public profile moved on by those who report its implementation: an entry of its
+    public timeline too (services/tracking), as on the implementation page."""
+    public = profile.status in PUBLIC_PROFILE_STATUSES and status in PUBLIC_PROFILE_STATUSES
+    return public and await tracking.may_track(db, user, profile.id or 0)
+
+
 def _form_context(process: Process, themes: list[Any]) -> dict[str, Any]:
     return {
         "process": process,
@@ -99,6 +110,7 @@ class ProfileAdminController(Controller):
                 "mine": await listing.profiles_of_member(db, user.id or 0),
                 "processes": await processes.list_processes(db),
                 "may_create": access.may_create(user),
+                "tracked_statuses": sorted(PUBLIC_PROFILE_STATUSES),
             },
         )
 
@@ -336,6 +348,7 @@ class ProfileAdminController(Controller):
                 "comment_error": comment_error,
                 "may_edit": may_edit,
                 "may_manage": may_manage,
+                "may_track": await tracking.may_track(db, user, profile_id),
                 "segments": list(Segment),
                 "organisation_kinds": {k.value: k for k in OrganisationKind},
                 "organisation_roles": {r.value: r for r in OrganisationRole},
@@ -383,8 +396,12 @@ class ProfileAdminController(Controller):
         status = ProfileStatus(wanted)
         if not access.may_set_status(user, may_edit, profile.status, status):
             raise PermissionDeniedException(_("Your role does not allow this step."))
+        version = parse_int(data.get("version"))
         try:
-            await editing.set_status(db, profile_id, status, parse_int(data.get("version")), user)
+            if await _reports_implementation(db, user, profile, status):
+                await tracking.change_status(db, profile_id, user, status, version)
+            else:
+                await editing.set_status(db, profile_id, status, version, user)
         except ProfileConflict:
             flash(
                 request,

@@ -66,6 +66,7 @@ class MailEvent(StrEnum):
     ANSWERED = "answered"
     PROFILE_PUBLISHED = "profile_published"  # services/profiles/notices.py
     PLAN_OUTCOME = "plan_outcome"  # services/evaluation/outcomes.py
+    TRACKING = "tracking"  # the daily news of profiles' progress: services/tracking/notices.py
 
 
 SUBJECTS: Final[dict[MailEvent, str]] = {
@@ -78,6 +79,7 @@ SUBJECTS: Final[dict[MailEvent, str]] = {
     MailEvent.ANSWERED: N_("The moderation has answered your idea: %(title)s"),
     MailEvent.PROFILE_PUBLISHED: N_("Your idea went into a project profile: %(title)s"),
     MailEvent.PLAN_OUTCOME: N_("What became of your idea: %(title)s"),
+    MailEvent.TRACKING: N_("News of the project profile with your idea: %(title)s"),
 }
 
 
@@ -128,7 +130,7 @@ def _environment(settings: Settings) -> Environment:
 
 
 @contextmanager
-def _language(locale: str | None, default: str) -> Iterator[None]:
+def in_language(locale: str | None, default: str) -> Iterator[None]:
     token = i18n.current_locale.set(locale if locale in SUPPORTED_LOCALES else default)
     try:
         yield
@@ -141,7 +143,7 @@ def render(
 ) -> tuple[str, str]:
     """(subject, body) of one mail in the author's language."""
     settings = context.settings
-    with _language(locale, settings.default_locale):
+    with in_language(locale, settings.default_locale):
         subject = i18n.gettext(SUBJECTS[kind]) % {"title": values["title"]}
         template = _environment(settings).get_template(f"mail/{kind.value}.txt")
         body = template.render(site_name=settings.site_name, **values)
