@@ -86,3 +86,19 @@ GENERAL_ANSWER: Final = (
 )
 
 FOCUS_GROUP_TITLE: Final = "Realschule Auetal, Klasse 9b"
+
+# What the lead organisation reported since: the first Premium+ profile is being implemented.
+TRACKED: Final = "WLAN und Geräte für alle Schulen"
+TRACKED_PROGRESS: Final = 35
+# (title, planned in days from the seed, reached days ago or None)
+MILESTONES: Final[list[tuple[str, int, int | None]]] = [
+    ("WLAN-Ausleuchtung aller Schulgebäude", -40, 30),
+    ("Schülernetz mit Jugendschutzfilter freigegeben", 60, None),
+    ("Tablets ab Klasse 7 ausgegeben", 240, None),
+]
+# (indicator name, value, measured days ago)
+VALUES: Final[list[tuple[str, float, int]]] = [("Schulen mit WLAN in allen Räumen", 6, 10)]
+TRACKING_NOTE: Final = (
+    "Sechs der vierzehn Schulen haben jetzt **WLAN in allen Räumen**. Als Nächstes wird das "
+    "Schülernetz freigeschaltet; die Tablets sind bestellt."
+)

@@ -69,6 +69,8 @@ class Site:
                 "merge_id": 999_999,  # none yet: the handler answers 404
                 "cluster_id": 999_999,  # no clustering run: 404
                 "round_id": 999_999,  # no rating round: 404
+                "milestone_id": 999_999,  # no milestone: 404
+                "form_path": "notizen",  # the tracking page's note form
                 "user_id": 999_999,
                 "version": 1,
             }

@@ -29,6 +29,7 @@ from participation.models import (
     Profile,
     ProfileSource,
     ProfileStatus,
+    ProfileUpdate,
     QuestionKind,
     RatingRound,
     Role,
@@ -40,6 +41,7 @@ from participation.models import (
     SurveyQuestion,
     SurveyResponse,
     Theme,
+    UpdateKind,
     User,
     utcnow,
 )
@@ -322,7 +324,14 @@ async def test_the_demo_ends_with_a_published_plan_in_three_groups(session: Asyn
     assert [e.reason for e in moved] == [demo_plan.MOVE[2]]
     placed = {e.profile_id for e in await session.exec(select(PlanEntry))}
     statuses = {p.id: p.status for p in await session.exec(select(Profile))}
-    assert {statuses[pid] for pid in placed} == {ProfileStatus.PUBLISHED}
+    assert {statuses[pid] for pid in placed} == {
+        ProfileStatus.PUBLISHED,
+        ProfileStatus.IN_IMPLEMENTATION,  # the first reports on one of them
+    }
+    (tracked,) = await session.exec(select(Profile).where(col(Profile.progress).is_not(None)))
+    assert tracked.status is ProfileStatus.IN_IMPLEMENTATION
+    kinds = {u.kind for u in await session.exec(select(ProfileUpdate))}
+    assert kinds == set(UpdateKind)
     (focus_group,) = await session.exec(select(FocusGroupSession))
     assert focus_group.closed_at is not None
     ideas = list(await session.exec(select(FocusGroupIdea)))

@@ -204,7 +204,7 @@ async def seed_demo(
     jurors = await seed_plan.seed_jurors(session, logins.jurors)
     await seed_plan.seed_focus_group(session, process.id, published, moderator, now)
     if with_plan:
-        await seed_plan.seed_plan(session, process.id, profiles, jurors, admin)
+        await seed_plan.seed_plan(session, process.id, profiles, jurors, admin, now)
     return logins
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation import demo_plan
@@ -18,9 +19,12 @@ from participation.models import (
     FocusGroupIdea,
     FocusGroupSession,
     Profile,
+    ProfileIndicator,
+    ProfileStatus,
     Role,
     User,
 )
+from participation.services import tracking
 from participation.services.evaluation import criteria, groups, publication, ratings, rounds
 from participation.services.evaluation.groups import GroupRow
 from participation.services.evaluation.ratings import Entry
@@ -91,9 +95,10 @@ async def seed_plan(
     profiles: Mapping[str, Profile],
     jurors: list[User],
     admin: User,
+    now: datetime,
 ) -> None:
-    """Criteria, a closed round rated by the jurors, the groups proposed and one moved, and
-    the published plan with its general answer."""
+    """Criteria, a closed round rated by the jurors, the groups proposed and one moved, the
+    published plan with its general answer, and the first reports on one of its profiles."""
     preset = await criteria.apply_preset(session, process_id, admin)
     rated = {title: profiles[title].id for title in demo_plan.RATINGS}
     round_ = await rounds.open_round(
@@ -130,3 +135,39 @@ async def seed_plan(
     await groups.move(session, rated[title] or 0, target.id or 0, reason, admin)
     await publication.save_general_answer(session, process_id, demo_plan.GENERAL_ANSWER, admin)
     await publication.publish_plan(session, process_id, admin)
+    await seed_tracking(session, profiles[demo_plan.TRACKED], admin, now)
+
+
+async def seed_tracking(
+    session: AsyncSession, profile: Profile, admin: User, now: datetime
+) -> None:
+    """The lead organisation's first reports on a profile of the plan: in implementation,
+    its progress, milestones planned and reached, an indicator's value and a note."""
+    assert profile.id is not None
+    await session.refresh(profile)
+    await tracking.change_status(
+        session, profile.id, admin, ProfileStatus.IN_IMPLEMENTATION, profile.version
+    )
+    await tracking.record_progress(session, profile.id, admin, demo_plan.TRACKED_PROGRESS)
+    today = now.date()
+    for title, planned_in, reached_ago in demo_plan.MILESTONES:
+        reached = today - timedelta(days=reached_ago) if reached_ago is not None else None
+        await tracking.add_milestone(
+            session, profile.id, admin, title, today + timedelta(days=planned_in), reached
+        )
+    indicators = {
+        i.name: i.id
+        for i in await session.exec(
+            select(ProfileIndicator).where(ProfileIndicator.profile_id == profile.id)
+        )
+    }
+    for name, value, measured_ago in demo_plan.VALUES:
+        await tracking.record_value(
+            session,
+            profile.id,
+            indicators[name],
+            admin,
+            value,
+            today - timedelta(days=measured_ago),
+        )
+    await tracking.add_note(session, profile.id, admin, demo_plan.TRACKING_NOTE)
