@@ -97,7 +97,7 @@ def create_environment(settings: Settings) -> Environment:
     env.filters["euros"] = format_euros
     # A similarity as people read it in their language: 0,83 in German, 0.83 in English.
     env.filters["score"] = lambda value: format_decimal(
-        value, format="0.00", locale=i18n.current_locale.get()
+        value, format="0.00", locale=i18n.number_locale()
     )
 
     @pass_context

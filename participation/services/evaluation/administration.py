@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.i18n import N_, _, current_locale, gettext, ngettext
+from participation.i18n import N_, _, gettext, ngettext, number_locale
 from participation.models import (
     EvaluationAction,
     EvaluationEvent,
@@ -234,7 +234,7 @@ def decimal_text(value: Any) -> str:
     """A weight as people write it: 2 rather than 2.0, 1,5 in German."""
     if not isinstance(value, int | float):
         return str(value)
-    return format_decimal(value, format="0.##", locale=current_locale.get())
+    return format_decimal(value, format="0.##", locale=number_locale())
 
 
 def _criteria_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[str]:

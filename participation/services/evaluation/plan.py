@@ -15,16 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from statistics import fmean
 from typing import Any, Final
 
-from babel import Locale
 from babel.numbers import format_decimal
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.i18n import _, current_locale
+from participation.i18n import _, number_locale
 from participation.models import (
     Contribution,
     Criterion,
@@ -55,21 +53,15 @@ BY_FIELD: Final = "handlungsfelder"
 VIEWS: Final = (BY_GROUP, BY_FIELD)
 
 
-@cache
-def _locale(code: str) -> Locale:
-    # Parsed once: a page of 200 profiles formats a thousand numbers.
-    return Locale.parse(code)
-
-
 def decimal(value: float, digits: int = 1) -> str:
     """A number as people read it in their language: 3,4 in German, 3.4 in English."""
     pattern = "0." + "0" * digits if digits else "0"
-    return format_decimal(value, format=pattern, locale=_locale(current_locale.get()))
+    return format_decimal(value, format=pattern, locale=number_locale())
 
 
 def number(value: float) -> str:
     """A measured value with at most two decimals, as people read it (1.234,5 in German)."""
-    return format_decimal(value, format="#,##0.##", locale=_locale(current_locale.get()))
+    return format_decimal(value, format="#,##0.##", locale=number_locale())
 
 
 def score_text(value: float | None, scale_max: int) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 DISAGREEMENT: Final = 2  # levels apart on one criterion
 SENSITIVITY: Final = 0.2  # each weight moved by ±20 %
@@ -33,8 +33,9 @@ def _level(score: float | None) -> float:
     return round(score or 0.0, PRECISION)
 
 
-@dataclass(frozen=True)
-class RatingValue:
+class RatingValue(NamedTuple):
+    """One submitted rating (a tuple: a round of 8,000 ratings is read into these per page)."""
+
     profile_id: int
     evaluator_id: int
     criterion_id: int

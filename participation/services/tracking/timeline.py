@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.dates import format_day
-from participation.i18n import _, current_locale
+from participation.i18n import _, number_locale
 from participation.labels import label
 from participation.models import (
     IndicatorValue,
@@ -36,7 +36,7 @@ VALUES_MAX: Final = 200  # measured values on a page, newest first
 
 def number(value: float) -> str:
     """A value as people of the reader's language write it: 12,5 in German."""
-    return str(format_decimal(value, format="#,##0.###", locale=current_locale.get()))
+    return str(format_decimal(value, format="#,##0.###", locale=number_locale()))
 
 
 def _day(text: object) -> str:
