@@ -48,7 +48,7 @@ def test_staff_header_fits_one_line_and_folds_on_a_phone(
     page: Page, live_server: LiveServer, admin: tuple[str, str]
 ) -> None:
     sign_in(page, live_server, admin)
-    administration = page.get_by_role("link", name="Verwaltung")
+    administration = page.get_by_role("link", name="Verwaltung", exact=True)
 
     # 1280px, signed in as admin: name, every link, sign-out and languages in one row.
     expect(administration).to_be_visible()

@@ -42,6 +42,9 @@ from tests.profile_rows import add_profile
 from tests.smtp_inbox import body_of
 
 pytestmark = pytest.mark.e2e
+# The demo before its evaluation: the plan is published (test_outcomes) and the progress
+# reported (test_tracking) by the test itself.
+SERVER_ENV = {"DEMO_PLAN": "0"}
 
 PROCESS: Final = "/processes/digitalstrategie-auetal"
 CODE: Final = "W8R4TM"

@@ -17,6 +17,9 @@ from participation.models import Profile, ProfileMember, User
 from tests.e2e.conftest import LiveServer, check, create_staff, submit_login
 
 pytestmark = pytest.mark.e2e
+# The demo before its evaluation: the plan is published (test_outcomes) and the progress
+# reported (test_tracking) by the test itself.
+SERVER_ENV = {"DEMO_PLAN": "0"}
 
 SLUG = "digitalstrategie-auetal"
 TITLE = "WLAN und Geräte für alle Schulen"
