@@ -117,7 +117,8 @@ _PHONE: Final = re.compile(
     (?<![\w+/.,:-])
     (?:
         # international: +49 30 1234567, +49 (0)171 1234567, 0049 89 123456
-        (?P<intl>(?:\+|00)[1-9]\d{{0,2}}(?:[ \u00a0]?\(0\))?(?:{_SEP}?\d+)+)
+        # (each later group starts with a separator, so there is one way to split the digits)
+        (?P<intl>(?:\+|00)[1-9]\d{{0,2}}(?:[ \u00a0]?\(0\))?{_SEP}?\d+(?:{_SEP}\d+)*)
       | # area code in brackets: (030) 123 456 78
         (?P<bracket>\(0[1-9]\d{{1,4}}\)[ \u00a0]?\d{{2,}}(?:{_SEP}\d{{2,}})*(?:-\d{{1,4}})?)
       | # area code of 3 to 6 digits, then groups: 030 1234567, 06151/12345-0, 0171-123 45 67
@@ -301,7 +302,7 @@ _ROLES: Final = _words(
     sachbearbeiterin kämmerer kämmerin"""
 )
 _NOT_NAMES: Final = _words(
-    """sie ihr ihnen ihre ihrer du dich dir ich wir und oder aber doch mit ohne für
+    """frau herr herrn sie ihr ihnen ihre ihrer du dich dir ich wir und oder aber doch mit ohne für
     bescheid recht zeit dank danke glück auskunft grüße unterstützung anfang mitte ende
     morgen vormittag mittag nachmittag abend"""
 )
@@ -382,13 +383,12 @@ _MASK: Final = "\u2588"
 def find_personal_data(text: str) -> list[Span]:
     """Personal data in `text`, sorted by position; overlapping finds are merged into one
     span (of the kind detected first in `KINDS`)."""
-    masked = text
+    masked = list(text)
     spans: list[Span] = []
     for kind in KINDS:
-        for start, end in _DETECTORS[kind](masked):
+        for start, end in _DETECTORS[kind]("".join(masked)):
             spans.append(Span(start, end, kind, text[start:end]))
-        for span in spans:
-            masked = masked[: span.start] + _MASK * (span.end - span.start) + masked[span.end :]
+            masked[start:end] = _MASK * (end - start)
     return merge_spans(text, spans)
 
 

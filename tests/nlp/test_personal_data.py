@@ -4,6 +4,7 @@ and recall on the annotated synthetic set (tests/nlp/data/personal_data.jsonl)."
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -291,6 +292,25 @@ def test_redact_replaces_each_span_and_keeps_the_rest() -> None:
 def test_redact_replaces_overlapping_spans_once() -> None:
     spans = [Span(0, 4, "phone", "0171"), Span(2, 8, "phone", "71 2345")]
     assert redact("0171 2345 ruft an", spans) == "[entfernt]5 ruft an"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+49" + "1" * 5_000 + "x",
+        "+49 " + "12 " * 3_000 + "x",
+        "a" * 5_000 + "@" + "b" * 5_000,
+        "a@" + "b." * 5_000,
+        "-".join(["Aaaa"] * 3_000) + "straße x",
+        "DE89 " * 3_000,
+        "Frau " * 5_000,
+    ],
+)
+def test_long_pathological_input_takes_linear_time(text: str) -> None:
+    # Nested quantifiers would take minutes here (the phone pattern once did).
+    started = time.perf_counter()
+    assert find_personal_data(text) == []
+    assert time.perf_counter() - started < 1.0
 
 
 # --- the annotated set ---
