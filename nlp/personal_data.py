@@ -133,7 +133,8 @@ _PHONE: Final = re.compile(
 # Numbers that look like phone numbers after these words are file or case numbers.
 _NOT_PHONE_BEFORE: Final = re.compile(
     r"(?:\bAz\.?|Aktenzeichen|Drucksache|Vorlage|Vorgangsnummer|Kundennummer|Rechnungsnummer|"
-    r"Steuernummer|Ticketnummer|Flurstück|(?<![\w.-])Nr\.)\s*:?\s*$",
+    r"Steuernummer|Ticketnummer|Flurstück|Konto(?:nummer|-Nr\.|-Nummer)?|Kto\.|BLZ|"
+    r"(?<![\w.-])Nr\.)\s*:?\s*$",
     re.IGNORECASE,
 )
 
@@ -149,7 +150,10 @@ def _find_phones(text: str) -> list[tuple[int, int]]:
                 continue
         elif not 7 <= digits <= 13:
             continue
-        if _NOT_PHONE_BEFORE.search(text, max(0, match.start() - 30), match.start()):
+        if _NOT_PHONE_BEFORE.search(
+            text, max(0, match.start() - 30), match.start()
+        ) or _followed_by_unit(text, match.end()):
+            # A file number, or an amount ("+150 000 000 Euro").
             continue
         found.append((match.start(), match.end()))
     return found
@@ -189,8 +193,11 @@ _STREET_PREPOSITION: Final = re.compile(
     rf"[ \u00a0]?(?P<number>{_HOUSE_NUMBER}){_NUMBER_END}"
 )
 # Road numbers and common nouns that end like a street ("Bundesstraße 27", "Radweg 3").
-_NOT_STREETS: Final = _words(
-    """bundesstraße landesstraße kreisstraße staatsstraße landstraße umgehungsstraße
+_ROADS: Final = _words(
+    """bundesstraße landesstraße kreisstraße staatsstraße landstraße autobahn bundesautobahn"""
+)
+_NOT_STREETS: Final = _ROADS | _words(
+    """umgehungsstraße
     ortsumgehung hauptverkehrsstraße durchgangsstraße einbahnstraße spielstraße fahrradstraße
     schulstraße radweg fußweg gehweg schulweg radschnellweg wanderweg rundweg feldweg umweg
     heimweg arbeitsweg spazierweg waldweg zufahrtsweg rettungsweg fluchtweg spielplatz
@@ -201,9 +208,11 @@ _NOT_STREETS: Final = _words(
     umstieg aufstieg"""
 )
 # Words after "am", "im", "in der" ... that are times, ranks or rooms, not street names.
-_NOT_STREET_AFTER_PREPOSITION: Final = _words(
+_MONTHS: Final = _words(
+    """januar februar märz april mai juni juli august september oktober november dezember"""
+)
+_NOT_STREET_AFTER_PREPOSITION: Final = _MONTHS | _words(
     """montag dienstag mittwoch donnerstag freitag samstag sonntag wochenende feiertag
-    januar februar märz april mai juni juli august september oktober november dezember
     jahr jahre monat woche tag tage quartal halbjahr schuljahr stunde minute morgen abend
     mittag vormittag nachmittag frühjahr frühling sommer herbst winter ende anfang beginn
     schnitt durchschnitt beispiel moment prinzip vergleich rahmen zuge grunde jahrgang
@@ -214,7 +223,8 @@ _NOT_STREET_AFTER_PREPOSITION: Final = _words(
     block bauteil gebäude saal sitzung tagesordnungspunkt platz rang team modul
     stadium schritt teil band heft folge ausgabe version fall budget haushalt topf
     spiel verein verfahren landkreis kreis ort dorf stadt gemeinde umkreis radius
-    umfang alter wert höhe betrag gesamtwert mittel maximum minimum"""
+    umfang alter wert höhe betrag gesamtwert mittel maximum minimum hangar terminal tor
+    gate pavillon container"""
 )
 # After the number these words make it a quantity ("Hauptstraße 30 km/h", "im Bus 3 Mal").
 _UNITS: Final = _words(
@@ -240,6 +250,19 @@ def _followed_by_unit(text: str, end: int) -> bool:
     return word in _UNITS or word.startswith(("km/", "%", "€"))
 
 
+_AFTER_FULL_STOP: Final = re.compile(r"\.[ \u00a0]+([^\W\d_]+)")
+
+
+def _date_or_list_item(text: str, end: int, *, list_item: bool) -> bool:
+    """A full stop after the number and then a month ("am 22. September"), or, with
+    `list_item`, any capitalised word ("zum Ortskern 4. Ausbau der Buslinien")."""
+    after = _AFTER_FULL_STOP.match(text, end)
+    if after is None:
+        return False
+    word = after.group(1)
+    return word.lower() in _MONTHS or (list_item and word[:1].isupper())
+
+
 def _next_word_capitalised(text: str, end: int) -> bool:
     next_word = _NEXT_WORD.match(text, end)
     return bool(next_word and next_word.group(1)[:1].isupper())
@@ -249,31 +272,40 @@ def _is_one_word_street(word: str) -> bool:
     return bool(_STREET_ONE_WORD.match(word + " 1")) and word.lower() not in _NOT_STREETS
 
 
+def _not_a_house_number(text: str, end: int, *, list_item: bool) -> bool:
+    return _followed_by_unit(text, end) or _date_or_list_item(text, end, list_item=list_item)
+
+
 def _find_addresses(text: str) -> list[tuple[int, int]]:
     found = []
     for match in _STREET_ONE_WORD.finditer(text):
         last = re.split(r"[- ]", match.group("street"))[-1].lower()
-        if last in _NOT_STREETS or _followed_by_unit(text, match.end()):
+        if last in _NOT_STREETS or _not_a_house_number(text, match.end(), list_item=False):
             continue
         found.append((match.start(), match.end()))
     for match in _STREET_TWO_WORDS.finditer(text):
         if match.group("adjective").lower() in _NOT_ADJECTIVES:
             continue
-        if _followed_by_unit(text, match.end()):
+        if _not_a_house_number(text, match.end(), list_item=False):
             continue
         found.append((match.start(), match.end()))
     for match in _STREET_PREPOSITION.finditer(text):
         words = match.group("street").split(" ")
-        noun = words[-1].lower()
+        lowered = [word.lower() for word in words]
         if (
-            noun in _NOT_STREET_AFTER_PREPOSITION
-            or noun.endswith("nummer")
+            lowered[-1] in _NOT_STREET_AFTER_PREPOSITION
+            or lowered[-1].endswith(("nummer", "route", "linie", "zone", "klasse"))
+            or any(word in _ROADS or word in _NOT_ADJECTIVES for word in lowered)
             or any(_is_one_word_street(word) for word in words)
         ):
-            # Times and rooms; and "in der Hauptstraße 12", which the suffix rule finds.
+            # Times, rooms and road numbers ("auf der Bundesstraße 224"), an article
+            # ("zur Schule Der 22. September"), and "in der Hauptstraße 12", which the
+            # suffix rule finds.
             continue
         # "im Stadtteil 3 Schulen": a count, not a house number.
-        if _followed_by_unit(text, match.end()) or _next_word_capitalised(text, match.end()):
+        if _not_a_house_number(text, match.end(), list_item=True) or _next_word_capitalised(
+            text, match.end()
+        ):
             continue
         found.append((match.start(), match.end()))
     return found
@@ -299,8 +331,15 @@ _ROLES: Final = _words(
     dezernentin amtsleiter amtsleiterin ortsvorsteher ortsvorsteherin beigeordnete
     beigeordneter senator senatorin kanzler kanzlerin lehrer lehrerin hausmeister
     hausmeisterin stadtbaurat stadtbaurätin baudezernent baudezernentin sachbearbeiter
-    sachbearbeiterin kämmerer kämmerin"""
+    sachbearbeiterin kämmerer kämmerin sekretär sekretärin architekt architektin"""
 )
+# Compounds ending like this are roles too ("Staatssekretär", "Landesbeauftragte").
+_ROLE_ENDINGS: Final = (
+    "sekretär", "sekretärin", "minister", "ministerin", "präsident", "präsidentin",
+    "direktor", "direktorin", "vorsteher", "vorsteherin", "beauftragte", "beauftragter",
+    "referent", "referentin", "dezernent", "dezernentin", "senator", "senatorin",
+    "architekt", "architektin", "leiter", "leiterin",
+)  # fmt: skip
 _NOT_NAMES: Final = _words(
     """frau herr herrn sie ihr ihnen ihre ihrer du dich dir ich wir und oder aber doch mit ohne für
     bescheid recht zeit dank danke glück auskunft grüße unterstützung anfang mitte ende
@@ -332,13 +371,25 @@ FIRST_NAMES: Final = _words(
 )
 
 
+_PLACES_NAMED_AFTER_PEOPLE: Final = _words(
+    """Platz Straße Str. Weg Allee Ring Gasse Ufer Damm Brücke Park Schule Gymnasium
+    Realschule Gesamtschule Grundschule Stiftung Haus Halle Preis"""
+)
+
+
+def _is_role(lowered: str) -> bool:
+    return lowered in _ROLES or any(
+        lowered.endswith(ending) and len(lowered) > len(ending) for ending in _ROLE_ENDINGS
+    )
+
+
 def _is_name_word(word: str) -> bool:
     lowered = word.lower()
     return (
         word[:1].isupper()
         and len(word) > 1
         and lowered not in _NOT_NAMES
-        and lowered not in _ROLES
+        and not _is_role(lowered)
         and not lowered.endswith(_NOUN_ENDINGS)
     )
 
@@ -352,7 +403,7 @@ def _find_names(text: str) -> list[tuple[int, int]]:
                 break
             position = title.end()
         word = _NAME_WORD.match(text, position)
-        while word is not None and word.group(1) is None and word.group(2).lower() in _ROLES:
+        while word is not None and word.group(1) is None and _is_role(word.group(2).lower()):
             position = word.end()
             word = _NAME_WORD.match(text, position)
         if word is None or not _is_name_word(word.group(2)):
@@ -363,6 +414,10 @@ def _find_names(text: str) -> list[tuple[int, int]]:
             second = _NAME_WORD.match(text, end)
             if second is not None and _is_name_word(second.group(2)):
                 end = second.end()
+        after = _NAME_WORD.match(text, end)
+        if after is not None and after.group(2) in _PLACES_NAMED_AFTER_PEOPLE:
+            # "Dr. Hirschfelder Platz", "Frau Holle Schule": a place, not a person.
+            continue
         found.append((start, end))
     return found
 

@@ -110,6 +110,8 @@ def test_german_phone_numbers_are_found(number: str) -> None:
         "Das Bürgertelefon 115 ist besetzt, die Linie 0815 fährt nicht mehr.",
         "Vorlage Nr. 032-123/2024 und Aktenzeichen 0351-2024-117 liegen vor.",
         "Bitte die Kundennummer 0123456789 nicht abfragen.",
+        "Kontonummer 0532013000, BLZ 370 400 44.",
+        "Der Haushalt wächst um +150 000 000 Euro.",
         "Die Öffnungszeiten 9-12 und 14-16 Uhr passen nicht.",
         "Bei 0 Grad friert die Rampe.",
     ],
@@ -200,6 +202,11 @@ def test_a_street_after_in_der_is_found_without_the_preposition() -> None:
         "Der Radweg 3 Meter breiter wäre gut.",
         "Die Tempo-30-Zone bis zur Hausnummer 40 verlängern.",
         "Auf der Landstraße 12 Unfälle in einem Jahr.",
+        "In Essen soll auf der Bundesstraße 224 Tempo 50 gelten.",
+        "Zu Fuß zur Schule Der 22. September ist Aktionstag.",
+        "Bessere Radwege in und zum Ortskern 4. Ausbau von Bus und Bahn.",
+        "Nach dem Umbau zur Veloroute 1 wird zu schnell gefahren.",
+        "Ein Museum im Hangar 7 wäre schön.",
     ],
 )
 def test_streets_without_house_numbers_and_counts_after_words_are_not_addresses(
@@ -225,6 +232,7 @@ def test_streets_without_house_numbers_and_counts_after_words_are_not_addresses(
         ("Herr Mehmet Öztürk gibt einen Kurs.", "Mehmet Öztürk"),
         ("Frau Bürgermeisterin Schulze findet es gut.", "Schulze"),
         ("Herrn von Bülow gehört das Grundstück.", "von Bülow"),
+        ("Brief an Herrn Staatssekretär Gaebler:", "Gaebler"),
         ("Frau Meier-Schröder hat ausgewertet.", "Meier-Schröder"),
     ],
 )
@@ -250,6 +258,7 @@ def test_a_second_word_joins_the_name_only_after_a_first_name() -> None:
         "Sprechstunden auf Fr. Nachmittag legen.",
         "Ein Dr. med. für Kinder fehlt im Landkreis.",
         "Frau und Mann sollen gleich vertreten sein.",
+        "Den Dr. Hirschfelder Platz menschenfreundlich gestalten.",
     ],
 )
 def test_frau_and_herr_as_common_nouns_are_not_names(text: str) -> None:
