@@ -180,10 +180,16 @@ def test_street_addresses_with_a_house_number_are_found(address: str) -> None:
     assert found(f"Ich wohne {address} und warte auf den Bus.") == [("address", address)]
 
 
-def test_a_street_after_in_der_is_found_without_the_preposition() -> None:
-    assert found("Die Kita in der Lessingstraße 9 hat kein WLAN.") == [
-        ("address", "Lessingstraße 9")
-    ]
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Die Kita in der Lessingstraße 9 hat kein WLAN.", "Lessingstraße 9"),
+        ("Wir wohnen in der Berliner Straße 5.", "Berliner Straße 5"),
+        ("Die Hecken am Lindenweg 7-9 sind zu hoch.", "Lindenweg 7-9"),
+    ],
+)
+def test_a_street_after_a_preposition_is_found_without_it(text: str, address: str) -> None:
+    assert found(text) == [("address", address)]
 
 
 @pytest.mark.parametrize(
