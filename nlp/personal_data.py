@@ -204,7 +204,7 @@ _ROADS: Final = _words(
 )
 _NOT_STREETS: Final = _ROADS | _words(
     """umgehungsstraße ortsumgehung hauptverkehrsstraße durchgangsstraße einbahnstraße spielstraße
-    fahrradstraße schulstraße radweg fußweg gehweg schulweg radschnellweg wanderweg rundweg
+    fahrradstraße radweg fußweg gehweg schulweg radschnellweg wanderweg rundweg
     feldweg umweg heimweg arbeitsweg spazierweg waldweg zufahrtsweg rettungsweg fluchtweg
     spielplatz parkplatz sportplatz arbeitsplatz stellplatz kitaplatz bolzplatz
     abstellplatz ausbildungsplatz studienplatz betreuungsplatz schulplatz sitzplatz
