@@ -31,14 +31,8 @@ HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head
 
 
 def _settings(url: str, var_dir: Path) -> Settings:
-    return Settings(
-        var_dir=var_dir,
-        database_url=url,
-        secret_key="test-secret-" + "x" * 32,
-        migrate_on_start=False,
-        seed_demo=False,
-        preload_nlp=False,
-    )
+    # For the rows the tests write (tests/helpers.in_db); the commands read the environment.
+    return Settings(var_dir=var_dir, database_url=url, secret_key="test-secret-" + "x" * 32)
 
 
 def _use(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,13 +41,21 @@ def _use(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
 
 
+@pytest.fixture(scope="module")
+def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once, for each test to copy."""
+    path = tmp_path_factory.mktemp("migrated") / "participation.sqlite3"
+    upgrade_database(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def app_db(migrated_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The app's SQLite file under its var/, migrated, named by DATABASE_URL."""
     var_dir = tmp_path / "var"
     var_dir.mkdir()
+    shutil.copy(migrated_file, var_dir / "participation.sqlite3")
     settings = _settings(f"sqlite+aiosqlite:///{var_dir / 'participation.sqlite3'}", var_dir)
-    upgrade_database(settings.database_url)
     _use(settings, monkeypatch)
     return settings
 
@@ -158,15 +160,15 @@ def test_an_older_backup_is_migrated_to_head(
 
 
 def test_an_empty_database_is_replaced_without_force(
-    app_db: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app_db: Settings, migrated_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     in_db(app_db, lambda s: _add_ideas(s, "Radweg"))
     backup = tmp_path / "backup.sqlite3"
     assert _run("backup", str(backup)).exit_code == 0
     other = tmp_path / "other"
     other.mkdir()
+    shutil.copy(migrated_file, other / "participation.sqlite3")  # migrated, but no rows
     empty = _settings(f"sqlite+aiosqlite:///{other / 'participation.sqlite3'}", other)
-    upgrade_database(empty.database_url)  # migrated, but no rows
     _use(empty, monkeypatch)
 
     result = _run("restore", str(backup))
