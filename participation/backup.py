@@ -25,7 +25,7 @@ from typing import Final
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import exists, inspect, or_, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
@@ -293,7 +293,15 @@ def libpq_connection(database_url: str) -> tuple[str, dict[str, str]]:
     ssl = query.pop("ssl", None)  # asyncpg's name for libpq's sslmode
     if ssl is not None:
         query["sslmode"] = ssl
-    plain = url.set(drivername="postgresql", password=None, query=query)
+    # Built anew: URL.set(password=None) keeps the password.
+    plain = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=query,
+    )
     environment = dict(os.environ)
     if url.password is not None:
         environment["PGPASSWORD"] = str(url.password)
