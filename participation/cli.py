@@ -204,6 +204,45 @@ def db_recount() -> None:
     )
 
 
+@main.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup_command(path: Path, force: bool) -> None:
+    """Write a consistent copy of the database to PATH; the app may keep running (SQLite: its
+    online backup; PostgreSQL: pg_dump's custom format)."""
+    from participation.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        backup(settings, path, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {describe_database(settings)} to {path}.")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data.")
+def restore_command(path: Path, force: bool) -> None:
+    """Replace the database's content with the backup in PATH and migrate it to this version.
+    Stop the app and any `participation worker` first."""
+    from participation.backup import BackupError, restore
+
+    settings = _settings()
+    click.echo(
+        f"Restoring {path} into {describe_database(settings)}; "
+        "the app and its workers must be stopped meanwhile."
+    )
+    try:
+        restored = restore(settings, path, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Restored the backup (migration {restored.revision}), migrated to {restored.head}. "
+        "Start the app again."
+    )
+
+
 @main.command()
 def seed() -> None:
     """Seed the demo process into an empty database (does nothing otherwise)."""
