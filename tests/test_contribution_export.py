@@ -100,8 +100,13 @@ async def _add_rows(session: AsyncSession, process: Process) -> Rows:
         body='+1; -2; @SUMME(A1)\n"zitiert"',
         channel=Channel.WORKSHOP,
     )
+    # As an import could bring them: every other start a spreadsheet takes as a formula.
+    risky.municipality = "@Kornbach"
+    risky.organisation_sector = "-C"
+    risky.organisation_size = "\t1-9"
     session.add_all(
         [
+            risky,
             *(
                 ContributionTheme(
                     contribution_id=idea.id,
@@ -223,7 +228,7 @@ def test_every_column_is_filled_from_the_rows(staff_client: Client, rows: Rows) 
         "Kornbach",
         "Radweg nach Kornbach",
         "Zwischen Auenbrück und Kornbach fehlt ein sicherer Radweg.",
-        de("Published"),
+        de("published"),
         "Radwege",
         "Bus und Bahn (0.73); Schulwege (0.41)",  # strongest first
         "Radweg · Kornbach",
@@ -260,6 +265,7 @@ def test_formulas_are_defused_and_separators_quoted(staff_client: Client, rows: 
     assert title == "'=cmd|' /C calc'!A0"
     assert text == '\'+1; -2; @SUMME(A1)\n"zitiert"'  # `;` and quotes survive the CSV
     assert risky[3] == de("Workshop")
+    assert risky[5:8] == ["'-C", "'\t1-9", "'@Kornbach"]
 
 
 def test_xlsx_has_the_same_table(staff_client: Client, rows: Rows) -> None:
