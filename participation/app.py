@@ -46,6 +46,7 @@ from participation.routes.api import (
     ModerationApiController,
 )
 from participation.routes.auth import AuthController
+from participation.routes.contribution_export import ContributionExportController
 from participation.routes.contributions import ContributionController
 from participation.routes.duplicates import DuplicatesController
 from participation.routes.engagement import EngagementController
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             IdeaSubmitApiController,
             ProfileController,
             ProfileExportController,
+            ContributionExportController,
             ProfileApiController,
             PlanController,
             PlanApiController,
