@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
-plan evaluation_load merge_queue text duplicates scale load] [--sizes 10000 100000]
+plan evaluation_load export merge_queue text duplicates scale load] [--sizes 10000 100000]
 [--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
 [--write-seconds 60]`. The whole run takes
 about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import (
     calibration,
+    contribution_export,
     duplicate_queue,
     duplicates,
     evaluation_load,
@@ -42,6 +43,7 @@ BENCHMARKS = (
     "calibration",
     "plan",
     "evaluation_load",
+    "export",
     "merge_queue",
     "text",
     "duplicates",
@@ -76,6 +78,9 @@ if __name__ == "__main__":
     if "calibration" in args.only:
         # 200 profiles x 4 criteria x 10 evaluators (bench/calibration.py).
         report["calibration"] = asyncio.run(calibration.measure(args.seconds))
+    if "export" in args.only:
+        # A 10,000-idea process exported as CSV and XLSX (bench/contribution_export.py).
+        report["export"] = asyncio.run(contribution_export.measure(10_000, None))
     if "plan" in args.only:
         # The published plan of 200 profiles: its page and its PDF (bench/plan.py).
         report["plan"] = asyncio.run(plan.measure(args.seconds))
