@@ -39,10 +39,10 @@ from participation.models import (
     Role,
     utcnow,
 )
-from participation.services.evaluation import criteria, groups, rounds
+from participation.services.evaluation import criteria, groups, publication, rounds
 from participation.services.evaluation.calibration import calibration
 from participation.services.evaluation.rounds import Assignment
-from participation.services.users import create_user
+from participation.services.users import create_user, get_by_email
 from participation.settings import Settings
 
 PROFILES: Final = 200
@@ -131,8 +131,9 @@ async def _rate(app: Litestar, path: str, seconds: float, sign_in: bool) -> floa
     return count / elapsed
 
 
-async def _statements_of_one(app: Litestar, path: str) -> int:
-    """The SQL statements one signed-in request for `path` runs (the session's user included)."""
+async def statements_of_one(app: Litestar, path: str, *, sign_in: bool = True) -> int:
+    """The SQL statements one request for `path` runs (signed in: the session's user
+    included)."""
     seen: list[str] = []
 
     def count(*args: Any) -> None:
@@ -140,7 +141,8 @@ async def _statements_of_one(app: Litestar, path: str) -> int:
 
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # narrower scope types
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        await _signed_in(client)
+        if sign_in:
+            await _signed_in(client)
         event.listen(Engine, "before_cursor_execute", count)
         try:
             (await client.get(path)).raise_for_status()
@@ -149,19 +151,35 @@ async def _statements_of_one(app: Litestar, path: str) -> int:
     return len(seen)
 
 
+def bench_settings(tmp: str) -> Settings:
+    """The app on a fresh SQLite file in `tmp`, without demo, NLP model or page cache."""
+    return replace(
+        Settings.from_env(),
+        var_dir=Path(tmp),
+        database_url=f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
+        migrate_on_start=False,
+        seed_demo=False,
+        preload_nlp=False,
+        page_cache_seconds=0,
+    )
+
+
+async def fill_and_publish(engine: AsyncEngine) -> int:
+    """`fill`, then the plan published by the admin; the round's id."""
+    round_id = await fill(engine)
+    async with create_sessionmaker(engine)() as session:
+        round_ = await rounds.get_round(session, round_id)
+        admin = await get_by_email(session, ADMIN[0])
+        assert admin is not None
+        await publication.publish_plan(session, round_.process_id, admin)
+    return round_id
+
+
 async def measure(seconds: float) -> dict[str, Any]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        settings = replace(
-            Settings.from_env(),
-            var_dir=Path(tmp),
-            database_url=url,
-            migrate_on_start=False,
-            seed_demo=False,
-            preload_nlp=False,
-            page_cache_seconds=0,
-        )
+        settings = bench_settings(tmp)
+        url = settings.database_url
         await asyncio.to_thread(upgrade_database, url)  # it runs an event loop of its own
         engine = create_engine(settings)
         try:
@@ -180,7 +198,7 @@ async def measure(seconds: float) -> dict[str, Any]:
         async with app.lifespan(), ceiling_app.lifespan():
             ceiling = await _rate(ceiling_app, "/", seconds, sign_in=False)
             page = await _rate(app, path, seconds, sign_in=True)
-            statements = await _statements_of_one(app, path)
+            statements = await statements_of_one(app, path)
     return {
         "profiles": PROFILES,
         "evaluators": EVALUATORS,

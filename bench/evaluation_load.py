@@ -21,14 +21,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
-from sqlmodel import select
-
 from bench import load
-from bench.calibration import ADMIN, fill
-from participation.db import create_engine, create_sessionmaker, upgrade_database
-from participation.models import Process
-from participation.services.evaluation import publication
-from participation.services.users import get_by_email
+from bench.calibration import ADMIN, fill_and_publish
+from participation.db import create_engine, upgrade_database
 from participation.settings import Settings
 
 SLUG: Final = "bewertung"  # bench/calibration.py's process
@@ -38,16 +33,9 @@ async def _fill_and_publish(settings: Settings) -> int:
     """The rated round, its groups proposed and the plan published; the round's id."""
     engine = create_engine(settings)
     try:
-        round_id = await fill(engine)
-        async with create_sessionmaker(engine)() as session:
-            admin = await get_by_email(session, ADMIN[0])
-            process = (await session.exec(select(Process).where(Process.slug == SLUG))).one()
-            assert admin is not None
-            assert process.id is not None
-            await publication.publish_plan(session, process.id, admin)
+        return await fill_and_publish(engine)
     finally:
         await engine.dispose()
-    return round_id
 
 
 def measure(seconds: float) -> dict[str, Any]:

@@ -16,22 +16,24 @@ import logging
 import statistics
 import tempfile
 import time
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import httpx
 from litestar import Litestar
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bench.calibration import ADMIN, EVALUATORS, PROFILES, _rate, fill
+from bench.calibration import (
+    EVALUATORS,
+    PROFILES,
+    _rate,
+    bench_settings,
+    fill_and_publish,
+    statements_of_one,
+)
 from bench.pages import hello
 from participation.app import create_app
 from participation.db import create_engine, create_sessionmaker, upgrade_database
-from participation.models import Process, User
-from participation.services.evaluation import publication
+from participation.models import Process
 from participation.services.profiles import sheet
 from participation.settings import Settings
 
@@ -40,30 +42,11 @@ async def _publish(settings: Settings) -> str:
     """Fill as bench/calibration.py does, publish the plan; the process's slug."""
     engine = create_engine(settings)
     try:
-        await fill(engine)
+        await fill_and_publish(engine)
         async with create_sessionmaker(engine)() as session:
-            process = (await session.exec(select(Process))).one()
-            admin = (await session.exec(select(User).where(User.email == ADMIN[0]))).one()
-            await publication.publish_plan(session, process.id or 0, admin)
-            return process.slug
+            return (await session.exec(select(Process.slug))).one()
     finally:
         await engine.dispose()
-
-
-async def _statements(app: Litestar, path: str) -> int:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # narrower scope types
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        event.listen(Engine, "before_cursor_execute", count)
-        try:
-            (await client.get(path)).raise_for_status()
-        finally:
-            event.remove(Engine, "before_cursor_execute", count)
-    return len(seen)
 
 
 async def _pdf_seconds(app: Litestar, path: str, times: int = 3) -> tuple[list[float], int]:
@@ -84,17 +67,10 @@ async def _pdf_seconds(app: Litestar, path: str, times: int = 3) -> tuple[list[f
 async def measure(seconds: float) -> dict[str, Any]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        settings = replace(
-            Settings.from_env(),
-            var_dir=Path(tmp),
-            database_url=url,
-            migrate_on_start=False,
-            seed_demo=False,
-            preload_nlp=False,
-            page_cache_seconds=0,
-        )
-        await asyncio.to_thread(upgrade_database, url)  # it runs an event loop of its own
+        settings = bench_settings(tmp)
+        await asyncio.to_thread(
+            upgrade_database, settings.database_url
+        )  # it runs an event loop of its own
         slug = await _publish(settings)
         page = f"/processes/{slug}/plan"
         app = create_app(settings)
@@ -103,7 +79,7 @@ async def measure(seconds: float) -> dict[str, Any]:
             ceiling = await _rate(ceiling_app, "/", seconds, sign_in=False)
             by_group = await _rate(app, page, seconds, sign_in=False)
             by_field = await _rate(app, f"{page}?ansicht=handlungsfelder", seconds, sign_in=False)
-            statements = await _statements(app, page)
+            statements = await statements_of_one(app, page, sign_in=False)
             api = await _rate(app, f"/api/v1/processes/{slug}/plan", seconds, sign_in=False)
             pdf, pdf_bytes = await _pdf_seconds(app, f"{page}.pdf")
     return {
