@@ -24,6 +24,7 @@ from litestar.types import Empty
 
 from participation.db import SessionMaker
 from participation.models import Role, User
+from participation.services.staff_scope import check_route
 from participation.services.users import get_active_user
 
 SESSION_USER_KEY = "user_id"
@@ -108,7 +109,8 @@ def guarded_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
 
 
 class RoleGuard:
-    """A guard that lets through signed-in users with one of its roles (admins always).
+    """A guard that lets through signed-in users with one of its roles (admins always), for
+    rows within their scope (services/staff_scope.py).
     Templates ask it too (`allows`), so nobody is shown a link that would answer 403."""
 
     def __init__(self, *roles: Role) -> None:
@@ -117,12 +119,17 @@ class RoleGuard:
     def allows(self, user: User | None) -> bool:
         return user is not None and user.role in self.roles
 
-    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def __call__(
+        self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+    ) -> None:
         user = current_user(connection)
         if user is None:
             raise NotAuthorizedException("Sign-in required")
         if user.role not in self.roles:
             raise PermissionDeniedException("Your role does not allow this")
+        # A role may be limited to processes and action fields: the row the path names must
+        # lie within them.
+        await check_route(connection, user)
 
 
 def require_roles(*roles: Role) -> RoleGuard:

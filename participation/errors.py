@@ -22,6 +22,7 @@ from participation.db import BUSY, error_text, unavailable_cause
 from participation.i18n import _, current_locale
 from participation.middleware import locale_of
 from participation.private_paths import redact
+from participation.services.staff_scope import OUTSIDE_SCOPE
 
 log = logging.getLogger("participation")
 
@@ -36,6 +37,11 @@ def _messages(status_code: int, detail: str) -> tuple[str, str]:
         return _("The form has expired"), _(
             "For your security the form could not be sent. Go back, reload the page and send "
             "it again: your browser usually keeps what you typed."
+        )
+    if status_code == 403 and detail == OUTSIDE_SCOPE:
+        return _("Outside your remit"), _(
+            "This belongs to a process or action field you do not work in. An administrator "
+            "can extend your remit on your account's page."
         )
     if status_code == 503 and detail.endswith(BUSY):
         return _("The site is very busy right now"), _(

@@ -57,7 +57,7 @@ class StaffApiGuard:
             connection.scope["user"] = user
         elif connection.scope.get("method") not in _READING:
             raise NotAuthorizedException("Send a personal access token: Authorization: Bearer …")
-        self.roles(connection, handler)
+        await self.roles(connection, handler)
 
 
 def staff_api(*roles: Role) -> StaffApiGuard:

@@ -9,6 +9,7 @@
 - `accounts`: sign-in throttling, personal access tokens
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
+- `scopes`: the processes and action fields a staff member is limited to
 - `tracking`: milestones, indicator values and the public timeline of published profiles
 
 Everything is importable from `participation.models`.
@@ -97,6 +98,7 @@ from participation.models.profiles import (
     ProfileStatus,
     ProfileTheme,
 )
+from participation.models.scopes import StaffScope
 from participation.models.surveys import (
     QuestionKind,
     Survey,
@@ -185,6 +187,7 @@ __all__ = [
     "RoundStatus",
     "Segment",
     "SignInThrottle",
+    "StaffScope",
     "Support",
     "Survey",
     "SurveyAnswer",
