@@ -123,6 +123,8 @@ async def _scoped_user(session: AsyncSession, email: str, role: Role, slug: str 
     user = await add_staff(session, email, role)
     if slug is not None:
         process = (await session.exec(select(Process).where(Process.slug == slug))).one()
+        assert user.id is not None
+        assert process.id is not None
         session.add(StaffScope(user_id=user.id, process_id=process.id))
         await session.commit()
     return user

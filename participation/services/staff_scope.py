@@ -98,44 +98,32 @@ class Scope:
             return true()
         return col(process_column).in_(sorted(self.limits)) if self.limits else false()
 
-    def _whole(self) -> list[int]:
-        assert self.limits is not None
-        return sorted(pid for pid, fields in self.limits.items() if not fields)
+    def _narrow(self, process_column: Any, id_column: Any, tagged: Any) -> ColumnElement[bool]:
+        """Rows of the processes the user works in wholly, or among `tagged` (the ids of rows
+        carrying one of the user's action fields)."""
+        if self.limits is None:
+            return true()
+        conditions: list[ColumnElement[bool]] = []
+        if whole := sorted(pid for pid, fields in self.limits.items() if not fields):
+            conditions.append(col(process_column).in_(whole))
+        if self._fields:
+            conditions.append(col(id_column).in_(tagged))
+        return or_(*conditions) if conditions else false()
 
     def contributions_in(self) -> ColumnElement[bool]:
         """Contributions in the scope: of a whole process, or carrying one of the fields."""
-        if self.limits is None:
-            return true()
-        conditions: list[ColumnElement[bool]] = []
-        if whole := self._whole():
-            conditions.append(col(Contribution.process_id).in_(whole))
-        if self._fields:
-            conditions.append(
-                col(Contribution.id).in_(
-                    select(ContributionTheme.contribution_id).where(
-                        col(ContributionTheme.theme_id).in_(sorted(self._fields)),
-                        ContributionTheme.source != ThemeSource.REJECTED,
-                    )
-                )
-            )
-        return or_(*conditions) if conditions else false()
+        tagged = select(ContributionTheme.contribution_id).where(
+            col(ContributionTheme.theme_id).in_(sorted(self._fields)),
+            ContributionTheme.source != ThemeSource.REJECTED,
+        )
+        return self._narrow(Contribution.process_id, Contribution.id, tagged)
 
     def profiles_in(self) -> ColumnElement[bool]:
         """Profiles in the scope: of a whole process, or in one of the fields."""
-        if self.limits is None:
-            return true()
-        conditions: list[ColumnElement[bool]] = []
-        if whole := self._whole():
-            conditions.append(col(Profile.process_id).in_(whole))
-        if self._fields:
-            conditions.append(
-                col(Profile.id).in_(
-                    select(ProfileTheme.profile_id).where(
-                        col(ProfileTheme.theme_id).in_(sorted(self._fields))
-                    )
-                )
-            )
-        return or_(*conditions) if conditions else false()
+        tagged = select(ProfileTheme.profile_id).where(
+            col(ProfileTheme.theme_id).in_(sorted(self._fields))
+        )
+        return self._narrow(Profile.process_id, Profile.id, tagged)
 
 
 EVERYWHERE: Final = Scope()
