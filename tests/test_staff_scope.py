@@ -1,0 +1,146 @@
+"""The scope of a limited staff member: which items it takes in (services/staff_scope.py).
+Every route walked for every role: tests/test_staff_scope_matrix.py."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.models import (
+    Contribution,
+    ContributionStatus,
+    ContributionTheme,
+    Profile,
+    ProfileTheme,
+    Role,
+    StaffScope,
+    ThemeSource,
+)
+from participation.services.staff_scope import EVERYWHERE, Scope, load_scope
+from participation.settings import Settings
+from tests.helpers import (
+    Client,
+    add_idea,
+    add_process,
+    add_staff,
+    add_themes,
+    de,
+    in_db,
+    login,
+)
+
+
+def test_a_scope_takes_in_whole_processes_or_their_fields() -> None:
+    scope = Scope({1: frozenset(), 2: frozenset({20, 21})})
+    assert scope.allows_process(1)
+    assert scope.allows_process(2)
+    assert not scope.allows_process(3)
+    assert scope.allows(1, [])
+    assert scope.allows(2, [21, 99])
+    assert not scope.allows(2, [])
+    assert not scope.allows(2, [22])
+    assert not scope.allows(3, [20])
+    assert scope.fields_in(1) is None
+    assert scope.fields_in(2) == {20, 21}
+    assert scope.process_ids() == {1, 2}
+    assert EVERYWHERE.unrestricted
+    assert EVERYWHERE.allows(3, [])
+
+
+async def test_lists_narrowed_to_a_field_hold_its_items_only(session: AsyncSession) -> None:
+    here = await add_process(session)
+    there = await add_process(session, slug="anderer-kreis")
+    themes = await add_themes(session, here)
+    mobility, other = list(themes.values())[:2]
+    moderator = await add_staff(session, "feld@example.org", Role.MODERATOR)
+    tagged = await add_idea(session, here, title="Radweg")
+    rejected = await add_idea(session, here, title="Bus")
+    untagged = await add_idea(session, here, title="Schule")
+    await add_idea(session, there, title="Glasfaser")
+    session.add_all(
+        [
+            ContributionTheme(contribution_id=tagged.id, theme_id=mobility.id),
+            ContributionTheme(
+                contribution_id=rejected.id, theme_id=mobility.id, source=ThemeSource.REJECTED
+            ),
+            ContributionTheme(contribution_id=untagged.id, theme_id=other.id),
+            StaffScope(user_id=moderator.id, process_id=here.id, theme_id=mobility.id),
+            StaffScope(user_id=moderator.id, process_id=there.id),
+        ]
+    )
+    profile_in = Profile(process_id=here.id or 0, title="Radverkehr")
+    profile_out = Profile(process_id=here.id or 0, title="Schulen")
+    session.add_all([profile_in, profile_out])
+    await session.flush()
+    session.add_all(
+        [
+            ProfileTheme(profile_id=profile_in.id, theme_id=mobility.id, is_primary=True),
+            ProfileTheme(profile_id=profile_out.id, theme_id=other.id, is_primary=True),
+        ]
+    )
+    await session.commit()
+
+    scope = await load_scope(session, moderator)
+    assert scope.fields_in(here.id or 0) == {mobility.id}
+    assert scope.fields_in(there.id or 0) is None
+    titles = (
+        await session.exec(
+            select(Contribution.title).where(scope.contributions_in()).order_by(Contribution.title)
+        )
+    ).all()
+    assert titles == ["Glasfaser", "Radweg"]
+    profiles = (await session.exec(select(Profile.title).where(scope.profiles_in()))).all()
+    assert profiles == ["Radverkehr"]
+    processes = (
+        await session.exec(
+            select(col(StaffScope.process_id)).where(scope.processes_in(StaffScope.process_id))
+        )
+    ).all()
+    assert set(processes) == {here.id, there.id}
+
+
+async def test_admins_and_users_without_rows_work_everywhere(session: AsyncSession) -> None:
+    process = await add_process(session)
+    admin = await add_staff(session, "admin@example.org", Role.ADMIN)
+    session.add(StaffScope(user_id=admin.id, process_id=process.id))
+    await session.commit()
+    assert (await load_scope(session, admin)).unrestricted
+    moderator = await add_staff(session, "alle@example.org", Role.MODERATOR)
+    assert (await load_scope(session, moderator)).unrestricted
+
+
+def test_a_moderator_of_one_field_opens_its_items_and_no_others(
+    client: Client, settings: Settings
+) -> None:
+    async def rows(session: AsyncSession) -> tuple[int, int, int]:
+        process = await add_process(session)
+        themes = list((await add_themes(session, process)).values())
+        moderator = await add_staff(session, "feld@example.org", Role.MODERATOR)
+        inside = await add_idea(session, process, status=ContributionStatus.PENDING)
+        outside = await add_idea(session, process, status=ContributionStatus.PENDING)
+        session.add_all(
+            [
+                ContributionTheme(contribution_id=inside.id, theme_id=themes[0].id),
+                StaffScope(user_id=moderator.id, process_id=process.id, theme_id=themes[0].id),
+            ]
+        )
+        await session.commit()
+        assert inside.id is not None
+        assert outside.id is not None
+        assert themes[0].id is not None
+        return inside.id, outside.id, themes[0].id
+
+    inside, outside, field = in_db(settings, rows)
+    assert login(client, "feld@example.org").status_code == 303
+    assert client.get(f"/moderation/contributions/{inside}").status_code == 200
+    refused = client.get(f"/moderation/contributions/{outside}")
+    assert refused.status_code == 403
+    assert de("Outside your remit") in refused.text
+
+    async def suggest(session: AsyncSession) -> None:
+        session.add(ContributionTheme(contribution_id=outside, theme_id=field))
+        await session.commit()
+
+    # A suggested theme brings a new item to the field's moderators before anyone confirms it.
+    in_db(settings, suggest)
+    assert client.get(f"/moderation/contributions/{outside}").status_code == 200
