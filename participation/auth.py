@@ -24,7 +24,7 @@ from litestar.types import Empty
 
 from participation.db import SessionMaker
 from participation.models import Role, User
-from participation.services.staff_scope import check_route
+from participation.services.staff_scope import Scope, check_route, scope_of
 from participation.services.users import get_active_user
 
 SESSION_USER_KEY = "user_id"
@@ -106,6 +106,11 @@ def guarded_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
     assert user is not None
     assert user.id is not None  # a stored account
     return user
+
+
+async def guarded_scope(connection: ASGIConnection[Any, Any, Any, Any]) -> Scope:
+    """The processes and action fields the guarded user works in, for narrowing lists."""
+    return await scope_of(connection, guarded_user(connection))
 
 
 class RoleGuard:

@@ -3,6 +3,9 @@ Every route walked for every role: tests/test_staff_scope_matrix.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -10,14 +13,19 @@ from participation.models import (
     Contribution,
     ContributionStatus,
     ContributionTheme,
+    ModerationAction,
+    ModerationEvent,
     Profile,
     ProfileTheme,
+    Report,
+    ReportReason,
     Role,
     StaffScope,
     ThemeSource,
 )
 from participation.services.staff_scope import EVERYWHERE, Scope, load_scope
 from participation.settings import Settings
+from tests.focus_group_helpers import add_session
 from tests.helpers import (
     Client,
     add_idea,
@@ -28,6 +36,11 @@ from tests.helpers import (
     in_db,
     login,
 )
+
+
+def _id(row: Any) -> int:
+    assert row.id is not None
+    return int(row.id)
 
 
 def test_a_scope_takes_in_whole_processes_or_their_fields() -> None:
@@ -41,8 +54,8 @@ def test_a_scope_takes_in_whole_processes_or_their_fields() -> None:
     assert not scope.allows(2, [22])
     assert not scope.allows(3, [20])
     assert scope.fields_in(1) is None
-    assert scope.fields_in(2) == {20, 21}
-    assert scope.process_ids() == {1, 2}
+    assert scope.fields_in(2) == frozenset({20, 21})
+    assert scope.process_ids() == frozenset({1, 2})
     assert EVERYWHERE.unrestricted
     assert EVERYWHERE.allows(3, [])
 
@@ -59,30 +72,30 @@ async def test_lists_narrowed_to_a_field_hold_its_items_only(session: AsyncSessi
     await add_idea(session, there, title="Glasfaser")
     session.add_all(
         [
-            ContributionTheme(contribution_id=tagged.id, theme_id=mobility.id),
+            ContributionTheme(contribution_id=_id(tagged), theme_id=_id(mobility)),
             ContributionTheme(
-                contribution_id=rejected.id, theme_id=mobility.id, source=ThemeSource.REJECTED
+                contribution_id=_id(rejected), theme_id=_id(mobility), source=ThemeSource.REJECTED
             ),
-            ContributionTheme(contribution_id=untagged.id, theme_id=other.id),
-            StaffScope(user_id=moderator.id, process_id=here.id, theme_id=mobility.id),
-            StaffScope(user_id=moderator.id, process_id=there.id),
+            ContributionTheme(contribution_id=_id(untagged), theme_id=_id(other)),
+            StaffScope(user_id=_id(moderator), process_id=_id(here), theme_id=_id(mobility)),
+            StaffScope(user_id=_id(moderator), process_id=_id(there)),
         ]
     )
-    profile_in = Profile(process_id=here.id or 0, title="Radverkehr")
-    profile_out = Profile(process_id=here.id or 0, title="Schulen")
+    profile_in = Profile(process_id=_id(here), title="Radverkehr")
+    profile_out = Profile(process_id=_id(here), title="Schulen")
     session.add_all([profile_in, profile_out])
     await session.flush()
     session.add_all(
         [
-            ProfileTheme(profile_id=profile_in.id, theme_id=mobility.id, is_primary=True),
-            ProfileTheme(profile_id=profile_out.id, theme_id=other.id, is_primary=True),
+            ProfileTheme(profile_id=_id(profile_in), theme_id=_id(mobility), is_primary=True),
+            ProfileTheme(profile_id=_id(profile_out), theme_id=_id(other), is_primary=True),
         ]
     )
     await session.commit()
 
     scope = await load_scope(session, moderator)
-    assert scope.fields_in(here.id or 0) == {mobility.id}
-    assert scope.fields_in(there.id or 0) is None
+    assert scope.fields_in(_id(here)) == frozenset({_id(mobility)})
+    assert scope.fields_in(_id(there)) is None
     titles = (
         await session.exec(
             select(Contribution.title).where(scope.contributions_in()).order_by(Contribution.title)
@@ -102,7 +115,7 @@ async def test_lists_narrowed_to_a_field_hold_its_items_only(session: AsyncSessi
 async def test_admins_and_users_without_rows_work_everywhere(session: AsyncSession) -> None:
     process = await add_process(session)
     admin = await add_staff(session, "admin@example.org", Role.ADMIN)
-    session.add(StaffScope(user_id=admin.id, process_id=process.id))
+    session.add(StaffScope(user_id=_id(admin), process_id=_id(process)))
     await session.commit()
     assert (await load_scope(session, admin)).unrestricted
     moderator = await add_staff(session, "alle@example.org", Role.MODERATOR)
@@ -120,8 +133,8 @@ def test_a_moderator_of_one_field_opens_its_items_and_no_others(
         outside = await add_idea(session, process, status=ContributionStatus.PENDING)
         session.add_all(
             [
-                ContributionTheme(contribution_id=inside.id, theme_id=themes[0].id),
-                StaffScope(user_id=moderator.id, process_id=process.id, theme_id=themes[0].id),
+                ContributionTheme(contribution_id=_id(inside), theme_id=_id(themes[0])),
+                StaffScope(user_id=_id(moderator), process_id=_id(process), theme_id=themes[0].id),
             ]
         )
         await session.commit()
@@ -144,3 +157,44 @@ def test_a_moderator_of_one_field_opens_its_items_and_no_others(
     # A suggested theme brings a new item to the field's moderators before anyone confirms it.
     in_db(settings, suggest)
     assert client.get(f"/moderation/contributions/{outside}").status_code == 200
+
+
+@pytest.mark.parametrize("limited", [False, True], ids=["unlimited", "limited"])
+def test_lists_of_a_moderator_limited_to_another_process_leave_this_one_out(
+    client: Client, settings: Settings, limited: bool
+) -> None:
+    async def rows(session: AsyncSession) -> None:
+        here = await add_process(session, title="Radwege im Auetal")
+        there = await add_process(session, slug="anderer-kreis", title="Glasfaser im Kreis")
+        moderator = await add_staff(session, "kreis@example.org", Role.MODERATOR)
+        idea = await add_idea(session, here, title="Radweg am Fluss entlang")
+        session.add_all(
+            [
+                Report(contribution_id=_id(idea), reason=ReportReason.SPAM),
+                ModerationEvent(
+                    contribution_id=_id(idea),
+                    actor_id=_id(moderator),
+                    action=ModerationAction.APPROVE,
+                    from_status=ContributionStatus.PENDING,
+                    to_status=ContributionStatus.PUBLISHED,
+                ),
+            ]
+        )
+        if limited:
+            session.add(StaffScope(user_id=_id(moderator), process_id=_id(there)))
+        await session.commit()
+        await add_session(session, here, title="Realschule Kornbach, 9c")
+
+    in_db(settings, rows)
+    assert login(client, "kreis@example.org").status_code == 303
+    pages = {
+        "/moderation/reports": "Radweg am Fluss entlang",
+        "/moderation/log": "Radweg am Fluss entlang",
+        "/analysis/": "Radwege im Auetal",
+        "/focus-groups/": "Realschule Kornbach, 9c",
+        "/admin/steckbriefe": "Radwege im Auetal",
+    }
+    for path, text in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert (text in response.text) is not limited, path

@@ -16,7 +16,7 @@ from litestar.plugins.htmx import ClientRefresh, HTMXRequest
 from litestar.response import Redirect, Template
 
 from nlp import clustering
-from participation.auth import guarded_user, requires_analyst, requires_moderator
+from participation.auth import guarded_scope, guarded_user, requires_analyst, requires_moderator
 from participation.i18n import _, ngettext
 from participation.inputs import MAX_ID, parse_int
 from participation.jobs import ACTIVE, JobQueue, QueueUnavailable, latest_jobs
@@ -71,10 +71,11 @@ class AnalysisController(Controller):
     include_in_schema = False
 
     @get("/", cache=False)
-    async def index(self, db: Db) -> Template:
-        overviews = await processes.list_processes(db)
+    async def index(self, request: Request[Any, Any, Any], db: Db) -> Template:
+        scope = await guarded_scope(request)
+        overviews = await processes.list_processes(db, scope)
         runs = await clusters.latest_runs(db, [o.process.id for o in overviews if o.process.id])
-        surveys = await survey_results.list_surveys(db)
+        surveys = await survey_results.list_surveys(db, scope)
         return Template(
             "pages/analysis/index.html",
             context={"overviews": overviews, "runs": runs, "surveys": surveys},

@@ -17,7 +17,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import guarded_user, requires_moderator
+from participation.auth import guarded_scope, guarded_user, requires_moderator
 from participation.i18n import _
 from participation.inputs import parse_int
 from participation.jobs import JobQueue, QueueUnavailable
@@ -79,6 +79,7 @@ class DuplicatesController(Controller):
             process_slug=params.get("process", "")[:80],
             page=parse_int(params.get("page", ""), minimum=1, maximum=10**6) or 1,
             skipped=_skipped(params.get("skip", "")),
+            scope=await guarded_scope(request),
         )
         slug = page.process.slug if page.process else ""
         return Template(

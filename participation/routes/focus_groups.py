@@ -19,7 +19,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import guarded_user, requires_facilitator
+from participation.auth import guarded_scope, guarded_user, requires_facilitator
 from participation.i18n import _, ngettext
 from participation.models import FocusGroupSession
 from participation.qr import qr_svg
@@ -45,11 +45,12 @@ async def _session(db: Db, request: Request[Any, Any, Any], session_id: int) -> 
 async def _index_page(
     db: Db, request: Request[Any, Any, Any], form: SessionForm, status_code: int = 200
 ) -> Template:
+    scope = await guarded_scope(request)
     return Template(
         "pages/focus_groups/index.html",
         context={
-            "sessions": await focus_groups.list_sessions(db, guarded_user(request)),
-            "processes": await focus_groups.process_choices(db),
+            "sessions": await focus_groups.list_sessions(db, guarded_user(request), scope),
+            "processes": await focus_groups.process_choices(db, scope),
             "form": form,
             "hours": range(focus_groups.HOURS_MIN, focus_groups.HOURS_MAX + 1),
             "dots": range(focus_groups.DOTS_MIN, focus_groups.DOTS_MAX + 1),

@@ -22,7 +22,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.auth import guarded_user, requires_moderator
+from participation.auth import guarded_scope, guarded_user, requires_moderator
 from participation.i18n import _
 from participation.inputs import parse_int
 from participation.models import Contribution, ContributionKind, ThemeSource, User
@@ -199,18 +199,18 @@ class ModerationController(Controller):
         return await _queue_page(db, QueueFilters.from_params(request.query_params))
 
     @get("/log", cache=False)
-    async def log(self, db: Db) -> Template:
-        entries = await moderation_log(db, limit=200)
+    async def log(self, request: Request[Any, Any, Any], db: Db) -> Template:
+        entries = await moderation_log(db, limit=200, scope=await guarded_scope(request))
         merges = await merging.open_merges(db, [e.event.id for e in entries if e.event.id])
         return Template("pages/moderation/log.html", context={"entries": entries, "merges": merges})
 
     @get("/reports", cache=False)
-    async def reported(self, db: Db) -> Template:
+    async def reported(self, request: Request[Any, Any, Any], db: Db) -> Template:
         """Ideas and comments the public reported, the most reported first."""
         return Template(
             "pages/moderation/reports.html",
             context={
-                "items": await reports.open_reports(db),
+                "items": await reports.open_reports(db, await guarded_scope(request)),
                 "reason_label": reports.reason_label,
             },
         )

@@ -19,7 +19,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import guarded_user, requires_staff
+from participation.auth import guarded_scope, guarded_user, requires_staff
 from participation.i18n import _, ngettext
 from participation.inputs import parse_int
 from participation.models import (
@@ -108,7 +108,7 @@ class ProfileAdminController(Controller):
             "pages/profiles_admin/overview.html",
             context={
                 "mine": await listing.profiles_of_member(db, user.id or 0),
-                "processes": await processes.list_processes(db),
+                "processes": await processes.list_processes(db, await guarded_scope(request)),
                 "may_create": access.may_create(user),
                 "tracked_statuses": sorted(PUBLIC_PROFILE_STATUSES),
             },

@@ -52,6 +52,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import NotFound, ServiceError
+from participation.services.staff_scope import EVERYWHERE, Scope
 from participation.services.tagging import analyzer
 
 log = logging.getLogger("participation")
@@ -212,14 +213,26 @@ async def pair_page(
     page: int = 1,
     skipped: Sequence[int] = (),
     per_page: int = PAIRS_PER_PAGE,
+    scope: Scope = EVERYWHERE,
 ) -> PairPage:
     """One page of open pairs, strongest first. Both sides are waiting or public: a merge,
     a rejection or hiding deletes the item's open pairs, an author's deletion cascades.
     Two statements: the processes, the page (one more row tells whether another follows),
     read in score order from the index and stopped after the page."""
-    processes = list(await session.exec(select(Process).order_by(col(Process.title))))
+    processes = list(
+        await session.exec(
+            select(Process).where(scope.processes_in(Process.id)).order_by(col(Process.title))
+        )
+    )
     chosen = next((p for p in processes if p.slug == process_slug), None)
     where: list[ColumnElement[bool]] = [col(DuplicatePair.dismissed_at).is_(None)]
+    if not scope.unrestricted:
+        # Both ideas of a pair in the scope: a merge changes both.
+        in_scope = select(Contribution.id).where(scope.contributions_in())
+        where += [
+            col(DuplicatePair.first_id).in_(in_scope),
+            col(DuplicatePair.second_id).in_(in_scope),
+        ]
     if chosen is not None:
         where.append(col(DuplicatePair.process_id) == chosen.id)
     skipped = tuple(skipped)[:MAX_SKIPPED]

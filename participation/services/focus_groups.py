@@ -48,6 +48,7 @@ from participation.services.pseudonyms import (
     pseudonym_error,
     pseudonym_key,
 )
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 # No 0/O, 1/I/L: a code read off a projector must not be mistyped.
 CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -132,8 +133,9 @@ class SessionSummary:
     ideas: int
 
 
-async def process_choices(db: AsyncSession) -> list[Process]:
-    return list(await db.exec(select(Process).order_by(col(Process.title))))
+async def process_choices(db: AsyncSession, scope: Scope = EVERYWHERE) -> list[Process]:
+    query = select(Process).where(scope.processes_in(Process.id)).order_by(col(Process.title))
+    return list(await db.exec(query))
 
 
 async def create_session(
@@ -189,8 +191,11 @@ async def create_session(
     raise RuntimeError("no free join code found")
 
 
-async def list_sessions(db: AsyncSession, user: User) -> list[SessionSummary]:
-    """The user's sessions (moderators and admins: all), newest first, with their counts."""
+async def list_sessions(
+    db: AsyncSession, user: User, scope: Scope = EVERYWHERE
+) -> list[SessionSummary]:
+    """The user's sessions (moderators and admins: all in their scope), newest first, with
+    their counts."""
     members = (
         select(func.count())
         .where(FocusGroupMember.session_id == FocusGroupSession.id)
@@ -204,6 +209,7 @@ async def list_sessions(db: AsyncSession, user: User) -> list[SessionSummary]:
     query = (
         select(FocusGroupSession, Process.title, members, ideas)
         .join(Process, col(Process.id) == FocusGroupSession.process_id)
+        .where(scope.processes_in(FocusGroupSession.process_id))
         .order_by(col(FocusGroupSession.created_at).desc(), col(FocusGroupSession.id).desc())
     )
     if not _may_see_all(user):

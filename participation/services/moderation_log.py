@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Contribution, ModerationAction, ModerationEvent, User
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 THEME_ACTIONS: Final = frozenset(
     {ModerationAction.CONFIRM_THEME, ModerationAction.REMOVE_THEME, ModerationAction.ADD_THEME}
@@ -59,9 +60,14 @@ class LogEntry:
 
 
 async def moderation_log(
-    session: AsyncSession, *, contribution_id: int | None = None, limit: int = 100
+    session: AsyncSession,
+    *,
+    contribution_id: int | None = None,
+    limit: int = 100,
+    scope: Scope = EVERYWHERE,
 ) -> Sequence[LogEntry]:
-    """The newest events first, with who acted and on what."""
+    """The newest events first, with who acted and on what. A limited moderator sees the
+    events of the items in their scope (not those of deleted items)."""
     idea = aliased(Contribution)
     query = (
         select(ModerationEvent, User.email, Contribution.title, idea.title)
@@ -73,6 +79,8 @@ async def moderation_log(
     )
     if contribution_id is not None:
         query = query.where(ModerationEvent.contribution_id == contribution_id)
+    if not scope.unrestricted:
+        query = query.where(scope.contributions_in())
     return [
         LogEntry(event, email, title, idea_title)
         for event, email, title, idea_title in await session.exec(query)

@@ -38,6 +38,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import ValidationFailed
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -271,10 +272,13 @@ async def _phases(session: AsyncSession, process_ids: Sequence[int]) -> dict[int
 _PUBLISHED_COUNT: Final = col(Process.published_idea_count)
 
 
-async def list_processes(session: AsyncSession) -> list[ProcessOverview]:
+async def list_processes(session: AsyncSession, scope: Scope = EVERYWHERE) -> list[ProcessOverview]:
+    """Every process (or those of a limited staff member's scope), newest first."""
     rows = list(
         await session.exec(
-            select(Process, _PUBLISHED_COUNT).order_by(col(Process.created_at).desc())
+            select(Process, _PUBLISHED_COUNT)
+            .where(scope.processes_in(Process.id))
+            .order_by(col(Process.created_at).desc())
         )
     )
     ids = [p.id for p, _count in rows if p.id is not None]

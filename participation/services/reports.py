@@ -30,6 +30,7 @@ from participation.models import (
     utcnow,
 )
 from participation.services.errors import NotFound, ValidationFailed
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 NOTE_MAX: Final = 1000
 # What a person reads for each reason, in the order the form offers them.
@@ -132,13 +133,13 @@ class ReportedItem:
     last_reported_at: datetime
 
 
-async def open_reports(session: AsyncSession) -> list[ReportedItem]:
-    """Items with open reports, the most reported first."""
+async def open_reports(session: AsyncSession, scope: Scope = EVERYWHERE) -> list[ReportedItem]:
+    """Items with open reports (in a limited moderator's scope), the most reported first."""
     rows = await session.exec(
         select(Report, Contribution, Process)
         .join(Contribution, col(Contribution.id) == Report.contribution_id)
         .join(Process, col(Process.id) == Contribution.process_id)
-        .where(Report.status == ReportStatus.OPEN)
+        .where(Report.status == ReportStatus.OPEN, scope.contributions_in())
         .order_by(col(Report.created_at))
     )
     grouped: dict[int, tuple[Contribution, Process, list[Report]]] = {}

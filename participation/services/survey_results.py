@@ -40,6 +40,7 @@ from participation.models import (
     SurveySection,
 )
 from participation.services.processes import Page
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 # The query parameters of the results page and the exports.
 PARAMS: Final = ("segment", "sector", "size")
@@ -576,7 +577,7 @@ class SurveySummary:
     sent: int
 
 
-async def list_surveys(session: AsyncSession) -> list[SurveySummary]:
+async def list_surveys(session: AsyncSession, scope: Scope = EVERYWHERE) -> list[SurveySummary]:
     """Every survey with its number of sent responses, for the analysis start page."""
     sent = (
         select(func.count(col(SurveyResponse.id)))
@@ -589,6 +590,7 @@ async def list_surveys(session: AsyncSession) -> list[SurveySummary]:
     rows = await session.exec(
         select(Survey, Process, sent)
         .join(Process, col(Process.id) == Survey.process_id)
+        .where(scope.processes_in(Survey.process_id))
         .order_by(col(Process.title), col(Survey.title), col(Survey.id))
     )
     return [SurveySummary(s, p, n) for s, p, n in rows]
