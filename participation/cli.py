@@ -303,6 +303,56 @@ def users_create(email: str, role: str, display_name: str, password: str | None)
     click.echo(f"Created {role} {email}.")
 
 
+@users.command("scope")
+@click.argument("email")
+@click.option(
+    "--process",
+    "entries",
+    multiple=True,
+    metavar="SLUG[:FIELD,FIELD]",
+    help="A process the person works in, optionally only some of its action fields (their "
+    "slugs). Repeat for several processes.",
+)
+@click.option("--everywhere", is_flag=True, help="Lift every limit.")
+def users_scope(email: str, entries: tuple[str, ...], everywhere: bool) -> None:
+    """Limit a staff account to processes and action fields, or show its scope:
+    participation users scope anna@example.org --process itas:mobilitaet"""
+    from participation.services import staff_scope
+    from participation.services.users import get_by_email
+
+    settings = _settings()
+
+    async def work() -> list[str]:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                user = await get_by_email(session, email)
+                if user is None:
+                    raise click.ClickException(f"No account with the address {email}.")
+                if entries or everywhere:
+                    limits = await staff_scope.limits_from_slugs(session, entries)
+                    await staff_scope.set_scope(session, user, limits)
+                lines = await staff_scope.describe_scope(session, user.id or 0)
+        finally:
+            await engine.dispose()
+        return [
+            f"{line.process.slug}: "
+            + (", ".join(t.slug for t in line.fields) or "the whole process")
+            for line in lines
+        ] or ["every process"]
+
+    if entries and everywhere:
+        raise click.UsageError("Give --process or --everywhere, not both.")
+    upgrade_database(settings.database_url)
+    try:
+        lines = asyncio.run(work())
+    except ValidationFailed as failed:
+        raise click.ClickException(" ".join(failed.errors.values())) from None
+    click.echo(f"{email} works in:")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
 @users.command("token")
 @click.argument("email")
 @click.option("--name", default="Kommandozeile", show_default=True, help="What the token is for.")

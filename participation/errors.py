@@ -41,7 +41,7 @@ def _messages(status_code: int, detail: str) -> tuple[str, str]:
     if status_code == 403 and detail == OUTSIDE_SCOPE:
         return _("Outside your remit"), _(
             "This belongs to a process or action field you do not work in. An administrator "
-            "can extend your remit on your account's page."
+            "can extend your remit."
         )
     if status_code == 503 and detail.endswith(BUSY):
         return _("The site is very busy right now"), _(

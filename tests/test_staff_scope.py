@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.cli import main
 from participation.models import (
     Contribution,
     ContributionStatus,
@@ -23,10 +25,18 @@ from participation.models import (
     StaffScope,
     ThemeSource,
 )
-from participation.services.staff_scope import EVERYWHERE, Scope, load_scope
+from participation.services.errors import ValidationFailed
+from participation.services.staff_scope import (
+    EVERYWHERE,
+    Scope,
+    describe_scope,
+    load_scope,
+    set_scope,
+)
 from participation.settings import Settings
 from tests.focus_group_helpers import add_session
 from tests.helpers import (
+    SLUG,
     Client,
     add_idea,
     add_process,
@@ -198,3 +208,57 @@ def test_lists_of_a_moderator_limited_to_another_process_leave_this_one_out(
         response = client.get(path)
         assert response.status_code == 200, path
         assert (text in response.text) is not limited, path
+
+
+# --- setting a scope --------------------------------------------------------------------------
+
+
+async def test_setting_a_scope_replaces_the_old_one_and_checks_its_fields(
+    session: AsyncSession,
+) -> None:
+    here = await add_process(session)
+    there = await add_process(session, slug="anderer-kreis")
+    field = next(iter((await add_themes(session, here)).values()))
+    moderator = await add_staff(session, "kreis@example.org", Role.MODERATOR)
+    await set_scope(session, moderator, {_id(there): []})
+    await set_scope(session, moderator, {_id(here): [_id(field)]})
+    assert (await load_scope(session, moderator)).limits == {_id(here): frozenset({_id(field)})}
+    lines = await describe_scope(session, _id(moderator))
+    assert [(line.process.slug, [t.slug for t in line.fields]) for line in lines] == [
+        (here.slug, [field.slug])
+    ]
+    with pytest.raises(ValidationFailed):
+        await set_scope(session, moderator, {_id(there): [_id(field)]})
+    admin = await add_staff(session, "admin@example.org", Role.ADMIN)
+    with pytest.raises(ValidationFailed):
+        await set_scope(session, admin, {_id(here): []})
+    await set_scope(session, moderator, {})
+    assert (await load_scope(session, moderator)).unrestricted
+
+
+def test_the_command_line_limits_and_frees_an_account(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("VAR_DIR", str(settings.var_dir))
+
+    async def rows(session: AsyncSession) -> str:
+        process = await add_process(session)
+        await add_themes(session, process)
+        await add_staff(session, "kreis@example.org", Role.MODERATOR)
+        return next(
+            iter((await add_themes(session, process, [("wlan", "WLAN", [])])).values())
+        ).slug
+
+    field = in_db(settings, rows)
+    cli = CliRunner()
+    limited = cli.invoke(
+        main, ["users", "scope", "kreis@example.org", "--process", f"{SLUG}:{field}"]
+    )
+    assert limited.exit_code == 0, limited.output
+    assert f"{SLUG}: {field}" in limited.output
+    unknown = cli.invoke(main, ["users", "scope", "kreis@example.org", "--process", "nirgendwo"])
+    assert unknown.exit_code == 1
+    assert "nirgendwo" in unknown.output
+    freed = cli.invoke(main, ["users", "scope", "kreis@example.org", "--everywhere"])
+    assert "every process" in freed.output

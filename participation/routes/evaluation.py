@@ -17,7 +17,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import AREAS, guarded_user, require_roles
+from participation.auth import AREAS, guarded_scope, guarded_user, require_roles
 from participation.i18n import _
 from participation.models import Process, Role, User
 from participation.routes import Db, FormData
@@ -48,7 +48,9 @@ class EvaluationController(Controller):
         user = guarded_user(request)
         return Template(
             "pages/evaluation/index.html",
-            context={"rounds": await ratings.my_rounds(db, user.id or 0)},
+            context={
+                "rounds": await ratings.my_rounds(db, user.id or 0, await guarded_scope(request))
+            },
         )
 
     @get("/runden/{round_id:int}", cache=False)

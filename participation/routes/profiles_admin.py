@@ -127,7 +127,9 @@ class ProfileAdminController(Controller):
                 "themes": themes,
                 "theme_names": {t.id: t.name for t in themes},
                 "filters": filters,
-                "found": await listing.list_profiles(db, process.id, filters),
+                "found": await listing.list_profiles(
+                    db, process.id, filters, await guarded_scope(request)
+                ),
                 "members": await group.staff_in_groups(db, process.id),
                 "statuses": list(ProfileStatus),
                 "horizons": list(Horizon),

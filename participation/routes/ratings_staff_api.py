@@ -26,7 +26,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 from litestar.status_codes import HTTP_201_CREATED, HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
 
-from participation.auth import guarded_user
+from participation.auth import guarded_scope, guarded_user
 from participation.models import Process, RatingRound, Role, RoundStatus
 from participation.routes import Db
 from participation.services.errors import NotFound, ServiceError, ValidationFailed
@@ -230,7 +230,9 @@ class RatingStaffApiController(Controller):
     async def list_rounds(self, request: Request[Any, Any, Any], db: Db) -> list[RoundItem]:
         """Newest first, each with the caller's progress: `rated` of `assigned` profiles
         (a declared conflict counts as done)."""
-        progress = await ratings.my_rounds(db, guarded_user(request).id or 0)
+        progress = await ratings.my_rounds(
+            db, guarded_user(request).id or 0, await guarded_scope(request)
+        )
         return [_round_item(p.round, p.process_title, p.assigned, p.done) for p in progress]
 
     @get(

@@ -26,11 +26,12 @@ from typing import Any, Final
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, delete, false, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import SessionMaker
+from participation.i18n import _
 from participation.models import (
     Cluster,
     ClusterRun,
@@ -47,9 +48,11 @@ from participation.models import (
     Role,
     StaffScope,
     Survey,
+    Theme,
     ThemeSource,
     User,
 )
+from participation.services.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -303,3 +306,89 @@ async def check_route(connection: ASGIConnection[Any, Any, Any, Any], user: User
             )
             if not allowed:
                 raise PermissionDeniedException(OUTSIDE_SCOPE)
+
+
+# --- setting and showing a scope ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeLine:
+    """One process of a user's scope as people read it: the process and its fields."""
+
+    process: Process
+    fields: list[Theme]  # empty: the whole process
+
+
+async def describe_scope(session: AsyncSession, user_id: int) -> list[ScopeLine]:
+    """The user's scope by process title; empty for a user who works everywhere."""
+    rows = (
+        await session.exec(
+            select(Process, Theme)
+            .join(StaffScope, col(StaffScope.process_id) == Process.id)
+            .outerjoin(Theme, col(Theme.id) == StaffScope.theme_id)
+            .where(StaffScope.user_id == user_id)
+            .order_by(col(Process.title), col(Theme.position))
+        )
+    ).all()
+    lines: dict[int, ScopeLine] = {}
+    for process, theme in rows:
+        line = lines.setdefault(process.id or 0, ScopeLine(process, []))
+        if theme is not None:
+            line.fields.append(theme)
+    return list(lines.values())
+
+
+async def set_scope(
+    session: AsyncSession, user: User, limits: Mapping[int, Collection[int]]
+) -> None:
+    """Replaces the user's scope with `limits` (a process id and the ids of the action fields
+    the user is limited to there, none for the whole process); an empty mapping lifts every
+    limit. Admins are never limited. Raises ValidationFailed for a field of another process."""
+    if limits and user.role is Role.ADMIN:
+        raise ValidationFailed({"scope": _("Administrators work in every process.")})
+    wanted = {theme_id for fields in limits.values() for theme_id in fields}
+    found = dict(
+        (
+            await session.exec(
+                select(Theme.id, Theme.process_id).where(col(Theme.id).in_(sorted(wanted)))
+            )
+        ).all()
+    )
+    for process_id, fields in limits.items():
+        if any(found.get(theme_id) != process_id for theme_id in fields):
+            raise ValidationFailed(
+                {"scope": _("An action field does not belong to the process it was given for.")}
+            )
+    await session.exec(delete(StaffScope).where(col(StaffScope.user_id) == user.id))
+    assert user.id is not None
+    session.add_all(
+        StaffScope(user_id=user.id, process_id=process_id, theme_id=theme_id)
+        for process_id, fields in limits.items()
+        for theme_id in ([*sorted(fields)] if fields else [None])
+    )
+    await session.commit()
+
+
+async def limits_from_slugs(session: AsyncSession, entries: Collection[str]) -> dict[int, set[int]]:
+    """Limits written as "process-slug" or "process-slug:field-slug,field-slug" (the command
+    line's form). Raises ValidationFailed naming an unknown process or field."""
+    limits: dict[int, set[int]] = {}
+    for entry in entries:
+        slug, _sep, fields = entry.partition(":")
+        process = (await session.exec(select(Process).where(Process.slug == slug.strip()))).first()
+        if process is None or process.id is None:
+            raise ValidationFailed(
+                {"scope": _("No process with the slug %(slug)s.") % {"slug": slug}}
+            )
+        themes = {
+            t.slug: t.id
+            for t in await session.exec(select(Theme).where(Theme.process_id == process.id))
+        }
+        chosen = limits.setdefault(process.id, set())
+        for field_slug in filter(None, (f.strip() for f in fields.split(","))):
+            if (theme_id := themes.get(field_slug)) is None:
+                raise ValidationFailed(
+                    {"scope": _("The process has no action field %(slug)s.") % {"slug": field_slug}}
+                )
+            chosen.add(theme_id)
+    return limits

@@ -43,6 +43,7 @@ from participation.services.errors import NotFound, ServiceError, ValidationFail
 from participation.services.evaluation import rounds
 from participation.services.evaluation.criteria import criteria_of, setup_of
 from participation.services.evaluation.scoring import DISAGREEMENT, RatingValue, score_profiles
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 JUSTIFICATION_MAX: Final = 2000
 NOTE_MAX: Final = 500
@@ -78,11 +79,17 @@ class RoundProgress:
     done: int  # submitted, or a conflict declared
 
 
-async def my_rounds(session: AsyncSession, user_id: int) -> list[RoundProgress]:
+async def my_rounds(
+    session: AsyncSession, user_id: int, scope: Scope = EVERYWHERE
+) -> list[RoundProgress]:
     """The open rounds `user_id` rates in, newest first, with "12 von 40 bewertet": a
     profile with a declared conflict counts as done (its ratings were deleted, so it is
-    never counted twice)."""
-    progress = await rounds.rounds_of(session, user_id)
+    never counted twice). Rounds of processes outside the user's scope are left out."""
+    progress = [
+        p
+        for p in await rounds.rounds_of(session, user_id)
+        if scope.allows_process(p.round.process_id)
+    ]
     ids = [p.round.id for p in progress]
     conflicts: dict[int, int] = {}
     titles: dict[int, str] = {}

@@ -24,6 +24,7 @@ from participation.models import (
     ProfileTheme,
 )
 from participation.services.processes import Page
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 PAGE_SIZE: Final = 50
 
@@ -76,8 +77,12 @@ class ProfileList:
     by_status: dict[ProfileStatus, int]  # in the whole process
 
 
-async def list_profiles(db: AsyncSession, process_id: int, filters: ProfileFilters) -> ProfileList:
+async def list_profiles(
+    db: AsyncSession, process_id: int, filters: ProfileFilters, scope: Scope = EVERYWHERE
+) -> ProfileList:
     conditions: list[Any] = [Profile.process_id == process_id]
+    if scope.fields_in(process_id):
+        conditions.append(scope.profiles_in())  # a member limited to action fields
     if filters.status:
         conditions.append(Profile.status == filters.status)
     if filters.horizon:
