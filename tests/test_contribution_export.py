@@ -32,6 +32,7 @@ from participation.models import (
 )
 from participation.services import contribution_export
 from participation.services.contribution_export import export_header, export_pages, may_export
+from participation.services.staff_scope import set_scope
 from participation.settings import Settings
 from tests.cluster_rows import add_run
 from tests.focus_group_helpers import add_member, add_session
@@ -390,3 +391,34 @@ def test_the_csv_is_streamed_page_by_page(
     table = _csv(staff_client)
     assert len(table) == 1 + 6
     assert pages == [2, 2, 2]
+
+
+def test_a_moderator_of_one_action_field_exports_its_contributions_only(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    async def rows(session: AsyncSession) -> int:
+        field, other = list((await add_themes(session, process)).values())[:2]
+        inside = await add_idea(session, process, title="Radweg am Fluss")
+        outside = await add_idea(session, process, title="Bücherbus")
+        moderator = await add_staff(session, "feld@example.org", Role.MODERATOR)
+        assert field.id is not None
+        assert other.id is not None
+        assert inside.id is not None
+        assert outside.id is not None
+        session.add_all(
+            [
+                ContributionTheme(contribution_id=inside.id, theme_id=field.id),
+                ContributionTheme(contribution_id=outside.id, theme_id=other.id),
+            ]
+        )
+        await session.commit()
+        assert process.id is not None
+        await set_scope(session, moderator, {process.id: [field.id]})
+        return inside.id
+
+    inside = in_db(settings, rows)
+    assert login(client, "feld@example.org").status_code == 303
+    assert [row[0] for row in _csv(client)[1:]] == [str(inside)]
+    sheet = load_workbook(io.BytesIO(client.get(f"{URL}.xlsx").content), read_only=True).active
+    assert sheet is not None
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [inside]

@@ -11,7 +11,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from participation.auth import guarded_user, requires_staff
+from participation.auth import guarded_scope, guarded_user, requires_staff
 from participation.models import Process
 from participation.routes import Db
 from participation.routes.processes import load_process
@@ -45,7 +45,10 @@ class ContributionExportController(Controller):
         process = await self._process(request, db, slug)
         assert process.id is not None
         chunks = contribution_export.csv_stream(
-            state.sessionmaker, process.id, state.settings.time_zone
+            state.sessionmaker,
+            process.id,
+            state.settings.time_zone,
+            scope=await guarded_scope(request),
         )
         return Stream(
             chunks, media_type="text/csv; charset=utf-8", headers=_attachment(slug, "csv")
@@ -57,6 +60,8 @@ class ContributionExportController(Controller):
     ) -> Response[bytes]:
         process = await self._process(request, db, slug)
         assert process.id is not None
-        pages = contribution_export.export_pages(db, process.id, state.settings.time_zone)
+        pages = contribution_export.export_pages(
+            db, process.id, state.settings.time_zone, scope=await guarded_scope(request)
+        )
         content = await contribution_export.write_xlsx(pages)
         return Response(content, media_type=XLSX, headers=_attachment(slug, "xlsx"))

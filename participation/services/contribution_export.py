@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from openpyxl import Workbook
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,6 +57,7 @@ from participation.models import (
     User,
 )
 from participation.services.clusters import latest_run
+from participation.services.staff_scope import EVERYWHERE, Scope
 from participation.services.survey_export import Cell, _csv_lines, _xlsx_cell
 
 BATCH: Final = 500
@@ -364,9 +365,12 @@ async def export_pages(
     *,
     batch: int | None = None,
     labels: _Labels | None = None,
+    scope: Scope = EVERYWHERE,
 ) -> AsyncIterator[list[list[Cell]]]:
-    """The process's contributions by id, `batch` rows at a time: one statement to find the
-    latest clustering, then at most eight per page whatever the page holds."""
+    """The process's contributions by id (those of a limited member's action fields),
+    `batch` rows at a time: one statement to find the latest clustering, then at most eight
+    per page whatever the page holds."""
+    in_scope = scope.contributions_in() if scope.fields_in(process_id) else true()
     size = batch or BATCH
     labels = labels or _Labels.now()
     zone = ZoneInfo(time_zone)
@@ -380,7 +384,11 @@ async def export_pages(
                 .options(_OWN)
                 # Kept counts fresh, also when the session holds the rows from before.
                 .execution_options(populate_existing=True)
-                .where(Contribution.process_id == process_id, col(Contribution.id) > last_id)
+                .where(
+                    Contribution.process_id == process_id,
+                    col(Contribution.id) > last_id,
+                    in_scope,
+                )
                 .order_by(col(Contribution.id))
                 .limit(size)
             )
@@ -395,7 +403,12 @@ async def export_pages(
 
 
 def csv_stream(
-    sessionmaker: SessionMaker, process_id: int, time_zone: str, *, batch: int | None = None
+    sessionmaker: SessionMaker,
+    process_id: int,
+    time_zone: str,
+    *,
+    batch: int | None = None,
+    scope: Scope = EVERYWHERE,
 ) -> AsyncIterator[bytes]:
     """The CSV file piece by piece: BOM and header, then a page at a time, each written in a
     worker thread. It reads with a session of its own, opened when the first page is asked
@@ -407,7 +420,9 @@ def csv_stream(
     async def chunks() -> AsyncIterator[bytes]:
         yield ("\ufeff" + _csv_lines([header])).encode("utf-8")
         async with sessionmaker() as session:
-            pages = export_pages(session, process_id, time_zone, batch=batch, labels=labels)
+            pages = export_pages(
+                session, process_id, time_zone, batch=batch, labels=labels, scope=scope
+            )
             async for rows in pages:
                 yield (await anyio.to_thread.run_sync(_csv_lines, rows)).encode("utf-8")
 
