@@ -65,6 +65,7 @@ from participation.routes.profiles_admin import ProfileAdminController
 from participation.routes.profiles_api import ProfileApiController, StaffApiController
 from participation.routes.rating_sheets import EvaluatorSheetController, MySheetController
 from participation.routes.ratings_staff_api import RatingStaffApiController
+from participation.routes.staff_scope_admin import StaffScopeController
 from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
@@ -220,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffApiController,
             RatingStaffApiController,
             TokenController,
+            StaffScopeController,
             FocusGroupController,
             JoinController,
             create_static_files_router(

@@ -172,6 +172,8 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # Personal access tokens for the staff API: every staff member their own.
     "POST /konto/tokens": STAFF,
     "POST /konto/tokens/{token_id:int}/revoke": STAFF,
+    # Limiting a staff member to processes and action fields.
+    "POST /admin/users/{user_id:int}/zustaendigkeit": ADMINS,
 }
 
 

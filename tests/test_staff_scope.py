@@ -24,6 +24,7 @@ from participation.models import (
     Role,
     StaffScope,
     ThemeSource,
+    User,
 )
 from participation.services.errors import ValidationFailed
 from participation.services.staff_scope import (
@@ -42,6 +43,7 @@ from tests.helpers import (
     add_process,
     add_staff,
     add_themes,
+    csrf_token,
     de,
     in_db,
     login,
@@ -262,3 +264,49 @@ def test_the_command_line_limits_and_frees_an_account(
     assert "nirgendwo" in unknown.output
     freed = cli.invoke(main, ["users", "scope", "kreis@example.org", "--everywhere"])
     assert "every process" in freed.output
+
+
+def test_an_admin_limits_a_moderator_to_an_action_field_on_the_remit_page(
+    client: Client, settings: Settings
+) -> None:
+    async def rows(session: AsyncSession) -> tuple[int, int, int, int]:
+        here = await add_process(session)
+        there = await add_process(session, slug="anderer-kreis", title="Glasfaser im Kreis")
+        field = next(iter((await add_themes(session, here)).values()))
+        await add_staff(session, "admin@example.org", Role.ADMIN)
+        moderator = await add_staff(session, "kreis@example.org", Role.MODERATOR)
+        return _id(moderator), _id(here), _id(there), _id(field)
+
+    moderator, here, there, field = in_db(settings, rows)
+    assert login(client, "admin@example.org").status_code == 303
+    url = f"/admin/users/{moderator}/zustaendigkeit"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f'id="process-{here}-none" name="process-{here}" value="none" checked' in page.text
+    token = csrf_token(client)
+
+    # "Only these fields" with none ticked: told next to the process, nothing saved.
+    refused = client.post(url, data={"_csrf_token": token, f"process-{here}": "fields"})
+    assert refused.status_code == 422
+    assert de("Please tick at least one action field.") in refused.text
+    assert in_db(settings, lambda s: load_scope_of(s, moderator)).unrestricted
+
+    sent = {
+        "_csrf_token": token,
+        f"process-{here}": "fields",
+        f"field-{field}": "on",
+        f"process-{there}": "all",
+    }
+    saved = client.post(url, data=sent, follow_redirects=False)
+    assert saved.status_code == 303
+    scope = in_db(settings, lambda s: load_scope_of(s, moderator))
+    assert scope.limits == {here: frozenset({field}), there: frozenset()}
+    shown = client.get(url).text
+    assert f'id="field-{field}" name="field-{field}" value="on" checked' in shown
+    assert f'id="process-{there}-all" name="process-{there}" value="all" checked' in shown
+
+
+async def load_scope_of(session: AsyncSession, user_id: int) -> Scope:
+    user = await session.get(User, user_id)
+    assert user is not None
+    return await load_scope(session, user)

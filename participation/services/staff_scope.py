@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
@@ -391,4 +391,55 @@ async def limits_from_slugs(session: AsyncSession, entries: Collection[str]) -> 
                     {"scope": _("The process has no action field %(slug)s.") % {"slug": field_slug}}
                 )
             chosen.add(theme_id)
+    return limits
+
+
+# --- the administrator's form ---------------------------------------------------------------
+
+ScopeMode = Literal["none", "all", "fields"]
+_MODES: Final[dict[str, ScopeMode]] = {"all": "all", "fields": "fields"}
+
+
+@dataclass
+class ScopeChoice:
+    """One process on the scope form: whether the user works in it (not, wholly, in some
+    fields) and which fields are ticked."""
+
+    process: Process
+    themes: list[Theme]
+    mode: ScopeMode = "none"
+    chosen: set[int] = field(default_factory=set)
+
+
+async def scope_choices(session: AsyncSession, user_id: int) -> list[ScopeChoice]:
+    """Every process with its action fields, filled with the user's scope (two statements)."""
+    processes = (await session.exec(select(Process).order_by(col(Process.title)))).all()
+    themes = (await session.exec(select(Theme).order_by(col(Theme.position)))).all()
+    choices = {p.id: ScopeChoice(p, [t for t in themes if t.process_id == p.id]) for p in processes}
+    for line in await describe_scope(session, user_id):
+        choice = choices[line.process.id]
+        choice.mode = "fields" if line.fields else "all"
+        choice.chosen = {t.id for t in line.fields if t.id is not None}
+    return list(choices.values())
+
+
+def read_scope_form(data: Mapping[str, str], choices: list[ScopeChoice]) -> dict[int, set[int]]:
+    """The limits the form asks for, and `choices` updated to show what was sent. Raises
+    ValidationFailed (keyed `process-<id>`) where "only these fields" has none ticked."""
+    limits: dict[int, set[int]] = {}
+    errors: dict[str, str] = {}
+    for choice in choices:
+        process_id = choice.process.id or 0
+        choice.mode = _MODES.get(data.get(f"process-{process_id}", ""), "none")
+        choice.chosen = {
+            t.id for t in choice.themes if t.id is not None and data.get(f"field-{t.id}") == "on"
+        }
+        if choice.mode == "all":
+            limits[process_id] = set()
+        elif choice.mode == "fields":
+            if not choice.chosen:
+                errors[f"process-{process_id}"] = _("Please tick at least one action field.")
+            limits[process_id] = choice.chosen
+    if errors:
+        raise ValidationFailed(errors)
     return limits
