@@ -6,7 +6,8 @@
 - `focus_groups`: focus-group sessions, members, ideas and dots
 - `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
-- `accounts`: sign-in throttling, personal access tokens
+- `accounts`: sign-in throttling, personal access tokens, invitation and reset links,
+  recovery codes, the account log
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
 - `tracking`: milestones, indicator values and the public timeline of published profiles
@@ -16,7 +17,15 @@ Everything is importable from `participation.models`.
 
 from __future__ import annotations
 
-from participation.models.accounts import PersonalAccessToken, SignInThrottle
+from participation.models.accounts import (
+    AccountEvent,
+    AccountEventKind,
+    AccountLink,
+    LinkPurpose,
+    PersonalAccessToken,
+    RecoveryCode,
+    SignInThrottle,
+)
 from participation.models.base import (
     UTCDateTime,
     enum_column,
@@ -118,6 +127,9 @@ from participation.models.tracking import (
 __all__ = [
     "IN_MODERATION",
     "PUBLIC_PROFILE_STATUSES",
+    "AccountEvent",
+    "AccountEventKind",
+    "AccountLink",
     "AnalysisJob",
     "Channel",
     "Cluster",
@@ -147,6 +159,7 @@ __all__ = [
     "IndicatorValue",
     "JobKind",
     "JobStatus",
+    "LinkPurpose",
     "ModerationAction",
     "ModerationEvent",
     "ModerationMode",
@@ -176,6 +189,7 @@ __all__ = [
     "QueueItemPublic",
     "Rating",
     "RatingRound",
+    "RecoveryCode",
     "Report",
     "ReportReason",
     "ReportStatus",
