@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,9 +53,10 @@ def admin_client(client: Client, settings: Settings) -> Client:
 
 
 @pytest.fixture
-def other_client(app: Litestar) -> Iterator[Client]:
-    """A second browser on the same app."""
-    with TestClient(app, base_url="http://testserver.local") as second:
+def other_client(settings: Settings) -> Iterator[Client]:
+    """A second browser, served by a second app process on the same database and session
+    store (one app in two test clients would share its connections across event loops)."""
+    with TestClient(create_app(settings), base_url="http://testserver.local") as second:
         yield second
 
 
