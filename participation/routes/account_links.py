@@ -50,15 +50,20 @@ def _link_page(
     )
 
 
+async def _link_form(db: Db, token: str, purpose: LinkPurpose, template: str) -> Template:
+    """The form a link opens, or the "link invalid" page."""
+    user = await by_link.link_works(db, token, purpose)
+    if user is None:
+        return _link_page("", token, errors={"link": ""})
+    return _link_page(template, token, values={"email": user.email})
+
+
 class AccountLinkController(Controller):
     include_in_schema = False
 
     @get("/einladung/{token:str}", cache=False)
     async def invitation_form(self, db: Db, token: FromPath[str]) -> Template:
-        user = await by_link.link_works(db, token, LinkPurpose.INVITATION)
-        if user is None:
-            return _link_page("", token, errors={"link": ""})
-        return _link_page("pages/auth/invitation.html", token, values={"email": user.email})
+        return await _link_form(db, token, LinkPurpose.INVITATION, "pages/auth/invitation.html")
 
     @post("/einladung/{token:str}")
     async def accept_invitation(
@@ -115,10 +120,7 @@ class AccountLinkController(Controller):
 
     @get("/passwort-neu/{token:str}", cache=False)
     async def reset_form(self, db: Db, token: FromPath[str]) -> Template:
-        user = await by_link.link_works(db, token, LinkPurpose.PASSWORD_RESET)
-        if user is None:
-            return _link_page("", token, errors={"link": ""})
-        return _link_page("pages/auth/reset.html", token, values={"email": user.email})
+        return await _link_form(db, token, LinkPurpose.PASSWORD_RESET, "pages/auth/reset.html")
 
     @post("/passwort-neu/{token:str}")
     async def reset(

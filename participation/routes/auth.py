@@ -14,6 +14,7 @@ from litestar.status_codes import (
 )
 
 from participation.auth import (
+    PendingStep,
     Step,
     begin_step,
     current_user,
@@ -62,7 +63,9 @@ async def _finish(request: Request[Any, Any, Any], db: Db, user: User, target: s
     return Redirect(target or home_path(user), status_code=303)
 
 
-async def _pending_user(request: Request[Any, Any, Any], db: Db, step: Step) -> User | None:
+async def _pending(
+    request: Request[Any, Any, Any], db: Db, step: Step
+) -> tuple[User, PendingStep] | None:
     """The account whose password passed in this session and waits for `step`."""
     pending = pending_step(request)
     if pending is None or pending.step is not step:
@@ -70,7 +73,7 @@ async def _pending_user(request: Request[Any, Any, Any], db: Db, step: Step) -> 
     user = await db.get(User, pending.user_id)
     if user is None or not user.is_active or user.session_generation != pending.generation:
         return None
-    return user
+    return user, pending
 
 
 def _start_again(request: Request[Any, Any, Any]) -> Redirect:
@@ -117,7 +120,7 @@ class AuthController(Controller):
 
     @get(CODE_PATH, cache=False)
     async def code_form(self, request: Request[Any, Any, Any], db: Db) -> Template | Redirect:
-        if await _pending_user(request, db, Step.CODE) is None:
+        if await _pending(request, db, Step.CODE) is None:
             return _start_again(request)
         return Template("pages/auth/code.html", context={"error": None}, headers=NO_STORE)
 
@@ -125,10 +128,10 @@ class AuthController(Controller):
     async def code(
         self, request: Request[Any, Any, Any], db: Db, data: FormData
     ) -> Template | Redirect:
-        user = await _pending_user(request, db, Step.CODE)
-        pending = pending_step(request)
-        if user is None or pending is None:
+        found = await _pending(request, db, Step.CODE)
+        if found is None:
             return _start_again(request)
+        user, pending = found
         try:
             passed = await security.check_second_factor(db, user, data.get("code", ""))
         except SignInLocked as locked:
@@ -146,19 +149,19 @@ class AuthController(Controller):
 
     @get(SETUP_PATH, cache=False)
     async def setup_form(self, request: Request[Any, Any, Any], db: Db) -> Template | Redirect:
-        user = await _pending_user(request, db, Step.SETUP)
-        if user is None:
+        found = await _pending(request, db, Step.SETUP)
+        if found is None:
             return _start_again(request)
-        return totp_setup_page(request, user, action=SETUP_PATH, required=True)
+        return totp_setup_page(request, found[0], action=SETUP_PATH, required=True)
 
     @post(SETUP_PATH)
     async def setup(
         self, request: Request[Any, Any, Any], db: Db, data: FormData
     ) -> Template | Redirect:
-        user = await _pending_user(request, db, Step.SETUP)
-        pending = pending_step(request)
-        if user is None or pending is None:
+        found = await _pending(request, db, Step.SETUP)
+        if found is None:
             return _start_again(request)
+        user, pending = found
         codes = await confirm_totp(
             request, db, user, data.get("code", ""), action=SETUP_PATH, required=True
         )
