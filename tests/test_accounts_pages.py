@@ -352,3 +352,5 @@ def test_the_answer_is_the_same_whether_or_not_the_address_exists(
 def test_the_login_page_offers_the_forgotten_password(client: Client) -> None:
     link = one(html(client.get("/login").text), 'a[href="/passwort-vergessen"]')
     assert text_of(link) == german("Forgotten your password?")
+    form = html(client.get("/passwort-vergessen").text)
+    assert one(form, "#email")["type"] == "email"

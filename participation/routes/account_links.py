@@ -95,7 +95,7 @@ class AccountLinkController(Controller):
 
     @get("/passwort-vergessen", cache=False)
     async def forgotten_form(self) -> Template:
-        return Template("pages/auth/forgotten.html", context={"sent": False, "email": ""})
+        return Template("pages/auth/forgotten.html", context={"sent": False, "email": "", "too_many": False})
 
     @post("/passwort-vergessen")
     async def forgotten(self, request: Request[Any, Any, Any], data: FormData) -> Template:
@@ -114,7 +114,7 @@ class AccountLinkController(Controller):
             )
         return Template(
             "pages/auth/forgotten.html",
-            context={"sent": True, "email": ""},
+            context={"sent": True, "email": "", "too_many": False},
             background=BackgroundTask(by_link.request_reset, request.app.state.sessionmaker, email),
         )
 
