@@ -84,6 +84,9 @@ def test_only_admins_open_the_user_administration(
     assert client.get("/admin/users").status_code == 403
     assert client.get("/admin/users/1").status_code == 403
     assert client.get("/konto").status_code == 200  # their own account they may open
+    footer = one(html(client.get("/").text), ".site-footer")
+    assert footer.select('a[href="/konto"]')
+    assert not footer.select('a[href="/admin/users"]')
 
 
 def test_the_list_shows_role_status_sign_in_and_2fa(
@@ -91,6 +94,7 @@ def test_the_list_shows_role_status_sign_in_and_2fa(
 ) -> None:
     in_db(settings, lambda s: add_staff(s, "alt@example.org", Role.EVALUATOR, active=False))
     page = html(admin_client.get("/admin/users").text)
+    assert one(page, '.site-footer a[href="/admin/users"]') is not None
     rows = {
         text_of(row.select("td")[1]): [text_of(td) for td in row.select("td")]
         for row in page.select("#users-caption ~ tbody tr")

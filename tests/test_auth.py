@@ -134,13 +134,9 @@ ADMIN_PATHS = ["/admin/processes"] if "admin" in AREAS else []
 PROFILES = "/admin/steckbriefe"
 # Rating profiles: evaluators and admins.
 RATING = "/bewertung"
-# The user administration (admins) and one's own account (every staff member).
-USERS = "/admin/users"
-ACCOUNT = "/konto"
 # Every staff page the navigation can link to.
 STAFF_PATHS = [
-    *("/moderation", "/moderation/log", "/analysis", RATING, "/focus-groups", *ADMIN_PATHS),
-    USERS,
+    *("/moderation", "/moderation/log", "/analysis", RATING, "/focus-groups", *ADMIN_PATHS)
 ]
 
 
@@ -153,26 +149,18 @@ def nav_links(client: Client) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.EVALUATOR, ["/", "/analysis", PROFILES, RATING, ACCOUNT]),
-        (Role.FACILITATOR, ["/", PROFILES, "/focus-groups", ACCOUNT]),
-        (Role.EDITOR, ["/", PROFILES, ACCOUNT]),
+        (Role.EVALUATOR, ["/", "/analysis", PROFILES, RATING]),
+        (Role.FACILITATOR, ["/", PROFILES, "/focus-groups"]),
+        (Role.EDITOR, ["/", PROFILES]),
         (
             Role.MODERATOR,
-            [
-                "/",
-                "/moderation",
-                "/moderation/log",
-                "/analysis",
-                PROFILES,
-                "/focus-groups",
-                ACCOUNT,
-            ],
+            ["/", "/moderation", "/moderation/log", "/analysis", PROFILES, "/focus-groups"],
         ),
         (
             Role.ADMIN,
             [
                 *("/", "/moderation", "/moderation/log", "/analysis", PROFILES, RATING),
-                *("/focus-groups", *ADMIN_PATHS, USERS, ACCOUNT),
+                *("/focus-groups", *ADMIN_PATHS),
             ],
         ),
     ],
