@@ -95,7 +95,9 @@ class AccountLinkController(Controller):
 
     @get("/passwort-vergessen", cache=False)
     async def forgotten_form(self) -> Template:
-        return Template("pages/auth/forgotten.html", context={"sent": False, "email": "", "too_many": False})
+        return Template(
+            "pages/auth/forgotten.html", context={"sent": False, "email": "", "too_many": False}
+        )
 
     @post("/passwort-vergessen")
     async def forgotten(self, request: Request[Any, Any, Any], data: FormData) -> Template:
