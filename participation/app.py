@@ -37,6 +37,8 @@ from participation.middleware import (
 from participation.page_cache import PageCache, PageCacheMiddleware
 from participation.rate_limit import Counters, WriteLimitMiddleware
 from participation.retention_task import RetentionPurge
+from participation.routes.account import AccountController
+from participation.routes.account_links import AccountLinkController
 from participation.routes.admin import ProcessAdminController
 from participation.routes.admin_import import ImportAdminController
 from participation.routes.analysis import AnalysisController
@@ -73,6 +75,7 @@ from participation.routes.system import SystemController
 from participation.routes.tokens import TokenController
 from participation.routes.tracking import TrackingAdminController
 from participation.routes.unsubscribe import UnsubscribeController
+from participation.routes.users_admin import UsersAdminController
 from participation.services import survey_results
 from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
@@ -222,6 +225,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RatingStaffApiController,
             TokenController,
             StaffScopeController,
+            AccountController,
+            AccountLinkController,
+            UsersAdminController,
             FocusGroupController,
             JoinController,
             create_static_files_router(

@@ -6,8 +6,10 @@ Anonymous requests to staff pages are sent to the login page; staff API routes a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -28,6 +30,10 @@ from participation.services.staff_scope import Scope, check_route, scope_of
 from participation.services.users import get_active_user
 
 SESSION_USER_KEY = "user_id"
+SESSION_GENERATION_KEY = "generation"
+_PENDING_KEY = "pending_sign_in"
+# Seconds between the password and the second step before the person starts again.
+PENDING_FOR: Final = 300
 _ROTATE_FLAG = "rotate_session_id"
 _NEW_ID = "new_session_id"
 
@@ -69,8 +75,61 @@ class SessionConfig(ServerSideSessionConfig):
 
 
 def sign_in(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
+    """Sign the session in (under a new id). The account's session generation goes with it:
+    a password change raises it and so ends every session signed in before."""
     connection.scope.setdefault("state", {})[_ROTATE_FLAG] = True
-    connection.set_session({SESSION_USER_KEY: user.id})
+    connection.set_session(
+        {SESSION_USER_KEY: user.id, SESSION_GENERATION_KEY: user.session_generation}
+    )
+
+
+class Step(StrEnum):
+    """What a session whose password passed still has to do before it is signed in."""
+
+    CODE = "code"  # enter the authenticator's code or a recovery code
+    SETUP = "setup"  # set up two-factor sign-in (REQUIRE_2FA_FOR)
+
+
+def begin_step(
+    connection: ASGIConnection[Any, Any, Any, Any], user: User, step: Step, target: str
+) -> None:
+    """The password passed; the session is not signed in until `step` is done too."""
+    connection.scope.setdefault("state", {})[_ROTATE_FLAG] = True
+    connection.set_session(
+        {
+            _PENDING_KEY: {
+                "user_id": user.id,
+                "generation": user.session_generation,
+                "step": step.value,
+                "since": int(time.time()),
+                "next": target,
+            }
+        }
+    )
+
+
+@dataclass(frozen=True)
+class PendingStep:
+    user_id: int
+    generation: int
+    step: Step
+    target: str
+
+
+def pending_step(connection: ASGIConnection[Any, Any, Any, Any]) -> PendingStep | None:
+    """The step this session waits for, if it is not over PENDING_FOR old."""
+    pending = connection.session.get(_PENDING_KEY) if connection.session else None
+    if not isinstance(pending, dict) or int(pending.get("since", 0)) + PENDING_FOR < time.time():
+        return None
+    try:
+        return PendingStep(
+            int(pending["user_id"]),
+            int(pending["generation"]),
+            Step(pending["step"]),
+            str(pending.get("next", "")),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def sign_out(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -92,7 +151,18 @@ class SessionUserMiddleware(AbstractAuthenticationMiddleware):
         sessionmaker: SessionMaker = connection.app.state.sessionmaker
         async with sessionmaker() as session:
             user = await get_active_user(session, user_id)
+        if user is not None and not _session_still_valid(connection, user):
+            user = None
         return AuthenticationResult(user=user, auth=None)
+
+
+def _session_still_valid(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> bool:
+    """Signed in before the password last changed, or without the second factor the role
+    now requires: the session no longer counts (the person signs in again)."""
+    if connection.session.get(SESSION_GENERATION_KEY, 0) != user.session_generation:
+        return False
+    required: frozenset[str] = connection.app.state.settings.require_2fa_for
+    return not (user.role.value in required and not user.totp_secret)
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:

@@ -59,6 +59,12 @@ def format_moment(value: datetime | None, time_zone: str) -> str:
     return pattern.replace("{1}", _long_day(local.date(), locale)).replace("{0}", time_of_day)
 
 
+def format_clock(value: datetime, time_zone: str) -> str:
+    """The time of day alone, as a clock shows it: "14:35"."""
+    local = value.astimezone(_zone(time_zone))
+    return _time_of_day(local.hour, local.minute, i18n.current_locale.get())
+
+
 @lru_cache(maxsize=4096)
 def _time_of_day(hour: int, minute: int, locale: str) -> str:
     return str(format_time(time(hour, minute), format="short", locale=locale))

@@ -6,6 +6,7 @@ middleware.py).
 - /umfrage/<token>: a survey response, from an invitation or the open link
 - /abbestellen/<token>: stops the e-mails about an idea
 - /mitmachen/<code>: a focus group and its pupils' pages
+- /einladung/<token>, /passwort-neu/<token>: set a staff account's password
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import logging
 import re
 from typing import Final
 
-PRIVATE_PREFIXES: Final = ("follow", "umfrage", "abbestellen", "mitmachen")
+PRIVATE_PREFIXES: Final = (
+    "follow",
+    "umfrage",
+    "abbestellen",
+    "mitmachen",
+    "einladung",
+    "passwort-neu",
+)
 # Also percent-encoded, as in a `next=%2Ffollow%2F…` query of an access log line.
 _TOKEN: Final = re.compile(
     rf"(/|%2F)({'|'.join(PRIVATE_PREFIXES)})(/|%2F)[^/?#&%\s\"']+", re.IGNORECASE

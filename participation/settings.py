@@ -91,6 +91,20 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 
 SMTP_SECURITY: Final = ("starttls", "ssl", "none")
+# The staff roles (models.Role; settings import no models).
+STAFF_ROLES: Final = ("admin", "moderator", "evaluator", "facilitator", "editor")
+
+
+def _env_roles(name: str) -> frozenset[str]:
+    """A comma list of roles, e.g. "admin,moderator"; empty when unset."""
+    roles = frozenset(
+        part.strip() for part in (os.environ.get(name) or "").split(",") if part.strip()
+    )
+    if unknown := roles - set(STAFF_ROLES):
+        raise SettingsError(
+            f"{name} takes roles from {', '.join(STAFF_ROLES)}, not {', '.join(sorted(unknown))}"
+        )
+    return roles
 
 
 @dataclass(frozen=True)
@@ -242,6 +256,9 @@ class Settings:
     # After a moderator approves an idea or survey answer (or undoes a merge), look for
     # duplicates again in the background (the `duplicates` job; one per process at a time).
     duplicates_after_approval: bool = True
+    # Roles that must sign in with a second factor (an authenticator app); a user of such a
+    # role without it is led to set it up right after the password.
+    require_2fa_for: frozenset[str] = frozenset()
 
     @property
     def is_sqlite(self) -> bool:
@@ -288,4 +305,5 @@ class Settings:
             health_timeout=_env_seconds("HEALTH_TIMEOUT", 2.0, minimum=0.1),
             page_cache_seconds=_env_seconds("PAGE_CACHE_SECONDS", 1.0),
             duplicates_after_approval=_env_bool("DUPLICATES_AFTER_APPROVAL", True),
+            require_2fa_for=_env_roles("REQUIRE_2FA_FOR"),
         )

@@ -74,9 +74,15 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /mitmachen/{code:str}": PUBLIC,
     "POST /mitmachen/{code:str}/ideen": PUBLIC,
     "POST /mitmachen/{code:str}/ideen/{idea_id:int}/punkte": PUBLIC,
-    # Signing in and out.
+    # Signing in and out; the second step, invitations and a forgotten password (each
+    # checks its own pending sign-in or link).
     "POST /login": PUBLIC,
     "POST /logout": PUBLIC,
+    "POST /login/code": PUBLIC,
+    "POST /login/zwei-faktor": PUBLIC,
+    "POST /einladung/{token:str}": PUBLIC,
+    "POST /passwort-vergessen": PUBLIC,
+    "POST /passwort-neu/{token:str}": PUBLIC,
     # Moderation.
     "POST /moderation/contributions/{contribution_id:int}/approve": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/reject": MODERATORS,
@@ -174,6 +180,18 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /konto/tokens/{token_id:int}/revoke": STAFF,
     # Limiting a staff member to processes and action fields.
     "POST /admin/users/{user_id:int}/zustaendigkeit": ADMINS,
+    # One's own account: every staff member.
+    "POST /konto/name": STAFF,
+    "POST /konto/passwort": STAFF,
+    "POST /konto/zwei-faktor": STAFF,
+    "POST /konto/zwei-faktor/aus": STAFF,
+    "POST /konto/zwei-faktor/codes": STAFF,
+    # The user administration.
+    "POST /admin/users": ADMINS,
+    "POST /admin/users/{user_id:int}/einladung": ADMINS,
+    "POST /admin/users/{user_id:int}/rolle": ADMINS,
+    "POST /admin/users/{user_id:int}/deaktivieren": ADMINS,
+    "POST /admin/users/{user_id:int}/reaktivieren": ADMINS,
 }
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from participation.settings import Settings, SettingsError
+from participation.models import Role
+from participation.settings import STAFF_ROLES, Settings, SettingsError
 
 
 @pytest.fixture
@@ -179,3 +180,17 @@ def test_unusable_pool_settings_are_named(
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=message):
         Settings.from_env()
+
+
+def test_roles_that_require_two_factor_sign_in(
+    var_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REQUIRE_2FA_FOR", raising=False)
+    assert Settings.from_env().require_2fa_for == frozenset()
+    monkeypatch.setenv("REQUIRE_2FA_FOR", " admin, moderator ,")
+    assert Settings.from_env().require_2fa_for == {"admin", "moderator"}
+    monkeypatch.setenv("REQUIRE_2FA_FOR", "admin,chef")
+    with pytest.raises(SettingsError, match=r"REQUIRE_2FA_FOR takes roles from .*, not chef"):
+        Settings.from_env()
+    # Every role the setting takes is one of the app's.
+    assert set(STAFF_ROLES) == {role.value for role in Role}

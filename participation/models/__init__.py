@@ -6,7 +6,8 @@
 - `focus_groups`: focus-group sessions, members, ideas and dots
 - `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
-- `accounts`: sign-in throttling, personal access tokens
+- `accounts`: sign-in throttling, personal access tokens, invitation and reset links,
+  recovery codes, the account log
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
 - `scopes`: the processes and action fields a staff member is limited to
@@ -17,7 +18,15 @@ Everything is importable from `participation.models`.
 
 from __future__ import annotations
 
-from participation.models.accounts import PersonalAccessToken, SignInThrottle
+from participation.models.accounts import (
+    AccountEvent,
+    AccountEventKind,
+    AccountLink,
+    LinkPurpose,
+    PersonalAccessToken,
+    RecoveryCode,
+    SignInThrottle,
+)
 from participation.models.base import (
     UTCDateTime,
     enum_column,
@@ -120,6 +129,9 @@ from participation.models.tracking import (
 __all__ = [
     "IN_MODERATION",
     "PUBLIC_PROFILE_STATUSES",
+    "AccountEvent",
+    "AccountEventKind",
+    "AccountLink",
     "AnalysisJob",
     "Channel",
     "Cluster",
@@ -149,6 +161,7 @@ __all__ = [
     "IndicatorValue",
     "JobKind",
     "JobStatus",
+    "LinkPurpose",
     "ModerationAction",
     "ModerationEvent",
     "ModerationMode",
@@ -178,6 +191,7 @@ __all__ = [
     "QueueItemPublic",
     "Rating",
     "RatingRound",
+    "RecoveryCode",
     "Report",
     "ReportReason",
     "ReportStatus",

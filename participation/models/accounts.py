@@ -1,13 +1,16 @@
 """Accounts: sign-in throttling (failed sign-ins per address typed, and the pause they lead
-to) and the personal access tokens of the staff API."""
+to), the personal access tokens of the staff API, invitation and password-reset links,
+recovery codes for two-factor sign-in, and the account log."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from participation.models.base import timestamp_field
+from participation.models.base import enum_column, timestamp_field
 
 
 class SignInThrottle(SQLModel, table=True):
@@ -39,3 +42,70 @@ class PersonalAccessToken(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     last_used_at: datetime | None = timestamp_field(nullable=True)
     revoked_at: datetime | None = timestamp_field(nullable=True)
+
+
+class LinkPurpose(StrEnum):
+    INVITATION = "invitation"  # valid 7 days: the invited person sets name and password
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose; valid 1 hour
+
+
+class AccountLink(SQLModel, table=True):
+    """A single-use link sent to a person: only the SHA-256 of its token is stored. A link
+    is spent when used, and void when a newer one of the same purpose is made."""
+
+    __tablename__ = "account_link"
+    __table_args__ = (sa.Index("ix_account_link_user_purpose", "user_id", "purpose", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    purpose: LinkPurpose = Field(sa_type=enum_column(LinkPurpose))
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = timestamp_field()
+    expires_at: datetime = timestamp_field()
+    # Set when used or voided; a link with it set never works again.
+    spent_at: datetime | None = timestamp_field(nullable=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of the ten codes that sign in instead of an authenticator code, each once."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = timestamp_field(nullable=True)
+
+
+class AccountEventKind(StrEnum):
+    INVITED = "invited"
+    INVITATION_RENEWED = "invitation_renewed"
+    JOINED = "joined"
+    ROLE_CHANGED = "role_changed"
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105
+    NAME_CHANGED = "name_changed"
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_DISABLED = "totp_disabled"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    LOCKED = "locked"
+
+
+class AccountEvent(SQLModel, table=True):
+    """The account log: every change to an account, who made it (None: the person
+    themselves or the system) and when. Admins read it on the user's page."""
+
+    __tablename__ = "account_event"
+    __table_args__ = (sa.Index("ix_account_event_user_created", "user_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    actor_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
+    )
+    kind: AccountEventKind = Field(sa_type=enum_column(AccountEventKind))
+    # E.g. "moderator → admin" for a role change; never a password or a code.
+    detail: str = Field(default="", max_length=300)
+    created_at: datetime = timestamp_field()

@@ -148,6 +148,17 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = timestamp_field()
     last_login_at: datetime | None = timestamp_field(nullable=True)
+    # Raised when the password changes: sessions signed in under an older one end
+    # (auth.SessionUserMiddleware). An invited account has no password yet ("").
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Two-factor sign-in (services/accounts/totp.py): the secret once confirmed, and the
+    # last time step a code was accepted for, so a code is never taken twice.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None
+    # Failed sign-ins of this account (passwords and 2FA codes) and the lock they lead to.
+    failed_sign_ins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    failures_started_at: datetime | None = timestamp_field(nullable=True)
+    locked_until: datetime | None = timestamp_field(nullable=True)
 
 
 class Process(SQLModel, table=True):

@@ -142,10 +142,18 @@ def render(
     context: MailContext, kind: MailEvent, locale: str | None, values: dict[str, Any]
 ) -> tuple[str, str]:
     """(subject, body) of one mail in the author's language."""
+    return render_mail(context, SUBJECTS[kind], kind.value, locale, values)
+
+
+def render_mail(
+    context: MailContext, subject: str, template_name: str, locale: str | None, values: Any
+) -> tuple[str, str]:
+    """(subject, body) of the mail templates/mail/<template_name>.txt in a language; the
+    subject is a message id with %(title)s."""
     settings = context.settings
     with in_language(locale, settings.default_locale):
-        subject = i18n.gettext(SUBJECTS[kind]) % {"title": values["title"]}
-        template = _environment(settings).get_template(f"mail/{kind.value}.txt")
+        subject = i18n.gettext(subject) % {"title": values["title"]}
+        template = _environment(settings).get_template(f"mail/{template_name}.txt")
         body = template.render(site_name=settings.site_name, **values)
     # No runs of blank lines where template logic left a paragraph out.
     text = body.strip()
@@ -190,12 +198,23 @@ async def notify_author(
         **(extra or {}),
     }
     subject, body = render(context, kind, contribution.notify_locale, values)
+    return queue_mail(session, contribution.notify_email, subject, body, contribution.id)
+
+
+def queue_mail(
+    session: AsyncSession,
+    recipient: str,
+    subject: str,
+    body: str,
+    contribution_id: int | None = None,
+) -> OutgoingMail:
+    """Add a composed mail to the outbox; the caller's commit stores it and wakes the sender."""
     now = utcnow()
     mail = OutgoingMail(
-        recipient=contribution.notify_email,
+        recipient=recipient,
         subject=subject[:300],
         body=body,
-        contribution_id=contribution.id,
+        contribution_id=contribution_id,
         created_at=now,
         next_attempt_at=now,  # due at once
     )

@@ -1,5 +1,5 @@
 """Staff accounts: creation with argon2 password hashes, and sign-in with a pause after
-repeated failures.
+repeated failures (per address typed here; per account in services/accounts/lock.py).
 
 After FAILURES_BEFORE_LOCK failed sign-ins for one address within FAILURE_WINDOW, sign-in with
 that address pauses for LOCK_DURATION, for the right password too. Addresses without an
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 from argon2 import PasswordHasher
@@ -23,18 +23,29 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.dates import format_clock
 from participation.i18n import _
 from participation.models import Role, SignInThrottle, User, UTCDateTime, utcnow
+from participation.services.accounts import lock as account_lock
 from participation.services.errors import ServiceError, ValidationFailed
 from participation.services.passwords import PASSWORD_MIN, password_problem
 
-__all__ = ["PASSWORD_MIN", "SignInLocked", "authenticate", "create_user", "get_by_email"]
+__all__ = [
+    "PASSWORD_MIN",
+    "SignInLocked",
+    "authenticate",
+    "check_password",
+    "complete_sign_in",
+    "create_user",
+    "get_by_email",
+]
 
 log = logging.getLogger("participation")
 
-FAILURES_BEFORE_LOCK: Final = 10
-FAILURE_WINDOW: Final = timedelta(minutes=15)
-LOCK_DURATION: Final = timedelta(minutes=15)
+# The same limits as the account's own lock.
+FAILURES_BEFORE_LOCK: Final = account_lock.FAILURES_BEFORE_LOCK
+FAILURE_WINDOW: Final = account_lock.FAILURE_WINDOW
+LOCK_DURATION: Final = account_lock.LOCK_DURATION
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both cases take the same time.
@@ -86,18 +97,18 @@ async def add_user(
 
 
 class SignInLocked(ServiceError):
-    """Too many failed sign-ins for this address: no password is checked until `until`."""
+    """Too many failed sign-ins for this address or account: no password or code is checked
+    until `until`. Routes tell the person when to try again (`message_at`)."""
 
     def __init__(self, until: datetime) -> None:
-        minutes = max(1, -(-int((until - utcnow()).total_seconds()) // 60))
-        super().__init__(
-            _(
-                "Too many failed sign-in attempts with this e-mail address. For your security, "
-                "sign-in with it is paused for %(minutes)d minutes. Please try again later."
-            )
-            % {"minutes": minutes}
-        )
+        super().__init__("Sign-in paused until " + until.isoformat(timespec="minutes"))
         self.until = until
+
+    def message_at(self, time_zone: str) -> str:
+        return _(
+            "Too many failed attempts. For your security, sign-in is paused. "
+            "Please try again at %(time)s."
+        ) % {"time": format_clock(self.until, time_zone)}
 
 
 def _address_key(email: str) -> str:
@@ -147,20 +158,23 @@ async def _count_failure(session: AsyncSession, key: str, now: datetime) -> date
     return None
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Upgrades outdated hashes on the way.
-    Raises SignInLocked after too many failures for the address (see the module docstring)."""
+async def check_password(session: AsyncSession, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; not signed in yet (a second factor
+    may follow, then `complete_sign_in`). Upgrades outdated hashes on the way. Raises
+    SignInLocked after too many failures for the address or the account (module docstring,
+    services/accounts/lock.py)."""
     key, now = _address_key(email), utcnow()
     if (until := await _paused_until(session, key, now)) is not None:
         raise SignInLocked(until)
     user = await get_by_email(session, email)
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        valid = user is not None and user.is_active
-    except (VerificationError, InvalidHashError):
-        valid = False
+    if user is not None and (until := account_lock.locked_until(user, now)) is not None:
+        raise SignInLocked(until)
+    valid = verify_password(user, password) and user is not None and user.is_active
     if not valid or user is None:
-        if (until := await _count_failure(session, key, now)) is not None:
+        ends = [await _count_failure(session, key, now)]
+        if user is not None:
+            ends.append(await account_lock.count_failure(session, user, now))
+        if (until := max((end for end in ends if end is not None), default=None)) is not None:
             who = user.email if user is not None else "an address without an account"
             log.warning(
                 "Sign-in paused until %s after %d failed attempts for %s",
@@ -173,9 +187,39 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     await session.exec(delete(SignInThrottle).where(col(SignInThrottle.address_hash) == key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+        session.add(user)
+    await session.commit()
+    return user
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's; as slow for no user or no password yet (an invited
+    account), so the time taken tells nothing."""
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        return _hasher.verify(stored, password) and stored != _DUMMY_HASH
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+async def complete_sign_in(session: AsyncSession, user: User) -> None:
+    """Password (and second factor) passed: note the sign-in, forget the failures."""
     user.last_login_at = utcnow()
+    account_lock.clear_failures(user)
     session.add(user)
     await session.commit()
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    """Password-only sign-in (`check_password` and `complete_sign_in`), for callers that
+    ask no second factor."""
+    user = await check_password(session, email, password)
+    if user is not None:
+        await complete_sign_in(session, user)
     return user
 
 
