@@ -301,6 +301,9 @@ def test_an_admin_limits_a_moderator_to_an_action_field_on_the_remit_page(
     assert saved.status_code == 303
     scope = in_db(settings, lambda s: load_scope_of(s, moderator))
     assert scope.limits == {here: frozenset({field}), there: frozenset()}
+    account = client.get(f"/admin/users/{moderator}").text
+    assert de("Remit changed") in account
+    assert "Glasfaser im Kreis" in account
     shown = client.get(url).text
     assert f'id="field-{field}" name="field-{field}" value="on" checked' in shown
     assert f'id="process-{there}-all" name="process-{there}" value="all" checked' in shown

@@ -91,6 +91,7 @@ class AccountEventKind(StrEnum):
     TOTP_DISABLED = "totp_disabled"
     RECOVERY_CODE_USED = "recovery_code_used"
     LOCKED = "locked"
+    REMIT_CHANGED = "remit_changed"  # limited to processes and action fields, or freed
 
 
 class AccountEvent(SQLModel, table=True):

@@ -12,7 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from participation.auth import requires_admin
+from participation.auth import guarded_user, requires_admin
 from participation.i18n import _
 from participation.labels import label
 from participation.models import User
@@ -64,8 +64,8 @@ class StaffScopeController(Controller):
         choices = await staff_scope.scope_choices(db, user_id)
         try:
             limits = staff_scope.read_scope_form(data, choices)
-            await staff_scope.set_scope(db, member, limits)
+            await staff_scope.set_scope(db, member, limits, actor=guarded_user(request))
         except ValidationFailed as failed:
             return self._page(member, choices, failed.errors, HTTP_422_UNPROCESSABLE_ENTITY)
         flash(request, _("The remit is saved."), "success")
-        return Redirect(f"/admin/users/{user_id}/zustaendigkeit", status_code=303)
+        return Redirect(f"/admin/users/{user_id}", status_code=303)

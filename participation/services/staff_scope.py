@@ -33,6 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.db import SessionMaker
 from participation.i18n import _
 from participation.models import (
+    AccountEventKind,
     Cluster,
     ClusterRun,
     Contribution,
@@ -52,6 +53,7 @@ from participation.models import (
     ThemeSource,
     User,
 )
+from participation.services.accounts.log import record
 from participation.services.errors import ValidationFailed
 
 
@@ -339,11 +341,16 @@ async def describe_scope(session: AsyncSession, user_id: int) -> list[ScopeLine]
 
 
 async def set_scope(
-    session: AsyncSession, user: User, limits: Mapping[int, Collection[int]]
+    session: AsyncSession,
+    user: User,
+    limits: Mapping[int, Collection[int]],
+    *,
+    actor: User | None = None,
 ) -> None:
     """Replaces the user's scope with `limits` (a process id and the ids of the action fields
     the user is limited to there, none for the whole process); an empty mapping lifts every
-    limit. Admins are never limited. Raises ValidationFailed for a field of another process."""
+    limit. Admins are never limited. Raises ValidationFailed for a field of another process.
+    The account log keeps the new remit in words."""
     if limits and user.role is Role.ADMIN:
         raise ValidationFailed({"scope": _("Administrators work in every process.")})
     wanted = {theme_id for fields in limits.values() for theme_id in fields}
@@ -366,7 +373,26 @@ async def set_scope(
         for process_id, fields in limits.items()
         for theme_id in ([*sorted(fields)] if fields else [None])
     )
+    await session.flush()
+    record(
+        session,
+        user,
+        AccountEventKind.REMIT_CHANGED,
+        actor=actor,
+        detail=await _in_words(session, user),
+    )
     await session.commit()
+
+
+async def _in_words(session: AsyncSession, user: User) -> str:
+    """The remit as the account log keeps it, e.g. "ITAS: Mobilität, Bildung; Werra"."""
+    lines = await describe_scope(session, user.id or 0)
+    if not lines:
+        return _("every process")
+    return "; ".join(
+        line.process.title + (": " + ", ".join(t.name for t in line.fields) if line.fields else "")
+        for line in lines
+    )
 
 
 async def limits_from_slugs(session: AsyncSession, entries: Collection[str]) -> dict[int, set[int]]:

@@ -79,8 +79,11 @@ def test_an_admin_limits_a_moderator_to_one_action_field(
     process.get_by_label(field_name, exact=True).check()
     admin.get_by_role("button", name="Zuständigkeit speichern").click()
     expect(admin.get_by_text("Die Zuständigkeit ist gespeichert.")).to_be_visible()
-    expect(admin.locator(f"#field-{field_id}")).to_be_checked()
+    remit = admin.locator("section", has=admin.get_by_role("heading", name="Zuständigkeit"))
+    expect(remit.get_by_role("listitem")).to_contain_text(field_name)
     check(admin)
+    remit.get_by_role("link", name="Zuständigkeit ändern").click()
+    expect(admin.locator(f"#field-{field_id}")).to_be_checked()
 
     moderator = browser.new_context(locale="de-DE").new_page()
     moderator.goto(live_server.url + "/login")

@@ -30,6 +30,7 @@ LABELS: Final[dict[AccountEventKind, str]] = {
     AccountEventKind.TOTP_DISABLED: N_("Two-factor sign-in turned off"),
     AccountEventKind.RECOVERY_CODE_USED: N_("Signed in with a recovery code"),
     AccountEventKind.LOCKED: N_("Locked after too many failed sign-ins"),
+    AccountEventKind.REMIT_CHANGED: N_("Remit changed"),
 }
 
 
