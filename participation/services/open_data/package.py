@@ -27,7 +27,7 @@ from typing import IO, Any, Final
 import anyio.to_thread
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.i18n import N_, gettext
+from participation.i18n import N_, _, gettext
 from participation.labels import label
 from participation.models import (
     Channel,
@@ -40,7 +40,7 @@ from participation.models import (
     Segment,
 )
 from participation.services.open_data.licences import Licence, attribution
-from participation.services.open_data.resources import Resource, Scope, resources_for
+from participation.services.open_data.resources import Resource, Scope, Shape, resources_for
 from participation.services.spreadsheet_cells import defuse
 
 DELIMITER: Final = ","
@@ -90,18 +90,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _write_rows(entry: IO[bytes], resource: Resource, rows: Sequence[Sequence[Any]]) -> int:
+def _write_rows(entry: IO[bytes], rows: Sequence[Sequence[Any]], shape: Shape | None = None) -> int:
     """One batch as CSV into the open ZIP entry (in a worker thread)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
-    shape = resource.shape
     writer.writerows([_cell(v) for v in (shape(row) if shape else row)] for row in rows)
     entry.write(buffer.getvalue().encode("utf-8"))
     return len(rows)
-
-
-def _header(resource: Resource) -> list[list[Any]]:
-    return [[c.name for c in resource.columns]]
 
 
 async def _write_resource(
@@ -110,9 +105,10 @@ async def _write_resource(
     entry = await anyio.to_thread.run_sync(archive.open, resource.path, "w")
     count = 0
     try:
-        await anyio.to_thread.run_sync(_write_rows, entry, resource, _header(resource))
+        header = [c.name for c in resource.columns]
+        await anyio.to_thread.run_sync(_write_rows, entry, [header])
         async for rows in resource.rows(session, scope):
-            count += await anyio.to_thread.run_sync(_write_rows, entry, resource, rows)
+            count += await anyio.to_thread.run_sync(_write_rows, entry, rows, resource.shape)
     finally:
         await anyio.to_thread.run_sync(entry.close)
     size = archive.getinfo(resource.path).file_size
@@ -170,29 +166,30 @@ def readme(about: About, written: Sequence[Written], plan_published: bool) -> st
     process, licence = about.process, about.licence
     created = about.created.astimezone(UTC)
     lines = [
-        f"# {gettext('Open data')}: {process.title}",
+        "# " + _("Open data: %(process)s") % {"process": process.title},
         "",
         process.summary,
         "",
-        f"- {gettext('Process')}: {process.title} ({about.process_url})",
-        f"- {gettext('Published by')}: {about.publisher}",
-        f"- {gettext('Date of the extract')}: {created:%Y-%m-%d %H:%M} UTC",
+        "- "
+        + _("Process: %(title)s (%(url)s)") % {"title": process.title, "url": about.process_url},
+        "- " + _("Published by: %(publisher)s") % {"publisher": about.publisher},
+        "- " + _("Date of the extract: %(when)s UTC") % {"when": f"{created:%Y-%m-%d %H:%M}"},
         "",
-        f"## {gettext('Licence')}",
+        "## " + _("Licence"),
         "",
         f"{licence.title}: {licence.url}",
         "",
         (
-            gettext("When you reuse the data, name the source like this:")
+            _("When you reuse the data, name the source like this:")
             if licence.attribution_required
-            else gettext("No source note is required; we would be glad of one like this:")
+            else _("No source note is required; we would be glad of one like this:")
         ),
         "",
         "> " + attribution(licence, about.publisher, process.title, created.year),
         "",
-        f"## {gettext('Format')}",
+        "## " + _("Format"),
         "",
-        gettext(
+        _(
             "Each table is a CSV file as in RFC 4180: UTF-8 without byte order mark, fields "
             "separated by commas, quoted where needed, a header row. Times are in UTC (ISO "
             "8601). Text that starts with =, +, -, @, a tab or a line break has an apostrophe "
@@ -202,21 +199,21 @@ def readme(about: About, written: Sequence[Written], plan_published: bool) -> st
             "Data > From Text/CSV and choose UTF-8 and the comma."
         ),
         "",
-        f"## {gettext('Files and fields')}",
+        "## " + _("Files and fields"),
         "",
     ]
     for w in written:
         lines += [f"### {w.resource.path}", "", gettext(w.resource.description)]
-        lines += ["", gettext("Rows: %(rows)d") % {"rows": w.rows}, ""]
-        lines += [f"| {gettext('Field')} | {gettext('Type')} | {gettext('Meaning')} |"]
+        lines += ["", _("Rows: %(rows)d") % {"rows": w.rows}, ""]
+        lines += ["| " + " | ".join((_("Field"), _("Type"), _("Meaning"))) + " |"]
         lines += ["| --- | --- | --- |"]
         lines += [f"| {c.name} | {c.type} | {gettext(c.description)} |" for c in w.resource.columns]
         lines.append("")
-    lines += [f"## {gettext('Codes')}", ""]
+    lines += ["## " + _("Codes"), ""]
     for column, enum in CODES:
         values = ", ".join(f"`{m.value}` ({label(m)})" for m in enum)
         lines += [f"- **{column}**: {values}"]
-    lines += ["", f"## {gettext('What is not in it, and why')}", ""]
+    lines += ["", "## " + _("What is not in it, and why"), ""]
     lines += [f"- {gettext(text)}" for text in LEFT_OUT]
     if not plan_published:
         lines.append(f"- {gettext(PLAN_NOT_PUBLISHED)}")

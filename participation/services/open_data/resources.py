@@ -49,6 +49,8 @@ PUBLISHED: Final = sa.and_(
 _PUBLIC_PROFILES: Final = sorted(PUBLIC_PROFILE_STATUSES)
 
 Rows = AsyncIterator[list[Sequence[Any]]]
+# Turns a row as read into the row written, e.g. a value picked from a JSON column.
+Shape = Callable[[Sequence[Any]], Sequence[Any]]
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,7 @@ class Resource:
     rows: Callable[[AsyncSession, Scope], Rows]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (field, other resource, its field)
-    # Turns a row as read into the row written, e.g. a value picked from a JSON column.
-    shape: Callable[[Sequence[Any]], Sequence[Any]] | None = field(default=None)
+    shape: Shape | None = field(default=None)
 
     @property
     def path(self) -> str:
