@@ -38,7 +38,7 @@ from participation.models import (
 )
 from participation.services.evaluation.plan import Plan
 
-BATCH: Final = 2000
+BATCH: Final = 1000
 # The contributions that go into the package: published ideas (from every channel, focus
 # groups included) and published free-text survey answers. Comments come with their idea.
 EXPORTED_KINDS: Final = (ContributionKind.IDEA, ContributionKind.SURVEY_ANSWER)
