@@ -432,6 +432,8 @@ def test_the_plan_goes_in_once_published(client: Client, settings: Settings) -> 
     assert "'=Radverein" in [o["name"] for o in organisations]
     readme = archive.read("README.md").decode("utf-8")
     assert "https://creativecommons.org/licenses/by/4.0/" in readme
+    # Named by its Open Definition id, as Frictionless and GovData expect.
+    assert json.loads(archive.read("datapackage.json"))["licenses"][0]["name"] == "CC-BY-4.0"
     assert de("The plan (priority groups and scores): it is not published yet.") not in readme
 
 

@@ -44,7 +44,12 @@ from participation.models import (
 from participation.services.errors import NotFound
 from participation.services.evaluation.plan import plan_of
 from participation.services.open_data.licences import LICENCES, Licence, licence_of
-from participation.services.open_data.package import About, write_package
+from participation.services.open_data.package import (
+    About,
+    fields_of,
+    licence_entry,
+    write_package,
+)
 from participation.services.open_data.resources import Scope, resources_for
 
 __all__ = [
@@ -143,7 +148,7 @@ class Offer:
 
     @property
     def size_text(self) -> str:
-        """ "1,3 MB" or "820 KB", as people read numbers in their language."""
+        """The size as people read it in their language: 1,3 MB or 820 KB."""
         if self.size is None:
             return ""
         if self.size < 1_000_000:
@@ -172,16 +177,13 @@ def outline(
         "title": process.title,
         "download": download_url,
         "format": "application/zip",
-        "license": {"name": licence.code.value, "path": licence.url, "title": licence.title},
+        "license": licence_entry(licence),
         "resources": [
             {
                 "name": resource.name,
                 "path": resource.path,
                 "title": gettext(resource.description),
-                "fields": [
-                    {"name": c.name, "type": c.type, "description": gettext(c.description)}
-                    for c in resource.columns
-                ],
+                "fields": fields_of(resource),
             }
             for resource in resources_for(plan_published)
         ],

@@ -16,6 +16,9 @@ class Licence:
     name: str  # a msgid: gettext() it where it is shown
     url: str
     attribution_required: bool
+    # Its id at the Open Definition (opendefinition.org/licenses), as Frictionless Data
+    # packages and CKAN portals such as GovData name licences.
+    open_definition_id: str
 
     @property
     def title(self) -> str:
@@ -28,24 +31,28 @@ LICENCES: Final = {
         N_("Data licence Germany – attribution – version 2.0"),
         "https://www.govdata.de/dl-de/by-2-0",
         attribution_required=True,
+        open_definition_id="dl-de-by-2.0",
     ),
     DataLicence.DL_DE_ZERO_2_0: Licence(
         DataLicence.DL_DE_ZERO_2_0,
         N_("Data licence Germany – Zero – version 2.0"),
         "https://www.govdata.de/dl-de/zero-2-0",
         attribution_required=False,
+        open_definition_id="dl-de-zero-2.0",
     ),
     DataLicence.CC_BY_4_0: Licence(
         DataLicence.CC_BY_4_0,
         N_("Creative Commons Attribution 4.0 International (CC BY 4.0)"),
         "https://creativecommons.org/licenses/by/4.0/",
         attribution_required=True,
+        open_definition_id="CC-BY-4.0",
     ),
     DataLicence.CC0_1_0: Licence(
         DataLicence.CC0_1_0,
         N_("Creative Commons Zero 1.0 Universal (CC0 1.0)"),
         "https://creativecommons.org/publicdomain/zero/1.0/",
         attribution_required=False,
+        open_definition_id="CC0-1.0",
     ),
 }
 

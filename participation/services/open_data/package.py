@@ -115,17 +115,25 @@ async def _write_resource(
     return Written(resource, count, size)
 
 
+def fields_of(resource: Resource) -> list[dict[str, str]]:
+    """A resource's fields as a Frictionless table schema names them."""
+    return [
+        {"name": c.name, "type": c.type, "description": gettext(c.description)}
+        for c in resource.columns
+    ]
+
+
+def licence_entry(licence: Licence) -> dict[str, str]:
+    """The licence as a Frictionless descriptor names it."""
+    return {"name": licence.open_definition_id, "path": licence.url, "title": licence.title}
+
+
 def descriptor(about: About, written: Sequence[Written]) -> dict[str, Any]:
     """The Frictionless Data package descriptor (tabular data package)."""
     process, licence = about.process, about.licence
     resources = []
     for w in written:
-        schema: dict[str, Any] = {
-            "fields": [
-                {"name": c.name, "type": c.type, "description": gettext(c.description)}
-                for c in w.resource.columns
-            ]
-        }
+        schema: dict[str, Any] = {"fields": fields_of(w.resource)}
         if w.resource.primary_key:
             schema["primaryKey"] = list(w.resource.primary_key)
         if w.resource.foreign_keys:
@@ -154,7 +162,7 @@ def descriptor(about: About, written: Sequence[Written]) -> dict[str, Any]:
         "description": process.summary,
         "homepage": about.process_url,
         "created": _cell(about.created),
-        "licenses": [{"name": licence.code.value, "path": licence.url, "title": licence.title}],
+        "licenses": [licence_entry(licence)],
         "sources": [{"title": about.publisher, "path": about.process_url}],
         "resources": resources,
     }

@@ -12,7 +12,7 @@ statement each (`yield_per`), a batch at a time, whatever the process holds.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -76,7 +76,7 @@ class Resource:
     rows: Callable[[AsyncSession, Scope], Rows]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (field, other resource, its field)
-    shape: Shape | None = field(default=None)
+    shape: Shape | None = None
 
     @property
     def path(self) -> str:
@@ -212,7 +212,7 @@ def _segments(row: Sequence[Any]) -> Sequence[Any]:
     return (*row[:6], " ".join(str(s) for s in segments), *row[7:])
 
 
-def _of_public_profiles(session: AsyncSession, scope: Scope, *columns: Any) -> Any:
+def _of_public_profiles(scope: Scope, *columns: Any) -> Any:
     """`columns` of a table keyed by profile_id, for the process's public profiles."""
     table = columns[0].class_
     return (
@@ -224,28 +224,26 @@ def _of_public_profiles(session: AsyncSession, scope: Scope, *columns: Any) -> A
 
 def _profile_fields(session: AsyncSession, scope: Scope) -> Rows:
     t = ProfileTheme
-    query = _of_public_profiles(session, scope, t.profile_id, t.theme_id, t.is_primary)
+    query = _of_public_profiles(scope, t.profile_id, t.theme_id, t.is_primary)
     return _streamed(session, query.order_by(col(t.profile_id), col(t.is_primary).desc()))
 
 
 def _profile_organisations(session: AsyncSession, scope: Scope) -> Rows:
     o = ProfileOrganisation
-    query = _of_public_profiles(session, scope, o.profile_id, o.role, o.kind, o.name)
+    query = _of_public_profiles(scope, o.profile_id, o.role, o.kind, o.name)
     return _streamed(session, query.order_by(col(o.profile_id), col(o.position), col(o.id)))
 
 
 def _profile_indicators(session: AsyncSession, scope: Scope) -> Rows:
     i = ProfileIndicator
-    query = _of_public_profiles(
-        session, scope, i.profile_id, i.name, i.unit, i.baseline, i.target, i.due
-    )
+    query = _of_public_profiles(scope, i.profile_id, i.name, i.unit, i.baseline, i.target, i.due)
     return _streamed(session, query.order_by(col(i.profile_id), col(i.position), col(i.id)))
 
 
 def _profile_sources(session: AsyncSession, scope: Scope) -> Rows:
     s = ProfileSource
     query = (
-        _of_public_profiles(session, scope, s.profile_id, s.contribution_id)
+        _of_public_profiles(scope, s.profile_id, s.contribution_id)
         .join(Contribution, col(Contribution.id) == s.contribution_id)
         .where(col(Contribution.process_id) == scope.process_id, PUBLISHED)
     )
