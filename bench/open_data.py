@@ -22,6 +22,7 @@ import csv
 import gc
 import io
 import json
+import statistics
 import tempfile
 import time
 import tracemalloc
@@ -114,9 +115,12 @@ async def measure(contributions: int, database_url: str | None) -> dict[str, Any
                 _current, peak = tracemalloc.get_traced_memory()
             finally:
                 tracemalloc.stop()
-            started = time.perf_counter()
-            await write("first")  # kept: the stamp is read, the file served as it is
-            kept_ms = (time.perf_counter() - started) * 1000
+            kept = []
+            for _ in range(5):  # kept: the stamp is read, the file served as it is
+                started = time.perf_counter()
+                await write("first")
+                kept.append((time.perf_counter() - started) * 1000)
+            kept_ms = statistics.median(kept)
             with zipfile.ZipFile(package.path) as archive:
                 files = {i.filename: i.file_size for i in archive.infolist()}
                 with archive.open("contributions.csv") as raw:
@@ -134,7 +138,7 @@ async def measure(contributions: int, database_url: str | None) -> dict[str, Any
         "published_contributions": published,
         "peak_python_mib": round(peak / 2**20, 1),
         "longest_event_loop_stall_ms": round(ticker.longest * 1000, 1),
-        "kept_file_ms": round(kept_ms, 1),
+        "kept_file_median_ms": round(kept_ms, 1),
     }
 
 
