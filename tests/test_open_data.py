@@ -321,6 +321,9 @@ def test_readme_and_descriptor_name_the_licence(client: Client, rows: Rows) -> N
         for column in resource.columns:
             assert f"| {column.name} | {column.type} | {de(column.description)} |" in readme
     assert de("The plan (priority groups and scores): it is not published yet.") in readme
+    # The codes that can occur, with their labels.
+    assert f"- **kind**: `idea` ({de('Idea')}), `survey_answer` ({de('Survey answer')})" in readme
+    assert f"`resident` ({de('Resident')})" in readme
     package = json.loads(archive.read("datapackage.json"))
     assert package["profile"] == "tabular-data-package"
     assert package["licenses"] == [

@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.i18n import N_, _, gettext
 from participation.labels import label
 from participation.models import (
+    PUBLIC_PROFILE_STATUSES,
     Channel,
     ContributionKind,
     Horizon,
@@ -39,21 +40,34 @@ from participation.models import (
     ProfileStatus,
     Segment,
 )
+from participation.services.contribution_export import KINDS
 from participation.services.open_data.licences import Licence, attribution
-from participation.services.open_data.resources import Resource, Scope, Shape, resources_for
+from participation.services.open_data.resources import (
+    EXPORTED_KINDS,
+    Resource,
+    Scope,
+    Shape,
+    resources_for,
+)
 from participation.services.spreadsheet_cells import defuse
 
 DELIMITER: Final = ","
-# The codes of the columns that hold one, as README.md lists them.
-CODES: Final[tuple[tuple[str, type[StrEnum]], ...]] = (
-    ("kind", ContributionKind),
-    ("channel", Channel),
-    ("segment", Segment),
-    ("horizon", Horizon),
-    ("status", ProfileStatus),
-    ("role", OrganisationRole),
-    ("kind (profile_organisations)", OrganisationKind),
+# The codes of the columns that hold one, as README.md lists them: those that can occur.
+CODES: Final[tuple[tuple[str, Sequence[StrEnum]], ...]] = (
+    ("kind", EXPORTED_KINDS),
+    ("channel", tuple(Channel)),
+    ("segment", tuple(Segment)),
+    ("horizon", tuple(Horizon)),
+    ("status", tuple(s for s in ProfileStatus if s in PUBLIC_PROFILE_STATUSES)),
+    ("role", tuple(OrganisationRole)),
+    ("kind (profile_organisations)", tuple(OrganisationKind)),
 )
+
+
+def _code_label(code: StrEnum) -> str:
+    if isinstance(code, ContributionKind):  # labelled where the staff export names kinds
+        return gettext(KINDS[code])
+    return label(code)
 
 
 @dataclass(frozen=True)
@@ -219,7 +233,7 @@ def readme(about: About, written: Sequence[Written], plan_published: bool) -> st
         lines.append("")
     lines += ["## " + _("Codes"), ""]
     for column, enum in CODES:
-        values = ", ".join(f"`{m.value}` ({label(m)})" for m in enum)
+        values = ", ".join(f"`{m.value}` ({_code_label(m)})" for m in enum)
         lines += [f"- **{column}**: {values}"]
     lines += ["", "## " + _("What is not in it, and why"), ""]
     lines += [f"- {gettext(text)}" for text in LEFT_OUT]
