@@ -1,8 +1,8 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
-plan evaluation_load export merge_queue text duplicates scale load] [--sizes 10000 100000]
-[--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
+plan evaluation_load export open_data merge_queue text duplicates scale load]
+[--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
 [--write-seconds 60]`. The whole run takes
 about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
 over real HTTP (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all
@@ -27,6 +27,7 @@ from bench import (
     evaluation_load,
     load,
     moderation_queue,
+    open_data,
     pages,
     plan,
     profile_drafting,
@@ -44,6 +45,7 @@ BENCHMARKS = (
     "plan",
     "evaluation_load",
     "export",
+    "open_data",
     "merge_queue",
     "text",
     "duplicates",
@@ -81,6 +83,10 @@ if __name__ == "__main__":
     if "export" in args.only:
         # A 10,000-idea process exported as CSV and XLSX (bench/contribution_export.py).
         report["export"] = asyncio.run(contribution_export.measure(10_000, None))
+    if "open_data" in args.only:
+        # The open-data ZIP of a process at 10,000 and 100,000 contributions
+        # (bench/open_data.py).
+        report["open_data"] = asyncio.run(open_data.measure_all())
     if "plan" in args.only:
         # The published plan of 200 profiles: its page and its PDF (bench/plan.py).
         report["plan"] = asyncio.run(plan.measure(args.seconds))

@@ -59,6 +59,7 @@ from participation.routes.focus_groups import FocusGroupController
 from participation.routes.follow import FollowController
 from participation.routes.join import JoinController
 from participation.routes.moderation import ModerationController
+from participation.routes.open_data import OpenDataController
 from participation.routes.plan import PlanController
 from participation.routes.plan_api import PlanApiController
 from participation.routes.processes import ProcessController
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             ProfileExportController,
             ContributionExportController,
+            OpenDataController,
             ProfileApiController,
             PlanController,
             PlanApiController,

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.db import create_engine
-from participation.models import Process, Role, Segment
+from participation.models import Contribution, DataLicence, Process, Role, Segment
 from participation.settings import Settings
 from tests.helpers import Client, add_staff, in_db, login
 from tests.sql_statements import Run, recorded
@@ -172,3 +172,35 @@ async def _analyze(settings: Settings) -> None:
         await analyze(engine)
     finally:
         await engine.dispose()
+
+
+def test_the_open_data_stamp_reads_indexes(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    """A download checks its kept ZIP against a stamp (services/open_data.content_stamp): one
+    statement of maxima and counts, each along a key or index, on both databases."""
+
+    async def licensed(session: AsyncSession) -> None:
+        for n in range(300):
+            session.add(
+                Contribution(
+                    process_id=process.id or 0,
+                    title=f"Idee {n}",
+                    body="…",
+                    segment=Segment.RESIDENT,
+                )
+            )
+        stored = await session.get(Process, process.id)
+        assert stored is not None
+        stored.data_licence = DataLicence.CC0_1_0
+        session.add(stored)
+        await session.commit()
+
+    in_db(settings, licensed)
+    asyncio.run(_analyze(settings))
+    with recorded() as statements:
+        assert client.get(f"/processes/{process.slug}/offene-daten.zip").status_code == 200
+    stamps = [run for run in statements.runs if "max(moderation_event.id)" in run.statement]
+    assert len(stamps) == 1
+    [plan] = asyncio.run(_plans(settings, stamps))
+    assert _faults(stamps[0].statement, plan) == [], plan

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from participation.models import Process
 from participation.services import survey_export
-from participation.services.survey_export import defuse, write_xlsx
+from participation.services.spreadsheet_cells import defuse
+from participation.services.survey_export import write_xlsx
 from participation.settings import Settings
 from tests.helpers import Client, de, field_error, html, in_db
 from tests.survey_data import SECOND_TEXT, SurveyData, add_survey_data

@@ -31,6 +31,16 @@ class ModerationMode(StrEnum):
     AFTER_PUBLISHING = "after_publishing"  # ideas appear at once; moderators can hide them
 
 
+class DataLicence(StrEnum):
+    """The licence under which a process's open data is published (services/open_data/):
+    the Data licence Germany or Creative Commons, by their SPDX-like identifiers."""
+
+    DL_DE_BY_2_0 = "dl-de-by-2.0"  # Datenlizenz Deutschland – Namensnennung – 2.0
+    DL_DE_ZERO_2_0 = "dl-de-zero-2.0"  # Datenlizenz Deutschland – Zero – 2.0
+    CC_BY_4_0 = "cc-by-4.0"
+    CC0_1_0 = "cc0-1.0"
+
+
 class PhaseKind(StrEnum):
     INFORMATION = "information"
     IDEA_CALL = "idea_call"
@@ -182,6 +192,10 @@ class Process(SQLModel, table=True):
     updated_at: datetime | None = timestamp_field(nullable=True)
     # Kept by triggers (migration 0013): read it as a selected column, see get_process.
     published_idea_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The licence of the process's open-data download; None: no download is offered.
+    data_licence: DataLicence | None = Field(
+        default=None, sa_type=enum_column(DataLicence), nullable=True
+    )
 
 
 class Phase(SQLModel, table=True):

@@ -25,6 +25,7 @@ from participation.models import Channel, ModerationMode, PhaseKind, Process
 from participation.routes import Db, FormData
 from participation.services import processes, retention
 from participation.services.errors import ValidationFailed
+from participation.services.open_data import LICENCES
 from participation.services.processes import ProcessForm
 
 
@@ -45,6 +46,7 @@ def _form_page(
             "phase_kinds": list(PhaseKind),
             "channels": list(Channel),
             "modes": list(ModerationMode),
+            "licence_choices": [(code.value, lic.title) for code, lic in LICENCES.items()],
             # The day the daily purge takes this process's personal data (services/retention.py).
             "data_deleted_from": data_deleted_from,
             "retention_days": retention_days,

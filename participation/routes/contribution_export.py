@@ -15,13 +15,13 @@ from participation.auth import guarded_scope, guarded_user, requires_staff
 from participation.models import Process
 from participation.routes import Db
 from participation.routes.processes import load_process
-from participation.routes.profiles import _file_slug
+from participation.routes.profiles import file_slug
 from participation.routes.survey_results import XLSX
 from participation.services import contribution_export
 
 
 def _attachment(slug: str, extension: str) -> dict[str, str]:
-    name = f"beitraege-{_file_slug(slug)}.{extension}"
+    name = f"beitraege-{file_slug(slug)}.{extension}"
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 

@@ -15,7 +15,7 @@ from litestar.response import Template
 from participation.models import OrganisationRole
 from participation.routes import Db
 from participation.routes.processes import load_process
-from participation.routes.profiles import XLSX, _file_slug
+from participation.routes.profiles import XLSX, file_slug
 from participation.services.errors import NotFound
 from participation.services.evaluation import plan, plan_files
 from participation.services.evaluation.plan import BY_FIELD, BY_GROUP, Plan
@@ -90,7 +90,7 @@ class PlanController(Controller):
         return Response(
             content,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="plan-{_file_slug(slug)}.pdf"'},
+            headers={"Content-Disposition": f'inline; filename="plan-{file_slug(slug)}.pdf"'},
         )
 
     @get("/plan.xlsx", public_page=True)
@@ -102,5 +102,5 @@ class PlanController(Controller):
         return Response(
             content,
             media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="plan-{_file_slug(slug)}.xlsx"'},
+            headers={"Content-Disposition": f'attachment; filename="plan-{file_slug(slug)}.xlsx"'},
         )

@@ -13,7 +13,7 @@ from litestar.response import Template
 
 from participation.models import utcnow
 from participation.routes import Db
-from participation.services import idea_list, processes
+from participation.services import idea_list, open_data, processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.evaluation.publication import is_published
 from participation.services.markdown import render_markdown
@@ -49,6 +49,7 @@ async def process_page_context(
         "surveys": await open_public_surveys(db, overview.process.id),
         "profiles": await profile_preview(db, overview.process.id),
         "plan_published": await is_published(db, overview.process.id),
+        "open_data": open_data.offer(overview.process, state.settings.var_dir),
     }
 
 

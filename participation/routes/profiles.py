@@ -177,7 +177,7 @@ class ProfileExportController(Controller):
             content, media_type = await export.write_csv(found), "text/csv; charset=utf-8"
         else:
             content, media_type = await export.write_xlsx(found), XLSX
-        name = f"steckbriefe-{_file_slug(slug)}.{extension}"
+        name = f"steckbriefe-{file_slug(slug)}.{extension}"
         return Response(
             content,
             media_type=media_type,
@@ -185,6 +185,6 @@ class ProfileExportController(Controller):
         )
 
 
-def _file_slug(slug: str) -> str:
+def file_slug(slug: str) -> str:
     # Only plain characters in a header.
     return re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "verfahren"

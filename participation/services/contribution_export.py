@@ -57,8 +57,8 @@ from participation.models import (
     User,
 )
 from participation.services.clusters import latest_run
+from participation.services.spreadsheet_cells import Cell, csv_lines, xlsx_cell
 from participation.services.staff_scope import EVERYWHERE, Scope
-from participation.services.survey_export import Cell, _csv_lines, _xlsx_cell
 
 BATCH: Final = 500
 # Roles that may download a process's contributions. Scoped roles (limited to processes or
@@ -418,20 +418,20 @@ def csv_stream(
     labels = _Labels.now()
 
     async def chunks() -> AsyncIterator[bytes]:
-        yield ("\ufeff" + _csv_lines([header])).encode("utf-8")
+        yield ("\ufeff" + csv_lines([header])).encode("utf-8")
         async with sessionmaker() as session:
             pages = export_pages(
                 session, process_id, time_zone, batch=batch, labels=labels, scope=scope
             )
             async for rows in pages:
-                yield (await anyio.to_thread.run_sync(_csv_lines, rows)).encode("utf-8")
+                yield (await anyio.to_thread.run_sync(csv_lines, rows)).encode("utf-8")
 
     return chunks()
 
 
 def _append(sheet: Any, rows: Sequence[Sequence[Cell]]) -> None:
     for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
 
 
 def _saved(workbook: Workbook) -> bytes:
@@ -445,7 +445,7 @@ async def write_xlsx(pages: AsyncIterator[list[list[Cell]]]) -> bytes:
     a worker thread as it is read, so the rows are never all in memory."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Contributions")[:31])
-    sheet.append([_xlsx_cell(h) for h in export_header()])
+    sheet.append([xlsx_cell(h) for h in export_header()])
     async for rows in pages:
         await anyio.to_thread.run_sync(_append, sheet, rows)
     return await anyio.to_thread.run_sync(_saved, workbook)

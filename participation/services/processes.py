@@ -28,6 +28,7 @@ from participation.models import (
     ContributionKind,
     ContributionStatus,
     ContributionTheme,
+    DataLicence,
     ModerationMode,
     Phase,
     PhaseKind,
@@ -432,6 +433,8 @@ class ProcessForm:
     description: str = ""
     moderation_mode: str = ModerationMode.BEFORE_PUBLISHING.value
     channels: list[str] = field(default_factory=lambda: [Channel.IDEA_CALL.value])
+    # A DataLicence value; "" for none (then no open data is offered).
+    data_licence: str = ""
     phases: list[PhaseRow] = field(default_factory=list)
     themes: list[ThemeRow] = field(default_factory=list)
     confirmed_removals: set[int] = field(default_factory=set)
@@ -452,6 +455,7 @@ class ProcessForm:
             description=data.get("description", ""),
             moderation_mode=data.get("moderation_mode", ""),
             channels=[c.value for c in Channel if data.get(f"channel-{c.value}") == "on"],
+            data_licence=data.get("data_licence", ""),
             phases=[row_of(PhaseRow, row) for row in rows.get("phases", [])],
             themes=[row_of(ThemeRow, row) for row in rows.get("themes", [])],
             confirmed_removals={
@@ -605,6 +609,8 @@ def validate_process_form(form: ProcessForm, time_zone: str = DEFAULT_TIME_ZONE)
         errors["summary"] = _("Please use at most %(n)d characters.") % {"n": SUMMARY_MAX}
     if form.moderation_mode not in {m.value for m in ModerationMode}:
         errors["moderation_mode"] = _("Please choose when ideas are published.")
+    if form.data_licence and form.data_licence not in {d.value for d in DataLicence}:
+        errors["data_licence"] = _("Please choose one of the licences, or none.")
     errors.update(_check_phases(form, ZoneInfo(time_zone)))
     errors.update(_check_themes(form))
     form.errors = errors
@@ -628,6 +634,7 @@ def form_for(
         description=process.description,
         moderation_mode=process.moderation_mode.value,
         channels=list(process.open_channels),
+        data_licence=process.data_licence.value if process.data_licence else "",
         phases=[
             PhaseRow(
                 id=str(p.id),
@@ -738,6 +745,7 @@ async def save_process(
     process.description = form.description.replace("\r\n", "\n").strip()
     process.moderation_mode = ModerationMode(form.moderation_mode)
     process.open_channels = list(form.channels)
+    process.data_licence = DataLicence(form.data_licence) if form.data_licence else None
     process.updated_at = now
     session.add(process)
     await session.flush()

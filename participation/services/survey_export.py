@@ -7,7 +7,6 @@ however many there are. Cells that a spreadsheet would run as a formula are defu
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -18,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _
 from participation.labels import label
 from participation.models import QuestionKind, Segment, SurveyAnswer, SurveyResponse
+from participation.services.spreadsheet_cells import Cell, csv_lines, xlsx_cell
 from participation.services.survey_results import (
     NumberedQuestion,
     ResultFilters,
@@ -33,18 +32,6 @@ from participation.services.survey_results import (
 )
 
 BATCH: Final = 500
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = str | int | None
-
-
-def defuse(value: Cell) -> Cell:
-    """Text that a spreadsheet would take as a formula, with a quote in front so it stays
-    text; numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -219,19 +206,12 @@ async def export_table(
     return ExportTable(header=_header(questions), batches=batches())
 
 
-def _csv_lines(rows: Iterable[Sequence[Cell]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows([defuse(cell) for cell in row] for row in rows)
-    return buffer.getvalue()
-
-
 async def write_csv(table: ExportTable) -> bytes:
     """CSV as German Excel opens it with a double click: UTF-8 with BOM, `;` between cells.
     Each batch is written in a worker thread."""
-    parts = ["\ufeff", _csv_lines([table.header])]
+    parts = ["\ufeff", csv_lines([table.header])]
     async for rows in table.batches:
-        parts.append(await anyio.to_thread.run_sync(_csv_lines, rows))
+        parts.append(await anyio.to_thread.run_sync(csv_lines, rows))
     return "".join(parts).encode("utf-8")
 
 
@@ -240,21 +220,15 @@ async def collect(table: ExportTable) -> list[list[Cell]]:
     return [row async for rows in table.batches for row in rows]
 
 
-def _xlsx_cell(value: Cell) -> Cell:
-    # Control characters are not allowed in XLSX; openpyxl refuses them.
-    value = defuse(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) -> bytes:
     """An XLSX workbook of one sheet; CPU-bound, so callers run it in a worker thread."""
     workbook = Workbook(write_only=True)
     # Sheet titles: at most 31 characters, none of []:*?/\
     name = "".join(c for c in title if c not in "[]:*?/\\")[:31].strip()
     sheet = workbook.create_sheet(title=name or "Survey")
-    sheet.append([_xlsx_cell(h) for h in header])
+    sheet.append([xlsx_cell(h) for h in header])
     for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -42,7 +42,7 @@ from participation.services.errors import ValidationFailed
 from participation.services.evaluation.criteria import criteria_of, setup_of
 from participation.services.evaluation.rounds import assigned_profiles, get_round, log_event
 from participation.services.importing import ImportFailed, RowError, parse_upload
-from participation.services.survey_export import defuse
+from participation.services.spreadsheet_cells import defuse
 
 ID_HEADER: Final = "Nr."
 TITLE_HEADER: Final = "Steckbrief"

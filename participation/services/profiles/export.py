@@ -31,7 +31,7 @@ from participation.models import (
     ProfileTheme,
     Theme,
 )
-from participation.services.survey_export import Cell, _csv_lines, _xlsx_cell
+from participation.services.spreadsheet_cells import Cell, csv_lines, xlsx_cell
 
 BATCH: Final = 1000
 
@@ -198,7 +198,7 @@ async def write_csv(export: ProfileExport) -> bytes:
     header = [*profile_header(), *source_header()[1:]]
     by_id = {row[0]: row for row in export.profiles}
     seen: set[int] = set()
-    parts = ["\ufeff", _csv_lines([header])]
+    parts = ["\ufeff", csv_lines([header])]
     empty_source: list[Cell] = [""] * (len(source_header()) - 1)
     async for batch in export.source_batches:
         lines = []
@@ -207,9 +207,9 @@ async def write_csv(export: ProfileExport) -> bytes:
             assert isinstance(profile_id, int)
             seen.add(profile_id)
             lines.append([*by_id[profile_id], *source[1:]])
-        parts.append(await anyio.to_thread.run_sync(_csv_lines, lines))
+        parts.append(await anyio.to_thread.run_sync(csv_lines, lines))
     alone = [[*row, *empty_source] for row in export.profiles if row[0] not in seen]
-    parts.append(_csv_lines(alone))
+    parts.append(csv_lines(alone))
     return "".join(parts).encode("utf-8")
 
 
@@ -217,9 +217,9 @@ def _sheet(
     workbook: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]
 ) -> None:
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([_xlsx_cell(h) for h in header])
+    sheet.append([xlsx_cell(h) for h in header])
     for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
 
 
 Sheet = tuple[str, Sequence[str], Sequence[Sequence[Cell]]]
