@@ -6,6 +6,7 @@
 - `focus_groups`: focus-group sessions, members, ideas and dots
 - `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
+- `moderation_queue`: assignments, internal notes, the daily digest's subscribers
 - `accounts`: sign-in throttling, personal access tokens
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
@@ -82,6 +83,11 @@ from participation.models.focus_groups import (
     FocusGroupSession,
 )
 from participation.models.mail import OutgoingMail
+from participation.models.moderation_queue import (
+    DigestSubscription,
+    InternalNote,
+    QueueAssignment,
+)
 from participation.models.profiles import (
     PUBLIC_PROFILE_STATUSES,
     Horizon,
@@ -134,6 +140,7 @@ __all__ = [
     "ContributionPublic",
     "ContributionStatus",
     "ContributionTheme",
+    "DigestSubscription",
     "Criterion",
     "DuplicatePair",
     "EvaluationAction",
@@ -145,6 +152,7 @@ __all__ = [
     "FocusGroupSession",
     "Horizon",
     "IndicatorValue",
+    "InternalNote",
     "JobKind",
     "JobStatus",
     "ModerationAction",
@@ -173,6 +181,7 @@ __all__ = [
     "ProfileTheme",
     "ProfileUpdate",
     "QuestionKind",
+    "QueueAssignment",
     "QueueItemPublic",
     "Rating",
     "RatingRound",

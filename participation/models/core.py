@@ -100,6 +100,12 @@ class ModerationAction(StrEnum):
     AUTHOR_EDIT = "author_edit"
     # A merge taken back from the log (services/merging.py): the status is given back.
     UNDO_MERGE = "undo_merge"
+    # The item given to a colleague, or taken back (services/queue_work.py); the event's
+    # reason holds the colleague's name as it was then ("" when unassigned).
+    ASSIGN = "assign"
+    UNASSIGN = "unassign"
+    # An internal note written (staff only); the event's reason holds the note.
+    NOTE = "note"
 
 
 class ReportReason(StrEnum):
