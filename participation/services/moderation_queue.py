@@ -4,182 +4,74 @@ the survey question or focus-group session it came from, the request for changes
 
 Built for thousands of waiting items: a page runs a fixed number of queries whatever it
 holds, each served by an index (the `ix_contribution_queue*` indexes, status first):
-- the processes (for the filter and the items' names);
-- one count grouped by state, process and kind, from which every count on the page comes;
+- the processes, action fields and colleagues (for the filters and the items' names);
+- one count grouped by every one-value facet (state, process, kind, channel, segment, age,
+  reported, likely duplicate), and one grouped count per link facet (confirmed and suggested
+  action field, assignment), from which every count on the page comes;
 - the page's ids in order (LIMIT/OFFSET on the index alone) and their rows;
-- per page, not per item: themes, taxonomies, ideas of comments, sources, requests, and
-  the strongest suggested duplicate of each item (services/duplicates.py).
+- per page, not per item: themes, taxonomies, ideas of comments, sources, requests, the
+  strongest suggested duplicate of each item (services/duplicates.py), who took each on and
+  how many internal notes each has.
 
 Filters live in the address (`QueueFilters`), so a view can be kept, shared and paged without
-JavaScript. A new filter is a field on QueueFilters and a `Facet` in FACETS.
+JavaScript; the facets and their counting are in services/queue_filters.py (a new filter is a
+field on QueueFilters and one facet entry there).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
-from urllib.parse import urlencode
+from typing import Any, Final
 
 from sqlalchemy import distinct
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from participation.i18n import N_, gettext
-from participation.inputs import parse_int
 from participation.models import (
     Contribution,
     ContributionKind,
     ContributionStatus,
     ContributionTheme,
+    InternalNote,
     ModerationAction,
     ModerationEvent,
     Process,
+    QueueAssignment,
     Report,
     ReportStatus,
     Theme,
     ThemeSource,
+    User,
+    utcnow,
 )
 from participation.services.duplicates import DuplicateHint, hints_for
 from participation.services.moderation import get_contribution, may_ask_for_changes
 from participation.services.moderation_log import LogEntry, moderation_log
 from participation.services.processes import Page
 from participation.services.provenance import Source, SurveySource, sources_of
+from participation.services.queue_filters import (
+    COLUMN_FACETS,
+    LINK_FACETS,
+    QUEUE_STATES,
+    Counted,
+    Option,
+    QueueFilters,
+    QueueOrder,
+    Vocabulary,
+    chosen_keys,
+    column_clauses,
+    column_options,
+    link_clauses,
+    link_options,
+)
+from participation.services.queue_scope import colleagues, moderated_processes
 from participation.services.reports import ReportedItem, open_reports
 
 QUEUE_PAGE_SIZE: Final = 25
-LAST_PAGE: Final = 100_000  # a page number beyond any queue; larger ones are garbled input
-
-# The queue's lists: what waits for a moderator, and what waits for its author.
-QUEUE_STATES: Final = (ContributionStatus.PENDING, ContributionStatus.AWAITING_CHANGES)
-STATE_LABELS: Final = {
-    ContributionStatus.PENDING: N_("To review"),
-    ContributionStatus.AWAITING_CHANGES: N_("Waiting for the author"),
-}
-KIND_LABELS: Final = {
-    ContributionKind.IDEA: N_("Ideas"),
-    ContributionKind.COMMENT: N_("Comments"),
-    ContributionKind.SURVEY_ANSWER: N_("Survey answers"),
-}
-# "oldest": first come, first served. "informative": the items the tagger is least sure
-# about first, so each decision teaches the next model most (active learning).
-QueueOrder = Literal["oldest", "informative"]
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """What the queue shows, as read from and written to the address."""
-
-    state: ContributionStatus = ContributionStatus.PENDING
-    process: str = ""  # a process's slug; "" for all
-    kind: ContributionKind | None = None
-    order: QueueOrder = "oldest"
-    page: int = 1
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> QueueFilters:
-        """From the address's query parameters (state, process, kind, order, page). Anything
-        unknown or garbled falls back to the default: never an error."""
-        state = ContributionStatus(params["state"]) if params.get("state") in QUEUE_STATES else None
-        kind = params.get("kind", "")
-        order = params.get("order", "")
-        page = params.get("page", "")
-        process = params.get("process", "")
-        return cls(
-            state=state or ContributionStatus.PENDING,
-            process=process if _SLUG.fullmatch(process) else "",
-            kind=ContributionKind(kind) if kind in KIND_LABELS else None,
-            order="informative" if order == "informative" else "oldest",
-            page=min(parse_int(page, minimum=1, maximum=10**6) or 1, LAST_PAGE),
-        )
-
-    def params(self) -> dict[str, str]:
-        """Every filter as it reads in the address."""
-        return {
-            "state": self.state.value,
-            "process": self.process,
-            "kind": self.kind.value if self.kind else "",
-            "order": self.order,
-            "page": str(self.page),
-        }
-
-    def query(self, **changes: object) -> str:
-        """The address's query string with `changes` (in the address's terms, e.g.
-        `kind="comment"`, `page=2`) and without defaults. Another filter starts again at the
-        first page."""
-        params = self.params()
-        if changes.keys() - {"page"}:
-            params["page"] = "1"
-        params.update(
-            {name: "" if value is None else str(value) for name, value in changes.items()}
-        )
-        defaults = QueueFilters().params()
-        chosen = QueueFilters.from_params(params).params()
-        return urlencode(
-            [(name, value) for name, value in chosen.items() if value != defaults[name]]
-        )
-
-    def url(self, **changes: object) -> str:
-        query = self.query(**changes)
-        return "/moderation" + (f"?{query}" if query else "")
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a filter: its value in the address, in the database, and its label."""
-
-    value: str
-    key: object
-    label: str
-
-
-@dataclass(frozen=True)
-class Facet:
-    """One way to narrow the queue: a contribution column, compared to the chosen option's
-    key. `chosen` reads the option from the filters; `choices` lists them (given the
-    processes, for those who need them). Every facet's counts come from one grouped query."""
-
-    name: str
-    column: Any
-    chosen: Callable[[QueueFilters], str]
-    choices: Callable[[Sequence[Process]], list[Choice]]
-    everything: str | None = None  # the label of "no narrowing"; None: an option is required
-
-
-FACETS: Final = (
-    Facet(
-        "state",
-        Contribution.status,
-        lambda f: f.state.value,
-        lambda _p: [Choice(s.value, s, gettext(text)) for s, text in STATE_LABELS.items()],
-    ),
-    Facet(
-        "process",
-        Contribution.process_id,
-        lambda f: f.process,
-        lambda processes: [Choice(p.slug, p.id, p.title) for p in processes],
-        everything=N_("All processes"),
-    ),
-    Facet(
-        "kind",
-        Contribution.kind,
-        lambda f: f.kind.value if f.kind else "",
-        lambda _p: [Choice(k.value, k, gettext(text)) for k, text in KIND_LABELS.items()],
-        everything=N_("All kinds"),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str  # "" for "all"
-    label: str
-    count: int
-    selected: bool
+__all__ = ["QUEUE_STATES", "QueueFilters"]  # the filters live in services/queue_filters.py
 
 
 @dataclass(frozen=True)
@@ -204,6 +96,8 @@ class QueueItem:
     source: Source | None = None  # the survey question or focus-group session
     request: ModerationEvent | None = None  # while it waits for its author: what was asked
     duplicate: DuplicateHint | None = None  # its strongest suggested twin, if any
+    assignee: User | None = None  # the colleague who took it on
+    notes: int = 0  # internal notes on it
 
     @property
     def is_comment(self) -> bool:
@@ -245,6 +139,7 @@ class QueuePage(Page[QueueItem]):
     filters: QueueFilters
     facets: Mapping[str, Sequence[Option]]  # each filter's options with their counts
     reported: int  # items with open reports from the public
+    colleagues: Sequence[User] = ()  # whom an item can be given to
 
     @property
     def first_number(self) -> int:
@@ -256,16 +151,28 @@ class QueuePage(Page[QueueItem]):
 
 
 async def queue_page(
-    session: AsyncSession, filters: QueueFilters, per_page: int = QUEUE_PAGE_SIZE
+    session: AsyncSession,
+    filters: QueueFilters,
+    per_page: int = QUEUE_PAGE_SIZE,
+    *,
+    user: User | None = None,
 ) -> QueuePage:
-    """One page of the queue under `filters`, with the counts for every filter option."""
-    processes = list(await session.exec(select(Process).order_by(col(Process.title))))
-    keys = _chosen_keys(filters, processes)
-    counted = await _grouped_counts(session)
-    total = _count(counted, keys)
+    """One page of the queue under `filters`, with the counts for every filter option, as
+    `user` sees it (their items: "assigned=me")."""
+    vocabulary = Vocabulary(
+        processes=await moderated_processes(session, user),
+        themes=list(await session.exec(select(Theme).order_by(col(Theme.position), col(Theme.id)))),
+        colleagues=await colleagues(session),
+        me=user.id if user is not None else None,
+        now=utcnow(),
+    )
+    keys = chosen_keys(COLUMN_FACETS, filters, vocabulary)
+    links = chosen_keys(LINK_FACETS, filters, vocabulary)
+    counted = await _counted(session, vocabulary, keys, links)
+    total = counted.total(keys)
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
-    where = [facet.column == keys[facet.name] for facet in FACETS if keys[facet.name] is not None]
+    where = [*column_clauses(keys, vocabulary), *link_clauses(links)]
     ordering = _ordering(filters.order)
     ids = (
         select(Contribution.id)
@@ -279,69 +186,65 @@ async def queue_page(
             select(Contribution).where(col(Contribution.id).in_(ids)).order_by(*ordering)
         )
     )
-    by_id = {p.id: p for p in processes}
+    by_id = {p.id: p for p in vocabulary.processes}
     items = await _queue_items(session, [(c, by_id[c.process_id]) for c in rows])
+    facets = {
+        facet.name: column_options(facet, filters, vocabulary, keys, counted)
+        for facet in COLUMN_FACETS
+    }
+    facets.update(
+        {
+            facet.name: link_options(facet, filters, vocabulary, links[facet.name], counted)
+            for facet in LINK_FACETS
+        }
+    )
     return QueuePage(
         filters=replace(filters, page=page),
         items=items,
         total=total,
         page=page,
         pages=pages,
-        facets={facet.name: _options(facet, filters, processes, keys, counted) for facet in FACETS},
+        facets=facets,
         reported=await _reported_items(session),
+        colleagues=vocabulary.colleagues,
     )
 
 
-def _chosen_keys(filters: QueueFilters, processes: Sequence[Process]) -> dict[str, object]:
-    """Each facet's chosen database value; None where it does not narrow (or is unknown)."""
-    keys: dict[str, object] = {}
-    for facet in FACETS:
-        value = facet.chosen(filters)
-        keys[facet.name] = next((c.key for c in facet.choices(processes) if c.value == value), None)
-    return keys
-
-
-async def _grouped_counts(session: AsyncSession) -> list[tuple[dict[str, object], int]]:
-    """How many items wait in each combination of the facets' values (an index-only scan of
-    the waiting items: they are a small part of all contributions)."""
-    columns = [facet.column for facet in FACETS]
-    rows: Iterable[tuple[Any, ...]] = await session.exec(
-        Select(*columns, func.count())
-        .where(col(Contribution.status).in_(QUEUE_STATES))
-        .group_by(*columns)
-    )
-    return [
-        ({facet.name: value for facet, value in zip(FACETS, row[:-1], strict=True)}, row[-1])
-        for row in rows
-    ]
-
-
-def _count(counted: Sequence[tuple[dict[str, object], int]], keys: Mapping[str, object]) -> int:
-    return sum(
-        n
-        for values, n in counted
-        if all(key is None or values[name] == key for name, key in keys.items())
-    )
-
-
-def _options(
-    facet: Facet,
-    filters: QueueFilters,
-    processes: Sequence[Process],
+async def _counted(
+    session: AsyncSession,
+    vocabulary: Vocabulary,
     keys: Mapping[str, object],
-    counted: Sequence[tuple[dict[str, object], int]],
-) -> list[Option]:
-    """A facet's options, each counted under the other facets' current choices."""
-    others = {name: key for name, key in keys.items() if name != facet.name}
-    chosen = keys[facet.name]
-    options = [
-        Option(c.value, c.label, _count(counted, {**others, facet.name: c.key}), c.key == chosen)
-        for c in facet.choices(processes)
-    ]
-    if facet.everything is not None:
-        everything = Option("", gettext(facet.everything), _count(counted, others), chosen is None)
-        options.insert(0, everything)
-    return options
+    links: Mapping[str, object],
+) -> Counted:
+    """Every count the page shows: one query grouped by all column facets' values (over the
+    waiting items, narrowed by the chosen link facets), and one per link facet grouped by
+    its key (narrowed by everything else). A link facet that is chosen needs its total
+    without itself: one more count."""
+    expressions = [facet.expression(vocabulary).label(facet.name) for facet in COLUMN_FACETS]
+    waiting = col(Contribution.status).in_(QUEUE_STATES)
+    rows: Iterable[tuple[Any, ...]] = await session.exec(
+        Select(*expressions, func.count())
+        .where(waiting, *link_clauses(links))
+        .group_by(*expressions)
+    )
+    counted = Counted(
+        [
+            ({f.name: value for f, value in zip(COLUMN_FACETS, row[:-1], strict=True)}, row[-1])
+            for row in rows
+        ]
+    )
+    narrowing = column_clauses(keys, vocabulary)
+    for facet in LINK_FACETS:
+        others = [*narrowing, *link_clauses(links, leave_out=facet.name)]
+        grouped = await session.exec(facet.counts(others))
+        counted.links[facet.name] = {row[0]: row[1] for row in grouped}
+        if links[facet.name] is None:
+            counted.link_totals[facet.name] = counted.total(keys)
+        else:
+            counted.link_totals[facet.name] = (
+                await session.exec(select(func.count()).select_from(Contribution).where(*others))
+            ).one()
+    return counted
 
 
 def _ordering(order: QueueOrder) -> tuple[Any, ...]:
@@ -440,7 +343,10 @@ async def _queue_items(
     ideas = await _ideas_of(session, contributions)
     sources = await sources_of(session, contributions)
     requests = await _requests_of(session, contributions)
-    twins = await hints_for(session, [c.id for c in contributions if c.id is not None])
+    ids = [c.id for c in contributions if c.id is not None]
+    twins = await hints_for(session, ids)
+    assignees = await _assignees(session, ids)
+    notes = await _note_counts(session, ids)
     return [
         QueueItem(
             c,
@@ -451,9 +357,34 @@ async def _queue_items(
             sources.get(c.id or 0),
             requests.get(c.id or 0),
             twins.get(c.id or 0),
+            assignees.get(c.id or 0),
+            notes.get(c.id or 0, 0),
         )
         for c, p in pairs
     ]
+
+
+async def _assignees(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
+    """Who took on each of these items (those assigned)."""
+    if not ids:
+        return {}
+    rows = await session.exec(
+        select(QueueAssignment.contribution_id, User)
+        .join(User, col(User.id) == QueueAssignment.assignee_id)
+        .where(col(QueueAssignment.contribution_id).in_(ids))
+    )
+    return dict(rows.all())
+
+
+async def _note_counts(session: AsyncSession, ids: Sequence[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = await session.exec(
+        select(InternalNote.contribution_id, func.count())
+        .where(col(InternalNote.contribution_id).in_(ids))
+        .group_by(col(InternalNote.contribution_id))
+    )
+    return dict(rows.all())
 
 
 async def queue_item(session: AsyncSession, contribution_id: int) -> QueueItem:
