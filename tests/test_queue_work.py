@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.models import (
     Channel,
     Contribution,
-    ContributionKind,
     ContributionStatus,
     ContributionTheme,
     DuplicatePair,
@@ -94,7 +93,9 @@ async def _world(session: AsyncSession) -> dict[str, object]:
     session.add(Report(contribution_id=fresh.id or 0, reason=ReportReason.SPAM))
     session.add(Report(contribution_id=fresh.id or 0, reason=ReportReason.OFFENSIVE))
     session.add(
-        DuplicatePair(process_id=process.id or 0, first_id=old.id, second_id=firm.id, score=0.8)
+        DuplicatePair(
+            process_id=process.id or 0, first_id=old.id or 0, second_id=firm.id or 0, score=0.8
+        )
     )
     await session.commit()
     me = await add_actor(session, "ich@example.org")
@@ -288,7 +289,8 @@ def test_notes_are_for_staff_and_logged(
     staff_client: Client, settings: Settings, process: Process
 ) -> None:
     item = in_db(
-        settings, lambda s: add_item(s, process, title="Radweg", status=ContributionStatus.PUBLISHED)
+        settings,
+        lambda s: add_item(s, process, title="Radweg", status=ContributionStatus.PUBLISHED),
     )
     empty = post_form(staff_client, f"/moderation/contributions/{item.id}/notes", {"note": " "})
     assert empty.status_code == 422
@@ -311,6 +313,13 @@ def test_notes_are_for_staff_and_logged(
 # --- bulk -------------------------------------------------------------------------------------
 
 
+def _ideas(settings: Settings, process: Process, n: int) -> list[Contribution]:
+    async def add(session: AsyncSession) -> list[Contribution]:
+        return [await add_item(session, process, title=f"Idee {i}") for i in range(n)]
+
+    return in_db(settings, add)
+
+
 def _bulk(client: Client, action: str, items: dict[int, int], **fields: str) -> dict[str, str]:
     form = {f"v-{cid}": str(version) for cid, version in items.items()}
     form.update({f"c-{cid}": "on" for cid in items})
@@ -321,8 +330,9 @@ def _bulk(client: Client, action: str, items: dict[int, int], **fields: str) -> 
 def test_bulk_approval_leaves_an_item_changed_meanwhile_alone(
     staff_client: Client, settings: Settings, process: Process
 ) -> None:
-    items = [in_db(settings, lambda s, n=n: add_item(s, process, title=f"Idee {n}")) for n in range(3)]
+    items = _ideas(settings, process, 3)
     versions = {item.id or 0: 0 for item in items}
+
     # Another moderator rejects the second one after the page was shown.
     async def reject(session: AsyncSession) -> None:
         other = await add_actor(session, "andere@example.org")
@@ -345,7 +355,7 @@ def test_bulk_approval_leaves_an_item_changed_meanwhile_alone(
 def test_bulk_reject_assign_and_theme_on_the_whole_page(
     staff_client: Client, settings: Settings, process: Process
 ) -> None:
-    items = [in_db(settings, lambda s, n=n: add_item(s, process, title=f"Idee {n}")) for n in range(2)]
+    items = _ideas(settings, process, 2)
     themes = list(in_db(settings, lambda s: add_themes(s, process)).values())
     colleague = in_db(settings, lambda s: add_staff(s, "kollegin@example.org"))
     every = {f"v-{item.id}": "0" for item in items}
