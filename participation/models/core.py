@@ -225,6 +225,12 @@ class Contribution(SQLModel, table=True):
         sa.Index(
             "ix_contribution_queue_process", "status", "process_id", "kind", "created_at", "id"
         ),
+        # The queue's counts per facet value read the waiting items from this index alone
+        # (services/queue_filters.py; migration 0022).
+        sa.Index(
+            "ix_contribution_queue_facets",
+            *("status", "process_id", "kind", "channel", "segment", "created_at", "id"),
+        ),
         sa.Index(
             "ix_contribution_ideas_newest", "process_id", "kind", "status", "published_at", "id"
         ),

@@ -32,7 +32,6 @@ from participation.services import (
     moderation,
     moderation_queue,
     processes,
-    queue_digest,
     queue_work,
     reports,
 )
@@ -137,7 +136,6 @@ async def queue_view(
             "reasons": reasons or {},
             "bulk_errors": bulk_errors or {},
             "typed": typed or {},
-            "digest": await queue_digest.is_subscribed(db, user.id or 0),
             "selection_process": overview.process if overview else None,
             "profile_choices": await profile_listing.choices(db, overview.process.id or 0)
             if overview

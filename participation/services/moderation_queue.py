@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from sqlalchemy import distinct
+from sqlalchemy import Integer, String, cast, distinct, literal, null, union_all
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -181,13 +181,35 @@ async def queue_page(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
+    # The page's rows with who took each on and how many notes each has, in one statement.
+    notes = (
+        select(InternalNote.contribution_id, func.count().label("n"))
+        .where(col(InternalNote.contribution_id).in_(ids))
+        .group_by(col(InternalNote.contribution_id))
+        .subquery()
+    )
     rows = list(
         await session.exec(
-            select(Contribution).where(col(Contribution.id).in_(ids)).order_by(*ordering)
+            select(Contribution, User, notes.c.n)
+            .outerjoin(QueueAssignment, col(QueueAssignment.contribution_id) == Contribution.id)
+            .outerjoin(User, col(User.id) == QueueAssignment.assignee_id)
+            .outerjoin(notes, notes.c.contribution_id == Contribution.id)
+            .where(col(Contribution.id).in_(ids))
         )
     )
+    # In the page's order, sorted here: ordered in SQL, SQLite would walk the whole table in
+    # that order instead of fetching the page's ids.
+    rows.sort(key=lambda row: _sort_key(filters.order, row[0]))
     by_id = {p.id: p for p in vocabulary.processes}
-    items = await _queue_items(session, [(c, by_id[c.process_id]) for c in rows])
+    taxonomies: dict[int, list[Theme]] = {}
+    for theme in vocabulary.themes:
+        taxonomies.setdefault(theme.process_id, []).append(theme)
+    items = await _queue_items(
+        session,
+        [(c, by_id[c.process_id]) for c, _u, _n in rows],
+        taxonomies=taxonomies,
+        work={c.id or 0: (assignee, n or 0) for c, assignee, n in rows},
+    )
     facets = {
         facet.name: column_options(facet, filters, vocabulary, keys, counted)
         for facet in COLUMN_FACETS
@@ -205,7 +227,7 @@ async def queue_page(
         page=page,
         pages=pages,
         facets=facets,
-        reported=await _reported_items(session),
+        reported=counted.reported,
         colleagues=vocabulary.colleagues,
     )
 
@@ -216,16 +238,18 @@ async def _counted(
     keys: Mapping[str, object],
     links: Mapping[str, object],
 ) -> Counted:
-    """Every count the page shows: one query grouped by all column facets' values (over the
-    waiting items, narrowed by the chosen link facets), and one per link facet grouped by
-    its key (narrowed by everything else). A link facet that is chosen needs its total
-    without itself: one more count."""
+    """Every count the page shows, in two statements: one grouped by all column facets'
+    values (over the waiting items, narrowed by the chosen link facets); and one of the
+    link facets' counts per key (each narrowed by everything else), a chosen link facet's
+    total without itself, and the items with open reports, as the parts of a UNION ALL."""
     expressions = [facet.expression(vocabulary).label(facet.name) for facet in COLUMN_FACETS]
     waiting = col(Contribution.status).in_(QUEUE_STATES)
+    grouped: Any = Select(*expressions, func.count()).select_from(Contribution)
+    for facet in COLUMN_FACETS:
+        if facet.join is not None:
+            grouped = grouped.outerjoin(*facet.join())
     rows: Iterable[tuple[Any, ...]] = await session.exec(
-        Select(*expressions, func.count())
-        .where(waiting, *link_clauses(links))
-        .group_by(*expressions)
+        grouped.where(waiting, *link_clauses(links)).group_by(*expressions)
     )
     counted = Counted(
         [
@@ -234,17 +258,48 @@ async def _counted(
         ]
     )
     narrowing = column_clauses(keys, vocabulary)
-    for facet in LINK_FACETS:
-        others = [*narrowing, *link_clauses(links, leave_out=facet.name)]
-        grouped = await session.exec(facet.counts(others))
-        counted.links[facet.name] = {row[0]: row[1] for row in grouped}
-        if links[facet.name] is None:
-            counted.link_totals[facet.name] = counted.total(keys)
+    parts: list[Any] = []
+    for link in LINK_FACETS:
+        others = [*narrowing, *link_clauses(links, leave_out=link.name)]
+        parts.append(link.counts(others))
+        counted.links[link.name] = {}
+        if links[link.name] is None:
+            counted.link_totals[link.name] = counted.total(keys)
         else:
-            counted.link_totals[facet.name] = (
-                await session.exec(select(func.count()).select_from(Contribution).where(*others))
-            ).one()
+            parts.append(_part(f"total:{link.name}", func.count()).where(*others))
+    open_reports = Report.status == ReportStatus.OPEN
+    parts.append(
+        _part(_REPORTED, func.count(distinct(col(Report.contribution_id)))).where(open_reports)
+    )
+    every = union_all(*parts).subquery()
+    for part, key, n in await session.exec(select(every.c.part, every.c.key, every.c.n)):
+        name = str(part)
+        if name == _REPORTED:
+            counted.reported = n
+        elif name.startswith("total:"):
+            counted.link_totals[name.removeprefix("total:")] = n
+        else:
+            counted.links[name][key] = n
     return counted
+
+
+_REPORTED: Final = "reported"
+
+
+def _part(name: str, count: Any) -> Any:
+    """A part of the UNION ALL of counts without a key."""
+    return select(
+        literal(name, String).label("part"), cast(null(), Integer).label("key"), count.label("n")
+    )
+
+
+def _sort_key(order: QueueOrder, item: Contribution) -> tuple[Any, ...]:
+    """`_ordering` in Python, for the few rows of a page."""
+    oldest = (item.created_at, item.id or 0)
+    if order == "informative":
+        unsure = item.theme_uncertainty
+        return (unsure is None, -(unsure or 0.0), *oldest)
+    return oldest
 
 
 def _ordering(order: QueueOrder) -> tuple[Any, ...]:
@@ -252,17 +307,6 @@ def _ordering(order: QueueOrder) -> tuple[Any, ...]:
     if order == "informative":
         return (col(Contribution.theme_uncertainty).desc().nulls_last(), *oldest)
     return oldest
-
-
-async def _reported_items(session: AsyncSession) -> int:
-    """How many items have open reports from the public."""
-    return (
-        await session.exec(
-            select(func.count(distinct(col(Report.contribution_id)))).where(
-                Report.status == ReportStatus.OPEN
-            )
-        )
-    ).one()
 
 
 # --- what a moderator needs beside the text ------------------------------------------------
@@ -335,18 +379,25 @@ async def _requests_of(
 
 
 async def _queue_items(
-    session: AsyncSession, pairs: Sequence[tuple[Contribution, Process]]
+    session: AsyncSession,
+    pairs: Sequence[tuple[Contribution, Process]],
+    *,
+    taxonomies: Mapping[int, list[Theme]] | None = None,
+    work: Mapping[int, tuple[User | None, int]] | None = None,
 ) -> list[QueueItem]:
+    """The items with what a moderator needs; `taxonomies` and `work` (assignee and number
+    of notes per item) when the caller has read them already."""
     contributions = [c for c, _p in pairs]
-    themes = await item_themes(session, [c.id for c in contributions if c.id is not None])
-    taxonomies = await _taxonomies(session, {p.id for _c, p in pairs if p.id is not None})
+    ids = [c.id for c in contributions if c.id is not None]
+    themes = await item_themes(session, ids)
+    if taxonomies is None:
+        taxonomies = await _taxonomies(session, {p.id for _c, p in pairs if p.id is not None})
     ideas = await _ideas_of(session, contributions)
     sources = await sources_of(session, contributions)
     requests = await _requests_of(session, contributions)
-    ids = [c.id for c in contributions if c.id is not None]
     twins = await hints_for(session, ids)
-    assignees = await _assignees(session, ids)
-    notes = await _note_counts(session, ids)
+    if work is None:
+        work = await _work_on(session, ids)
     return [
         QueueItem(
             c,
@@ -357,34 +408,29 @@ async def _queue_items(
             sources.get(c.id or 0),
             requests.get(c.id or 0),
             twins.get(c.id or 0),
-            assignees.get(c.id or 0),
-            notes.get(c.id or 0, 0),
+            *work.get(c.id or 0, (None, 0)),
         )
         for c, p in pairs
     ]
 
 
-async def _assignees(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
-    """Who took on each of these items (those assigned)."""
+async def _work_on(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[User | None, int]]:
+    """Who took on each of these items, and how many internal notes each has."""
     if not ids:
         return {}
-    rows = await session.exec(
+    assigned = await session.exec(
         select(QueueAssignment.contribution_id, User)
         .join(User, col(User.id) == QueueAssignment.assignee_id)
         .where(col(QueueAssignment.contribution_id).in_(ids))
     )
-    return dict(rows.all())
-
-
-async def _note_counts(session: AsyncSession, ids: Sequence[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    rows = await session.exec(
+    notes = await session.exec(
         select(InternalNote.contribution_id, func.count())
         .where(col(InternalNote.contribution_id).in_(ids))
         .group_by(col(InternalNote.contribution_id))
     )
-    return dict(rows.all())
+    by_id = dict(assigned.all())
+    counts = dict(notes.all())
+    return {i: (by_id.get(i), counts.get(i, 0)) for i in ids}
 
 
 async def queue_item(session: AsyncSession, contribution_id: int) -> QueueItem:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import case, or_
+from sqlalchemy import String, case, literal, union
 from sqlmodel import col, func, select
 
 from participation.i18n import N_, gettext
@@ -209,6 +209,7 @@ class Facet:
     everything: str | None = None  # the label of "no narrowing"; None: an option is required
     where: Callable[[object, Vocabulary], Any] | None = None  # default: expression == key
     matches: Callable[[object, object], bool] = _equal
+    join: Callable[[], tuple[Any, Any]] | None = None  # a table the expression reads
 
     def clause(self, key: object, vocabulary: Vocabulary) -> Any:
         if self.where is not None:
@@ -226,19 +227,41 @@ def _age_bucket(vocabulary: Vocabulary) -> Any:
     )
 
 
-def _reported(_vocabulary: Vocabulary | None = None) -> Any:
-    return col(Contribution.id).in_(
-        select(Report.contribution_id).where(Report.status == ReportStatus.OPEN)
-    )
+@dataclass(frozen=True)
+class Membership:
+    """Items listed by another table (`ids`: their contribution ids, each once). Counted by
+    an outer join to them (an IN in the grouped columns would run a subplan per row on
+    PostgreSQL); narrowed to with IN, which both databases run as a semi-join."""
+
+    ids: Any
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "listed", self.ids.subquery())
+
+    def expression(self, _vocabulary: Vocabulary) -> Any:
+        return self.listed.c.cid.is_not(None)  # type: ignore[attr-defined]
+
+    def join(self) -> tuple[Any, Any]:
+        listed = self.listed  # type: ignore[attr-defined]
+        return listed, listed.c.cid == Contribution.id
+
+    def where(self, _key: object, _vocabulary: Vocabulary) -> Any:
+        return col(Contribution.id).in_(self.ids)
 
 
-def _paired(_vocabulary: Vocabulary | None = None) -> Any:
-    """Has a likely duplicate nobody dismissed (either side of a pair)."""
-    open_pairs = col(DuplicatePair.dismissed_at).is_(None)
-    return or_(
-        col(Contribution.id).in_(select(DuplicatePair.first_id).where(open_pairs)),
-        col(Contribution.id).in_(select(DuplicatePair.second_id).where(open_pairs)),
+REPORTED: Final = Membership(
+    select(col(Report.contribution_id).label("cid"))
+    .where(Report.status == ReportStatus.OPEN)
+    .distinct()
+)
+# Has a likely duplicate nobody dismissed, on either side of a pair.
+_OPEN_PAIR = col(DuplicatePair.dismissed_at).is_(None)
+PAIRED: Final = Membership(
+    union(
+        select(col(DuplicatePair.first_id).label("cid")).where(_OPEN_PAIR),
+        select(col(DuplicatePair.second_id).label("cid")).where(_OPEN_PAIR),
     )
+)
 
 
 def _enum_choices(values: Sequence[Any]) -> Callable[[Vocabulary, QueueFilters], list[Choice]]:
@@ -302,19 +325,23 @@ COLUMN_FACETS: Final[tuple[Facet, ...]] = (
     ),
     Facet(
         "reported",
-        _reported,
+        REPORTED.expression,
         _flag("reported"),
         _yes(N_("Reported by the public")),
         everything=N_("Reported or not"),
+        where=REPORTED.where,
         matches=_same_truth,
+        join=REPORTED.join,
     ),
     Facet(
         "duplicate",
-        _paired,
+        PAIRED.expression,
         _flag("duplicate"),
         _yes(N_("Likely duplicate")),
         everything=N_("With or without duplicates"),
+        where=PAIRED.where,
         matches=_same_truth,
+        join=PAIRED.join,
     ),
 )
 
@@ -346,11 +373,17 @@ class LinkFacet:
         return col(Contribution.id).in_(self.rows().where(self.key == key))
 
     def counts(self, where: Sequence[Any]) -> Any:
-        """How many of the items under `where` have a row for each key."""
+        """How many of the items under `where` have a row for each key: a part of the page's
+        one statement of counts (`part`, `key`, `n`). The items are found first (few: the
+        waiting ones), their rows by the contribution's key."""
+        items = select(Contribution.id).where(*where)
         return (
-            select(self.key, func.count())
-            .join(Contribution, col(Contribution.id) == self.table.contribution_id)
-            .where(self.condition(), *where)
+            select(
+                literal(self.name, String).label("part"),
+                self.key.label("key"),
+                func.count().label("n"),
+            )
+            .where(self.condition(), col(self.table.contribution_id).in_(items))
             .group_by(self.key)
         )
 
@@ -425,6 +458,7 @@ class Counted:
     combinations: list[tuple[dict[str, object], int]]
     links: dict[str, dict[object, int]] = field(default_factory=dict)
     link_totals: dict[str, int] = field(default_factory=dict)
+    reported: int = 0  # items with open reports, waiting or not
 
     def total(self, keys: Mapping[str, object]) -> int:
         """The items whose values match every chosen key of the column facets."""

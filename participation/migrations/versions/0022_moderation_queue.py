@@ -6,6 +6,8 @@ subscribers
 - internal_note: staff notes on a contribution, read per item and counted per queue page.
 - moderation_digest_subscription: who wants the daily digest; `last_sent_at` is claimed
   with a conditional UPDATE.
+- ix_contribution_queue_facets: the queue's counts per channel, group and age of the
+  waiting items, read from the index alone.
 
 Revision ID: 0022
 Revises: 0020
@@ -78,7 +80,15 @@ def upgrade() -> None:
     )
 
 
+    op.create_index(
+        "ix_contribution_queue_facets",
+        "contribution",
+        ["status", "process_id", "kind", "channel", "segment", "created_at", "id"],
+    )
+
+
 def downgrade() -> None:
+    op.drop_index("ix_contribution_queue_facets", table_name="contribution")
     op.drop_index("ix_queue_assignment_assignee", table_name="queue_assignment")
     op.drop_table("queue_assignment")
     op.drop_index("ix_internal_note_contribution", table_name="internal_note")
