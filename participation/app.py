@@ -66,6 +66,7 @@ from participation.routes.processes import ProcessController
 from participation.routes.profiles import ProfileController, ProfileExportController
 from participation.routes.profiles_admin import ProfileAdminController
 from participation.routes.profiles_api import ProfileApiController, StaffApiController
+from participation.routes.queue_work import QueueWorkController
 from participation.routes.rating_sheets import EvaluatorSheetController, MySheetController
 from participation.routes.ratings_staff_api import RatingStaffApiController
 from participation.routes.staff_scope_admin import StaffScopeController
@@ -82,7 +83,7 @@ from participation.services.tagging import preload_analyzer
 from participation.settings import PROJECT_ROOT, Settings
 from participation.suggestion_queue import SuggestionQueue
 from participation.templating import create_template_config
-from participation.tracking_task import TrackingDigest
+from participation.tracking_task import ModerationDigest, TrackingDigest
 from participation.write_turns import WriteTurns
 
 log = logging.getLogger("participation")
@@ -159,6 +160,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # News of profiles' progress for their sources' authors: at most a mail a day each.
         app.state.tracking = TrackingDigest(settings, app.state.sessionmaker)
         await app.state.tracking.start()
+        # The moderators' daily digest of the queue, for those who turned it on.
+        app.state.moderation_digest = ModerationDigest(settings, app.state.sessionmaker)
+        await app.state.moderation_digest.start()
         # Theme suggestions for new contributions, in batches after the answers went out.
         app.state.suggestions = SuggestionQueue(background, settings.var_dir)
         await app.state.suggestions.start()
@@ -170,6 +174,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.retention.stop()
             await app.state.suggestions.stop()
+            await app.state.moderation_digest.stop()
             await app.state.tracking.stop()
             await app.state.mail.stop()
             if app.state.nlp_warmup is not None:
@@ -200,6 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportAdminController,
             AuthController,
             ModerationController,
+            QueueWorkController,
             DuplicatesController,
             AnalysisController,
             SurveyResultsController,

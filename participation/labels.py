@@ -56,6 +56,9 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         ModerationAction.ANSWER: N_("answered"),
         ModerationAction.AUTHOR_EDIT: N_("changed by the author"),
         ModerationAction.UNDO_MERGE: N_("merge undone"),
+        ModerationAction.ASSIGN: N_("assigned to"),
+        ModerationAction.UNASSIGN: N_("assignment taken back"),
+        ModerationAction.NOTE: N_("internal note"),
     },
     PhaseKind: {
         PhaseKind.INFORMATION: N_("Information"),

@@ -1,18 +1,23 @@
-"""The daily news of profiles' progress (services/tracking/notices.py), collected by the app
-on its event loop every hour: each address gets at most one such mail in 24 hours, so an
-hourly run sends it within an hour of becoming due. Idle unless SMTP_HOST is set. Several
-app processes may run it at once: each claims the waiting notices with a conditional UPDATE,
-and the one that finds them taken drops its mail."""
+"""Mails collected by the app on its event loop every hour, each at most once a day per
+person: the daily news of profiles' progress (services/tracking/notices.py) and the
+moderators' daily digest (services/queue_digest.py). An hourly run sends a mail within an
+hour of becoming due. Idle unless SMTP_HOST is set. Several app processes may run them at
+once: each claims what it sends with a conditional UPDATE, and the one that finds it taken
+drops its mail."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Final
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.background import BackgroundLoop
 from participation.db import SessionMaker
 from participation.models import utcnow
+from participation.services.queue_digest import send_digests
 from participation.services.tracking import collect_daily
 from participation.settings import Settings
 
@@ -21,11 +26,12 @@ log = logging.getLogger("participation")
 INTERVAL: Final = 3600.0  # seconds
 
 
-class TrackingDigest(BackgroundLoop):
-    """Runs `collect_daily` with sessions that queue mails (the app's sessionmaker, which
-    the mail sender enabled); a database error is logged and retried the next hour."""
+class HourlyMail(BackgroundLoop):
+    """Runs `collect` with sessions that queue mails (the app's sessionmaker, which the mail
+    sender enabled); a database error is logged and retried the next hour."""
 
-    name = "tracking-digest"
+    name = "hourly-mail"
+    failure = "Collecting a daily mail failed"
 
     def __init__(
         self, settings: Settings, sessionmaker: SessionMaker, interval: float = INTERVAL
@@ -36,6 +42,9 @@ class TrackingDigest(BackgroundLoop):
         self.interval = interval
         self.runs = 0  # finished runs, for tests that wait for one
 
+    async def collect(self, session: AsyncSession, now: datetime) -> int:
+        raise NotImplementedError
+
     async def start(self) -> None:
         if self.settings.mail is not None:
             await super().start()
@@ -43,11 +52,11 @@ class TrackingDigest(BackgroundLoop):
     async def run_once(self) -> int:
         try:
             async with self.sessionmaker() as session:
-                return await collect_daily(session, utcnow())
+                return await self.collect(session, utcnow())
         except asyncio.CancelledError:
             raise
         except Exception:  # the database is away? keep serving, try again in an hour
-            log.exception("Collecting the daily news of profiles failed")
+            log.exception(self.failure)
             return 0
 
     async def _work(self) -> None:
@@ -55,3 +64,19 @@ class TrackingDigest(BackgroundLoop):
             await self.run_once()
             self.runs += 1
             await asyncio.sleep(self.interval)
+
+
+class TrackingDigest(HourlyMail):
+    name = "tracking-digest"
+    failure = "Collecting the daily news of profiles failed"
+
+    async def collect(self, session: AsyncSession, now: datetime) -> int:
+        return await collect_daily(session, now)
+
+
+class ModerationDigest(HourlyMail):
+    name = "moderation-digest"
+    failure = "Sending the moderators' daily digest failed"
+
+    async def collect(self, session: AsyncSession, now: datetime) -> int:
+        return await send_digests(session, now)

@@ -3,6 +3,7 @@ Every route walked for every role: tests/test_staff_scope_matrix.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,8 +26,11 @@ from participation.models import (
     StaffScope,
     ThemeSource,
     User,
+    utcnow,
 )
+from participation.services import moderation_queue, queue_digest, queue_work
 from participation.services.errors import ValidationFailed
+from participation.services.moderation_queue import QueueFilters
 from participation.services.staff_scope import (
     EVERYWHERE,
     Scope,
@@ -313,3 +317,73 @@ async def load_scope_of(session: AsyncSession, user_id: int) -> Scope:
     user = await session.get(User, user_id)
     assert user is not None
     return await load_scope(session, user)
+
+
+# --- the moderation queue under a remit -------------------------------------------------------
+
+
+async def _field_moderator(session: AsyncSession) -> tuple[User, dict[str, int]]:
+    """A moderator limited to one action field of a process, and an item of that field, one
+    of another field, one without a field and one of another process (ids by name)."""
+    here = await add_process(session)
+    there = await add_process(session, slug="anderer-kreis")
+    field, other = list((await add_themes(session, here)).values())[:2]
+    moderator = await add_staff(session, "feld@example.org", Role.MODERATOR)
+    items = {
+        "inside": await add_idea(session, here, title="Radweg", status=ContributionStatus.PENDING),
+        "other": await add_idea(session, here, title="Bus", status=ContributionStatus.PENDING),
+        "none": await add_idea(session, here, title="Schule", status=ContributionStatus.PENDING),
+        "away": await add_idea(session, there, title="Netz", status=ContributionStatus.PENDING),
+    }
+    session.add_all(
+        [
+            ContributionTheme(contribution_id=_id(items["inside"]), theme_id=_id(field)),
+            ContributionTheme(contribution_id=_id(items["other"]), theme_id=_id(other)),
+            Report(contribution_id=_id(items["other"]), reason=ReportReason.SPAM),
+        ]
+    )
+    await session.commit()
+    await set_scope(session, moderator, {_id(here): [_id(field)]})
+    return moderator, {name: _id(item) for name, item in items.items()}
+
+
+async def test_the_queue_and_its_counts_keep_to_the_remit(session: AsyncSession) -> None:
+    moderator, ids = await _field_moderator(session)
+    page = await moderation_queue.queue_page(session, QueueFilters(), user=moderator)
+    assert [item.contribution.id for item in page.items] == [ids["inside"]]
+    assert page.total == 1
+    assert page.reported == 0  # the reported item is of another field
+    assert [option.label for option in page.facets["process"] if option.value] == [
+        "Radwege im Auetal"
+    ]
+    everyone = await add_staff(session, "alle@example.org", Role.MODERATOR)
+    assert (await moderation_queue.queue_page(session, QueueFilters(), user=everyone)).total == 4
+
+
+async def test_bulk_actions_refuse_items_outside_the_remit(session: AsyncSession) -> None:
+    moderator, ids = await _field_moderator(session)
+    remit = await load_scope(session, moderator)
+    versions = {ids["inside"]: 0, ids["other"]: 0, ids["away"]: 0}
+    result = await queue_work.bulk(session, "approve", versions, moderator, remit=remit)
+    assert [c.id for c in result.done] == [ids["inside"]]
+    assert sorted(result.refused) == sorted([ids["other"], ids["away"]])
+    away = await session.get(Contribution, ids["away"])
+    assert away is not None
+    assert away.status is ContributionStatus.PENDING
+
+
+async def test_an_item_is_given_only_to_a_colleague_working_in_its_process(
+    session: AsyncSession,
+) -> None:
+    moderator, ids = await _field_moderator(session)
+    admin = await add_staff(session, "admin@example.org", Role.ADMIN)
+    with pytest.raises(ValidationFailed):
+        await queue_work.assign(session, ids["away"], _id(moderator), admin)
+    assert await queue_work.assign(session, ids["inside"], _id(moderator), admin) is not None
+
+
+async def test_the_digest_tells_of_the_remit_only(session: AsyncSession) -> None:
+    moderator, _ids = await _field_moderator(session)
+    since = utcnow() - timedelta(days=1)
+    news = await queue_digest.news_for(session, moderator, since, utcnow())
+    assert [(n.process.slug, n.new, n.reports) for n in news] == [(SLUG, 1, 0)]

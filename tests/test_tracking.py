@@ -6,8 +6,7 @@ day and delivered over real SMTP (aiosmtpd on a local port)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -35,37 +34,20 @@ from participation.services.errors import NotFound, ValidationFailed
 from participation.services.follow import delete_contribution, unsubscribe
 from participation.services.mail import MailContext, enable
 from participation.services.tracking import inputs, timeline
-from participation.settings import MailSettings, Settings
+from participation.settings import Settings
+from tests import mail_fixtures
 from tests.helpers import add_idea, in_locale
+from tests.mail_fixtures import BASE
 from tests.profile_rows import add_profile
-from tests.smtp_inbox import Inbox, body_of, smtp_inbox
+from tests.smtp_inbox import Inbox, body_of
 from tests.tracking_rows import AUTHOR, FOLLOW_TOKEN, TrackingWorld, tracking_world
 
+# A local SMTP server, settings that send to it, sessions that queue mails.
+inbox = mail_fixtures.inbox
+settings = mail_fixtures.settings
+sessions = mail_fixtures.sessions
+
 T = TypeVar("T")
-BASE = "http://testserver.local"
-SENDER = "Beteiligung Landkreis <beteiligung@example.org>"
-
-
-@pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    with smtp_inbox() as received:
-        yield received
-
-
-@pytest.fixture
-def settings(settings: Settings, inbox: Inbox) -> Settings:
-    mail = MailSettings(host="127.0.0.1", port=inbox.port, security="none", sender=SENDER)
-    return replace(settings, base_url=BASE, mail=mail)
-
-
-@pytest.fixture
-async def sessions(settings: Settings) -> AsyncIterator[SessionMaker]:
-    """Sessions that queue mails, as the app's do, with no sender running."""
-    engine = create_engine(settings)
-    sessionmaker = create_sessionmaker(engine)
-    enable(sessionmaker, MailContext(settings))
-    yield sessionmaker
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ class Volume:
     busy_idea_id: int  # the idea with `busy_comments` comments
     theme_slugs: Sequence[str]
     busy_last_comment_id: int = 0  # the busy idea's newest top-level comment (its last page)
+    theme_ids: Sequence[int] = ()
 
 
 async def _process(engine: AsyncEngine, slug: str) -> tuple[int, list[tuple[int, str]]]:
@@ -205,7 +206,8 @@ async def fill_volume(
         ],
     )
     await analyze(engine)
-    return Volume(process_id, slug, ideas, busy, [s for _i, s in themes], last_comment)
+    slugs, ids = [s for _i, s in themes], [i for i, _s in themes]
+    return Volume(process_id, slug, ideas, busy, slugs, last_comment, ids)
 
 
 async def _comments(
@@ -310,6 +312,13 @@ def staff_pages(volume: Volume) -> dict[str, str]:
     return {
         "analysis": f"/analysis/{volume.slug}",
         "moderation queue": "/moderation/",
+        # Every facet of the queue narrowed at once, and the combinations counted beside.
+        "moderation queue, narrowed": (
+            f"/moderation/?process={volume.slug}&channel=idea_call&segment=resident&age=2"
+            f"&theme={volume.theme_ids[0]}&suggested={volume.theme_ids[1]}&reported=1"
+            "&duplicate=1&assigned=me"
+        ),
+        "moderation queue, my items": "/moderation/?assigned=none&order=informative",
         "duplicates": f"/moderation/duplicates?process={volume.slug}",
         "admin processes": "/admin/processes/",
     }

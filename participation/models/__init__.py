@@ -6,6 +6,7 @@
 - `focus_groups`: focus-group sessions, members, ideas and dots
 - `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
+- `moderation_queue`: assignments, internal notes, the daily digest's subscribers
 - `accounts`: sign-in throttling, personal access tokens, invitation and reset links,
   recovery codes, the account log
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
@@ -93,6 +94,11 @@ from participation.models.focus_groups import (
     FocusGroupSession,
 )
 from participation.models.mail import OutgoingMail
+from participation.models.moderation_queue import (
+    DigestSubscription,
+    InternalNote,
+    QueueAssignment,
+)
 from participation.models.profiles import (
     PUBLIC_PROFILE_STATUSES,
     Horizon,
@@ -151,6 +157,7 @@ __all__ = [
     "ContributionTheme",
     "Criterion",
     "DataLicence",
+    "DigestSubscription",
     "DuplicatePair",
     "EvaluationAction",
     "EvaluationEvent",
@@ -161,6 +168,7 @@ __all__ = [
     "FocusGroupSession",
     "Horizon",
     "IndicatorValue",
+    "InternalNote",
     "JobKind",
     "JobStatus",
     "LinkPurpose",
@@ -190,6 +198,7 @@ __all__ = [
     "ProfileTheme",
     "ProfileUpdate",
     "QuestionKind",
+    "QueueAssignment",
     "QueueItemPublic",
     "Rating",
     "RatingRound",

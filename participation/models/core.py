@@ -110,6 +110,12 @@ class ModerationAction(StrEnum):
     AUTHOR_EDIT = "author_edit"
     # A merge taken back from the log (services/merging.py): the status is given back.
     UNDO_MERGE = "undo_merge"
+    # The item given to a colleague, or taken back (services/queue_work.py); the event's
+    # reason holds the colleague's name as it was then ("" when unassigned).
+    ASSIGN = "assign"
+    UNASSIGN = "unassign"
+    # An internal note written (staff only); the event's reason holds the note.
+    NOTE = "note"
 
 
 class ReportReason(StrEnum):
@@ -243,6 +249,12 @@ class Contribution(SQLModel, table=True):
         sa.Index("ix_contribution_queue_kind", "status", "kind", "created_at", "id"),
         sa.Index(
             "ix_contribution_queue_process", "status", "process_id", "kind", "created_at", "id"
+        ),
+        # The queue's counts per facet value read the waiting items from this index alone
+        # (services/queue_filters.py; migration 0022).
+        sa.Index(
+            "ix_contribution_queue_facets",
+            *("status", "process_id", "kind", "channel", "segment", "created_at", "id"),
         ),
         sa.Index(
             "ix_contribution_ideas_newest", "process_id", "kind", "status", "published_at", "id"

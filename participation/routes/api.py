@@ -13,7 +13,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
-from participation.auth import requires_moderator
+from participation.auth import guarded_user, requires_moderator
 from participation.models import (
     CommentPage,
     ContributionPage,
@@ -156,7 +156,7 @@ class ModerationApiController(Controller):
         (`pending`, `awaiting_changes`), `process` (a slug), `kind` (`idea`, `comment`,
         `survey_answer`), `order` (`oldest`, `informative`), `page`."""
         filters = moderation_queue.QueueFilters.from_params(request.query_params)
-        page = await moderation_queue.queue_page(db, filters)
+        page = await moderation_queue.queue_page(db, filters, user=guarded_user(request))
         return [
             QueueItemPublic(
                 id=item.contribution.id or 0,

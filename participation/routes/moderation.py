@@ -27,13 +27,21 @@ from participation.i18n import _
 from participation.inputs import parse_int
 from participation.models import Contribution, ContributionKind, ThemeSource, User
 from participation.routes import Db, FormData, safe_next
-from participation.services import merging, moderation, moderation_queue, processes, reports
+from participation.services import (
+    merging,
+    moderation,
+    moderation_queue,
+    processes,
+    queue_work,
+    reports,
+)
 from participation.services.duplicates import PAIR_KINDS, submit_duplicates_job
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.moderation_log import LogEntry, moderation_log
 from participation.services.moderation_queue import QueueFilters
 from participation.services.profiles import listing as profile_listing
 from participation.services.profiles import sources as profile_sources
+from participation.services.queue_scope import colleagues
 from participation.settings import Settings
 
 # How many of an item's latest log entries a conflict shows.
@@ -105,15 +113,18 @@ async def _conflict_view(
     return ConflictView(message, contribution, list(entries), typed_answer)
 
 
-async def _queue_page(
+async def queue_view(
     db: Db,
     filters: QueueFilters,
     *,
+    user: User,
+    bulk_errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
     errors: dict[int, dict[str, str]] | None = None,
     reasons: dict[int, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    queue = await moderation_queue.queue_page(db, filters)
+    queue = await moderation_queue.queue_page(db, filters, user=user)
     # Narrowed to one process, the queue offers the profile selection for its items.
     overview = await processes.get_process(db, filters.process) if filters.process else None
     return Template(
@@ -123,6 +134,8 @@ async def _queue_page(
             "next_url": queue.filters.url(page=queue.page),
             "errors": errors or {},
             "reasons": reasons or {},
+            "bulk_errors": bulk_errors or {},
+            "typed": typed or {},
             "selection_process": overview.process if overview else None,
             "profile_choices": await profile_listing.choices(db, overview.process.id or 0)
             if overview
@@ -132,7 +145,7 @@ async def _queue_page(
     )
 
 
-async def _item_page(
+async def item_view(
     db: Db,
     contribution_id: int,
     *,
@@ -159,6 +172,10 @@ async def _item_page(
             "reason_label": reports.reason_label,
             # Provenance both ways: the profiles built from it, and adding it to one.
             "holding": await profile_sources.profiles_of(db, contribution_id),
+            # Working together: its internal notes, and whom it can be given to.
+            "notes": await queue_work.notes_of(db, contribution_id),
+            "note": typed.get("note", ""),
+            "colleagues": await colleagues(db),
             "profile_choices": await profile_listing.choices(db, moderated.item.process.id or 0),
         },
         status_code=status_code,
@@ -196,7 +213,9 @@ class ModerationController(Controller):
 
     @get("/", cache=False)
     async def queue(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        return await _queue_page(db, QueueFilters.from_params(request.query_params))
+        return await queue_view(
+            db, QueueFilters.from_params(request.query_params), user=guarded_user(request)
+        )
 
     @get("/log", cache=False)
     async def log(self, request: Request[Any, Any, Any], db: Db) -> Template:
@@ -217,7 +236,7 @@ class ModerationController(Controller):
 
     @get("/contributions/{contribution_id:int}", cache=False)
     async def item(self, db: Db, contribution_id: FromPath[int]) -> Template:
-        return await _item_page(db, contribution_id)
+        return await item_view(db, contribution_id)
 
     @post("/contributions/{contribution_id:int}/dismiss-reports")
     async def dismiss_reports(
@@ -249,7 +268,7 @@ class ModerationController(Controller):
         except NotFound as exc:
             raise NotFoundException() from exc
         except Conflict as exc:
-            return await _item_page(
+            return await item_view(
                 db,
                 contribution_id,
                 typed={"answer": text},
@@ -257,7 +276,7 @@ class ModerationController(Controller):
                 status_code=HTTP_409_CONFLICT,
             )
         except ValidationFailed as failed:
-            return await _item_page(
+            return await item_view(
                 db,
                 contribution_id,
                 errors=failed.errors,
@@ -349,7 +368,7 @@ class ModerationController(Controller):
                     conflict=conflict,
                     status_code=HTTP_409_CONFLICT,
                 )
-            return await _item_page(
+            return await item_view(
                 db,
                 contribution_id,
                 typed={"reason": reason},
@@ -367,16 +386,17 @@ class ModerationController(Controller):
                     status_code=HTTP_422_UNPROCESSABLE_ENTITY,
                 )
             if back == _item_url(contribution_id):
-                return await _item_page(
+                return await item_view(
                     db,
                     contribution_id,
                     errors=failed.errors,
                     typed={"reason": reason},
                     status_code=HTTP_422_UNPROCESSABLE_ENTITY,
                 )
-            return await _queue_page(
+            return await queue_view(
                 db,
-                QueueFilters.from_params(_query_of(back)),
+                QueueFilters.from_params(query_of(back)),
+                user=guarded_user(request),
                 errors={contribution_id: failed.errors},
                 reasons={contribution_id: reason},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
@@ -420,7 +440,7 @@ class ModerationController(Controller):
             raise NotFoundException() from exc
         except Conflict as exc:
             if not request.htmx:
-                return await _item_page(
+                return await item_view(
                     db,
                     contribution_id,
                     conflict=await _conflict_view(db, contribution_id, str(exc)),
@@ -429,7 +449,9 @@ class ModerationController(Controller):
             message, status, kind = str(exc), HTTP_409_CONFLICT, "conflict"
         except ValidationFailed as failed:
             if not request.htmx:
-                return await self._theme_error(db, contribution_id, back, failed)
+                return await self._theme_error(
+                    db, contribution_id, back, failed, guarded_user(request)
+                )
             message, status = " ".join(failed.errors.values()), HTTP_422_UNPROCESSABLE_ENTITY
             kind = "error"
         else:
@@ -456,22 +478,23 @@ class ModerationController(Controller):
 
     @staticmethod
     async def _theme_error(
-        db: Db, contribution_id: int, back: str, failed: ValidationFailed
+        db: Db, contribution_id: int, back: str, failed: ValidationFailed, user: User
     ) -> Template:
         """Without JavaScript: the page the form came from, the message at the list."""
         errors = {"theme": " ".join(failed.errors.values())}
         if back == _item_url(contribution_id):
-            return await _item_page(
+            return await item_view(
                 db, contribution_id, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY
             )
-        return await _queue_page(
+        return await queue_view(
             db,
-            QueueFilters.from_params(_query_of(back)),
+            QueueFilters.from_params(query_of(back)),
+            user=user,
             errors={contribution_id: errors},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
 
 
-def _query_of(url: str) -> dict[str, str]:
+def query_of(url: str) -> dict[str, str]:
     """The query parameters of a local address (the queue page a form came from)."""
     return dict(parse_qsl(urlsplit(url).query))

@@ -67,6 +67,8 @@ class MailEvent(StrEnum):
     PROFILE_PUBLISHED = "profile_published"  # services/profiles/notices.py
     PLAN_OUTCOME = "plan_outcome"  # services/evaluation/outcomes.py
     TRACKING = "tracking"  # the daily news of profiles' progress: services/tracking/notices.py
+    # To staff, not authors: the moderators' daily digest (services/queue_digest.py).
+    MODERATION_DIGEST = "moderation_digest"
 
 
 SUBJECTS: Final[dict[MailEvent, str]] = {
@@ -80,6 +82,7 @@ SUBJECTS: Final[dict[MailEvent, str]] = {
     MailEvent.PROFILE_PUBLISHED: N_("Your idea went into a project profile: %(title)s"),
     MailEvent.PLAN_OUTCOME: N_("What became of your idea: %(title)s"),
     MailEvent.TRACKING: N_("News of the project profile with your idea: %(title)s"),
+    MailEvent.MODERATION_DIGEST: N_("Moderation queue of %(title)s"),
 }
 
 

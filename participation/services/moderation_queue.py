@@ -4,182 +4,74 @@ the survey question or focus-group session it came from, the request for changes
 
 Built for thousands of waiting items: a page runs a fixed number of queries whatever it
 holds, each served by an index (the `ix_contribution_queue*` indexes, status first):
-- the processes (for the filter and the items' names);
-- one count grouped by state, process and kind, from which every count on the page comes;
+- the processes, action fields and colleagues (for the filters and the items' names);
+- one count grouped by every one-value facet (state, process, kind, channel, segment, age,
+  reported, likely duplicate), and one grouped count per link facet (confirmed and suggested
+  action field, assignment), from which every count on the page comes;
 - the page's ids in order (LIMIT/OFFSET on the index alone) and their rows;
-- per page, not per item: themes, taxonomies, ideas of comments, sources, requests, and
-  the strongest suggested duplicate of each item (services/duplicates.py).
+- per page, not per item: themes, taxonomies, ideas of comments, sources, requests, the
+  strongest suggested duplicate of each item (services/duplicates.py), who took each on and
+  how many internal notes each has.
 
 Filters live in the address (`QueueFilters`), so a view can be kept, shared and paged without
-JavaScript. A new filter is a field on QueueFilters and a `Facet` in FACETS.
+JavaScript; the facets and their counting are in services/queue_filters.py (a new filter is a
+field on QueueFilters and one facet entry there).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
-from urllib.parse import urlencode
+from typing import Any, Final
 
-from sqlalchemy import distinct
+from sqlalchemy import Integer, String, cast, distinct, literal, null, union_all
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from participation.i18n import N_, gettext
-from participation.inputs import parse_int
 from participation.models import (
     Contribution,
     ContributionKind,
     ContributionStatus,
     ContributionTheme,
+    InternalNote,
     ModerationAction,
     ModerationEvent,
     Process,
+    QueueAssignment,
     Report,
     ReportStatus,
     Theme,
     ThemeSource,
+    User,
+    utcnow,
 )
 from participation.services.duplicates import DuplicateHint, hints_for
 from participation.services.moderation import get_contribution, may_ask_for_changes
 from participation.services.moderation_log import LogEntry, moderation_log
 from participation.services.processes import Page
 from participation.services.provenance import Source, SurveySource, sources_of
+from participation.services.queue_filters import (
+    COLUMN_FACETS,
+    LINK_FACETS,
+    QUEUE_STATES,
+    Counted,
+    Option,
+    QueueFilters,
+    QueueOrder,
+    Vocabulary,
+    chosen_keys,
+    column_clauses,
+    column_options,
+    link_clauses,
+    link_options,
+)
+from participation.services.queue_scope import colleagues, moderated_processes, queue_scope
 from participation.services.reports import ReportedItem, open_reports
 
 QUEUE_PAGE_SIZE: Final = 25
-LAST_PAGE: Final = 100_000  # a page number beyond any queue; larger ones are garbled input
-
-# The queue's lists: what waits for a moderator, and what waits for its author.
-QUEUE_STATES: Final = (ContributionStatus.PENDING, ContributionStatus.AWAITING_CHANGES)
-STATE_LABELS: Final = {
-    ContributionStatus.PENDING: N_("To review"),
-    ContributionStatus.AWAITING_CHANGES: N_("Waiting for the author"),
-}
-KIND_LABELS: Final = {
-    ContributionKind.IDEA: N_("Ideas"),
-    ContributionKind.COMMENT: N_("Comments"),
-    ContributionKind.SURVEY_ANSWER: N_("Survey answers"),
-}
-# "oldest": first come, first served. "informative": the items the tagger is least sure
-# about first, so each decision teaches the next model most (active learning).
-QueueOrder = Literal["oldest", "informative"]
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """What the queue shows, as read from and written to the address."""
-
-    state: ContributionStatus = ContributionStatus.PENDING
-    process: str = ""  # a process's slug; "" for all
-    kind: ContributionKind | None = None
-    order: QueueOrder = "oldest"
-    page: int = 1
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> QueueFilters:
-        """From the address's query parameters (state, process, kind, order, page). Anything
-        unknown or garbled falls back to the default: never an error."""
-        state = ContributionStatus(params["state"]) if params.get("state") in QUEUE_STATES else None
-        kind = params.get("kind", "")
-        order = params.get("order", "")
-        page = params.get("page", "")
-        process = params.get("process", "")
-        return cls(
-            state=state or ContributionStatus.PENDING,
-            process=process if _SLUG.fullmatch(process) else "",
-            kind=ContributionKind(kind) if kind in KIND_LABELS else None,
-            order="informative" if order == "informative" else "oldest",
-            page=min(parse_int(page, minimum=1, maximum=10**6) or 1, LAST_PAGE),
-        )
-
-    def params(self) -> dict[str, str]:
-        """Every filter as it reads in the address."""
-        return {
-            "state": self.state.value,
-            "process": self.process,
-            "kind": self.kind.value if self.kind else "",
-            "order": self.order,
-            "page": str(self.page),
-        }
-
-    def query(self, **changes: object) -> str:
-        """The address's query string with `changes` (in the address's terms, e.g.
-        `kind="comment"`, `page=2`) and without defaults. Another filter starts again at the
-        first page."""
-        params = self.params()
-        if changes.keys() - {"page"}:
-            params["page"] = "1"
-        params.update(
-            {name: "" if value is None else str(value) for name, value in changes.items()}
-        )
-        defaults = QueueFilters().params()
-        chosen = QueueFilters.from_params(params).params()
-        return urlencode(
-            [(name, value) for name, value in chosen.items() if value != defaults[name]]
-        )
-
-    def url(self, **changes: object) -> str:
-        query = self.query(**changes)
-        return "/moderation" + (f"?{query}" if query else "")
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a filter: its value in the address, in the database, and its label."""
-
-    value: str
-    key: object
-    label: str
-
-
-@dataclass(frozen=True)
-class Facet:
-    """One way to narrow the queue: a contribution column, compared to the chosen option's
-    key. `chosen` reads the option from the filters; `choices` lists them (given the
-    processes, for those who need them). Every facet's counts come from one grouped query."""
-
-    name: str
-    column: Any
-    chosen: Callable[[QueueFilters], str]
-    choices: Callable[[Sequence[Process]], list[Choice]]
-    everything: str | None = None  # the label of "no narrowing"; None: an option is required
-
-
-FACETS: Final = (
-    Facet(
-        "state",
-        Contribution.status,
-        lambda f: f.state.value,
-        lambda _p: [Choice(s.value, s, gettext(text)) for s, text in STATE_LABELS.items()],
-    ),
-    Facet(
-        "process",
-        Contribution.process_id,
-        lambda f: f.process,
-        lambda processes: [Choice(p.slug, p.id, p.title) for p in processes],
-        everything=N_("All processes"),
-    ),
-    Facet(
-        "kind",
-        Contribution.kind,
-        lambda f: f.kind.value if f.kind else "",
-        lambda _p: [Choice(k.value, k, gettext(text)) for k, text in KIND_LABELS.items()],
-        everything=N_("All kinds"),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str  # "" for "all"
-    label: str
-    count: int
-    selected: bool
+__all__ = ["QUEUE_STATES", "QueueFilters"]  # the filters live in services/queue_filters.py
 
 
 @dataclass(frozen=True)
@@ -204,6 +96,8 @@ class QueueItem:
     source: Source | None = None  # the survey question or focus-group session
     request: ModerationEvent | None = None  # while it waits for its author: what was asked
     duplicate: DuplicateHint | None = None  # its strongest suggested twin, if any
+    assignee: User | None = None  # the colleague who took it on
+    notes: int = 0  # internal notes on it
 
     @property
     def is_comment(self) -> bool:
@@ -245,6 +139,7 @@ class QueuePage(Page[QueueItem]):
     filters: QueueFilters
     facets: Mapping[str, Sequence[Option]]  # each filter's options with their counts
     reported: int  # items with open reports from the public
+    colleagues: Sequence[User] = ()  # whom an item can be given to
 
     @property
     def first_number(self) -> int:
@@ -256,16 +151,37 @@ class QueuePage(Page[QueueItem]):
 
 
 async def queue_page(
-    session: AsyncSession, filters: QueueFilters, per_page: int = QUEUE_PAGE_SIZE
+    session: AsyncSession,
+    filters: QueueFilters,
+    per_page: int = QUEUE_PAGE_SIZE,
+    *,
+    user: User | None = None,
 ) -> QueuePage:
-    """One page of the queue under `filters`, with the counts for every filter option."""
-    processes = list(await session.exec(select(Process).order_by(col(Process.title))))
-    keys = _chosen_keys(filters, processes)
-    counted = await _grouped_counts(session)
-    total = _count(counted, keys)
+    """One page of the queue under `filters`, with the counts for every filter option, as
+    `user` sees it (their items: "assigned=me")."""
+    remit = await queue_scope(session, user)
+    vocabulary = Vocabulary(
+        processes=await moderated_processes(session, remit),
+        themes=[
+            theme
+            for theme in await session.exec(
+                select(Theme).order_by(col(Theme.position), col(Theme.id))
+            )
+            if remit.allows_process(theme.process_id)
+        ],
+        colleagues=await colleagues(session),
+        me=user.id if user is not None else None,
+        now=utcnow(),
+    )
+    keys = chosen_keys(COLUMN_FACETS, filters, vocabulary)
+    links = chosen_keys(LINK_FACETS, filters, vocabulary)
+    # A moderator with a remit sees its items only, in the rows and in every count.
+    in_remit = [] if remit.unrestricted else [remit.contributions_in()]
+    counted = await _counted(session, vocabulary, keys, links, in_remit)
+    total = counted.total(keys)
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
-    where = [facet.column == keys[facet.name] for facet in FACETS if keys[facet.name] is not None]
+    where = [*column_clauses(keys, vocabulary), *link_clauses(links), *in_remit]
     ordering = _ordering(filters.order)
     ids = (
         select(Contribution.id)
@@ -274,74 +190,129 @@ async def queue_page(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
+    # The page's rows with who took each on and how many notes each has, in one statement.
+    notes = (
+        select(InternalNote.contribution_id, func.count().label("n"))
+        .where(col(InternalNote.contribution_id).in_(ids))
+        .group_by(col(InternalNote.contribution_id))
+        .subquery()
+    )
     rows = list(
         await session.exec(
-            select(Contribution).where(col(Contribution.id).in_(ids)).order_by(*ordering)
+            select(Contribution, User, notes.c.n)
+            .outerjoin(QueueAssignment, col(QueueAssignment.contribution_id) == Contribution.id)
+            .outerjoin(User, col(User.id) == QueueAssignment.assignee_id)
+            .outerjoin(notes, notes.c.contribution_id == Contribution.id)
+            .where(col(Contribution.id).in_(ids))
         )
     )
-    by_id = {p.id: p for p in processes}
-    items = await _queue_items(session, [(c, by_id[c.process_id]) for c in rows])
+    # In the page's order, sorted here: ordered in SQL, SQLite would walk the whole table in
+    # that order instead of fetching the page's ids.
+    rows.sort(key=lambda row: _sort_key(filters.order, row[0]))
+    by_id = {p.id: p for p in vocabulary.processes}
+    taxonomies: dict[int, list[Theme]] = {}
+    for theme in vocabulary.themes:
+        taxonomies.setdefault(theme.process_id, []).append(theme)
+    items = await _queue_items(
+        session,
+        [(c, by_id[c.process_id]) for c, _u, _n in rows],
+        taxonomies=taxonomies,
+        work={c.id or 0: (assignee, n or 0) for c, assignee, n in rows},
+    )
+    facets = {
+        facet.name: column_options(facet, filters, vocabulary, keys, counted)
+        for facet in COLUMN_FACETS
+    }
+    facets.update(
+        {
+            facet.name: link_options(facet, filters, vocabulary, links[facet.name], counted)
+            for facet in LINK_FACETS
+        }
+    )
     return QueuePage(
         filters=replace(filters, page=page),
         items=items,
         total=total,
         page=page,
         pages=pages,
-        facets={facet.name: _options(facet, filters, processes, keys, counted) for facet in FACETS},
-        reported=await _reported_items(session),
+        facets=facets,
+        reported=counted.reported,
+        colleagues=vocabulary.colleagues,
     )
 
 
-def _chosen_keys(filters: QueueFilters, processes: Sequence[Process]) -> dict[str, object]:
-    """Each facet's chosen database value; None where it does not narrow (or is unknown)."""
-    keys: dict[str, object] = {}
-    for facet in FACETS:
-        value = facet.chosen(filters)
-        keys[facet.name] = next((c.key for c in facet.choices(processes) if c.value == value), None)
-    return keys
-
-
-async def _grouped_counts(session: AsyncSession) -> list[tuple[dict[str, object], int]]:
-    """How many items wait in each combination of the facets' values (an index-only scan of
-    the waiting items: they are a small part of all contributions)."""
-    columns = [facet.column for facet in FACETS]
-    rows: Iterable[tuple[Any, ...]] = await session.exec(
-        Select(*columns, func.count())
-        .where(col(Contribution.status).in_(QUEUE_STATES))
-        .group_by(*columns)
-    )
-    return [
-        ({facet.name: value for facet, value in zip(FACETS, row[:-1], strict=True)}, row[-1])
-        for row in rows
-    ]
-
-
-def _count(counted: Sequence[tuple[dict[str, object], int]], keys: Mapping[str, object]) -> int:
-    return sum(
-        n
-        for values, n in counted
-        if all(key is None or values[name] == key for name, key in keys.items())
-    )
-
-
-def _options(
-    facet: Facet,
-    filters: QueueFilters,
-    processes: Sequence[Process],
+async def _counted(
+    session: AsyncSession,
+    vocabulary: Vocabulary,
     keys: Mapping[str, object],
-    counted: Sequence[tuple[dict[str, object], int]],
-) -> list[Option]:
-    """A facet's options, each counted under the other facets' current choices."""
-    others = {name: key for name, key in keys.items() if name != facet.name}
-    chosen = keys[facet.name]
-    options = [
-        Option(c.value, c.label, _count(counted, {**others, facet.name: c.key}), c.key == chosen)
-        for c in facet.choices(processes)
-    ]
-    if facet.everything is not None:
-        everything = Option("", gettext(facet.everything), _count(counted, others), chosen is None)
-        options.insert(0, everything)
-    return options
+    links: Mapping[str, object],
+    in_remit: list[Any],
+) -> Counted:
+    """Every count the page shows, in two statements: one grouped by all column facets'
+    values (over the waiting items, narrowed by the chosen link facets); and one of the
+    link facets' counts per key (each narrowed by everything else), a chosen link facet's
+    total without itself, and the items with open reports, as the parts of a UNION ALL."""
+    expressions = [facet.expression(vocabulary).label(facet.name) for facet in COLUMN_FACETS]
+    waiting = col(Contribution.status).in_(QUEUE_STATES)
+    grouped: Any = Select(*expressions, func.count()).select_from(Contribution)
+    for facet in COLUMN_FACETS:
+        if facet.join is not None:
+            grouped = grouped.outerjoin(*facet.join())
+    rows: Iterable[tuple[Any, ...]] = await session.exec(
+        grouped.where(waiting, *link_clauses(links), *in_remit).group_by(*expressions)
+    )
+    counted = Counted(
+        [
+            ({f.name: value for f, value in zip(COLUMN_FACETS, row[:-1], strict=True)}, row[-1])
+            for row in rows
+        ]
+    )
+    narrowing = [*column_clauses(keys, vocabulary), *in_remit]
+    parts: list[Any] = []
+    for link in LINK_FACETS:
+        others = [*narrowing, *link_clauses(links, leave_out=link.name)]
+        parts.append(link.counts(others))
+        counted.links[link.name] = {}
+        if links[link.name] is None:
+            counted.link_totals[link.name] = counted.total(keys)
+        else:
+            parts.append(_part(f"total:{link.name}", func.count()).where(*others))
+    open_reports: list[Any] = [Report.status == ReportStatus.OPEN]
+    if in_remit:
+        in_scope = select(Contribution.id).where(*in_remit)
+        open_reports.append(col(Report.contribution_id).in_(in_scope))
+    parts.append(
+        _part(_REPORTED, func.count(distinct(col(Report.contribution_id)))).where(*open_reports)
+    )
+    every = union_all(*parts).subquery()
+    for part, key, n in await session.exec(select(every.c.part, every.c.key, every.c.n)):
+        name = str(part)
+        if name == _REPORTED:
+            counted.reported = n
+        elif name.startswith("total:"):
+            counted.link_totals[name.removeprefix("total:")] = n
+        else:
+            counted.links[name][key] = n
+    return counted
+
+
+_REPORTED: Final = "reported"
+
+
+def _part(name: str, count: Any) -> Any:
+    """A part of the UNION ALL of counts without a key."""
+    return select(
+        literal(name, String).label("part"), cast(null(), Integer).label("key"), count.label("n")
+    )
+
+
+def _sort_key(order: QueueOrder, item: Contribution) -> tuple[Any, ...]:
+    """`_ordering` in Python, for the few rows of a page."""
+    oldest = (item.created_at, item.id or 0)
+    if order == "informative":
+        unsure = item.theme_uncertainty
+        return (unsure is None, -(unsure or 0.0), *oldest)
+    return oldest
 
 
 def _ordering(order: QueueOrder) -> tuple[Any, ...]:
@@ -349,17 +320,6 @@ def _ordering(order: QueueOrder) -> tuple[Any, ...]:
     if order == "informative":
         return (col(Contribution.theme_uncertainty).desc().nulls_last(), *oldest)
     return oldest
-
-
-async def _reported_items(session: AsyncSession) -> int:
-    """How many items have open reports from the public."""
-    return (
-        await session.exec(
-            select(func.count(distinct(col(Report.contribution_id)))).where(
-                Report.status == ReportStatus.OPEN
-            )
-        )
-    ).one()
 
 
 # --- what a moderator needs beside the text ------------------------------------------------
@@ -432,15 +392,25 @@ async def _requests_of(
 
 
 async def _queue_items(
-    session: AsyncSession, pairs: Sequence[tuple[Contribution, Process]]
+    session: AsyncSession,
+    pairs: Sequence[tuple[Contribution, Process]],
+    *,
+    taxonomies: Mapping[int, list[Theme]] | None = None,
+    work: Mapping[int, tuple[User | None, int]] | None = None,
 ) -> list[QueueItem]:
+    """The items with what a moderator needs; `taxonomies` and `work` (assignee and number
+    of notes per item) when the caller has read them already."""
     contributions = [c for c, _p in pairs]
-    themes = await item_themes(session, [c.id for c in contributions if c.id is not None])
-    taxonomies = await _taxonomies(session, {p.id for _c, p in pairs if p.id is not None})
+    ids = [c.id for c in contributions if c.id is not None]
+    themes = await item_themes(session, ids)
+    if taxonomies is None:
+        taxonomies = await _taxonomies(session, {p.id for _c, p in pairs if p.id is not None})
     ideas = await _ideas_of(session, contributions)
     sources = await sources_of(session, contributions)
     requests = await _requests_of(session, contributions)
-    twins = await hints_for(session, [c.id for c in contributions if c.id is not None])
+    twins = await hints_for(session, ids)
+    if work is None:
+        work = await _work_on(session, ids)
     return [
         QueueItem(
             c,
@@ -451,9 +421,29 @@ async def _queue_items(
             sources.get(c.id or 0),
             requests.get(c.id or 0),
             twins.get(c.id or 0),
+            *work.get(c.id or 0, (None, 0)),
         )
         for c, p in pairs
     ]
+
+
+async def _work_on(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[User | None, int]]:
+    """Who took on each of these items, and how many internal notes each has."""
+    if not ids:
+        return {}
+    assigned = await session.exec(
+        select(QueueAssignment.contribution_id, User)
+        .join(User, col(User.id) == QueueAssignment.assignee_id)
+        .where(col(QueueAssignment.contribution_id).in_(ids))
+    )
+    notes = await session.exec(
+        select(InternalNote.contribution_id, func.count())
+        .where(col(InternalNote.contribution_id).in_(ids))
+        .group_by(col(InternalNote.contribution_id))
+    )
+    by_id = dict(assigned.all())
+    counts = dict(notes.all())
+    return {i: (by_id.get(i), counts.get(i, 0)) for i in ids}
 
 
 async def queue_item(session: AsyncSession, contribution_id: int) -> QueueItem:
