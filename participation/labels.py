@@ -56,6 +56,7 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         ModerationAction.ANSWER: N_("answered"),
         ModerationAction.AUTHOR_EDIT: N_("changed by the author"),
         ModerationAction.UNDO_MERGE: N_("merge undone"),
+        ModerationAction.PUBLISH_REDACTED: N_("published with personal data removed"),
     },
     PhaseKind: {
         PhaseKind.INFORMATION: N_("Information"),

@@ -10,6 +10,7 @@
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
 - `tracking`: milestones, indicator values and the public timeline of published profiles
+- `triage`: moderators' additions to the insult list, originals of redacted contributions
 
 Everything is importable from `participation.models`.
 """
@@ -114,6 +115,7 @@ from participation.models.tracking import (
     TrackingNotice,
     UpdateKind,
 )
+from participation.models.triage import InsultWord, RedactedOriginal
 
 __all__ = [
     "IN_MODERATION",
@@ -145,6 +147,7 @@ __all__ = [
     "FocusGroupSession",
     "Horizon",
     "IndicatorValue",
+    "InsultWord",
     "JobKind",
     "JobStatus",
     "ModerationAction",
@@ -176,6 +179,7 @@ __all__ = [
     "QueueItemPublic",
     "Rating",
     "RatingRound",
+    "RedactedOriginal",
     "Report",
     "ReportReason",
     "ReportStatus",

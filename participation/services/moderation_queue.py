@@ -68,6 +68,7 @@ KIND_LABELS: Final = {
 # about first, so each decision teaches the next model most (active learning).
 QueueOrder = Literal["oldest", "informative"]
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+FLAGGED: Final = "1"  # a flag facet's value in the address
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class QueueFilters:
     kind: ContributionKind | None = None
     order: QueueOrder = "oldest"
     page: int = 1
+    # Triage flags (services/triage): only items flagged as possible spam, or as holding
+    # personal data.
+    spam: bool = False
+    personal: bool = False
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> QueueFilters:
@@ -95,6 +100,8 @@ class QueueFilters:
             kind=ContributionKind(kind) if kind in KIND_LABELS else None,
             order="informative" if order == "informative" else "oldest",
             page=min(parse_int(page, minimum=1, maximum=10**6) or 1, LAST_PAGE),
+            spam=params.get("spam") == FLAGGED,
+            personal=params.get("personal") == FLAGGED,
         )
 
     def params(self) -> dict[str, str]:
@@ -105,6 +112,8 @@ class QueueFilters:
             "kind": self.kind.value if self.kind else "",
             "order": self.order,
             "page": str(self.page),
+            "spam": FLAGGED if self.spam else "",
+            "personal": FLAGGED if self.personal else "",
         }
 
     def query(self, **changes: object) -> str:
@@ -170,6 +179,21 @@ FACETS: Final = (
         lambda f: f.kind.value if f.kind else "",
         lambda _p: [Choice(k.value, k, gettext(text)) for k, text in KIND_LABELS.items()],
         everything=N_("All kinds"),
+    ),
+    # Triage flags, set when a contribution is stored (services/triage/scoring.py).
+    Facet(
+        "spam",
+        Contribution.spam_flagged,
+        lambda f: FLAGGED if f.spam else "",
+        lambda _p: [Choice(FLAGGED, True, gettext(N_("Possible spam")))],
+        everything=N_("With and without spam flag"),
+    ),
+    Facet(
+        "personal",
+        Contribution.has_personal_data,
+        lambda f: FLAGGED if f.personal else "",
+        lambda _p: [Choice(FLAGGED, True, gettext(N_("Contains personal data")))],
+        everything=N_("With and without personal data"),
     ),
 )
 
