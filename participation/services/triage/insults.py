@@ -80,11 +80,8 @@ async def add_word(
         else col(InsultWord.process_id).is_(None)
     )
     present = list(await session.exec(select(InsultWord.word).where(where)))
-    if (
-        entry in present
-        or entry in shipped_entries()
-        or (entry.lstrip(COMPOUND_MARK) in shipped_entries())
-    ):
+    shipped = {word.lstrip(COMPOUND_MARK) for word in shipped_entries()}
+    if entry in present or entry.lstrip(COMPOUND_MARK) in shipped:
         raise ValidationFailed({"word": _("This word is on the list already.")})
     if len(present) >= MAX_WORDS:
         raise ValidationFailed(
