@@ -69,6 +69,8 @@ async def publish_redacted(
     spans = list(contribution.personal_data or [])
     if not spans:
         raise ValidationFailed({"redact": _("No personal data was found in this contribution.")})
+    # Read before the UPDATE: it changes the session's copy of the row as well.
+    original_title, original_body = contribution.title, contribution.body
     from_status, now = contribution.status, utcnow()
     values: dict[str, Any] = {
         "title": _redacted(contribution.title, spans, "title"),
@@ -97,8 +99,8 @@ async def publish_redacted(
         session.add(
             RedactedOriginal(
                 contribution_id=contribution_id,
-                title=contribution.title,
-                body=contribution.body,
+                title=original_title,
+                body=original_body,
                 spans=spans,
                 redacted_at=now,
                 redacted_by_id=actor.id,
