@@ -34,16 +34,15 @@ def rescore(slug: str, batch: int, only_unscored: bool) -> None:
     """Score a process's contributions again, oldest first, a batch per transaction
     (statuses stay as they are; only flags, reasons and spans change)."""
     from participation.services.triage.rescore import rescore_process
-    from participation.services.triage.scoring import TriageContext, enable
+    from participation.services.triage.scoring import use_var_dir
 
     settings = _settings()
 
     async def run() -> int:
         engine = create_engine(settings)
         try:
-            sessions = create_sessionmaker(engine)
-            enable(sessions, TriageContext(settings.var_dir, settings.spam_hold_threshold))
-            async with sessions() as session:
+            async with create_sessionmaker(engine)() as session:
+                use_var_dir(session, settings.var_dir)
                 process = (await session.exec(select(Process).where(Process.slug == slug))).first()
                 if process is None or process.id is None:
                     raise click.ClickException(f"No process with the slug {slug!r}.")

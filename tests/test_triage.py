@@ -33,6 +33,7 @@ from participation.services.triage.scoring import (
     TriageContext,
     enable,
     triage_new,
+    use_var_dir,
 )
 from participation.settings import Settings
 from tests.helpers import (
@@ -428,7 +429,7 @@ async def test_classifier_learns_only_past_the_threshold(
     process = await add_process(session)
     assert process.id is not None
     moderator = await add_actor(session, "mod@example.org")
-    enable_context(session, tmp_path)
+    use_var_dir(session, tmp_path)
     for n in range(21):
         await add_item(
             session,
@@ -453,7 +454,15 @@ async def test_classifier_learns_only_past_the_threshold(
     for item in rejected[19:]:
         assert item.id is not None
         await moderation.reject(session, item.id, moderator, "Werbung", code="abuse")
+    waiting = await add_item(session, process, title="Kredit", body="Kredite ohne Schufa, klicken")
+    waiting_id = waiting.id
+    session.info.clear()  # as in a job: the retraining brings its own model directory
     result = await classifier.retrain(session, tmp_path, process.id)
+    assert result.rescored == 1  # the waiting item, scored again with the new model
+    rescored = await session.exec(
+        select(Contribution.spam_reasons).where(Contribution.id == waiting_id)
+    )
+    assert "classifier" in {r["code"] for r in rescored.one() or []}
     assert result.trained
     assert result.examples.spam == 21
     assert classifier.model_path(tmp_path, process.id).exists()
@@ -466,10 +475,6 @@ async def test_classifier_learns_only_past_the_threshold(
     assert "classifier" not in codes(plain)
     # The same decisions again: nothing to learn.
     assert not (await classifier.retrain(session, tmp_path, process.id)).trained
-
-
-def enable_context(session: AsyncSession, var_dir: Path) -> None:
-    session.info["participation.triage"] = TriageContext(var_dir=var_dir)
 
 
 def test_rejecting_as_spam_is_recorded(

@@ -70,10 +70,9 @@ def _predict(path: Path, texts: Sequence[str]) -> list[float | None]:
 
 
 async def probabilities(
-    session: AsyncSession, var_dir: Path | None, process_id: int, texts: Sequence[str]
+    var_dir: Path | None, process_id: int, texts: Sequence[str]
 ) -> list[float | None]:
     """The classifier's probability of spam for each text; None where there is no model."""
-    del session
     if var_dir is None or not model_path(var_dir, process_id).exists():
         return [None] * len(texts)
     return await anyio.to_thread.run_sync(_predict, model_path(var_dir, process_id), texts)
@@ -182,7 +181,9 @@ def _current_hash(path: Path) -> str | None:
 async def retrain(session: AsyncSession, var_dir: Path, process_id: int) -> Retrained:
     """Train the process's classifier (in a worker thread) and score its waiting items
     again. Raises NotEnough when there are too few decisions of either kind."""
+    # Imported here: scoring uses this module.
     from participation.services.triage.rescore import rescore_waiting
+    from participation.services.triage.scoring import use_var_dir
 
     examples = await example_counts(session, process_id)
     if not examples.enough:
@@ -193,6 +194,7 @@ async def retrain(session: AsyncSession, var_dir: Path, process_id: int) -> Retr
     trained = _current_hash(path) != digest
     if trained:
         await anyio.to_thread.run_sync(partial(_fit_and_save, path, texts, labels, digest))
+    use_var_dir(session, var_dir)
     rescored = await rescore_waiting(session, process_id) if trained else 0
     return Retrained(trained, examples, rescored)
 

@@ -27,7 +27,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -73,6 +73,12 @@ def enable(sessionmaker: Any, context: TriageContext) -> None:
     info = dict(sessionmaker.kw.get("info") or {})
     info[_CONTEXT_KEY] = context
     sessionmaker.configure(info=info)
+
+
+def use_var_dir(session: AsyncSession, var_dir: Path) -> None:
+    """Let this session's triage use the trained classifiers under `var_dir` (jobs and
+    commands, whose sessions were not made by the app's sessionmaker)."""
+    session.info[_CONTEXT_KEY] = replace(context_of(session), var_dir=var_dir)
 
 
 def context_of(session: AsyncSession) -> TriageContext:
@@ -212,7 +218,7 @@ async def triage_new(
     first = min(c.created_at for c in contributions) if rescoring else utcnow()
     insult_list = await insults.insult_list_for(session, process_id)
     probabilities = await classifier.probabilities(
-        session, context.var_dir, process_id, [scored_text(c) for c in contributions]
+        context.var_dir, process_id, [scored_text(c) for c in contributions]
     )
     hashes = [text_hash(c) for c in contributions]
     earlier = await earlier_copies(
@@ -257,10 +263,3 @@ def store_personal_data(contribution: Contribution) -> None:
     spans = personal_data_spans(contribution)
     contribution.personal_data = spans or None
     contribution.has_personal_data = bool(spans)
-
-
-def held_back(contribution: Contribution, requested: ContributionStatus) -> bool:
-    """Whether triage kept back an item that would have been published at once."""
-    return requested is ContributionStatus.PUBLISHED and (
-        contribution.status is ContributionStatus.PENDING
-    )
