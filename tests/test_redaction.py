@@ -19,6 +19,7 @@ from participation.models import (
     Phase,
     Process,
     RedactedOriginal,
+    Segment,
     utcnow,
 )
 from participation.services.errors import ValidationFailed
@@ -52,7 +53,7 @@ REDACTED = "Rufen Sie mich an: [entfernt]. Ich wohne in der [entfernt] und zeige
 async def _pending(session: AsyncSession, process: Process, body: str = BODY) -> Contribution:
     assert process.id is not None
     item = Contribution(
-        process_id=process.id, title="Radweg an der Linde", body=body, segment="resident"
+        process_id=process.id, title="Radweg an der Linde", body=body, segment=Segment.RESIDENT
     )
     await triage_new(session, [item])
     session.add(item)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +22,7 @@ from participation.models import (
     ModerationMode,
     Process,
     Role,
+    Segment,
     utcnow,
 )
 from participation.services import importing
@@ -144,13 +146,13 @@ async def test_repeats_count_only_in_the_process_and_the_window(session: AsyncSe
     process = await add_process(session)
     other = await add_process(session, slug="anderes", title="Anderes Verfahren")
     body = "Bitte bauen Sie einen sicheren Radweg zwischen Kornbach und Auenbrück."
-    old = Contribution(**_fields(process, body), created_at=utcnow() - REPEAT_WINDOW - timedelta(1))
-    elsewhere = Contribution(**_fields(other, body))
+    old = _item(process, body, created_at=utcnow() - REPEAT_WINDOW - timedelta(1))
+    elsewhere = _item(other, body)
     for earlier in (old, elsewhere):
         await triage_new(session, [earlier])
         session.add(earlier)
     await session.commit()
-    new = Contribution(**_fields(process, body))
+    new = _item(process, body)
     await triage_new(session, [new])
     assert new.text_hash == old.text_hash == elsewhere.text_hash
     assert "repeated_text" not in codes(new)
@@ -158,14 +160,16 @@ async def test_repeats_count_only_in_the_process_and_the_window(session: AsyncSe
 
 async def test_short_answers_are_not_repeats(session: AsyncSession) -> None:
     process = await add_process(session)
-    items = [Contribution(**_fields(process, "Keine Angabe.")) for _ in range(3)]
+    items = [_item(process, "Keine Angabe.") for _ in range(3)]
     await triage_new(session, items)
     assert all(item.text_hash is None and not item.spam_reasons for item in items)
 
 
-def _fields(process: Process, body: str) -> dict[str, object]:
+def _item(process: Process, body: str, **fields: Any) -> Contribution:
     assert process.id is not None
-    return {"process_id": process.id, "title": "Radweg", "body": body, "segment": "resident"}
+    return Contribution(
+        process_id=process.id, title="Radweg", body=body, segment=Segment.RESIDENT, **fields
+    )
 
 
 # --- insults ---------------------------------------------------------------------------------
@@ -208,7 +212,7 @@ async def test_words_for_all_processes_and_for_one(session: AsyncSession) -> Non
         ]
     )
     await session.commit()
-    item = Contribution(**_fields(process, "Ein Blindgänger und ein Lump haben das geplant."))
+    item = _item(process, "Ein Blindgänger und ein Lump haben das geplant.")
     await triage_new(session, [item])
     assert codes(item) == {"insults": 1}  # the other process's word does not count here
 
@@ -399,10 +403,11 @@ def test_queue_filters_and_flags(
     plain = submitted(client, settings)
     spam = submitted(client, settings, title="Angebote", body=SPAM_BODY)
     personal = submitted(client, settings, title="Anruf", body=PHONE_BODY)
-    ids = lambda url: [  # noqa: E731
-        int(str(a["id"]).removeprefix("item-"))
-        for a in html(staff_client.get(url).text).select("article.queue-item")
-    ]
+
+    def ids(url: str) -> list[int]:
+        page = html(staff_client.get(url).text)
+        return [int(str(a["id"]).removeprefix("item-")) for a in page.select("article.queue-item")]
+
     assert set(ids("/moderation")) == {plain.id, spam.id, personal.id}
     assert ids("/moderation?spam=1") == [spam.id]
     assert ids("/moderation?personal=1") == [personal.id]
@@ -446,7 +451,7 @@ async def test_classifier_learns_only_past_the_threshold(
         await moderation.reject(session, item.id, moderator, "Werbung", code="spam")
     with pytest.raises(classifier.NotEnough):
         await classifier.retrain(session, tmp_path, process.id)
-    probe = Contribution(**_fields(process, "Kredite ohne Schufa, sofort klicken"))
+    probe = _item(process, "Kredite ohne Schufa, sofort klicken")
     await triage_new(session, [probe])
     before = probe.spam_score or 0.0
     assert "classifier" not in codes(probe)
@@ -466,11 +471,11 @@ async def test_classifier_learns_only_past_the_threshold(
     assert result.trained
     assert result.examples.spam == 21
     assert classifier.model_path(tmp_path, process.id).exists()
-    probe = Contribution(**_fields(process, "Kredite ohne Schufa, sofort klicken"))
+    probe = _item(process, "Kredite ohne Schufa, sofort klicken")
     await triage_new(session, [probe])
     assert "classifier" in codes(probe)
     assert (probe.spam_score or 0.0) > before
-    plain = Contribution(**_fields(process, "Ein sicherer Radweg nach Auenbrück."))
+    plain = _item(process, "Ein sicherer Radweg nach Auenbrück.")
     await triage_new(session, [plain])
     assert "classifier" not in codes(plain)
     # The same decisions again: nothing to learn.

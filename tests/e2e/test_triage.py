@@ -119,7 +119,9 @@ def test_spam_is_held_back_when_ideas_publish_at_once(
 
         plain = "Mehr Sitzbänke am Radweg"
         _send_idea(page, live_server, plain, "Am Radweg nach Kornbach fehlen Bänke zum Ausruhen.")
-        expect(page.locator(".notice--success")).to_contain_text("steht jetzt auf der Seite des Verfahrens")
+        expect(page.locator(".notice--success")).to_contain_text(
+            "steht jetzt auf der Seite des Verfahrens"
+        )
 
         moderator = _moderator(browser, live_server)
         moderator.goto(live_server.url + "/moderation?spam=1")
