@@ -76,10 +76,12 @@ from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
 from participation.routes.tokens import TokenController
 from participation.routes.tracking import TrackingAdminController
+from participation.routes.triage import TriageController
 from participation.routes.unsubscribe import UnsubscribeController
 from participation.routes.users_admin import UsersAdminController
 from participation.services import survey_results
 from participation.services.tagging import preload_analyzer
+from participation.services.triage import scoring as triage
 from participation.settings import PROJECT_ROOT, Settings
 from participation.suggestion_queue import SuggestionQueue
 from participation.templating import create_template_config
@@ -146,6 +148,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # neither starves the other, and its statements may run longer.
         engine = create_engine(settings, EngineUse.WEB)
         app.state.sessionmaker = create_sessionmaker(engine)
+        # New contributions are scored for spam and personal data as they are stored.
+        triage.enable(
+            app.state.sessionmaker,
+            triage.TriageContext(settings.var_dir, settings.spam_hold_threshold),
+        )
         background_engine = create_engine(settings, EngineUse.BACKGROUND)
         background = create_sessionmaker(background_engine)
         app.state.health = HealthCheck(settings, engine)
@@ -206,6 +213,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             ModerationController,
             QueueWorkController,
+            TriageController,
             DuplicatesController,
             AnalysisController,
             SurveyResultsController,

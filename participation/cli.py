@@ -23,6 +23,7 @@ from participation.bootstrap import (
     read_demo_login,
     ready_database,
 )
+from participation.cli_triage import triage_group
 from participation.db import create_engine, create_sessionmaker, upgrade_database
 from participation.i18n import current_locale
 from participation.models import Role
@@ -763,6 +764,10 @@ def privacy_purge(dry_run: bool) -> None:
     click.echo(f"{verb} personal data past the retention period of {settings.retention_days} days.")
     for line in report.lines():
         click.echo(f"  {line}")
+
+
+# Spam and personal-data triage (participation/cli_triage.py).
+main.add_command(triage_group)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from participation.models import AnalysisJob, JobKind, JobStatus, Process, User,
 from participation.services import clusters, duplicates, tagging
 from participation.services.cluster_scope import Scope
 from participation.services.errors import ServiceError
+from participation.services.triage import classifier
 from participation.settings import Settings
 
 log = logging.getLogger("participation")
@@ -147,10 +148,41 @@ async def _duplicates(
     ]
 
 
+async def _retrain_spam(
+    session: AsyncSession, context: JobContext, job: AnalysisJob
+) -> Sequence[Deferred]:
+    try:
+        result = await classifier.retrain(session, context.settings.var_dir, job.process_id)
+    except classifier.NotEnough as error:
+        raise JobFailed(
+            Deferred(
+                N_(
+                    "Not enough decisions to learn from yet: %(spam)d rejected as spam or "
+                    "abuse and %(accepted)d published; at least %(n)d of each are needed."
+                ),
+                {
+                    "spam": error.examples.spam,
+                    "accepted": error.examples.accepted,
+                    "n": classifier.MIN_EACH_CLASS,
+                },
+            )
+        ) from None
+    return [
+        Deferred(
+            N_("Spam classifier trained on %(spam)d rejected and %(accepted)d published items.")
+            if result.trained
+            else N_("The moderators' decisions have not changed since the last training."),
+            {"spam": result.examples.spam, "accepted": result.examples.accepted},
+        ),
+        Deferred(N_("Waiting contributions scored again: %(n)d."), {"n": result.rescored}),
+    ]
+
+
 HANDLERS: Final[Mapping[JobKind, Handler]] = {
     JobKind.CLUSTER: _cluster,
     JobKind.RETRAIN_THEMES: _retrain_themes,
     JobKind.DUPLICATES: _duplicates,
+    JobKind.RETRAIN_SPAM: _retrain_spam,
 }
 
 

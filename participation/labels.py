@@ -59,6 +59,7 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         ModerationAction.ASSIGN: N_("assigned to"),
         ModerationAction.UNASSIGN: N_("assignment taken back"),
         ModerationAction.NOTE: N_("internal note"),
+        ModerationAction.PUBLISH_REDACTED: N_("published with personal data removed"),
     },
     PhaseKind: {
         PhaseKind.INFORMATION: N_("Information"),

@@ -72,6 +72,20 @@ def _env_seconds(name: str, default: float, minimum: float = 0.0) -> float:
     return number
 
 
+def _env_share(name: str, default: float) -> float:
+    """A number from 0 to 1, such as a score's threshold."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number from 0 to 1, not {value!r}") from None
+    if not 0.0 <= number <= 1.0:  # also refuses nan
+        raise SettingsError(f"{name} must be a number from 0 to 1, not {value}")
+    return number
+
+
 def _env_time_zone(name: str, default: str) -> str:
     value = os.environ.get(name) or default
     try:
@@ -259,6 +273,9 @@ class Settings:
     # Roles that must sign in with a second factor (an authenticator app); a user of such a
     # role without it is led to set it up right after the password.
     require_2fa_for: frozenset[str] = frozenset()
+    # From this spam score (0..1, services/triage/scoring.py) an idea or comment in an
+    # "after publishing" process waits for a moderator instead of appearing at once.
+    spam_hold_threshold: float = 0.7
 
     @property
     def is_sqlite(self) -> bool:
@@ -306,4 +323,5 @@ class Settings:
             page_cache_seconds=_env_seconds("PAGE_CACHE_SECONDS", 1.0),
             duplicates_after_approval=_env_bool("DUPLICATES_AFTER_APPROVAL", True),
             require_2fa_for=_env_roles("REQUIRE_2FA_FOR"),
+            spam_hold_threshold=_env_share("SPAM_HOLD_THRESHOLD", 0.7),
         )

@@ -17,6 +17,7 @@ from participation.auth import AREAS, current_user
 from participation.labels import label
 from participation.models import User
 from participation.services.markdown import render_markdown
+from participation.services.triage.view import triage_view
 from participation.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -117,6 +118,8 @@ def create_environment(settings: Settings) -> Environment:
         staff_user=_staff_user,
         may_open=_may_open,
         flash_messages=_flash_messages,
+        # Spam flags and marked personal data on moderators' pages (services/triage/view.py).
+        triage=triage_view,
     )
     return env
 

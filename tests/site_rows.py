@@ -72,6 +72,7 @@ class Site:
                 "milestone_id": 999_999,  # no milestone: 404
                 "form_path": "notizen",  # the tracking page's note form
                 "user_id": 999_999,
+                "word_id": 999_999,  # no insult word added: 404
                 "version": 1,
             }
             if template.startswith("/follow/"):

@@ -290,6 +290,7 @@ def test_the_cli_prints_the_counts(
         "Older sent e-mails: 3",
         "Survey invitations: 2",
         "Survey responses unlinked from their invitation (kept): 1",
+        "Originals of redacted contributions: 0",
     ]
 
     dry = CliRunner().invoke(cli, ["privacy", "purge", "--dry-run"])

@@ -89,6 +89,10 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /moderation/contributions/{contribution_id:int}/request-changes": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/hide": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/answer": MODERATORS,
+    # Triage: publishing with "[entfernt]", the insult list.
+    "POST /moderation/triage/contributions/{contribution_id:int}/publish-redacted": MODERATORS,
+    "POST /moderation/triage/words": MODERATORS,
+    "POST /moderation/triage/words/{word_id:int}/delete": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/themes": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/dismiss-reports": MODERATORS,
     "POST /moderation/contributions/{contribution_id:int}/assign": MODERATORS,
@@ -272,6 +276,7 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "milestone_id": "999999",
         "form_path": "notizen",
         "merge_id": "999999",
+        "word_id": "999999",
     }
 
 

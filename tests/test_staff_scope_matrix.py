@@ -23,6 +23,7 @@ from participation.auth import RoleGuard
 from participation.models import (
     Cluster,
     ClusterRun,
+    InsultWord,
     Process,
     ProfileMilestone,
     RatingRound,
@@ -100,13 +101,15 @@ def test_every_path_parameter_is_scoped_or_known(app: Litestar) -> None:
 
 
 async def _more_rows(session: AsyncSession, site: Site) -> dict[str, str]:
-    """The rows build_site has no row for: a rating round, a milestone, a clustering."""
+    """The rows build_site has no row for: a rating round, a milestone, a clustering, an
+    insult word of the process."""
     process_id = site.process.id
     assert process_id is not None
     round_ = RatingRound(process_id=process_id, title="Erste Runde")
     milestone = ProfileMilestone(profile_id=site.profile_id, title="Ausschreibung")
     run = ClusterRun(process_id=process_id, items=2, k=1, silhouette=0.1)
-    session.add_all([round_, milestone, run])
+    word = InsultWord(process_id=process_id, word="Trottel")
+    session.add_all([round_, milestone, run, word])
     await session.flush()
     assert run.id is not None
     cluster = Cluster(run_id=run.id, position=0, name="Radwege", size=2)
@@ -116,6 +119,7 @@ async def _more_rows(session: AsyncSession, site: Site) -> dict[str, str]:
         "round_id": str(round_.id),
         "milestone_id": str(milestone.id),
         "cluster_id": str(cluster.id),
+        "word_id": str(word.id),
     }
 
 

@@ -13,6 +13,7 @@
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
 - `scopes`: the processes and action fields a staff member is limited to
 - `tracking`: milestones, indicator values and the public timeline of published profiles
+- `triage`: moderators' additions to the insult list, originals of redacted contributions
 
 Everything is importable from `participation.models`.
 """
@@ -132,6 +133,7 @@ from participation.models.tracking import (
     TrackingNotice,
     UpdateKind,
 )
+from participation.models.triage import InsultWord, RedactedOriginal
 
 __all__ = [
     "IN_MODERATION",
@@ -168,6 +170,7 @@ __all__ = [
     "FocusGroupSession",
     "Horizon",
     "IndicatorValue",
+    "InsultWord",
     "InternalNote",
     "JobKind",
     "JobStatus",
@@ -203,6 +206,7 @@ __all__ = [
     "Rating",
     "RatingRound",
     "RecoveryCode",
+    "RedactedOriginal",
     "Report",
     "ReportReason",
     "ReportStatus",

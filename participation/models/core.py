@@ -116,6 +116,9 @@ class ModerationAction(StrEnum):
     UNASSIGN = "unassign"
     # An internal note written (staff only); the event's reason holds the note.
     NOTE = "note"
+    # Published with the personal data in its text replaced by "[entfernt]"
+    # (services/triage/redaction.py); the event's reason names the kinds removed.
+    PUBLISH_REDACTED = "publish_redacted"
 
 
 class ReportReason(StrEnum):
@@ -139,6 +142,7 @@ class JobKind(StrEnum):
     CLUSTER = "cluster"
     RETRAIN_THEMES = "retrain_themes"
     DUPLICATES = "duplicates"  # candidate pairs of near-duplicates (services/duplicates.py)
+    RETRAIN_SPAM = "retrain_spam"  # the spam classifier (services/triage/classifier.py)
 
 
 class JobStatus(StrEnum):
@@ -277,6 +281,13 @@ class Contribution(SQLModel, table=True):
             "ix_contribution_comments",
             *("parent_id", "kind", "status", "reply_to_id", "created_at", "id"),
         ),
+        # Triage (migration 0023): the same text again in a process within a time window,
+        # and the queue's "possible spam" / "contains personal data" filters and counts.
+        sa.Index("ix_contribution_text_hash", "process_id", "text_hash", "created_at"),
+        sa.Index(
+            "ix_contribution_queue_triage",
+            *("status", "process_id", "kind", "spam_flagged", "has_personal_data", "created_at"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -337,6 +348,21 @@ class Contribution(SQLModel, table=True):
     # the row from before a change.
     support_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     comment_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Triage at submission (services/triage): the spam score (0..1; None: not scored yet)
+    # and its reasons as codes with figures, e.g. [{"code": "links", "figure": 4}];
+    # `spam_flagged` once the score reaches the queue's flag. The personal data found in the
+    # text as spans ({"field": "body", "start", "end", "kind"}), found again after edits.
+    # `text_hash`: the normalised text's hash, to find the same text submitted again.
+    spam_score: float | None = None
+    spam_reasons: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    spam_flagged: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    personal_data: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    has_personal_data: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    text_hash: str | None = Field(default=None, max_length=32)
     created_at: datetime = timestamp_field(index=True)
     published_at: datetime | None = timestamp_field(nullable=True)
     updated_at: datetime | None = timestamp_field(nullable=True)
@@ -384,6 +410,9 @@ class ModerationEvent(SQLModel, table=True):
     from_status: ContributionStatus = Field(sa_type=enum_column(ContributionStatus))
     to_status: ContributionStatus = Field(sa_type=enum_column(ContributionStatus))
     reason: str = Field(default="", sa_type=sa.Text)
+    # What kind of rejection it was ("spam", "abuse"; None: another reason): the spam
+    # classifier learns from these (services/triage/classifier.py).
+    reason_code: str | None = Field(default=None, max_length=32)
     created_at: datetime = timestamp_field(index=True)
 
 

@@ -42,6 +42,7 @@ from participation.services.moderation_queue import QueueFilters
 from participation.services.profiles import listing as profile_listing
 from participation.services.profiles import sources as profile_sources
 from participation.services.queue_scope import colleagues
+from participation.services.triage import classifier as triage_classifier
 from participation.settings import Settings
 
 # How many of an item's latest log entries a conflict shows.
@@ -310,8 +311,25 @@ class ModerationController(Controller):
     async def reject(
         self, request: HTMXRequest, db: Db, contribution_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
+        # The kind of rejection ("spam", "abuse") teaches the spam classifier (triage).
+        code = triage_classifier.reason_code(data.get("reason_code", ""))
+
+        async def reject_as(
+            session: AsyncSession, cid: int, actor: User, reason: str, *, version: int
+        ) -> Contribution:
+            return await moderation.reject(session, cid, actor, reason, version=version, code=code)
+
+        async def learn(contribution: Contribution) -> None:
+            await triage_classifier.after_rejection(request.app.state, db, contribution, code)
+
         return await self._decide(
-            request, db, contribution_id, data, moderation.reject, _("Rejected: “%(title)s”.")
+            request,
+            db,
+            contribution_id,
+            data,
+            reject_as,
+            _("Rejected: “%(title)s”."),
+            after=learn,
         )
 
     @post("/contributions/{contribution_id:int}/request-changes")

@@ -34,6 +34,7 @@ from participation.models import (
 from participation.services.contributions import PUBLIC_SEGMENTS
 from participation.services.errors import ValidationFailed
 from participation.services.processes import Page, ProcessOverview, contributions_page
+from participation.services.triage.scoring import triage_new
 
 COMMENT_MIN, COMMENT_MAX = 3, 2000
 # Top-level comments (each with its replies) on one page of an idea: the page stays small
@@ -143,6 +144,7 @@ async def submit_comment(
         created_at=now,
         published_at=now if publish_at_once else None,
     )
+    await triage_new(session, [comment], may_hold=True)
     session.add(comment)
     await session.commit()
     return comment

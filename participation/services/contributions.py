@@ -33,6 +33,7 @@ from participation.services.processes import (
     confirmed_themes,
     ensure_accepting,
 )
+from participation.services.triage.scoring import triage_new
 from participation.wz2008 import SECTION_NAMES, SECTIONS, SIZE_CLASSES
 
 TITLE_MIN, TITLE_MAX = 5, 120
@@ -258,6 +259,8 @@ async def submit_idea(
         created_at=now,
         published_at=now if publish_at_once else None,
     )
+    # Scored before it is stored; a high score waits for a moderator after all.
+    await triage_new(session, [contribution], may_hold=True)
     session.add(contribution)
     await session.flush()  # the id, for the mail's link to the idea
     # The only moment the plain follow token exists: the first mail carries it.

@@ -49,6 +49,7 @@ from participation.services.pseudonyms import (
     pseudonym_key,
 )
 from participation.services.staff_scope import EVERYWHERE, Scope
+from participation.services.triage.scoring import triage_new
 
 # No 0/O, 1/I/L: a code read off a projector must not be mistyped.
 CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -493,8 +494,9 @@ async def close_session(db: AsyncSession, session: FocusGroupSession) -> list[in
                 imported_ratings={"dots": row.dots},
                 created_at=row.idea.created_at,
             )
-            db.add(contribution)
             created.append((row.idea, contribution))
+        await triage_new(db, [c for _idea, c in created])
+        db.add_all(c for _idea, c in created)
         await db.flush()
         for idea, contribution in created:
             idea.contribution_id = contribution.id

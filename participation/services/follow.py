@@ -33,6 +33,7 @@ from participation.models import (
     ModerationAction,
     ModerationEvent,
     Process,
+    RedactedOriginal,
     Theme,
     ThemeSource,
     utcnow,
@@ -51,6 +52,8 @@ from participation.services.mail import forget_address, forget_mails, mask_addre
 from participation.services.merging import kept_ideas
 from participation.services.moderation_log import keep_events_of_deleted
 from participation.services.profiles.notices import ProfileMention, published_profiles_of
+from participation.services.triage.redaction import originals_of
+from participation.services.triage.scoring import triage_new
 
 # The fields a person may change afterwards. Who they are (segment, organisation) and the
 # consent stay as given when sending.
@@ -102,6 +105,9 @@ class FollowedContribution:
     # What became of it in the published plan (services/evaluation/outcomes.py); None
     # while the plan is not public.
     outcome: Outcome | None = None
+    # What the author wrote, when a moderator published it with "[entfernt]"
+    # (services/triage/redaction.py): for the author's eyes only.
+    original: RedactedOriginal | None = None
 
     @property
     def changes_requested(self) -> bool:
@@ -199,6 +205,7 @@ async def follow_page(session: AsyncSession, token: str) -> FollowPage | None:
     profiles = await published_profiles_of(session, ids)
     kept = await kept_ideas(session, [c for c, _p in rows])
     outcomes = await outcomes_of(session, ids)
+    originals = await originals_of(session, ids)
     items = [
         FollowedContribution(
             c,
@@ -207,6 +214,7 @@ async def follow_page(session: AsyncSession, token: str) -> FollowPage | None:
             profiles=profiles.get(c.id or 0, []),
             merged_into=kept.get(c.id or 0),
             outcome=outcomes.get(c.id or 0),
+            original=originals.get(c.id or 0),
         )
         for c, _p in rows
     ]
@@ -283,6 +291,9 @@ async def edit_contribution(
     )
     await session.commit()
     await session.refresh(contribution)
+    # The new text is scored and searched for personal data again.
+    await triage_new(session, [contribution])
+    await session.commit()
     return contribution
 
 
@@ -350,6 +361,10 @@ def export_data(page: FollowPage) -> dict[str, Any]:
                 in {ModerationAction.REJECT, ModerationAction.REQUEST_CHANGES}
                 else None,
                 "themes": item.themes,
+                # The author's own words, where the published text has "[entfernt]".
+                "original": {"title": item.original.title, "text": item.original.body}
+                if item.original is not None
+                else None,
                 "answer": c.answer or None,
                 "answered_at": _iso(c.answered_at),
                 "notify_email": c.notify_email,

@@ -48,6 +48,7 @@ from participation.services import maintenance, similar
 from participation.services.errors import ServiceError
 from participation.services.processes import get_process
 from participation.services.tagging import suggest_themes
+from participation.services.triage.scoring import triage_new
 from participation.settings import Settings
 
 # The fields a row can fill, in the order the mapping form shows them.
@@ -591,6 +592,7 @@ async def run_import(
             )
             for row in plan.rows
         ]
+        await triage_new(session, contributions)
         session.add_all(contributions)
         await session.flush()
         session.add_all(

@@ -103,7 +103,8 @@ class MailContext:
 
 def enable(sessionmaker: async_sessionmaker[AsyncSession], context: MailContext) -> None:
     """Queue mails from every session this sessionmaker makes from now on."""
-    sessionmaker.configure(info={_CONTEXT_KEY: context})
+    # Kept beside what others put in the sessions' info (services/triage/scoring.py).
+    sessionmaker.configure(info={**(sessionmaker.kw.get("info") or {}), _CONTEXT_KEY: context})
 
 
 def mail_context(session: AsyncSession) -> MailContext | None:

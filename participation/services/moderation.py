@@ -133,6 +133,7 @@ async def _transition(
     actor: User,
     reason: str,
     version: int | None,
+    code: str | None = None,
 ) -> Contribution:
     contribution = await get_contribution(session, contribution_id)
     _check_version(contribution, version)
@@ -161,6 +162,7 @@ async def _transition(
             from_status=from_status,
             to_status=to_status,
             reason=reason,
+            reason_code=code,
             created_at=now,
         )
     )
@@ -191,11 +193,13 @@ async def reject(
     reason: str,
     *,
     version: int | None = None,
+    code: str | None = None,
 ) -> Contribution:
-    """Reject with a reason; the author sees the reason behind their follow link."""
+    """Reject with a reason; the author sees the reason behind their follow link. `code`
+    says what kind of rejection it was ("spam", "abuse"), for the spam classifier."""
     reason = _required_reason(reason)
     return await _transition(
-        session, contribution_id, ModerationAction.REJECT, actor, reason, version
+        session, contribution_id, ModerationAction.REJECT, actor, reason, version, code
     )
 
 

@@ -88,6 +88,9 @@ class QueueFilters:
     reported: bool = False  # with open reports from the public
     duplicate: bool = False  # with a likely duplicate
     assigned: str = ""  # "me", "none" or a colleague's id; "" for everybody's
+    # Triage flags (services/triage): flagged as possible spam, or holding personal data.
+    spam: bool = False
+    personal: bool = False
     order: QueueOrder = "oldest"
     page: int = 1
 
@@ -113,6 +116,8 @@ class QueueFilters:
             reported=params.get("reported") == "1",
             duplicate=params.get("duplicate") == "1",
             assigned=assigned,
+            spam=params.get("spam") == "1",
+            personal=params.get("personal") == "1",
             order="informative" if params.get("order") == "informative" else "oldest",
             page=min(parse_int(params.get("page"), minimum=1, maximum=10**6) or 1, LAST_PAGE),
         )
@@ -342,6 +347,23 @@ COLUMN_FACETS: Final[tuple[Facet, ...]] = (
         where=PAIRED.where,
         matches=_same_truth,
         join=PAIRED.join,
+    ),
+    # Triage flags, set when a contribution is stored (services/triage/scoring.py).
+    Facet(
+        "spam",
+        lambda _v: col(Contribution.spam_flagged),
+        _flag("spam"),
+        _yes(N_("Possible spam")),
+        everything=N_("With and without spam flag"),
+        matches=_same_truth,
+    ),
+    Facet(
+        "personal",
+        lambda _v: col(Contribution.has_personal_data),
+        _flag("personal"),
+        _yes(N_("Contains personal data")),
+        everything=N_("With and without personal data"),
+        matches=_same_truth,
     ),
 )
 

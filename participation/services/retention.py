@@ -6,7 +6,9 @@ phases never ends):
 - the notification address of its contributions, with its language and consent time;
 - the e-mails about its contributions (`OutgoingMail`: recipient and body);
 - its surveys' invitations, used or not: whoever holds the mail-merge list could tell from a
-  response's invitation who answered what. Responses and answers stay, cut loose first.
+  response's invitation who answered what. Responses and answers stay, cut loose first;
+- the originals of contributions a moderator published with "[entfernt]"
+  (services/triage/redaction.py): the published, redacted text stays.
 
 Independent of processes, sent e-mails (and those the sender gave up on) older than `days`
 go too: the record of what was sent need not outlive the period.
@@ -27,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from participation.models import Contribution, OutgoingMail, Phase
+from participation.models import Contribution, OutgoingMail, Phase, RedactedOriginal
 from participation.models.surveys import Survey, SurveyInvitation, SurveyResponse
 from participation.services.mail import NO_ADDRESS
 
@@ -42,6 +44,7 @@ class PurgeReport:
     old_mails: int = 0  # further e-mails, sent (or given up) more than `days` ago
     invitations: int = 0  # survey invitations of those processes, used or not
     unlinked_responses: int = 0  # responses cut loose from a deleted invitation (kept)
+    originals: int = 0  # originals of contributions published with "[entfernt]"
 
     @property
     def changed(self) -> bool:
@@ -57,6 +60,7 @@ class PurgeReport:
             f"Older sent e-mails: {self.old_mails}",
             f"Survey invitations: {self.invitations}",
             f"Survey responses unlinked from their invitation (kept): {self.unlinked_responses}",
+            f"Originals of redacted contributions: {self.originals}",
         ]
 
 
@@ -109,6 +113,7 @@ def _conditions(cutoff: datetime) -> dict[str, ColumnElement[bool]]:
         ),
         "unlinked_responses": col(SurveyResponse.invitation_id).in_(invitations),
         "invitations": col(SurveyInvitation.id).in_(invitations),
+        "originals": col(RedactedOriginal.contribution_id).in_(contributions),
     }
 
 
@@ -141,6 +146,7 @@ async def purge(
             old_mails=await _count(session, OutgoingMail, where["old_mails"]),
             invitations=await _count(session, SurveyInvitation, where["invitations"]),
             unlinked_responses=await _count(session, SurveyResponse, where["unlinked_responses"]),
+            originals=await _count(session, RedactedOriginal, where["originals"]),
         )
         await session.rollback()
         return report
@@ -155,6 +161,7 @@ async def purge(
             .where(where["unlinked_responses"])
             .values(invitation_id=None),
             "invitations": delete(SurveyInvitation).where(where["invitations"]),
+            "originals": delete(RedactedOriginal).where(where["originals"]),
         }
         counts: dict[str, int] = {}
         for kind, statement in steps.items():

@@ -41,6 +41,7 @@ from participation.models import (
     ContributionTheme,
     DuplicatePair,
     FocusGroupSession,
+    InsultWord,
     Process,
     Profile,
     ProfileMilestone,
@@ -252,6 +253,14 @@ async def _cluster(session: AsyncSession, cluster_id: int) -> Found:
     return None if found is None else (found, None)
 
 
+async def _word(session: AsyncSession, word_id: int) -> Found:
+    word = await session.get(InsultWord, word_id)
+    if word is None:
+        return None
+    # A word for all processes: only staff without a remit (no process id is 0).
+    return (word.process_id or 0), None
+
+
 # Path parameters that name a row of a process. Parameters not listed here (a member of a
 # session, a question of a survey, a profile's version, a token of one's own) are always
 # beside one that is.
@@ -267,6 +276,7 @@ _RESOLVERS: Final[dict[str, Resolver]] = {
     "round_id": _process_of(RatingRound),
     "session_id": _process_of(FocusGroupSession),
     "survey_id": _process_of(Survey),
+    "word_id": _word,
 }
 SCOPED_PARAMETERS: Final = frozenset(_RESOLVERS)
 

@@ -47,6 +47,7 @@ from participation.services.surveys import (
     survey_state,
     survey_structure,
 )
+from participation.services.triage.scoring import triage_new
 
 TEXT_MAX: Final = 5000
 SCALE: Final = range(1, 6)
@@ -508,7 +509,7 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
         )
     )
     segment = response.segment or survey.segment or Segment.OTHER
-    created: list[int] = []
+    pairs: list[tuple[SurveyAnswer, Contribution]] = []
     for answer, question_text in texts:
         if not (answer.text or "").strip():
             continue
@@ -527,8 +528,12 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
             source_ref=f"Umfrage {survey.slug}, Antwort {response.id}",
             created_at=now,
         )
-        session.add(contribution)
-        await session.flush()
+        pairs.append((answer, contribution))
+    await triage_new(session, [c for _answer, c in pairs])
+    session.add_all(c for _answer, c in pairs)
+    await session.flush()
+    created: list[int] = []
+    for answer, contribution in pairs:
         assert contribution.id is not None
         answer.contribution_id = contribution.id
         session.add(answer)
