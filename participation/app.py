@@ -48,6 +48,7 @@ from participation.routes.api import (
 from participation.routes.auth import AuthController
 from participation.routes.contribution_export import ContributionExportController
 from participation.routes.contributions import ContributionController
+from participation.routes.dashboard import DashboardController
 from participation.routes.duplicates import DuplicatesController
 from participation.routes.engagement import EngagementController
 from participation.routes.evaluation import EvaluationController
@@ -214,6 +215,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             ProfileExportController,
             ContributionExportController,
+            DashboardController,
             ProfileApiController,
             PlanController,
             PlanApiController,

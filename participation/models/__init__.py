@@ -9,6 +9,7 @@
 - `accounts`: sign-in throttling, personal access tokens
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
+- `dashboard`: the known population of firms for the participation dashboard
 - `tracking`: milestones, indicator values and the public timeline of published profiles
 
 Everything is importable from `participation.models`.
@@ -60,6 +61,7 @@ from participation.models.core import (
     ThemeSource,
     User,
 )
+from participation.models.dashboard import KnownPopulation, PopulationDimension
 from participation.models.duplicates import ContributionMerge, DuplicatePair
 from participation.models.evaluation import (
     ConflictOfInterest,
@@ -147,6 +149,7 @@ __all__ = [
     "IndicatorValue",
     "JobKind",
     "JobStatus",
+    "KnownPopulation",
     "ModerationAction",
     "ModerationEvent",
     "ModerationMode",
@@ -158,6 +161,7 @@ __all__ = [
     "PhaseKind",
     "PhasePublic",
     "PlanEntry",
+    "PopulationDimension",
     "PriorityGroup",
     "Process",
     "ProcessPublic",
