@@ -73,6 +73,7 @@ class Site:
                 "form_path": "notizen",  # the tracking page's note form
                 "user_id": 999_999,
                 "version": 1,
+                "figure_file": "segmente.csv",  # a CSV file of the participation dashboard
             }
             if template.startswith("/follow/"):
                 by_name.update(token=FOLLOW_TOKEN, contribution_id=self.pending_id)

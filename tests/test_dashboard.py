@@ -342,6 +342,9 @@ def test_representation_rules() -> None:
     assert by_key["10-49"].population is None
     assert by_key[""].representation is None
     assert [g.key for g in found.groups] == ["1-9", "10-49", ""]
+    # A group outside the classification counts as not given.
+    found = compare(dimension, {"Handwerk": 2, "": 1}, {"1-9": 10})
+    assert [(g.key, g.participants) for g in found.groups] == [("1-9", 0), ("", 3)]
     # Nothing entered: nothing compared.
     found = compare(dimension, {"1-9": 4}, {})
     assert not found.known

@@ -312,4 +312,5 @@ def staff_pages(volume: Volume) -> dict[str, str]:
         "moderation queue": "/moderation/",
         "duplicates": f"/moderation/duplicates?process={volume.slug}",
         "admin processes": "/admin/processes/",
+        "participation dashboard": f"/admin/processes/{volume.slug}/beteiligung",
     }

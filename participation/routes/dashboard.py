@@ -61,18 +61,18 @@ class DashboardController(Controller):
             },
         )
 
-    @get("/{name:str}", cache=False)
+    @get("/{figure_file:str}", cache=False)
     async def download(
         self,
         request: Request[Any, Any, Any],
         db: Db,
         state: State,
         slug: FromPath[str],
-        name: FromPath[str],
+        figure_file: FromPath[str],
     ) -> Response[bytes]:
-        key = name.removesuffix(".csv")
+        key = figure_file.removesuffix(".csv")
         process = await self._process(request, db, slug)
-        if key == name or key not in dashboard.BUILDERS:
+        if key == figure_file or key not in dashboard.BUILDERS:
             raise NotFoundException()
         figure = await dashboard.figure(db, process, state.settings.time_zone, key)
         assert figure is not None

@@ -163,7 +163,15 @@ def compare(
     dimension: PopulationDimension, participants: Mapping[str, int], population: Mapping[str, int]
 ) -> Comparison:
     """Each group of the dimension with participants or a population entered, in the
-    classification's order, firms without a group last."""
+    classification's order, firms without a known group last."""
+    # A group outside the classification (typed by hand, or an older list) counts with the
+    # firms that gave none.
+    groups_known = set(keys_of(dimension))
+    folded: dict[str, int] = {}
+    for key, n in participants.items():
+        group = key if key in groups_known else NOT_GIVEN
+        folded[group] = folded.get(group, 0) + n
+    participants = folded
     compared = sum(n for key, n in participants.items() if key in population)
     total_population = sum(population.values())
     groups = []
