@@ -470,40 +470,60 @@ async def test_the_local_day_is_right_across_summer_time(
         datetime(2026, 3, 28, 23, 30, tzinfo=UTC),  # 00:30 CET on the 29th
         datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # 01:59 CET
         datetime(2026, 3, 29, 22, 30, tzinfo=UTC),  # 00:30 CEST on the 30th
-        datetime(2026, 10, 24, 22, 30, tzinfo=UTC),  # 00:30 CEST on the 25th
-        datetime(2026, 10, 25, 22, 30, tzinfo=UTC),  # 23:30 CET on the 25th
-        datetime(2026, 12, 31, 23, 0, tzinfo=UTC),  # New Year in Berlin
+        datetime(2026, 4, 11, 21, 59, tzinfo=UTC),  # 23:59 CEST on the 11th
     ]
     for when in instants:
         await add_idea(session, process, created_at=when)
-    rows = await counts.by_day_and_channel(session, process.id or 0, ZONE)
+    granularity, spans, rows = await counts.by_period_and_channel(session, process.id or 0, ZONE)
+    assert granularity is periods.Granularity.DAY
+    found = {spans[n].start: count for n, _channel, count in rows}
     expected: dict[date, int] = {}
     for when in instants:
         day = when.astimezone(ZoneInfo(ZONE)).date()
         expected[day] = expected.get(day, 0) + 1
-    assert {day: n for day, _channel, n in rows} == expected
+    assert found == expected
+    assert spans[0].start == date(2026, 3, 29)
+    assert spans[-1].start == date(2026, 4, 11)
+
+
+async def test_weeks_for_a_longer_process(session: AsyncSession, process: Process) -> None:
+    # Sunday 23:30 in Berlin is still the week before; an hour later it is the next one.
+    sunday = datetime(2026, 10, 25, 22, 30, tzinfo=UTC)
+    for when in (datetime(2026, 9, 1, 8, tzinfo=UTC), sunday, sunday + timedelta(hours=1)):
+        await add_idea(session, process, created_at=when)
+    granularity, spans, rows = await counts.by_period_and_channel(session, process.id or 0, ZONE)
+    assert granularity is periods.Granularity.WEEK
+    found = {spans[n].start: count for n, _channel, count in rows}
+    assert found == {date(2026, 8, 31): 1, date(2026, 10, 19): 1, date(2026, 10, 26): 1}
+    assert len(spans) == 9  # the quiet weeks between included
+
+
+async def test_no_contribution_no_periods(session: AsyncSession, process: Process) -> None:
+    assert await counts.by_period_and_channel(session, process.id or 0, ZONE) == (
+        periods.Granularity.DAY,
+        [],
+        [],
+    )
 
 
 def test_periods_by_the_span() -> None:
-    granularity, spans = periods.periods([date(2026, 3, 4), date(2026, 3, 6)])
+    granularity, spans = periods.periods(date(2026, 3, 4), date(2026, 3, 6))
     assert granularity is periods.Granularity.DAY
     assert len(spans) == 3
-    granularity, spans = periods.periods([date(2026, 3, 4), date(2026, 6, 30)])
+    granularity, spans = periods.periods(date(2026, 3, 4), date(2026, 6, 30))
     assert granularity is periods.Granularity.WEEK
     assert spans[0].start == date(2026, 3, 2)  # the Monday
     assert spans[0].label == "KW 10/2026 (02.03.–08.03.2026)"
-    granularity, spans = periods.periods([date(2024, 1, 15), date(2026, 6, 30)])
+    granularity, spans = periods.periods(date(2024, 1, 15), date(2026, 6, 30))
     assert granularity is periods.Granularity.MONTH
     assert spans[0].label == "01/2024"
     assert len(spans) == 30
-    assert periods.periods([]) == (periods.Granularity.DAY, [])
-
-
-def test_offset_changes_match_the_zone() -> None:
-    first, changes = periods.offset_changes(ZONE, 2026)
-    assert first == 3600
-    assert (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), 7200) in changes
-    assert (datetime(2026, 10, 25, 1, 0, tzinfo=UTC), 3600) in changes
+    # A day's instants follow summer time: 23 hours on the day the clocks go forward.
+    start, end = periods.Period(date(2026, 3, 29), date(2026, 3, 29), "").instants(ZoneInfo(ZONE))
+    assert (start, end) == (
+        datetime(2026, 3, 28, 23, tzinfo=UTC),
+        datetime(2026, 3, 29, 22, tzinfo=UTC),
+    )
 
 
 # --- volume ---------------------------------------------------------------------------------

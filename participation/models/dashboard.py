@@ -34,11 +34,13 @@ class KnownPopulation(SQLModel, table=True):
     updated_at: datetime = timestamp_field()
 
 
-# The dashboard counts a process's contributions of every kind and status: by day and
-# channel, by segment and channel, firms by section and size (segment first), and by
-# municipality. These two cover those GROUP BYs, so they read an index range of the process,
-# never the table (migration 0025; tests/test_query_plans.py checks the plans).
+# The dashboard counts a process's contributions of every kind and status: by channel within
+# each day's (week's, month's) range of arrival, by segment and channel, firms by section and
+# size (segment first), and by municipality. These indexes cover those counts, so they read
+# index ranges of the process, never the table (migration 0025; tests/test_query_plans.py
+# checks the plans).
 _table = Contribution.__table__  # type: ignore[attr-defined]
+sa.Index("ix_contribution_arrival", _table.c.process_id, _table.c.created_at, _table.c.channel)
 sa.Index(
     "ix_contribution_participation",
     _table.c.process_id,

@@ -44,6 +44,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contribution", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_contribution_arrival", ["process_id", "created_at", "channel"], unique=False
+        )
+        batch_op.create_index(
             "ix_contribution_municipality", ["process_id", "municipality"], unique=False
         )
         batch_op.create_index(
@@ -57,4 +60,5 @@ def downgrade() -> None:
     with op.batch_alter_table("contribution", schema=None) as batch_op:
         batch_op.drop_index("ix_contribution_participation")
         batch_op.drop_index("ix_contribution_municipality")
+        batch_op.drop_index("ix_contribution_arrival")
     op.drop_table("known_population")

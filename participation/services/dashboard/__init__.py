@@ -135,11 +135,10 @@ def _matrix(
 
 
 async def timeline(session: AsyncSession, process: Process, time_zone: str) -> Figure:
-    rows = await counts.by_day_and_channel(session, process.id or 0, time_zone)
-    granularity, spans = periods.periods([day for day, _c, _n in rows])
-    per: Counter[tuple[object, object]] = Counter()
-    for day, channel, n in rows:
-        per[periods.period_of(day, granularity), channel] += n
+    granularity, spans, rows = await counts.by_period_and_channel(
+        session, process.id or 0, time_zone
+    )
+    per: Counter[tuple[object, object]] = Counter({(n, c): count for n, c, count in rows})
     title = {
         periods.Granularity.DAY: _("Contributions per day by channel"),
         periods.Granularity.WEEK: _("Contributions per week by channel"),
@@ -149,8 +148,8 @@ async def timeline(session: AsyncSession, process: Process, time_zone: str) -> F
         "zeitverlauf",
         title,
         _("Period"),
-        [(span.label, span.start) for span in spans],
-        [(label(c), c) for c in Channel if any(ch is c for _d, ch, _n in rows)],
+        [(span.label, n) for n, span in enumerate(spans)],
+        [(label(c), c) for c in Channel if any(ch is c for _p, ch, _n in rows)],
         per,
         note=_(
             "Every contribution received (ideas, comments, survey answers), whatever its "

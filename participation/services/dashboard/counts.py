@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
@@ -32,8 +33,9 @@ from participation.models import (
     SurveyResponse,
     Theme,
     ThemeSource,
+    UTCDateTime,
 )
-from participation.services.dashboard.periods import local_day
+from participation.services.dashboard.periods import Granularity, Period, local_day, periods
 
 NOT_GIVEN: Final = ""  # no municipality, section or size class given
 
@@ -49,28 +51,45 @@ class SurveyCounts:
     sent: int
 
 
-async def _dialect(session: AsyncSession) -> str:
-    return (await session.connection()).dialect.name
-
-
-async def by_day_and_channel(
+async def by_period_and_channel(
     session: AsyncSession, process_id: int, time_zone: str
-) -> list[tuple[date, Channel, int]]:
-    """Contributions per local day and channel."""
-    day = local_day(col(Contribution.created_at), await _dialect(session), time_zone)
-    # Grouped in an outer query: PostgreSQL would not match the day's bound parameters in
-    # GROUP BY with those in the select list.
-    inner = (
-        select(day.label("day"), col(Contribution.channel).label("channel"))
-        .where(Contribution.process_id == process_id)
-        .subquery()
-    )
+) -> tuple[Granularity, list[Period], list[tuple[int, Channel, int]]]:
+    """Contributions per local day, week or month and channel: (period's index, channel,
+    count). Two statements: the first and last arrival (the ends of an index range), then a
+    count per channel within each period's range of the same index."""
+    arrivals = select(
+        func.min(col(Contribution.created_at)), func.max(col(Contribution.created_at))
+    ).where(Contribution.process_id == process_id)
+    found: tuple[datetime | None, datetime | None] = (await session.exec(arrivals)).one()
+    first, last = found
+    if first is None or last is None:  # no contribution yet
+        return Granularity.DAY, [], []
+    zone = ZoneInfo(time_zone)
+    granularity, spans = periods(local_day(first, zone), local_day(last, zone))
+    bounds = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(n, sa.Integer).label("n"),
+                sa.literal(start, UTCDateTime).label("starts"),
+                sa.literal(end, UTCDateTime).label("ends"),
+            )
+            for n, (start, end) in enumerate(span.instants(zone) for span in spans)
+        )
+    ).subquery()
     rows = await session.exec(
-        select(inner.c.day, inner.c.channel, func.count())
-        .group_by(inner.c.day, inner.c.channel)
-        .order_by(inner.c.day)
+        select(bounds.c.n, Contribution.channel, func.count())
+        .select_from(bounds)
+        .join(
+            Contribution,
+            sa.and_(
+                col(Contribution.process_id) == process_id,
+                col(Contribution.created_at) >= bounds.c.starts,
+                col(Contribution.created_at) < bounds.c.ends,
+            ),
+        )
+        .group_by(bounds.c.n, col(Contribution.channel))
     )
-    return [(date.fromisoformat(d), Channel(c), n) for d, c, n in rows]
+    return granularity, spans, [(n, Channel(c), count) for n, c, count in rows]
 
 
 async def by_segment_and_channel(
