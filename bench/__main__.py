@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
-plan evaluation_load export merge_queue text duplicates scale load] [--sizes 10000 100000]
+plan evaluation_load export dashboard merge_queue text duplicates scale load] [--sizes 10000 100000]
 [--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
 [--write-seconds 60]`. The whole run takes
 about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
@@ -22,6 +22,7 @@ from pathlib import Path
 from bench import (
     calibration,
     contribution_export,
+    dashboard,
     duplicate_queue,
     duplicates,
     evaluation_load,
@@ -44,6 +45,7 @@ BENCHMARKS = (
     "plan",
     "evaluation_load",
     "export",
+    "dashboard",
     "merge_queue",
     "text",
     "duplicates",
@@ -81,6 +83,12 @@ if __name__ == "__main__":
     if "export" in args.only:
         # A 10,000-idea process exported as CSV and XLSX (bench/contribution_export.py).
         report["export"] = asyncio.run(contribution_export.measure(10_000, None))
+    if "dashboard" in args.only:
+        # The participation dashboard at 10,000 ideas: statements, plans, and its page and a
+        # CSV file under wrk's load against the bare-framework ceiling (bench/dashboard.py).
+        found = dashboard.measure(10_000, float(args.load_seconds))
+        del found["plans"]  # `python -m bench.dashboard` prints them
+        report["dashboard"] = found
     if "plan" in args.only:
         # The published plan of 200 profiles: its page and its PDF (bench/plan.py).
         report["plan"] = asyncio.run(plan.measure(args.seconds))

@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -173,7 +172,6 @@ def measure(ideas: int, seconds: float, database_url: str | None = None) -> dict
             "statements_per_page": len(statements),
             "full_scans": [p["statement"] for p in plans if p["full_scan"]],
             "plans": plans,
-            "pages": {},
         }
         pages = {"dashboard page": path, "CSV of the WZ sections": f"{path}/branchen.csv"}
         login = (volume.admin.email, volume.admin.password)
@@ -186,18 +184,8 @@ def measure(ideas: int, seconds: float, database_url: str | None = None) -> dict
             ) as base,
         ):
             admin = load.browser(base, login)
-            ceiling = load.parse_wrk(load.wrk(hello + "/", seconds).communicate()[0])
-            rate = ceiling["requests_per_second"]
-            report["ceiling"] = ceiling
-            print(f"\nhello-world ceiling {rate:,.0f} req/s", file=sys.stderr)
-            print(load.HEADER, file=sys.stderr)
-            for name, page in pages.items():
-                result = load.measure_one(base, load.Scenario(name, page, True), admin, seconds)
-                result["share_of_ceiling"] = round(
-                    result["requests_per_second"] / rate if rate else 0.0, 4
-                )
-                report["pages"][name] = result
-                print(load.row(name, result, rate), file=sys.stderr, flush=True)
+            chosen = {name: (page, admin) for name, page in pages.items()}
+            report |= load.against_ceiling(hello, base, chosen, seconds)
     return report
 
 
