@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import re
 import shutil
 import statistics
@@ -175,14 +174,7 @@ def measure(ideas: int, seconds: float, database_url: str | None = None) -> dict
         }
         pages = {"dashboard page": path, "CSV of the WZ sections": f"{path}/branchen.csv"}
         login = (volume.admin.email, volume.admin.password)
-        with (
-            load.serving(
-                load.hello_command(), dict(os.environ), "/", var_dir / "hello.log"
-            ) as hello,
-            load.serving(
-                load.app_command(), load.app_env(url, var_dir), "/healthz", var_dir / "app.log"
-            ) as base,
-        ):
+        with load.hello_and_app(url, var_dir) as (hello, base):
             admin = load.browser(base, login)
             chosen = {name: (page, admin) for name, page in pages.items()}
             report |= load.against_ceiling(hello, base, chosen, seconds)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -52,14 +51,7 @@ def measure(seconds: float) -> dict[str, Any]:
             "plan by action field": (f"/processes/{SLUG}/plan?ansicht=handlungsfelder", False),
         }
         report: dict[str, Any] = {"profiles": 200, "evaluators": 10, "criteria": 4}
-        with (
-            load.serving(
-                load.hello_command(), dict(os.environ), "/", var_dir / "hello.log"
-            ) as hello,
-            load.serving(
-                load.app_command(), load.app_env(url, var_dir), "/healthz", var_dir / "app.log"
-            ) as base,
-        ):
+        with load.hello_and_app(url, var_dir) as (hello, base):
             anonymous = load.browser(base)
             admin = load.browser(base, ADMIN)
             chosen = {

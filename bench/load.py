@@ -358,6 +358,19 @@ def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float)
     return result
 
 
+@contextmanager
+def hello_and_app(database_url: str, var_dir: Path) -> Iterator[tuple[str, str]]:
+    """The bare Litestar app and this app (two workers each) serving side by side: their
+    base addresses."""
+    with (
+        serving(hello_command(), dict(os.environ), "/", var_dir / "hello.log") as hello,
+        serving(
+            app_command(), app_env(database_url, var_dir), "/healthz", var_dir / "app.log"
+        ) as base,
+    ):
+        yield hello, base
+
+
 def against_ceiling(
     hello: str, base: str, pages: dict[str, tuple[str, Browser]], seconds: float
 ) -> dict[str, Any]:
