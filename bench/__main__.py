@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
-plan evaluation_load export open_data merge_queue text duplicates scale load]
+plan evaluation_load export open_data dashboard merge_queue text duplicates scale load]
 [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
 [--write-seconds 60]`. The whole run takes
 about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
@@ -22,6 +22,7 @@ from pathlib import Path
 from bench import (
     calibration,
     contribution_export,
+    dashboard,
     duplicate_queue,
     duplicates,
     evaluation_load,
@@ -46,6 +47,7 @@ BENCHMARKS = (
     "evaluation_load",
     "export",
     "open_data",
+    "dashboard",
     "merge_queue",
     "text",
     "duplicates",
@@ -91,6 +93,12 @@ if __name__ == "__main__":
         # The open-data ZIP of a process at 10,000 and 100,000 contributions
         # (bench/open_data.py).
         report["open_data"] = asyncio.run(open_data.measure_all())
+    if "dashboard" in args.only:
+        # The participation dashboard at 10,000 ideas: statements, plans, and its page and a
+        # CSV file under wrk's load against the bare-framework ceiling (bench/dashboard.py).
+        found = dashboard.measure(10_000, float(args.load_seconds))
+        del found["plans"]  # `python -m bench.dashboard` prints them
+        report["dashboard"] = found
     if "plan" in args.only:
         # The published plan of 200 profiles: its page and its PDF (bench/plan.py).
         report["plan"] = asyncio.run(plan.measure(args.seconds))

@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
@@ -52,32 +50,15 @@ def measure(seconds: float) -> dict[str, Any]:
             "published plan": (f"/processes/{SLUG}/plan", False),
             "plan by action field": (f"/processes/{SLUG}/plan?ansicht=handlungsfelder", False),
         }
-        report: dict[str, Any] = {"profiles": 200, "evaluators": 10, "criteria": 4, "pages": {}}
-        with (
-            load.serving(
-                load.hello_command(), dict(os.environ), "/", var_dir / "hello.log"
-            ) as hello,
-            load.serving(
-                load.app_command(), load.app_env(url, var_dir), "/healthz", var_dir / "app.log"
-            ) as base,
-        ):
+        report: dict[str, Any] = {"profiles": 200, "evaluators": 10, "criteria": 4}
+        with load.hello_and_app(url, var_dir) as (hello, base):
             anonymous = load.browser(base)
             admin = load.browser(base, ADMIN)
-            ceiling = load.parse_wrk(load.wrk(hello + "/", seconds).communicate()[0])
-            rate = ceiling["requests_per_second"]
-            report["ceiling"] = ceiling
-            print(f"\nhello-world ceiling {rate:,.0f} req/s", file=sys.stderr)
-            print(load.HEADER, file=sys.stderr)
-            for name, (path, signed_in) in pages.items():
-                scenario = load.Scenario(name, path, signed_in=signed_in)
-                result = load.measure_one(
-                    base, scenario, admin if signed_in else anonymous, seconds
-                )
-                result["share_of_ceiling"] = round(
-                    result["requests_per_second"] / rate if rate else 0.0, 4
-                )
-                report["pages"][name] = result
-                print(load.row(name, result, rate), file=sys.stderr, flush=True)
+            chosen = {
+                name: (path, admin if signed_in else anonymous)
+                for name, (path, signed_in) in pages.items()
+            }
+            report |= load.against_ceiling(hello, base, chosen, seconds)
     return report
 
 

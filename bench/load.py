@@ -358,6 +358,37 @@ def measure_one(base: str, scenario: Scenario, session: Browser, seconds: float)
     return result
 
 
+@contextmanager
+def hello_and_app(database_url: str, var_dir: Path) -> Iterator[tuple[str, str]]:
+    """The bare Litestar app and this app (two workers each) serving side by side: their
+    base addresses."""
+    with (
+        serving(hello_command(), dict(os.environ), "/", var_dir / "hello.log") as hello,
+        serving(
+            app_command(), app_env(database_url, var_dir), "/healthz", var_dir / "app.log"
+        ) as base,
+    ):
+        yield hello, base
+
+
+def against_ceiling(
+    hello: str, base: str, pages: dict[str, tuple[str, Browser]], seconds: float
+) -> dict[str, Any]:
+    """The bare app's ceiling, then each page (path, and the browser that asks for it) under
+    wrk's load, with its share of that ceiling; the table on stderr as it goes."""
+    ceiling = parse_wrk(wrk(hello + "/", seconds).communicate()[0])
+    rate = ceiling["requests_per_second"]
+    print(f"\nhello-world ceiling {rate:,.0f} req/s", file=sys.stderr)
+    print(HEADER, file=sys.stderr)
+    measured = {}
+    for name, (path, session) in pages.items():
+        result = measure_one(base, Scenario(name, path), session, seconds)
+        result["share_of_ceiling"] = round(result["requests_per_second"] / rate if rate else 0.0, 4)
+        measured[name] = result
+        print(row(name, result, rate), file=sys.stderr, flush=True)
+    return {"ceiling": ceiling, "pages": measured}
+
+
 def _one_at_a_time(urls: list[str], session: Browser) -> float | None:
     """The median time of a request alone, after a warm-up request (the first of `urls`), so
     a page's first-use costs (templates, the NLP model) are left out; None if it failed or

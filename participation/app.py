@@ -50,6 +50,7 @@ from participation.routes.api import (
 from participation.routes.auth import AuthController
 from participation.routes.contribution_export import ContributionExportController
 from participation.routes.contributions import ContributionController
+from participation.routes.dashboard import DashboardController
 from participation.routes.duplicates import DuplicatesController
 from participation.routes.engagement import EngagementController
 from participation.routes.evaluation import EvaluationController
@@ -234,6 +235,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileExportController,
             ContributionExportController,
             OpenDataController,
+            DashboardController,
             ProfileApiController,
             PlanController,
             PlanApiController,

@@ -74,6 +74,7 @@ class Site:
                 "user_id": 999_999,
                 "word_id": 999_999,  # no insult word added: 404
                 "version": 1,
+                "figure_file": "segmente.csv",  # a CSV file of the participation dashboard
             }
             if template.startswith("/follow/"):
                 by_name.update(token=FOLLOW_TOKEN, contribution_id=self.pending_id)

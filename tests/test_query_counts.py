@@ -18,6 +18,9 @@ SMALL: Final = 200
 LARGE: Final = 1000
 # The most statements a main page may run (a signed-in page also reads its session's user).
 MOST: Final = 12
+# The participation dashboard: one grouped statement per figure (over time, segment × channel,
+# field × segment, municipalities, surveys, firms by sector and by size, the population).
+DASHBOARD_MOST: Final = 15
 
 
 def _fill(settings: Settings) -> tuple[Volume, Volume]:
@@ -56,6 +59,8 @@ def test_main_pages_run_the_same_few_statements_at_any_volume(
     many |= _counts(client, large, staff=True)
 
     assert many == few
+    dashboard = many.pop("participation dashboard")
+    assert dashboard <= DASHBOARD_MOST
     assert max(many.values()) <= MOST, many
     # The ideas list: process (with its count of published ideas), themes, the municipality
     # choices, page, themes of the page's ideas (and the app's own reads); a narrowed list

@@ -188,6 +188,8 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /konto/tokens/{token_id:int}/revoke": STAFF,
     # Limiting a staff member to processes and action fields.
     "POST /admin/users/{user_id:int}/zustaendigkeit": ADMINS,
+    # The known population of firms behind the participation dashboard.
+    "POST /admin/processes/{slug:str}/beteiligung/grundgesamtheit": ADMINS,
     # One's own account: every staff member.
     "POST /konto/name": STAFF,
     "POST /konto/passwort": STAFF,

@@ -18,6 +18,7 @@ from participation.models import (
     ContributionTheme,
     ModerationAction,
     ModerationEvent,
+    Process,
     Profile,
     ProfileTheme,
     Report,
@@ -387,3 +388,24 @@ async def test_the_digest_tells_of_the_remit_only(session: AsyncSession) -> None
     since = utcnow() - timedelta(days=1)
     news = await queue_digest.news_for(session, moderator, since, utcnow())
     assert [(n.process.slug, n.new, n.reports) for n in news] == [(SLUG, 1, 0)]
+
+
+def test_the_dashboard_is_for_those_whose_remit_holds_the_whole_process(
+    client: Client, settings: Settings
+) -> None:
+    async def rows(session: AsyncSession) -> None:
+        await _field_moderator(session)
+        whole = await add_staff(session, "ganz@example.org", Role.MODERATOR)
+        process = (await session.exec(select(Process).where(Process.slug == SLUG))).one()
+        await set_scope(session, whole, {_id(process): []})
+
+    in_db(settings, rows)
+    url = f"/admin/processes/{SLUG}/beteiligung"
+    assert login(client, "feld@example.org").status_code == 303
+    assert client.get(url).status_code == 403
+    queue = client.get(f"/moderation?process={SLUG}").text
+    assert url not in queue  # no link that would answer 403
+    client.cookies.clear()
+    assert login(client, "ganz@example.org").status_code == 303
+    assert client.get(url).status_code == 200
+    assert url in client.get(f"/moderation?process={SLUG}").text

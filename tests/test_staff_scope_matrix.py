@@ -56,6 +56,7 @@ UNSCOPED_PARAMETERS: Final = frozenset(
         "token",
         "code",
         "survey_slug",
+        "figure_file",
     }
 )
 OTHER_SLUG: Final = "anderer-kreis"

@@ -321,4 +321,5 @@ def staff_pages(volume: Volume) -> dict[str, str]:
         "moderation queue, my items": "/moderation/?assigned=none&order=informative",
         "duplicates": f"/moderation/duplicates?process={volume.slug}",
         "admin processes": "/admin/processes/",
+        "participation dashboard": f"/admin/processes/{volume.slug}/beteiligung",
     }

@@ -12,6 +12,7 @@
 - `profiles`: project profiles (Steckbriefe), their sources, revisions and working groups
 - `evaluation`: criteria, rating rounds, ratings, conflicts of interest, priority groups
 - `scopes`: the processes and action fields a staff member is limited to
+- `dashboard`: the known population of firms for the participation dashboard
 - `tracking`: milestones, indicator values and the public timeline of published profiles
 - `triage`: moderators' additions to the insult list, originals of redacted contributions
 
@@ -73,6 +74,7 @@ from participation.models.core import (
     ThemeSource,
     User,
 )
+from participation.models.dashboard import KnownPopulation, PopulationDimension
 from participation.models.duplicates import ContributionMerge, DuplicatePair
 from participation.models.evaluation import (
     ConflictOfInterest,
@@ -174,6 +176,7 @@ __all__ = [
     "InternalNote",
     "JobKind",
     "JobStatus",
+    "KnownPopulation",
     "LinkPurpose",
     "ModerationAction",
     "ModerationEvent",
@@ -186,6 +189,7 @@ __all__ = [
     "PhaseKind",
     "PhasePublic",
     "PlanEntry",
+    "PopulationDimension",
     "PriorityGroup",
     "Process",
     "ProcessPublic",

@@ -28,6 +28,7 @@ from participation.inputs import parse_int
 from participation.models import Contribution, ContributionKind, ThemeSource, User
 from participation.routes import Db, FormData, safe_next
 from participation.services import (
+    dashboard,
     merging,
     moderation,
     moderation_queue,
@@ -138,6 +139,8 @@ async def queue_view(
             "bulk_errors": bulk_errors or {},
             "typed": typed or {},
             "selection_process": overview.process if overview else None,
+            "may_see_dashboard": overview is not None
+            and dashboard.may_view(user, overview.process, queue.remit),
             "profile_choices": await profile_listing.choices(db, overview.process.id or 0)
             if overview
             else None,

@@ -69,6 +69,7 @@ from participation.services.queue_filters import (
 )
 from participation.services.queue_scope import colleagues, moderated_processes, queue_scope
 from participation.services.reports import ReportedItem, open_reports
+from participation.services.staff_scope import EVERYWHERE, Scope
 
 QUEUE_PAGE_SIZE: Final = 25
 __all__ = ["QUEUE_STATES", "QueueFilters"]  # the filters live in services/queue_filters.py
@@ -140,6 +141,7 @@ class QueuePage(Page[QueueItem]):
     facets: Mapping[str, Sequence[Option]]  # each filter's options with their counts
     reported: int  # items with open reports from the public
     colleagues: Sequence[User] = ()  # whom an item can be given to
+    remit: Scope = EVERYWHERE  # what the moderator works on
 
     @property
     def first_number(self) -> int:
@@ -238,6 +240,7 @@ async def queue_page(
         facets=facets,
         reported=counted.reported,
         colleagues=vocabulary.colleagues,
+        remit=remit,
     )
 
 
