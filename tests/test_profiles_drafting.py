@@ -289,14 +289,16 @@ def test_the_queue_of_one_process_offers_the_selection(client: Client, settings:
     )
     moderator = _moderator(client, settings)
     everything = html(moderator.get("/moderation").text)
-    assert everything.select("form#selection") == []
+    # Every queue page has the bulk form; a new profile only from the items of one process.
+    assert everything.select('form#selection button[value="new"]') == []
     page = html(moderator.get("/moderation", params={"process": SLUG}).text)
     boxes = page.select('input[type="checkbox"][form="selection"]')
     assert [str(box["name"]) for box in boxes] == [f"c-{pending.id}"]
-    form = one(page, "form#selection")
+    # The button sends the queue's bulk form to the profile selection.
+    new = one(page, 'form#selection button[value="new"]')
     back = f"/moderation?process={SLUG}"
     started = post_form(
-        moderator, str(form["action"]), {"action": "new", "back": back, f"c-{pending.id}": "on"}
+        moderator, str(new["formaction"]), {"action": "new", "back": back, f"c-{pending.id}": "on"}
     )
     profile_id = int(started.headers["location"].split("/")[3])
     assert in_db(settings, lambda s: sources.linked_ids(s, profile_id)) == {pending.id}
