@@ -43,6 +43,7 @@ from participation.services.moderation_queue import QueueFilters
 from participation.services.profiles import listing as profile_listing
 from participation.services.profiles import sources as profile_sources
 from participation.services.queue_scope import colleagues
+from participation.services.staff_scope import Scope
 from participation.services.triage import classifier as triage_classifier
 from participation.settings import Settings
 
@@ -125,8 +126,9 @@ async def queue_view(
     errors: dict[int, dict[str, str]] | None = None,
     reasons: dict[int, str] | None = None,
     status_code: int = 200,
+    remit: Scope | None = None,
 ) -> Template:
-    queue = await moderation_queue.queue_page(db, filters, user=user)
+    queue = await moderation_queue.queue_page(db, filters, user=user, remit=remit)
     # Narrowed to one process, the queue offers the profile selection for its items.
     overview = await processes.get_process(db, filters.process) if filters.process else None
     return Template(
@@ -218,7 +220,10 @@ class ModerationController(Controller):
     @get("/", cache=False)
     async def queue(self, request: Request[Any, Any, Any], db: Db) -> Template:
         return await queue_view(
-            db, QueueFilters.from_params(request.query_params), user=guarded_user(request)
+            db,
+            QueueFilters.from_params(request.query_params),
+            user=guarded_user(request),
+            remit=await guarded_scope(request),
         )
 
     @get("/log", cache=False)

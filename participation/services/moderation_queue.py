@@ -158,10 +158,12 @@ async def queue_page(
     per_page: int = QUEUE_PAGE_SIZE,
     *,
     user: User | None = None,
+    remit: Scope | None = None,
 ) -> QueuePage:
     """One page of the queue under `filters`, with the counts for every filter option, as
     `user` sees it (their items: "assigned=me")."""
-    remit = await queue_scope(session, user)
+    # The request's guard has read the remit already; read here only when not given.
+    remit = remit if remit is not None else await queue_scope(session, user)
     vocabulary = Vocabulary(
         processes=await moderated_processes(session, remit),
         themes=[
