@@ -12,6 +12,7 @@ from litestar import Litestar
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.db import create_engine
 from participation.models import (
     AnalysisJob,
     Channel,
@@ -51,6 +52,7 @@ from tests.helpers import (
 from tests.sql_statements import recorded
 from tests.test_analysis import TOPICS, sign_in
 from tests.test_query_plans import _analyze, _faults, _filled, _plans
+from tests.volume_rows import fill_volume
 
 PAGE = f"/analysis/{SLUG}"
 SEGMENTS = {"radweg": Segment.RESIDENT, "internet": Segment.FIRM, "bus": Segment.PUPIL}
@@ -495,10 +497,21 @@ def test_the_map_and_the_shown_member_take_as_many_statements_at_any_size(
 # --- at volume: the scoped feed, the map and the shown member read through indexes -----------
 
 
+async def _neighbour(settings: Settings) -> None:
+    engine = create_engine(settings)
+    try:
+        await fill_volume(engine, 1000, slug="nachbar", seed=1)
+    finally:
+        await engine.dispose()
+
+
 def test_scoped_feeds_the_map_and_the_shown_member_read_through_indexes(
     client: Client, settings: Settings
 ) -> None:
     volume = _filled(settings)  # 2,000 published ideas with a confirmed action field each
+    # A neighbouring process, as a district has: with a single process in the table, SQLite's
+    # statistics say `process_id = ?` keeps every row and a scan in id order looks cheapest.
+    asyncio.run(_neighbour(settings))
 
     async def grouped(session: AsyncSession) -> tuple[Process, int, list[int]]:
         process = await session.get(Process, volume.process_id)
