@@ -25,6 +25,7 @@ from participation.models import (
     ReportReason,
     Role,
     StaffScope,
+    Theme,
     ThemeSource,
     User,
     utcnow,
@@ -39,6 +40,7 @@ from participation.services.staff_scope import (
     load_scope,
     set_scope,
 )
+from participation.services.tokens import create_token
 from participation.settings import Settings
 from tests.focus_group_helpers import add_session
 from tests.helpers import (
@@ -50,8 +52,10 @@ from tests.helpers import (
     add_themes,
     csrf_token,
     de,
+    html,
     in_db,
     login,
+    text_of,
 )
 
 
@@ -409,3 +413,55 @@ def test_the_dashboard_is_for_those_whose_remit_holds_the_whole_process(
     assert login(client, "ganz@example.org").status_code == 303
     assert client.get(url).status_code == 200
     assert url in client.get(f"/moderation?process={SLUG}").text
+
+
+def test_the_analysis_lists_only_processes_the_remit_holds_whole_and_says_why(
+    client: Client, settings: Settings
+) -> None:
+    async def rows(session: AsyncSession) -> None:
+        moderator, _ids = await _field_moderator(session)
+        there = (await session.exec(select(Process).where(Process.slug == "anderer-kreis"))).one()
+        here = (await session.exec(select(Process).where(Process.slug == SLUG))).one()
+        field = (await load_scope(session, moderator)).fields_in(_id(here)) or frozenset()
+        await set_scope(session, moderator, {_id(here): list(field), _id(there): []})
+
+    in_db(settings, rows)
+    assert login(client, "feld@example.org").status_code == 303
+    index = client.get("/analysis")
+    assert index.status_code == 200
+    assert 'href="/analysis/anderer-kreis"' in index.text
+    assert f'href="/analysis/{SLUG}"' not in index.text  # no link that would answer 403
+    assert "Radwege im Auetal" in text_of(html(index.text))  # named in the note instead
+    assert client.get(f"/analysis/{SLUG}").status_code == 403
+    assert client.get("/analysis/anderer-kreis").status_code == 200
+
+
+def test_the_staff_api_lists_the_profiles_of_the_callers_fields(
+    client: Client, settings: Settings
+) -> None:
+    async def rows(session: AsyncSession) -> str:
+        moderator, _ids = await _field_moderator(session)
+        here = (await session.exec(select(Process).where(Process.slug == SLUG))).one()
+        field, other = list(
+            await session.exec(
+                select(Theme).where(Theme.process_id == here.id).order_by(col(Theme.position))
+            )
+        )[:2]
+        for title, theme in (("Radverkehr", field), ("Schulen", other)):
+            profile = Profile(process_id=_id(here), title=title)
+            session.add(profile)
+            await session.flush()
+            session.add(ProfileTheme(profile_id=_id(profile), theme_id=_id(theme)))
+        await session.commit()
+        return (await create_token(session, moderator, "Skript")).token
+
+    bearer = in_db(settings, rows)
+    url = f"/api/v1/staff/processes/{SLUG}/profiles"
+    listed = client.get(url, headers={"authorization": f"Bearer {bearer}"})
+    assert listed.status_code == 200
+    assert [item["title"] for item in listed.json()["items"]] == ["Radverkehr"]
+    assert listed.json()["total"] == 1
+    clustered = client.get(
+        f"/api/v1/staff/processes/{SLUG}/clusters", headers={"authorization": f"Bearer {bearer}"}
+    )
+    assert clustered.status_code == 403  # the groups cover the whole process

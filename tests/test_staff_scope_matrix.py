@@ -1,5 +1,5 @@
 """Scoped roles across every staff route: each role × {no scope, this process, another
-process} × every route whose path names a row of a process.
+process, an action field of this process} × every route whose path names a row of a process.
 
 The routes come from the app, so a staff route added later is walked too; a path parameter
 that names a process's row but has no resolver in services/staff_scope.py fails
@@ -29,9 +29,10 @@ from participation.models import (
     RatingRound,
     Role,
     StaffScope,
+    Theme,
     User,
 )
-from participation.services.staff_scope import SCOPED_PARAMETERS
+from participation.services.staff_scope import SCOPED_PARAMETERS, WHOLE_PROCESS
 from participation.services.tokens import create_token
 from participation.settings import Settings
 from participation.token_auth import StaffApiGuard
@@ -78,6 +79,7 @@ class StaffRoute:
     method: str
     path: str
     roles: frozenset[Role]
+    whole_process: bool = False  # declared for those whose remit holds all of the process
 
 
 def staff_routes(app: Litestar) -> list[StaffRoute]:
@@ -90,7 +92,8 @@ def staff_routes(app: Litestar) -> list[StaffRoute]:
             if roles is None:
                 continue
             for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
-                found.append(StaffRoute(method, route.path, roles))
+                whole = bool(handler.opt.get(WHOLE_PROCESS))
+                found.append(StaffRoute(method, route.path, roles, whole))
     return sorted(found, key=lambda r: (r.path, r.method))
 
 
@@ -191,6 +194,27 @@ def test_a_role_limited_to_another_process_is_refused_on_every_route_of_this_one
     assert not wrong, "\n".join(wrong)
 
 
+def _statuses(
+    client: Client,
+    emails: tuple[str, ...],
+    pages: list[StaffRoute],
+    site: Site,
+    extra: dict[str, str],
+) -> dict[str, dict[str, int]]:
+    """Per user, the status each page answers them with, by the route's path."""
+    answers: dict[str, dict[str, int]] = {}
+    for email in emails:
+        client.cookies.clear()
+        assert login(client, email).status_code == 303
+        answers[email] = {
+            route.path: client.get(
+                _fill(site, route.path, extra), follow_redirects=False
+            ).status_code
+            for route in pages
+        }
+    return answers
+
+
 @pytest.mark.parametrize("role", SCOPED_ROLES, ids=lambda role: role.value)
 def test_a_role_limited_to_this_process_reads_every_page_as_an_unlimited_one(
     app: Litestar,
@@ -209,16 +233,7 @@ def test_a_role_limited_to_this_process_reads_every_page_as_an_unlimited_one(
         for route in staff_routes(app)
         if route.method == "GET" and role in route.roles and "{" in route.path
     ]
-    answers: dict[str, dict[str, int]] = {}
-    for email in (unlimited, limited):
-        client.cookies.clear()
-        assert login(client, email).status_code == 303
-        answers[email] = {
-            route.path: client.get(
-                _fill(site, route.path, extra), follow_redirects=False
-            ).status_code
-            for route in pages
-        }
+    answers = _statuses(client, (unlimited, limited), pages, site, extra)
     differ = [
         f"{path}: {answers[unlimited][path]} unlimited, {answers[limited][path]} limited"
         for path in answers[unlimited]
@@ -226,3 +241,56 @@ def test_a_role_limited_to_this_process_reads_every_page_as_an_unlimited_one(
     ]
     assert len(pages) >= 5
     assert not differ, "\n".join(differ)
+
+
+# Path parameters naming a row that belongs to action fields (through its themes): a user
+# limited to a field the row does not carry is refused. The others name the process as a
+# whole (a round, a session, a survey, a clustering) and are open to every remit in it.
+FIELD_ROWS: Final = frozenset(
+    {"contribution_id", "idea_id", "profile_id", "milestone_id", "pair_id", "merge_id"}
+)
+
+
+async def _field_limited_user(session: AsyncSession, email: str, role: Role) -> User:
+    """A user limited to a new action field of the site's process, one no row carries."""
+    user = await add_staff(session, email, role)
+    process = (await session.exec(select(Process).where(Process.slug == SLUG))).one()
+    theme = Theme(process_id=process.id or 0, slug="neu", name="Neues Feld", position=99)
+    session.add(theme)
+    await session.flush()
+    session.add(StaffScope(user_id=user.id or 0, process_id=process.id or 0, theme_id=theme.id))
+    await session.commit()
+    return user
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES, ids=lambda role: role.value)
+def test_a_role_limited_to_an_action_field_reads_only_its_rows_and_no_whole_process_page(
+    app: Litestar,
+    settings: Settings,
+    client: Client,
+    matrix_site: tuple[Site, dict[str, str]],
+    role: Role,
+) -> None:
+    site, extra = matrix_site
+    unlimited = f"{role.value}-alle@example.org"
+    limited = f"{role.value}-feld@example.org"
+    in_db(settings, lambda s: _scoped_user(s, unlimited, role, None))
+    in_db(settings, lambda s: _field_limited_user(s, limited, role))
+    pages = [
+        route
+        for route in staff_routes(app)
+        if route.method == "GET"
+        and role in route.roles
+        and set(_PARAM.findall(route.path)) & SCOPED_PARAMETERS
+    ]
+    answers = _statuses(client, (unlimited, limited), pages, site, extra)
+    wrong = []
+    for route in pages:
+        got, unlimited_got = answers[limited][route.path], answers[unlimited][route.path]
+        refused = route.whole_process or bool(set(_PARAM.findall(route.path)) & FIELD_ROWS)
+        # A refused route may be refused before the handler finds nothing behind a number.
+        allowed = {403} | ({404} if unlimited_got == 404 else set()) if refused else {unlimited_got}
+        if got not in allowed:
+            wrong.append(f"{route.path}: {got} limited, {unlimited_got} unlimited")
+    assert len(pages) >= 5
+    assert not wrong, "\n".join(wrong)

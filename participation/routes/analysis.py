@@ -38,6 +38,7 @@ from participation.services.errors import NotFound, ValidationFailed
 from participation.services.processes import ProcessOverview
 from participation.services.profiles import access, listing
 from participation.services.profiles.breakdown import sector_label, size_label
+from participation.services.staff_scope import WHOLE_PROCESS
 from participation.settings import Settings
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -68,17 +69,27 @@ async def _status_context(db: Db, overview: ProcessOverview) -> dict[str, Any]:
 class AnalysisController(Controller):
     path = "/analysis"
     guards = [requires_analyst]  # noqa: RUF012 - Litestar reads this class attribute
+    # The groups and their maps cover all of a process: not for a remit of some action fields.
+    opt = {WHOLE_PROCESS: True}  # noqa: RUF012
     include_in_schema = False
 
     @get("/", cache=False)
     async def index(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        scope = await guarded_scope(request)
-        overviews = await processes.list_processes(db, scope)
+        remit = await guarded_scope(request)
+        listed = await processes.list_processes(db, remit)
+        overviews = [o for o in listed if remit.holds_whole(o.process.id or 0)]
         runs = await clusters.latest_runs(db, [o.process.id for o in overviews if o.process.id])
-        surveys = await survey_results.list_surveys(db, scope)
+        surveys = await survey_results.list_surveys(db, remit)
         return Template(
             "pages/analysis/index.html",
-            context={"overviews": overviews, "runs": runs, "surveys": surveys},
+            context={
+                "overviews": overviews,
+                "runs": runs,
+                "surveys": [s for s in surveys if remit.holds_whole(s.process.id or 0)],
+                # Processes the user works in only in some action fields: told why they are
+                # not listed, and where their work is.
+                "partly": [o.process for o in listed if not remit.holds_whole(o.process.id or 0)],
+            },
         )
 
     @get("/{slug:str}", cache=False)

@@ -24,6 +24,7 @@ from participation.services import dashboard
 from participation.services.dashboard import counts, population
 from participation.services.errors import ValidationFailed
 from participation.services.spreadsheet_cells import csv_lines
+from participation.services.staff_scope import WHOLE_PROCESS
 from participation.services.survey_results import number
 
 
@@ -36,6 +37,8 @@ class DashboardController(Controller):
     # Signed-in staff get this far (anonymous visitors are sent to sign in); the role (and
     # later the process) is checked by services/dashboard.
     guards = [requires_staff]  # noqa: RUF012 - Litestar reads this class attribute
+    # It counts all of a process: not for a remit of some action fields.
+    opt = {WHOLE_PROCESS: True}  # noqa: RUF012
     include_in_schema = False
 
     async def _process(self, request: Request[Any, Any, Any], db: Db, slug: str) -> Process:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, QueryParameter
+from sqlalchemy import ColumnElement
 
+from participation.auth import guarded_scope
 from participation.models import (
     PUBLIC_PROFILE_STATUSES,
     Channel,
@@ -35,6 +37,7 @@ from participation.services import clusters, processes
 from participation.services.cluster_scope import Scope
 from participation.services.profiles import public
 from participation.services.profiles.breakdown import source_breakdown
+from participation.services.staff_scope import WHOLE_PROCESS
 from participation.token_auth import staff_api
 
 PageParam = Annotated[int, QueryParameter(ge=1, le=public.PAGE_MAX)]
@@ -176,9 +179,15 @@ def _summary(listed: public.ListedProfile) -> ProfileSummary:
 
 
 async def _list(
-    db: Db, slug: str, page: int, per_page: int, statuses: list[ProfileStatus]
+    db: Db,
+    slug: str,
+    page: int,
+    per_page: int,
+    statuses: list[ProfileStatus],
+    in_remit: ColumnElement[bool] | None = None,
 ) -> ProfileListPage:
-    found = await public.profiles_page(db, await _process_id(db, slug), page, per_page, statuses)
+    process_id = await _process_id(db, slug)
+    found = await public.profiles_page(db, process_id, page, per_page, statuses, in_remit)
     return ProfileListPage(
         items=[_summary(item) for item in found.items],
         page=found.page,
@@ -253,6 +262,7 @@ class StaffApiController(StaffProfileWrites, Controller):
     @get("/profiles", summary="All project profiles of a process", guards=[requires_profile_reader])
     async def list_profiles(
         self,
+        request: Request[Any, Any, Any],
         db: Db,
         slug: FromPath[str],
         page: PageParam = 1,
@@ -261,14 +271,16 @@ class StaffApiController(StaffProfileWrites, Controller):
             str, QueryParameter(description="draft, working_group, ready, published, …")
         ] = "",
     ) -> ProfileListPage:
-        """Profiles in every status (or one), by title; authorised with a bearer token."""
+        """Profiles in every status (or one), by title; authorised with a bearer token. A
+        caller limited to some action fields gets the profiles in those."""
         statuses = list(ProfileStatus)
         if status:
             if status not in {s.value for s in ProfileStatus}:
                 message = f"Unknown status {status[:40]!r}"
                 raise ValidationException(detail=message, extra={"status": message})
             statuses = [ProfileStatus(status)]
-        return await _list(db, slug, page, per_page, statuses)
+        remit = await guarded_scope(request)
+        return await _list(db, slug, page, per_page, statuses, remit.profiles_in())
 
     @get(
         "/profiles/{profile_id:int}",
@@ -284,6 +296,7 @@ class StaffApiController(StaffProfileWrites, Controller):
         "/clusters",
         summary="The latest clustering of a process's ideas",
         guards=[requires_cluster_reader],
+        opt={WHOLE_PROCESS: True},  # the groups cover all of the process
     )
     async def latest_clusters(self, db: Db, slug: FromPath[str]) -> ClusterRunItem:
         """The newest run's clusters, largest first, each with all its members' ids; 404 if

@@ -20,6 +20,7 @@ from participation.auth import requires_analyst
 from participation.models import Process, Segment, Survey
 from participation.routes import Db
 from participation.services import survey_export, survey_results
+from participation.services.staff_scope import WHOLE_PROCESS
 from participation.services.survey_results import ResultFilters
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -88,6 +89,8 @@ async def _results_page(request: HTMXRequest, db: Db, survey: Survey, process: P
 class SurveyResultsController(Controller):
     path = "/surveys/{survey_id:int}"
     guards = [requires_analyst]  # noqa: RUF012 - Litestar reads this class attribute
+    # The results count every respondent: not for a remit of some action fields.
+    opt = {WHOLE_PROCESS: True}  # noqa: RUF012
     include_in_schema = False
 
     @get("/results", cache=False)

@@ -15,7 +15,8 @@ An item belongs to an action field through its themes: a contribution through ev
 carries that a moderator has not rejected (suggested ones too, so new items reach the field's
 moderators before anyone confirmed a theme), a profile through its action fields. A user
 limited to action fields of a process still opens the process's pages; what they list is
-narrowed to those fields.
+narrowed to those fields. Pages that count or group all of a process (the analysis, survey
+results, the dashboard) declare `WHOLE_PROCESS` and are for those whose remit holds all of it.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ class Scope:
         if self.limits is None:
             return None
         return self.limits.get(process_id, frozenset()) or None
+
+    def holds_whole(self, process_id: int) -> bool:
+        """Whether the user works in all of a process (not only in some of its fields)."""
+        return self.allows_process(process_id) and self.fields_in(process_id) is None
 
     def allows(self, process_id: int, theme_ids: Collection[int]) -> bool:
         """Whether an item of `process_id` with these action fields is in the scope."""
@@ -162,6 +167,10 @@ async def load_scope(session: AsyncSession, user: User) -> Scope:
 _SCOPE_KEY: Final = "staff_scope"
 # The refusal's detail: the error page (errors.py) explains it in the reader's language.
 OUTSIDE_SCOPE: Final = "Outside the processes and action fields you work in"
+# A route handler's (or controller's) `opt` key: its pages count or group all of a process
+# (the analysis, survey results), so they are for those whose remit holds the whole process,
+# not for a colleague limited to some of its action fields.
+WHOLE_PROCESS: Final = "whole_process"
 # What a resolver finds for a path parameter: the process and the action fields of the row
 # (None: the process as a whole, e.g. a rating round), or None when no such row exists (the
 # handler then answers 404 as before).
@@ -304,6 +313,7 @@ async def check_route(connection: ASGIConnection[Any, Any, Any, Any], user: User
     wanted = [(name, value) for name, value in connection.path_params.items() if name in _RESOLVERS]
     if not wanted:
         return
+    whole = bool(connection.route_handler.opt.get(WHOLE_PROCESS))
     sessionmaker: SessionMaker = connection.app.state.sessionmaker
     async with sessionmaker() as session:
         for name, value in wanted:
@@ -311,11 +321,12 @@ async def check_route(connection: ASGIConnection[Any, Any, Any, Any], user: User
             if found is None:
                 continue  # no such row: the handler answers 404
             process_id, fields = found
-            allowed = (
-                scope.allows_process(process_id)
-                if fields is None
-                else scope.allows(process_id, fields)
-            )
+            if whole:
+                allowed = scope.holds_whole(process_id)
+            elif fields is None:
+                allowed = scope.allows_process(process_id)
+            else:
+                allowed = scope.allows(process_id, fields)
             if not allowed:
                 raise PermissionDeniedException(OUTSIDE_SCOPE)
 

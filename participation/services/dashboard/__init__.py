@@ -46,12 +46,7 @@ def may_view(user: User | None, process: Process, remit: Scope = EVERYWHERE) -> 
     """Whether `user` (with this remit) may see the participation dashboard of `process`.
     It counts all of the process, so it is for those whose remit holds all of it, not for
     a moderator of some action fields."""
-    return (
-        user is not None
-        and user.role in VIEWERS
-        and remit.allows_process(process.id or 0)
-        and remit.fields_in(process.id or 0) is None
-    )
+    return user is not None and user.role in VIEWERS and remit.holds_whole(process.id or 0)
 
 
 def may_enter_population(user: User | None, process: Process) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
+from sqlalchemy import ColumnElement
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -289,9 +290,13 @@ async def profiles_page(
     page: int,
     per_page: int,
     statuses: Sequence[ProfileStatus] = _PUBLIC,
+    in_remit: ColumnElement[bool] | None = None,
 ) -> Page[ListedProfile]:
-    """A page of a process's profiles in `statuses` by title (the API's lists)."""
+    """A page of a process's profiles in `statuses` by title (the API's lists), narrowed to
+    a staff member's remit when `in_remit` is given (staff_scope.Scope.profiles_in)."""
     where = [col(Profile.process_id) == process_id, col(Profile.status).in_(list(statuses))]
+    if in_remit is not None:
+        where.append(in_remit)
     return await _listed_page(session, where, page, per_page)
 
 
