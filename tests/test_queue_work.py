@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import (
@@ -17,6 +18,7 @@ from participation.models import (
     ContributionTheme,
     DuplicatePair,
     ModerationAction,
+    ModerationEvent,
     Process,
     Report,
     ReportReason,
@@ -377,19 +379,45 @@ def test_bulk_reject_assign_and_theme_on_the_whole_page(
     missing = post_form(
         staff_client,
         "/moderation/bulk",
-        {**every, "scope": "page", "action": "reject", "bulk_reason": " "},
+        {
+            **every,
+            "scope": "page",
+            "action": "reject",
+            "bulk_reason": " ",
+            "bulk_reason_code": "spam",
+        },
     )
     assert missing.status_code == 422
     assert field_error(html(missing.text), "bulk-reason")
+    kept = html(missing.text).select_one("#reason-code-bulk option[selected]")
+    assert kept is not None
+    assert kept.get("value") == "spam"  # the chosen kind is kept
     nothing = post_form(staff_client, "/moderation/bulk", {"action": "approve"})
     assert nothing.status_code == 422
     rejected = post_form(
         staff_client,
         "/moderation/bulk",
-        {**every, "scope": "page", "action": "reject", "bulk_reason": "Kein Bezug."},
+        {
+            **every,
+            "scope": "page",
+            "action": "reject",
+            "bulk_reason": "Werbung.",
+            "bulk_reason_code": "spam",
+        },
     )
     assert rejected.status_code == 303
     assert {stored(settings, item.id).status for item in items} == {ContributionStatus.REJECTED}
+
+    # The kind is kept as a single rejection's is: the spam classifier learns from it.
+    async def codes(session: AsyncSession) -> list[str | None]:
+        events = await session.exec(
+            select(ModerationEvent.reason_code).where(
+                ModerationEvent.action == ModerationAction.REJECT
+            )
+        )
+        return list(events.all())
+
+    assert in_db(settings, codes) == ["spam", "spam"]
 
 
 async def test_a_theme_of_another_process_is_refused_in_bulk(session: AsyncSession) -> None:

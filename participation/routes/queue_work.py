@@ -23,6 +23,7 @@ from participation.services.duplicates import PAIR_KINDS, submit_duplicates_job
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.moderation_queue import QueueFilters
 from participation.services.queue_work import BulkResult
+from participation.services.triage import classifier as triage_classifier
 from participation.settings import Settings
 
 
@@ -85,6 +86,8 @@ class QueueWorkController(Controller):
         back = safe_next(data.get("next"), "/moderation")
         action = data.get("action", "")
         versions = queue_work.chosen_versions(data, whole_page=data.get("scope") == "page")
+        # The kind of rejection ("spam", "abuse") teaches the spam classifier (triage).
+        code = triage_classifier.reason_code(data.get("bulk_reason_code", ""))
         try:
             result = await queue_work.bulk(
                 db,
@@ -94,6 +97,7 @@ class QueueWorkController(Controller):
                 reason=data.get("bulk_reason", ""),
                 theme=data.get("bulk_theme", ""),
                 assignee=data.get("bulk_assignee", ""),
+                code=code,
                 remit=await guarded_scope(request),
             )
         except ValidationFailed as failed:
@@ -111,6 +115,10 @@ class QueueWorkController(Controller):
             if settings.duplicates_after_approval:
                 for process_id in {c.process_id for c in result.done if c.kind in PAIR_KINDS}:
                     await submit_duplicates_job(request.app.state, db, process_id)
+        if action == "reject":
+            # One retraining per process, once it has enough decisions.
+            for first in {c.process_id: c for c in result.done}.values():
+                await triage_classifier.after_rejection(request.app.state, db, first, code)
         message, kind = _bulk_message(action, result)
         flash(request, message, kind)
         return Redirect(back, status_code=303)

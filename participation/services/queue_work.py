@@ -208,16 +208,20 @@ async def bulk(
     reason: str = "",
     theme: str = "",
     assignee: str = "",
+    code: str | None = None,
     remit: Scope = EVERYWHERE,
 ) -> BulkResult:
     """One action on many items, each through the single action's rules; items outside the
-    actor's remit are refused, not done. Raises ValidationFailed (nothing done) for a
-    missing reason, action field or colleague."""
+    actor's remit are refused, not done. A rejection's `code` ("spam", "abuse") is kept for
+    the spam classifier as a single rejection's is. Raises ValidationFailed (nothing done)
+    for a missing reason, action field or colleague."""
     if action not in BULK_ACTIONS:
         raise ValidationFailed({"action": _("Please choose what to do with the chosen items.")})
     if not versions:
         raise ValidationFailed({"items": _("Please choose at least one contribution.")})
-    step = await _step(session, action, actor, reason=reason, theme=theme, assignee=assignee)
+    step = await _step(
+        session, action, actor, reason=reason, theme=theme, assignee=assignee, code=code
+    )
     result = BulkResult()
     within = await _within(session, list(versions), remit)
     for contribution_id, version in sorted(versions.items()):
@@ -251,7 +255,14 @@ Step = Callable[[Contribution, int], Awaitable[Contribution]]
 
 
 async def _step(
-    session: AsyncSession, action: str, actor: User, *, reason: str, theme: str, assignee: str
+    session: AsyncSession,
+    action: str,
+    actor: User,
+    *,
+    reason: str,
+    theme: str,
+    assignee: str,
+    code: str | None,
 ) -> Step:
     """The single action for one item, its inputs checked once for all items."""
     if action == "reject":
@@ -273,7 +284,7 @@ async def _step(
         if action == "approve":
             return await moderation.approve(session, cid, actor, version=version)
         if action == "reject":
-            return await moderation.reject(session, cid, actor, reason, version=version)
+            return await moderation.reject(session, cid, actor, reason, version=version, code=code)
         if action == "theme":
             done, _theme, _source = await moderation.decide_theme(
                 session, cid, theme, "confirm", actor
