@@ -420,6 +420,19 @@ def test_queue_filters_and_flags(
     assert any("(1)" in option for option in options)
 
 
+def test_personal_data_in_a_title_is_marked_in_the_queue_and_on_the_item_page(
+    client: Client, staff_client: Client, settings: Settings, process: Process
+) -> None:
+    titled = submitted(
+        client, settings, title="Rückruf unter 0171 2345678", body="Der Radweg an der Schule fehlt."
+    )
+    queue = html(staff_client.get("/moderation?personal=1").text)
+    marks = queue.select(f"#item-{titled.id}-title mark.pii")
+    assert [text_of(m).split(" (")[0] for m in marks] == ["0171 2345678"]
+    item = html(staff_client.get(f"/moderation/contributions/{titled.id}").text)
+    assert [text_of(m).split(" (")[0] for m in item.select("h1 mark.pii")] == ["0171 2345678"]
+
+
 # --- the classifier --------------------------------------------------------------------------
 
 
