@@ -4,10 +4,12 @@ with 1,000 sent responses) with a known population entered for every WZ section 
 class.
 
 In process: the median time to build every figure (services/dashboard.figures), the SQL
-statements one page request runs and each one's plan (EXPLAIN; a plan that reads the
-contribution table from end to end is flagged). Over real HTTP: the page and one CSV file
+statements a page request runs when it counts the figures and when it finds them kept
+(services/dashboard/kept.py), and the counting statements' plans (EXPLAIN; a plan that reads
+the contribution table from end to end is flagged). Over real HTTP: the page and one CSV file
 served by `participation serve` with two workers and loaded by Debian's `wrk` (-t2 -c64),
-beside a bare Litestar app's ceiling on the same machine (bench/load.py's servers).
+beside a bare Litestar app's ceiling on the same machine (bench/load.py's servers); with
+nothing written meanwhile, each worker counts once and then serves the kept figures.
 
 Usage: `python -m bench.dashboard [--ideas 10000] [--seconds 10] [--database-url URL]` (a
 fresh SQLite file by default; an empty PostgreSQL database with --database-url). `make bench
@@ -41,6 +43,7 @@ from participation.app import create_app
 from participation.db import create_engine, create_sessionmaker
 from participation.models import KnownPopulation, PopulationDimension, Process
 from participation.services import dashboard
+from participation.services.dashboard.kept import FigureCache
 from participation.settings import Settings
 
 TIME_ZONE: Final = "Europe/Berlin"
@@ -100,9 +103,17 @@ async def _enter_population(settings: Settings, slug: str) -> tuple[Process, lis
         await engine.dispose()
 
 
-async def _statements(settings: Settings, volume: Volume, path: str) -> list[tuple[str, Any]]:
-    """The statements one signed-in request for `path` runs, with their parameters."""
-    seen: list[tuple[str, Any]] = []
+Statements = list[tuple[str, Any]]
+
+
+async def _statements(
+    settings: Settings, volume: Volume, path: str
+) -> tuple[Statements, Statements]:
+    """The statements a signed-in request for `path` runs, with their parameters: one that
+    counts the figures, and one that finds them kept (services/dashboard/kept.py)."""
+    counting: Statements = []
+    kept: Statements = []
+    seen = counting
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         seen.append((statement, parameters))
@@ -117,12 +128,15 @@ async def _statements(settings: Settings, volume: Volume, path: str) -> list[tup
             answer = await client.post("/login", data={**login, "_csrf_token": token})
             assert answer.status_code == 303, answer.status_code
             (await client.get(path)).raise_for_status()  # templates compiled, caches warm
+            app.state.dashboard_figures = FigureCache()  # the figures counted again
             event.listen(Engine, "after_cursor_execute", record)
             try:
                 (await client.get(path)).raise_for_status()
+                seen = kept
+                (await client.get(path)).raise_for_status()
             finally:
                 event.remove(Engine, "after_cursor_execute", record)
-    return seen
+    return counting, kept
 
 
 async def _plans(settings: Settings, statements: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -160,15 +174,16 @@ def measure(ideas: int, seconds: float, database_url: str | None = None) -> dict
         volume = build(url, VolumeSpec(ideas=ideas))
         _process, times = asyncio.run(_enter_population(settings, volume.process_slug))
         path = f"/admin/processes/{volume.process_slug}/beteiligung"
-        statements = asyncio.run(_statements(settings, volume, path))
-        plans = asyncio.run(_plans(settings, statements))
+        counting, kept = asyncio.run(_statements(settings, volume, path))
+        plans = asyncio.run(_plans(settings, counting))
         report: dict[str, Any] = {
             "ideas": ideas,
             "contributions": volume.rows.get("contribution"),
             "database": url.split(":", 1)[0],
             "fill_seconds": volume.seconds,
             "figures_median_ms": round(statistics.median(times), 1),
-            "statements_per_page": len(statements),
+            "statements_counting": len(counting),
+            "statements_kept": len(kept),
             "full_scans": [p["statement"] for p in plans if p["full_scan"]],
             "plans": plans,
         }

@@ -81,6 +81,7 @@ from participation.routes.triage import TriageController
 from participation.routes.unsubscribe import UnsubscribeController
 from participation.routes.users_admin import UsersAdminController
 from participation.services import survey_results
+from participation.services.dashboard.kept import FigureCache
 from participation.services.tagging import preload_analyzer
 from participation.services.triage import scoring as triage
 from participation.settings import PROJECT_ROOT, Settings
@@ -291,6 +292,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         # The rate-limit counters' lock (one per process); the focus-group joins use it too.
         # The survey results' counts, kept per process (services/survey_results.py).
+        # The dashboard's figures, kept per process (services/dashboard/kept.py).
         state=State(
             {
                 "settings": settings,
@@ -298,6 +300,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "write_turns": WriteTurns(settings),
                 "page_cache": page_cache,
                 "survey_tallies": survey_results.new_results_cache(),
+                "dashboard_figures": FigureCache(),
             }
         ),
         debug=settings.debug,

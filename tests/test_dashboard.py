@@ -5,10 +5,12 @@ see it, and a statement count that stays the same whatever the process holds."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +30,8 @@ from participation.models import (
     ThemeSource,
 )
 from participation.services import dashboard
-from participation.services.dashboard import counts, periods
+from participation.services.dashboard import counts, kept, periods, population
+from participation.services.dashboard.kept import FigureCache, KeptFigures
 from participation.services.dashboard.population import (
     Representation,
     compare,
@@ -38,6 +41,7 @@ from participation.settings import Settings
 from tests.helpers import (
     Client,
     add_idea,
+    add_process,
     add_staff,
     add_themes,
     csrf_token,
@@ -554,5 +558,71 @@ def test_statements_do_not_grow_with_the_process(
             )
 
     in_db(settings, more)
-    assert statements() == before
-    assert before <= 16
+    assert statements() == before  # counted again: the newest contribution changed
+    assert before <= 17  # with the kept figures' stamp (services/dashboard/kept.py)
+    # Opened again with nothing new, the figures are taken from those kept: no contribution
+    # is read.
+    with recorded() as again:
+        assert staff_client.get(URL).status_code == 200
+    assert len(again.runs) < before
+    assert not [r for r in again.runs if "GROUP BY" in r.statement.upper()]
+
+
+# --- the kept figures ---------------------------------------------------------------------------
+
+
+async def test_kept_figures_are_counted_again_after_a_new_contribution_or_a_minute(
+    session: AsyncSession,
+) -> None:
+    process = await add_process(session)
+    cache = FigureCache()
+    builds: list[int] = []
+    clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+
+    async def build() -> dict[str, Any]:
+        builds.append(len(builds))
+        return {"zeitverlauf": len(builds)}
+
+    async def figures() -> KeptFigures:
+        return await cache.figures(session, process, "Europe/Berlin", build, lambda: clock[0])
+
+    first = await figures()
+    assert (await figures()) is first  # nothing changed: kept
+    await add_idea(session, process, title="Neu")
+    assert (await figures()).figures == {"zeitverlauf": 2}  # a new contribution: counted
+    clock[0] += kept.MAX_AGE - timedelta(seconds=1)
+    assert len(builds) == 2
+    await figures()
+    assert len(builds) == 2
+    clock[0] += timedelta(seconds=1)  # a minute since it was counted
+    later = await figures()
+    assert len(builds) == 3
+    assert later.counted_at == clock[0]
+    # Entering the known population changes the stamp too.
+    await population.save_population(
+        session,
+        process.id or 0,
+        population.PopulationForm.from_form(
+            {population.field_name(PopulationDimension.SECTOR, "C"): "12"}
+        ),
+    )
+    await figures()
+    assert len(builds) == 4
+
+
+async def test_requests_for_the_same_figures_wait_for_one_count(session: AsyncSession) -> None:
+    process = await add_process(session)
+    cache = FigureCache()
+    builds = 0
+
+    async def build() -> dict[str, Any]:
+        nonlocal builds
+        builds += 1
+        await asyncio.sleep(0.05)
+        return {}
+
+    found = await asyncio.gather(
+        *(cache.figures(session, process, "Europe/Berlin", build) for _ in range(5))
+    )
+    assert builds == 1
+    assert all(f is found[0] for f in found)

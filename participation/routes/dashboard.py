@@ -22,6 +22,7 @@ from participation.routes.processes import load_process
 from participation.routes.profiles import file_slug
 from participation.services import dashboard
 from participation.services.dashboard import counts, population
+from participation.services.dashboard.kept import FigureCache, KeptFigures
 from participation.services.errors import ValidationFailed
 from participation.services.spreadsheet_cells import csv_lines
 from participation.services.staff_scope import WHOLE_PROCESS
@@ -52,12 +53,13 @@ class DashboardController(Controller):
         self, request: Request[Any, Any, Any], db: Db, state: State, slug: FromPath[str]
     ) -> Template:
         process = await self._process(request, db, slug)
-        figures = await dashboard.figures(db, process, state.settings.time_zone)
+        kept = await _kept(state, db, process)
         return Template(
             "pages/dashboard/dashboard.html",
             context={
                 "process": process,
-                "figures": figures,
+                "figures": kept.figures,
+                "counted_at": kept.counted_at,
                 "base": _base(slug),
                 "may_enter": dashboard.may_enter_population(guarded_user(request), process),
                 "number": number,
@@ -77,8 +79,12 @@ class DashboardController(Controller):
         process = await self._process(request, db, slug)
         if key == figure_file or key not in dashboard.BUILDERS:
             raise NotFoundException()
-        figure = await dashboard.figure(db, process, state.settings.time_zone, key)
-        assert figure is not None
+        if key in dashboard.PAGE_SHOWS_ALL:
+            figure = (await _kept(state, db, process)).figures[key]
+        else:
+            found = await dashboard.figure(db, process, state.settings.time_zone, key)
+            assert found is not None
+            figure = found
         # For German Excel: UTF-8 with BOM, `;`, formulas defused (as the survey export).
         content = "\ufeff" + csv_lines([list(figure.header), *figure.csv_rows()])
         file_name = f"beteiligung-{file_slug(slug)}-{key}.csv"
@@ -117,6 +123,15 @@ class DashboardController(Controller):
             return _population_page(process, form, HTTP_422_UNPROCESSABLE_ENTITY)
         flash(request, _("The known population was saved."), "success")
         return Redirect(f"{_base(slug)}#firms-title", status_code=303)
+
+
+async def _kept(state: State, db: Db, process: Process) -> KeptFigures:
+    """The page's figures, kept between requests (services/dashboard/kept.py)."""
+    time_zone = state.settings.time_zone
+    cache: FigureCache = state.dashboard_figures
+    return await cache.figures(
+        db, process, time_zone, lambda: dashboard.figures(db, process, time_zone)
+    )
 
 
 def _population_page(

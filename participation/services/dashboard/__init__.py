@@ -373,6 +373,11 @@ async def figures(session: AsyncSession, process: Process, time_zone: str) -> di
     return {key: await build(session, process, time_zone) for key, build in BUILDERS.items()}
 
 
+# The figures whose download holds what the page shows (the municipalities' has all of them,
+# the page the first PLACES_SHOWN): their CSV files come from the page's kept figures.
+PAGE_SHOWS_ALL: Final = frozenset(BUILDERS) - {"gemeinden"}
+
+
 async def figure(
     session: AsyncSession, process: Process, time_zone: str, key: str
 ) -> Figure | None:
