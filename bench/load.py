@@ -287,6 +287,13 @@ def scenarios(volume: Volume, profile_id: int = 0) -> list[Scenario]:
             else []
         ),
         Scenario("survey results", f"/surveys/{volume.survey_id}/results", signed_in=True),
+        # The staff workbench: the queue's triage facets, the participation dashboard (its
+        # figures kept between requests), the insult list, one's own account.
+        Scenario("queue, possible spam", "/moderation?spam=1", signed_in=True),
+        Scenario("queue, personal data", "/moderation?personal=1", signed_in=True),
+        Scenario("dashboard", f"/admin/processes/{slug}/beteiligung", signed_in=True),
+        Scenario("insult words", "/moderation/triage/words", signed_in=True),
+        Scenario("own account", "/konto", signed_in=True),
         Scenario("API list", f"/api/v1/processes/{slug}/contributions"),
         Scenario("healthz", "/healthz"),
         Scenario(
