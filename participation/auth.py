@@ -26,7 +26,7 @@ from litestar.types import Empty
 
 from participation.db import SessionMaker
 from participation.models import Role, User
-from participation.services.staff_scope import Scope, check_route, scope_of
+from participation.services.accounts.remit import Scope, check_route, scope_of
 from participation.services.users import get_active_user
 
 SESSION_USER_KEY = "user_id"
@@ -185,7 +185,7 @@ async def guarded_scope(connection: ASGIConnection[Any, Any, Any, Any]) -> Scope
 
 class RoleGuard:
     """A guard that lets through signed-in users with one of its roles (admins always), for
-    rows within their scope (services/staff_scope.py).
+    rows within their scope (services/accounts/remit.py).
     Templates ask it too (`allows`), so nobody is shown a link that would answer 403."""
 
     def __init__(self, *roles: Role) -> None:

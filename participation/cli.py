@@ -318,7 +318,7 @@ def users_create(email: str, role: str, display_name: str, password: str | None)
 def users_scope(email: str, entries: tuple[str, ...], everywhere: bool) -> None:
     """Limit a staff account to processes and action fields, or show its scope:
     participation users scope anna@example.org --process itas:mobilitaet"""
-    from participation.services import staff_scope
+    from participation.services.accounts import remit
     from participation.services.users import get_by_email
 
     settings = _settings()
@@ -331,9 +331,9 @@ def users_scope(email: str, entries: tuple[str, ...], everywhere: bool) -> None:
                 if user is None:
                     raise click.ClickException(f"No account with the address {email}.")
                 if entries or everywhere:
-                    limits = await staff_scope.limits_from_slugs(session, entries)
-                    await staff_scope.set_scope(session, user, limits)
-                lines = await staff_scope.describe_scope(session, user.id or 0)
+                    limits = await remit.limits_from_slugs(session, entries)
+                    await remit.set_scope(session, user, limits)
+                lines = await remit.describe_scope(session, user.id or 0)
         finally:
             await engine.dispose()
         return [

@@ -22,7 +22,7 @@ from participation.db import BUSY, error_text, unavailable_cause
 from participation.i18n import _, current_locale
 from participation.middleware import locale_of
 from participation.private_paths import redact
-from participation.services.staff_scope import OUTSIDE_SCOPE
+from participation.services.accounts.remit import OUTSIDE_SCOPE
 
 log = logging.getLogger("participation")
 

@@ -31,8 +31,8 @@ from participation.models import (
     User,
 )
 from participation.services import contribution_export
+from participation.services.accounts.remit import set_scope
 from participation.services.contribution_export import export_header, export_pages, may_export
-from participation.services.staff_scope import set_scope
 from participation.settings import Settings
 from tests.cluster_rows import add_run
 from tests.focus_group_helpers import add_member, add_session

@@ -1,4 +1,4 @@
-"""The scope of a limited staff member: which items it takes in (services/staff_scope.py).
+"""The scope of a limited staff member: which items it takes in (services/accounts/remit.py).
 Every route walked for every role: tests/test_staff_scope_matrix.py."""
 
 from __future__ import annotations
@@ -31,15 +31,15 @@ from participation.models import (
     utcnow,
 )
 from participation.services import moderation_queue, queue_digest, queue_work
-from participation.services.errors import ValidationFailed
-from participation.services.moderation_queue import QueueFilters
-from participation.services.staff_scope import (
+from participation.services.accounts.remit import (
     EVERYWHERE,
     Scope,
     describe_scope,
     load_scope,
     set_scope,
 )
+from participation.services.errors import ValidationFailed
+from participation.services.moderation_queue import QueueFilters
 from participation.services.tokens import create_token
 from participation.settings import Settings
 from tests.focus_group_helpers import add_session

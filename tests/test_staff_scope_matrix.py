@@ -2,7 +2,7 @@
 process, an action field of this process} × every route whose path names a row of a process.
 
 The routes come from the app, so a staff route added later is walked too; a path parameter
-that names a process's row but has no resolver in services/staff_scope.py fails
+that names a process's row but has no resolver in services/accounts/remit.py fails
 `test_every_path_parameter_is_scoped_or_known`. Lists and counts narrowed to the scope:
 tests/test_staff_scope.py.
 """
@@ -32,7 +32,7 @@ from participation.models import (
     Theme,
     User,
 )
-from participation.services.staff_scope import SCOPED_PARAMETERS, WHOLE_PROCESS
+from participation.services.accounts.remit import SCOPED_PARAMETERS, WHOLE_PROCESS
 from participation.services.tokens import create_token
 from participation.settings import Settings
 from participation.token_auth import StaffApiGuard
@@ -101,7 +101,7 @@ def test_every_path_parameter_is_scoped_or_known(app: Litestar) -> None:
     """A new path parameter must either find its process (a resolver) or be listed above."""
     names = {name for route in staff_routes(app) for name in _PARAM.findall(route.path)}
     unknown = sorted(names - SCOPED_PARAMETERS - UNSCOPED_PARAMETERS)
-    assert not unknown, "add a resolver to services/staff_scope.py for: " + ", ".join(unknown)
+    assert not unknown, "add a resolver to services/accounts/remit.py for: " + ", ".join(unknown)
 
 
 async def _more_rows(session: AsyncSession, site: Site) -> dict[str, str]:

@@ -33,12 +33,12 @@ from participation.services import (
     survey_results,
     tagging,
 )
+from participation.services.accounts.remit import WHOLE_PROCESS
 from participation.services.cluster_scope import Scope
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.processes import ProcessOverview
 from participation.services.profiles import access, listing
 from participation.services.profiles.breakdown import sector_label, size_label
-from participation.services.staff_scope import WHOLE_PROCESS
 from participation.settings import Settings
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]

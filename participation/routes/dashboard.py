@@ -21,11 +21,11 @@ from participation.routes import Db, FormData
 from participation.routes.processes import load_process
 from participation.routes.profiles import file_slug
 from participation.services import dashboard
+from participation.services.accounts.remit import WHOLE_PROCESS
 from participation.services.dashboard import counts, population
 from participation.services.dashboard.kept import FigureCache, KeptFigures
 from participation.services.errors import ValidationFailed
 from participation.services.spreadsheet_cells import csv_lines
-from participation.services.staff_scope import WHOLE_PROCESS
 from participation.services.survey_results import number
 
 

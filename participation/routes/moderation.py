@@ -36,6 +36,7 @@ from participation.services import (
     queue_work,
     reports,
 )
+from participation.services.accounts.remit import Scope
 from participation.services.duplicates import PAIR_KINDS, submit_duplicates_job
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.moderation_log import LogEntry, moderation_log
@@ -43,7 +44,6 @@ from participation.services.moderation_queue import QueueFilters
 from participation.services.profiles import listing as profile_listing
 from participation.services.profiles import sources as profile_sources
 from participation.services.queue_scope import colleagues
-from participation.services.staff_scope import Scope
 from participation.services.triage import classifier as triage_classifier
 from participation.settings import Settings
 

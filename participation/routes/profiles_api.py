@@ -34,10 +34,10 @@ from participation.models import (
 from participation.routes import Db
 from participation.routes.profiles_staff_api import StaffProfileWrites
 from participation.services import clusters, processes
+from participation.services.accounts.remit import WHOLE_PROCESS
 from participation.services.cluster_scope import Scope
 from participation.services.profiles import public
 from participation.services.profiles.breakdown import source_breakdown
-from participation.services.staff_scope import WHOLE_PROCESS
 from participation.token_auth import staff_api
 
 PageParam = Annotated[int, QueryParameter(ge=1, le=public.PAGE_MAX)]

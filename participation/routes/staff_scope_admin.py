@@ -1,5 +1,5 @@
 """An administrator limits a staff member to processes and action fields (their remit);
-the rules are in services/staff_scope.py."""
+the rules are in services/accounts/remit.py."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from participation.i18n import _
 from participation.labels import label
 from participation.models import User
 from participation.routes import Db, FormData
-from participation.services import staff_scope
+from participation.services.accounts import remit
 from participation.services.errors import ValidationFailed
 
 
@@ -36,7 +36,7 @@ class StaffScopeController(Controller):
     @staticmethod
     def _page(
         member: User,
-        choices: list[staff_scope.ScopeChoice],
+        choices: list[remit.ScopeChoice],
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
@@ -54,17 +54,17 @@ class StaffScopeController(Controller):
     @get("/", cache=False)
     async def edit(self, db: Db, user_id: FromPath[int]) -> Template:
         member = await self._member(db, user_id)
-        return self._page(member, await staff_scope.scope_choices(db, user_id))
+        return self._page(member, await remit.scope_choices(db, user_id))
 
     @post("/")
     async def save(
         self, request: Request[Any, Any, Any], db: Db, data: FormData, user_id: FromPath[int]
     ) -> Template | Redirect:
         member = await self._member(db, user_id)
-        choices = await staff_scope.scope_choices(db, user_id)
+        choices = await remit.scope_choices(db, user_id)
         try:
-            limits = staff_scope.read_scope_form(data, choices)
-            await staff_scope.set_scope(db, member, limits, actor=guarded_user(request))
+            limits = remit.read_scope_form(data, choices)
+            await remit.set_scope(db, member, limits, actor=guarded_user(request))
         except ValidationFailed as failed:
             return self._page(member, choices, failed.errors, HTTP_422_UNPROCESSABLE_ENTITY)
         flash(request, _("The remit is saved."), "success")

@@ -20,7 +20,7 @@ from participation.auth import requires_analyst
 from participation.models import Process, Segment, Survey
 from participation.routes import Db
 from participation.services import survey_export, survey_results
-from participation.services.staff_scope import WHOLE_PROCESS
+from participation.services.accounts.remit import WHOLE_PROCESS
 from participation.services.survey_results import ResultFilters
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]

@@ -17,8 +17,7 @@ from participation.i18n import _
 from participation.models import LinkPurpose, Role, User
 from participation.routes import Db, FormData
 from participation.routes.account import NO_STORE
-from participation.services import staff_scope
-from participation.services.accounts import admin
+from participation.services.accounts import admin, remit
 from participation.services.accounts.log import LABELS, account_log
 from participation.services.accounts.mails import link_url
 from participation.services.errors import ValidationFailed
@@ -81,7 +80,7 @@ class UsersAdminController(Controller):
             "new_link": new_link,
             "roles": list(Role),
             "log": await account_log(db, user.id),
-            "remit": await staff_scope.describe_scope(db, user.id),
+            "remit": await remit.describe_scope(db, user.id),
             "log_labels": LABELS,
             "errors": errors or {},
         }

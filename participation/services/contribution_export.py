@@ -56,9 +56,9 @@ from participation.models import (
     ThemeSource,
     User,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.clusters import latest_run
 from participation.services.spreadsheet_cells import Cell, csv_lines, xlsx_cell
-from participation.services.staff_scope import EVERYWHERE, Scope
 
 BATCH: Final = 500
 # Roles that may download a process's contributions. Scoped roles (limited to processes or

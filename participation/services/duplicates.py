@@ -51,8 +51,8 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.errors import NotFound, ServiceError
-from participation.services.staff_scope import EVERYWHERE, Scope
 from participation.services.tagging import analyzer
 
 log = logging.getLogger("participation")

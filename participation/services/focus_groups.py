@@ -40,6 +40,7 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.contributions import hash_token
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.pseudonyms import (
@@ -48,7 +49,6 @@ from participation.services.pseudonyms import (
     pseudonym_error,
     pseudonym_key,
 )
-from participation.services.staff_scope import EVERYWHERE, Scope
 from participation.services.triage.scoring import triage_new
 
 # No 0/O, 1/I/L: a code read off a projector must not be mistyped.

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Contribution, ModerationAction, ModerationEvent, User
-from participation.services.staff_scope import EVERYWHERE, Scope
+from participation.services.accounts.remit import EVERYWHERE, Scope
 
 THEME_ACTIONS: Final = frozenset(
     {ModerationAction.CONFIRM_THEME, ModerationAction.REMOVE_THEME, ModerationAction.ADD_THEME}

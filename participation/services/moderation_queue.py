@@ -47,6 +47,7 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.duplicates import DuplicateHint, hints_for
 from participation.services.moderation import get_contribution, may_ask_for_changes
 from participation.services.moderation_log import LogEntry, moderation_log
@@ -69,7 +70,6 @@ from participation.services.queue_filters import (
 )
 from participation.services.queue_scope import colleagues, moderated_processes, queue_scope
 from participation.services.reports import ReportedItem, open_reports
-from participation.services.staff_scope import EVERYWHERE, Scope
 
 QUEUE_PAGE_SIZE: Final = 25
 __all__ = ["QUEUE_STATES", "QueueFilters"]  # the filters live in services/queue_filters.py

@@ -38,8 +38,8 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.errors import ValidationFailed
-from participation.services.staff_scope import EVERYWHERE, Scope
 
 T = TypeVar("T")
 U = TypeVar("U")

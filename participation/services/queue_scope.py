@@ -1,6 +1,6 @@
 """Who works the moderation queue and what each of them sees: the queue's page and counts,
 the bulk actions and the daily digest ask these functions, which narrow everything to the
-moderator's remit (services/staff_scope.py)."""
+moderator's remit (services/accounts/remit.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Process, Role, User
-from participation.services.staff_scope import EVERYWHERE, Scope, load_scope
+from participation.services.accounts.remit import EVERYWHERE, Scope, load_scope
 
 # The roles that may moderate (routes: auth.requires_moderator).
 MODERATING_ROLES: Final = frozenset({Role.MODERATOR, Role.ADMIN})

@@ -33,9 +33,9 @@ from participation.models import (
     utcnow,
 )
 from participation.services import moderation
+from participation.services.accounts.remit import EVERYWHERE, Scope, load_scope
 from participation.services.errors import Conflict, NotFound, ValidationFailed
 from participation.services.queue_scope import may_moderate
-from participation.services.staff_scope import EVERYWHERE, Scope, load_scope
 
 NOTE_MAX: Final = 2000
 

@@ -29,8 +29,8 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.errors import NotFound, ValidationFailed
-from participation.services.staff_scope import EVERYWHERE, Scope
 
 NOTE_MAX: Final = 1000
 # What a person reads for each reason, in the order the form offers them.

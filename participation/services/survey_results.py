@@ -39,8 +39,8 @@ from participation.models import (
     SurveyResponse,
     SurveySection,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.processes import Page
-from participation.services.staff_scope import EVERYWHERE, Scope
 
 # The query parameters of the results page and the exports.
 PARAMS: Final = ("segment", "sector", "size")

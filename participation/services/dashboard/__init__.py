@@ -23,6 +23,7 @@ from participation import charts
 from participation.i18n import _
 from participation.labels import label
 from participation.models import Channel, PopulationDimension, Process, Role, Segment, User
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.dashboard import counts, periods
 from participation.services.dashboard.population import (
     FACTOR,
@@ -32,7 +33,6 @@ from participation.services.dashboard.population import (
 )
 from participation.services.profiles.breakdown import sector_label, size_label
 from participation.services.spreadsheet_cells import Cell
-from participation.services.staff_scope import EVERYWHERE, Scope
 from participation.services.survey_results import number
 
 # Roles that see a process's dashboard. Scoped roles (limited to processes) will narrow

@@ -39,11 +39,11 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.errors import NotFound, ServiceError, ValidationFailed
 from participation.services.evaluation import rounds
 from participation.services.evaluation.criteria import criteria_of, setup_of
 from participation.services.evaluation.scoring import DISAGREEMENT, RatingValue, score_profiles
-from participation.services.staff_scope import EVERYWHERE, Scope
 
 JUSTIFICATION_MAX: Final = 2000
 NOTE_MAX: Final = 500

@@ -23,8 +23,8 @@ from participation.models import (
     ProfileStatus,
     ProfileTheme,
 )
+from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.processes import Page
-from participation.services.staff_scope import EVERYWHERE, Scope
 
 PAGE_SIZE: Final = 50
 

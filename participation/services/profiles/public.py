@@ -293,7 +293,7 @@ async def profiles_page(
     in_remit: ColumnElement[bool] | None = None,
 ) -> Page[ListedProfile]:
     """A page of a process's profiles in `statuses` by title (the API's lists), narrowed to
-    a staff member's remit when `in_remit` is given (staff_scope.Scope.profiles_in)."""
+    a staff member's remit when `in_remit` is given (accounts/remit.Scope.profiles_in)."""
     where = [col(Profile.process_id) == process_id, col(Profile.status).in_(list(statuses))]
     if in_remit is not None:
         where.append(in_remit)

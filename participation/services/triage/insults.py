@@ -15,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from nlp.insults import COMPOUND_MARK, InsultList, insult_list, normalise_entry, shipped_entries
 from participation.i18n import _
 from participation.models import InsultWord, Process, User, utcnow
+from participation.services.accounts.remit import Scope
 from participation.services.errors import NotFound, ValidationFailed
-from participation.services.staff_scope import Scope
 
 # The most words one process (or the global list) takes: the list is read on every
 # submission.
