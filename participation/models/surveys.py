@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel
 
 from participation.models.base import UTCDateTime, enum_column, timestamp_field
 from participation.models.core import Segment
@@ -90,6 +90,31 @@ class SurveyOption(SQLModel, table=True):
     question_id: int = Field(foreign_key="survey_question.id", index=True, ondelete="CASCADE")
     label: str = Field(max_length=300)
     position: int = 0
+
+
+class SurveyCondition(SQLModel, table=True):
+    """Show a section or a question (exactly one of the two) only when an earlier answer
+    matches: one of `option_ids` chosen at a single- or multiple-choice question, or a scale
+    value from `low` to `high`. The rules are in services/survey_logic.py."""
+
+    __tablename__ = "survey_condition"
+    __table_args__ = (sa.UniqueConstraint("section_id"), sa.UniqueConstraint("question_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
+    section_id: int | None = Field(
+        default=None, foreign_key="survey_section.id", ondelete="CASCADE"
+    )
+    question_id: int | None = Field(
+        default=None, foreign_key="survey_question.id", ondelete="CASCADE"
+    )
+    # The earlier question whose answer decides; deleting it deletes the condition.
+    source_question_id: int = Field(
+        foreign_key="survey_question.id", index=True, ondelete="CASCADE"
+    )
+    option_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    low: int | None = None
+    high: int | None = None
 
 
 class SurveyInvitation(SQLModel, table=True):

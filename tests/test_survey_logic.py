@@ -1,0 +1,184 @@
+"""Survey logic (services/survey_logic.py): conditions on sections and questions, checked
+against the survey's order, evaluated page by page, described in words and counted for the
+results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from participation.models import (
+    Process,
+    QuestionKind,
+    SurveyCondition,
+    SurveyOption,
+    SurveyQuestion,
+    SurveySection,
+)
+from participation.services import survey_logic
+from participation.services.errors import ValidationFailed
+from participation.services.survey_logic import Given, Rule, SurveyRules, Target
+from participation.services.surveys import QuestionView, SectionView, survey_structure
+from tests.survey_data import add_survey_data
+
+# --- the rules on a survey built in memory ----------------------------------------------------
+
+
+def _question(qid: int, section_id: int, kind: QuestionKind, options: int = 0) -> QuestionView:
+    question = SurveyQuestion(
+        id=qid, survey_id=1, section_id=section_id, kind=kind, text=f"Frage {qid}"
+    )
+    choices = [
+        SurveyOption(id=qid * 10 + n, question_id=qid, label=f"Antwort {qid}.{n}")
+        for n in range(1, options + 1)
+    ]
+    return QuestionView(question, choices, 0)
+
+
+def _structure() -> list[SectionView]:
+    """Section 1: single choice 1 (options 11, 12), scale 2, free text 3. Section 2: multiple
+    choice 4 (41, 42), free text 5. Section 3: free text 6."""
+    return [
+        SectionView(
+            SurveySection(id=1, survey_id=1, title="Betrieb"),
+            [
+                _question(1, 1, QuestionKind.SINGLE_CHOICE, 2),
+                _question(2, 1, QuestionKind.SCALE),
+                _question(3, 1, QuestionKind.FREE_TEXT),
+            ],
+        ),
+        SectionView(
+            SurveySection(id=2, survey_id=1, title="Nutzung"),
+            [
+                _question(4, 2, QuestionKind.MULTIPLE_CHOICE, 2),
+                _question(5, 2, QuestionKind.FREE_TEXT),
+            ],
+        ),
+        SectionView(
+            SurveySection(id=3, survey_id=1, title="Wünsche"),
+            [_question(6, 3, QuestionKind.FREE_TEXT)],
+        ),
+    ]
+
+
+def test_a_section_or_question_is_shown_only_when_a_shown_answer_matches() -> None:
+    rules = SurveyRules(
+        sections={2: Rule(1, option_ids=frozenset({11}))},
+        questions={6: Rule(4, option_ids=frozenset({42})), 5: Rule(2, low=4, high=5)},
+    )
+
+    def shown(given: Mapping[int, Given]) -> list[int]:
+        return sorted(rules.shown(_structure(), given).questions)
+
+    firm = {1: Given(frozenset({11})), 2: Given(number=5), 4: Given(frozenset({41, 42}))}
+    assert shown(firm) == [1, 2, 3, 4, 5, 6]
+    assert shown({**firm, 2: Given(number=3)}) == [1, 2, 3, 4, 6]  # out of the range
+    # Another first answer hides section 2; the answer still stored for its question 4 then
+    # decides nothing, so question 6 is hidden too.
+    other = {**firm, 1: Given(frozenset({12}))}
+    assert shown(other) == [1, 2, 3]
+    assert rules.shown(_structure(), other).sections == frozenset({1, 3})
+    assert shown({}) == [1, 2, 3]  # nothing answered: nothing conditional shown
+    assert SurveyRules().shown(_structure(), {}).questions == frozenset(range(1, 7))
+
+
+@pytest.mark.parametrize(
+    ("target", "form", "field"),
+    [
+        (Target(2), {"source": "4"}, "source"),  # its own section
+        (Target(1), {"source": "1"}, "source"),  # the first section has no earlier one
+        (Target(2, 5), {"source": "6"}, "source"),  # a later section
+        (Target(3), {"source": "3"}, "source"),  # free text decides nothing
+        (Target(3), {"source": "x"}, "source"),
+        (Target(3), {"source": "1"}, "options"),  # no answer ticked
+        (Target(3), {"source": "1", "option-41": "on"}, "options"),  # another question's
+        (Target(3), {"source": "2", "low": "4"}, "range"),
+        (Target(3), {"source": "2", "low": "4", "high": "2"}, "range"),
+        (Target(3), {"source": "2", "low": "0", "high": "6"}, "range"),
+    ],
+)
+def test_the_builder_refuses_a_condition_that_is_not_an_earlier_answer(
+    target: Target, form: dict[str, str], field: str
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        survey_logic.check_rule(_structure(), target, form)
+    assert set(refused.value.errors) == {field}
+
+
+def test_the_builder_reads_a_condition_and_says_it_in_words() -> None:
+    structure = _structure()
+    choice = survey_logic.check_rule(
+        structure, Target(3, 6), {"source": "4", "option-41": "on", "option-42": "on"}
+    )
+    assert choice == Rule(4, option_ids=frozenset({41, 42}))
+    assert survey_logic.describe(structure, choice) == (
+        "Shown only if “Frage 4” is answered with “Antwort 4.1” or “Antwort 4.2”."
+    )
+    scale = survey_logic.check_rule(structure, Target(2), {"source": "2", "low": "4", "high": "5"})
+    assert scale == Rule(2, low=4, high=5)
+    assert survey_logic.describe(structure, scale) == (
+        "Shown only if the answer to “Frage 2” is from 4 to 5."
+    )
+    assert [q.question.id for q in survey_logic.sources_for(structure, Target(3))] == [1, 2, 4]
+
+
+def test_a_move_that_would_point_a_condition_forward_is_found() -> None:
+    rules = SurveyRules(sections={3: Rule(4, option_ids=frozenset({41}))})
+    structure = _structure()
+    assert survey_logic.backward_targets(structure, rules) == []
+    # Section 3 moved before section 2: its condition would read a later answer.
+    moved = [structure[0], structure[2], structure[1]]
+    assert survey_logic.backward_targets(moved, rules) == [Target(3)]
+
+
+# --- stored, and counted for the results -------------------------------------------------------
+
+
+async def test_conditions_are_stored_replaced_and_counted_on_the_sent_responses(
+    session: AsyncSession, process: Process
+) -> None:
+    data = await add_survey_data(session, process)
+    survey_id = data.survey.id or 0
+    structure = await survey_structure(session, survey_id)
+    firm, wishes = (view.section.id or 0 for view in structure)
+    good = data.options["Gut"].id or 0
+    free = data.questions["2.2"].id or 0
+    scale = data.questions["1.3"].id or 0
+
+    # The wishes only for those with good internet (the first and second response) ...
+    rule = survey_logic.check_rule(
+        structure, Target(wishes), {"source": str(data.questions["1.1"].id), f"option-{good}": "on"}
+    )
+    await survey_logic.set_condition(session, data.survey, Target(wishes), rule)
+    # ... and the free text only where fibre matters very much (the first).
+    own = survey_logic.check_rule(
+        structure, Target(wishes, free), {"source": str(scale), "low": "5", "high": "5"}
+    )
+    await survey_logic.set_condition(session, data.survey, Target(wishes, free), own)
+
+    rules = await survey_logic.rules_of(session, survey_id)
+    assert rules.sections == {wishes: rule}
+    assert rules.questions == {free: own}
+    counts = await survey_logic.shown_counts(session, survey_id, structure, rules)
+    by_number = {number: counts[q.id or 0] for number, q in data.questions.items()}
+    assert by_number == {"1.1": 3, "1.2": 3, "1.3": 3, "2.1": 2, "2.2": 1}
+
+    # Setting a section's condition again replaces it; none removes it.
+    await survey_logic.set_condition(session, data.survey, Target(wishes), None)
+    await survey_logic.set_condition(
+        session, data.survey, Target(firm, scale), None
+    )  # a question without one: nothing to remove
+    rows = list(await session.exec(select(SurveyCondition)))
+    assert [(r.section_id, r.question_id) for r in rows] == [(None, free)]
+    rules = await survey_logic.rules_of(session, survey_id)
+    counts = await survey_logic.shown_counts(session, survey_id, structure, rules)
+    assert counts[data.questions["2.1"].id or 0] == 3
+
+    # Deleting the question a condition reads deletes the condition with it.
+    source = await session.get(SurveyQuestion, scale)
+    await session.delete(source)
+    await session.commit()
+    assert list(await session.exec(select(SurveyCondition))) == []
