@@ -5,6 +5,7 @@ results."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 import pytest
 from sqlmodel import select
@@ -22,7 +23,25 @@ from participation.services import survey_logic
 from participation.services.errors import ValidationFailed
 from participation.services.survey_logic import Given, Rule, SurveyRules, Target
 from participation.services.surveys import QuestionView, SectionView, survey_structure
+from participation.settings import Settings
+from tests.helpers import Client, contributions, field_error, german, html, in_db, one, text_of
+from tests.survey_builders import (
+    ABOUT_RESIDENT,
+    BuiltSurvey,
+    answer,
+    answers,
+    page_one,
+    page_two,
+    responses,
+    start,
+    stored_survey,
+)
 from tests.survey_data import add_survey_data
+
+SINGLE: Final = QuestionKind.SINGLE_CHOICE
+SCALE: Final = QuestionKind.SCALE
+FREE: Final = QuestionKind.FREE_TEXT
+RANKING: Final = QuestionKind.RANKING
 
 # --- the rules on a survey built in memory ----------------------------------------------------
 
@@ -115,12 +134,12 @@ def test_the_builder_reads_a_condition_and_says_it_in_words() -> None:
     )
     assert choice == Rule(4, option_ids=frozenset({41, 42}))
     assert survey_logic.describe(structure, choice) == (
-        "Shown only if “Frage 4” is answered with “Antwort 4.1” or “Antwort 4.2”."
+        "Wird nur gezeigt, wenn bei „Frage 4“ „Antwort 4.1“ oder „Antwort 4.2“ gewählt wurde."
     )
     scale = survey_logic.check_rule(structure, Target(2), {"source": "2", "low": "4", "high": "5"})
     assert scale == Rule(2, low=4, high=5)
     assert survey_logic.describe(structure, scale) == (
-        "Shown only if the answer to “Frage 2” is from 4 to 5."
+        "Wird nur gezeigt, wenn die Antwort auf „Frage 2“ zwischen 4 und 5 liegt."
     )
     assert [q.question.id for q in survey_logic.sources_for(structure, Target(3))] == [1, 2, 4]
 
@@ -182,3 +201,89 @@ async def test_conditions_are_stored_replaced_and_counted_on_the_sent_responses(
     await session.delete(source)
     await session.commit()
     assert list(await session.exec(select(SurveyCondition))) == []
+
+
+# --- answering: the pages follow the answers --------------------------------------------------
+
+
+def _conditions(settings: Settings, built: BuiltSurvey) -> None:
+    """Section 2 only for "Ja" on the single choice; its free text only for a scale of 4-5."""
+
+    async def add(session: AsyncSession) -> None:
+        structure = await survey_structure(session, built.id)
+        single = built.questions[QuestionKind.SINGLE_CHOICE].id
+        yes = built.option(QuestionKind.SINGLE_CHOICE, 0)
+        second = built.sections[1].id or 0
+        section_rule = survey_logic.check_rule(
+            structure, Target(second), {"source": str(single), f"option-{yes}": "on"}
+        )
+        await survey_logic.set_condition(session, built.survey, Target(second), section_rule)
+        free = Target(second, built.questions[QuestionKind.FREE_TEXT].id)
+        scale = built.questions[QuestionKind.SCALE].id
+        text_rule = survey_logic.check_rule(
+            structure, free, {"source": str(scale), "low": "4", "high": "5"}
+        )
+        await survey_logic.set_condition(session, built.survey, free, text_rule)
+
+    in_db(settings, add)
+
+
+def _progress(client: Client, token: str) -> str:
+    return text_of(one(html(client.get(f"/umfrage/{token}").text), ".survey-progress"))
+
+
+def test_a_hidden_section_is_skipped_and_its_questions_are_not_required(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    built = stored_survey(settings, process)
+    _conditions(settings, built)
+    token = start(client, process, built)
+    assert answer(client, token, ABOUT_RESIDENT).status_code == 303
+    # Before the first section is answered the conditional one is not counted.
+    assert _progress(client, token) == german("Page %(n)d of %(total)d") % {"n": 2, "total": 3}
+    no = str(built.option(QuestionKind.SINGLE_CHOICE, 1))
+    assert answer(client, token, {**page_one(built), built.q(SINGLE): no}).status_code == 303
+    summary = html(client.get(f"/umfrage/{token}").text)
+    assert text_of(one(summary, ".survey-progress")).endswith("3")
+    assert [text_of(h) for h in summary.select(".survey-summary h3")] == ["Ihr Betrieb heute"]
+    assert answer(client, token, {"page": "3"}, action="send").status_code == 303
+    assert in_db(settings, responses)[0].submitted_at is not None
+    assert in_db(settings, contributions) == []
+
+
+def test_a_changed_answer_hides_what_it_showed_and_its_answers_are_not_sent(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    built = stored_survey(settings, process)
+    _conditions(settings, built)
+    token = start(client, process, built)
+    assert answer(client, token, ABOUT_RESIDENT).status_code == 303
+    assert answer(client, token, {**page_one(built), built.q(SCALE): "2"}).status_code == 303
+    # "Ja" shows section 2; a scale of 2 hides its free text, so only the ranking is asked
+    # (and required).
+    page = html(client.get(f"/umfrage/{token}").text)
+    assert text_of(one(page, ".survey-progress")) == german("Page %(n)d of %(total)d") % {
+        "n": 3,
+        "total": 4,
+    }
+    assert page.select(f'[name="{built.q(FREE)}"]') == []
+    missing = answer(client, token, {"page": "2"})
+    assert missing.status_code == 422
+    assert field_error(html(missing.text), built.q(RANKING))
+    assert html(missing.text).select(f"#{built.q(FREE)}-error") == []  # not asked
+    # Back to page 1: fibre matters now, so the text is asked and answered.
+    assert answer(client, token, {"page": "2"}, action="back").status_code == 303
+    assert answer(client, token, page_one(built)).status_code == 303
+    assert answer(client, token, page_two(built)).status_code == 303
+    # Then "Nein": section 2 is hidden again; what was answered there is not sent.
+    no = str(built.option(QuestionKind.SINGLE_CHOICE, 1))
+    assert answer(client, token, {"page": "3"}, action="back").status_code == 303
+    assert answer(client, token, {"page": "2"}, action="back").status_code == 303
+    assert answer(client, token, {**page_one(built), built.q(SINGLE): no}).status_code == 303
+    summary = text_of(html(client.get(f"/umfrage/{token}").text))
+    assert "Mehr Glasfaser" not in summary
+    assert answer(client, token, {"page": "3"}, action="send").status_code == 303
+    sent = {a.question_id for a in in_db(settings, answers)}
+    first_section = {built.questions[k].id for k in (SINGLE, QuestionKind.MULTIPLE_CHOICE, SCALE)}
+    assert sent == first_section
+    assert in_db(settings, contributions) == []

@@ -75,7 +75,7 @@ async def _answer_page(
             context={"survey": survey, "process": process, "thanks": False},
             status_code=HTTP_409_CONFLICT if status_code != 200 else 200,
         )
-    pages = await survey_responses.pages_of(db, survey)
+    pages = await survey_responses.pages_of(db, survey, response)
     now_state = survey_state(survey, utcnow())
     if now_state is not SurveyState.OPEN:
         context = answer_context(survey, process, pages, PageState(page=pages.numbers[0]))

@@ -38,8 +38,10 @@ from participation.models.surveys import (
     SurveyQuestion,
     SurveyResponse,
 )
+from participation.services import survey_logic
 from participation.services.contributions import IdeaForm, check_field, hash_token
 from participation.services.errors import ServiceError, ValidationFailed
+from participation.services.survey_logic import Shown
 from participation.services.surveys import (
     QuestionView,
     SectionView,
@@ -193,24 +195,41 @@ def asks_about(survey: Survey) -> bool:
 
 @dataclass(frozen=True)
 class Pages:
-    """The page numbers a survey has: 0 (about you, if asked), one per section, the summary."""
+    """The page numbers a survey has: 0 (about you, if asked), one per section, the summary.
+    With survey logic (services/survey_logic.py) a respondent's pages leave out the sections
+    their answers do not show, and a page leaves out the questions they do not show."""
 
     numbers: Sequence[int]
     structure: Sequence[SectionView]
+    shown: Shown | None = None  # None: every section and question
 
     @property
     def summary(self) -> int:
         return self.numbers[-1]
 
     def clamp(self, page: int) -> int:
-        return min(max(page, self.numbers[0]), self.summary)
+        """The page itself, or the next one shown (a section an answer has hidden since)."""
+        page = min(max(page, self.numbers[0]), self.summary)
+        return next(n for n in self.numbers if n >= page)
 
     def position(self, page: int) -> int:
         """1-based, for "page 2 of 5"."""
         return self.numbers.index(self.clamp(page)) + 1
 
     def section(self, page: int) -> SectionView | None:
-        return self.structure[page - 1] if 1 <= page <= len(self.structure) else None
+        if not 1 <= page <= len(self.structure):
+            return None
+        view = self.structure[page - 1]
+        if self.shown is None:
+            return view
+        if view.section.id not in self.shown.sections:
+            return None
+        questions = [q for q in view.questions if q.question.id in self.shown.questions]
+        return SectionView(view.section, questions)
+
+    def sections(self) -> list[SectionView]:
+        """The sections shown, each with its questions shown (the summary's)."""
+        return [view for n in self.numbers if (view := self.section(n)) is not None]
 
     def next(self, page: int) -> int:
         return self.numbers[min(self.position(page), len(self.numbers) - 1)]
@@ -219,10 +238,45 @@ class Pages:
         return self.numbers[max(self.position(page) - 2, 0)]
 
 
-async def pages_of(session: AsyncSession, survey: Survey) -> Pages:
+async def pages_of(
+    session: AsyncSession, survey: Survey, response: SurveyResponse | None = None
+) -> Pages:
+    """The survey's pages; for a respondent's `response`, those its saved answers show."""
     structure = await survey_structure(session, survey.id or 0)
     first = 0 if asks_about(survey) else 1
-    return Pages(list(range(first, len(structure) + 2)), structure)
+    numbers = list(range(first, len(structure) + 2))
+    if response is None or response.id is None:
+        return Pages(numbers, structure)
+    rules = await survey_logic.rules_of(session, survey.id or 0)
+    if rules.empty:
+        return Pages(numbers, structure)
+    shown = rules.shown(structure, await _given(session, response.id))
+    numbers = [
+        n
+        for n in numbers
+        if not 1 <= n <= len(structure) or structure[n - 1].section.id in shown.sections
+    ]
+    return Pages(numbers, structure, shown)
+
+
+async def _given(session: AsyncSession, response_id: int) -> dict[int, survey_logic.Given]:
+    """The saved answers as conditions read them: chosen options and the value, by question."""
+    options: dict[int, set[int]] = {}
+    numbers: dict[int, int] = {}
+    rows = await session.exec(
+        select(SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.number).where(
+            SurveyAnswer.response_id == response_id
+        )
+    )
+    for question_id, option_id, number in rows:
+        if option_id is not None:
+            options.setdefault(question_id, set()).add(option_id)
+        elif number is not None:
+            numbers[question_id] = number
+    return {
+        qid: survey_logic.Given(frozenset(options.get(qid, ())), numbers.get(qid))
+        for qid in options.keys() | numbers.keys()
+    }
 
 
 @dataclass
@@ -407,10 +461,11 @@ async def save_page(
     if respondent.sent or response is None or response.id is None:
         raise AlreadySent(_("You have already answered. Thank you!"))
     ensure_open(respondent.survey)
-    pages = await pages_of(session, respondent.survey)
+    pages = await pages_of(session, respondent.survey, response)
     page = pages.clamp(page)
     errors: dict[str, str] = {}
     section = pages.section(page)
+    whole = pages.structure[page - 1] if section is not None else None
     if page == 0:
         errors = check_about(respondent.survey, data)
         if not errors:
@@ -421,11 +476,12 @@ async def save_page(
             response.organisation_name = " ".join(form.organisation_name.split()) if firm else None
             response.organisation_sector = form.organisation_sector if firm else None
             response.organisation_size = form.organisation_size if firm else None
-    elif section is not None:
+    elif section is not None and whole is not None:
         parsed = {q.question.id: parse_answer(q, data, strict=not back) for q in section.questions}
         errors = {f"q-{qid}": p.error for qid, p in parsed.items() if p.error}
         if not errors:
-            ids = [qid for qid in parsed if qid is not None]
+            # Every question of the section: an answer to one hidden now is dropped.
+            ids = [q.question.id for q in whole.questions if q.question.id is not None]
             await session.exec(
                 delete(SurveyAnswer).where(
                     col(SurveyAnswer.response_id) == response.id,
@@ -436,6 +492,10 @@ async def save_page(
                 session.add_all(_rows(response.id, view, parsed[view.question.id]))
     if errors:  # checked before anything was changed: nothing to undo
         raise ValidationFailed(errors)
+    if section is not None:
+        # The page's answers may show or hide later sections.
+        await session.flush()
+        pages = await pages_of(session, respondent.survey, response)
     response.current_page = pages.previous(page) if back else pages.next(page)
     response.updated_at = utcnow()
     session.add(response)
@@ -455,11 +515,13 @@ class Incomplete(ServiceError):
 async def check_complete(session: AsyncSession, respondent: Respondent) -> None:
     response = respondent.response
     assert response is not None
-    pages = await pages_of(session, respondent.survey)
+    pages = await pages_of(session, respondent.survey, response)
     values = await saved_values(session, response)
     if pages.numbers[0] == 0 and (errors := check_about(respondent.survey, values)):
         raise Incomplete(0, errors)
-    for number, view in enumerate(pages.structure, start=1):
+    for number in pages.numbers:
+        if (view := pages.section(number)) is None:
+            continue
         errors = {
             f"q-{q.question.id}": message
             for q in view.questions
@@ -491,6 +553,16 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
         await session.commit()
         await session.refresh(response)
         raise AlreadySent(_("You have already answered. Thank you!"))
+    pages = await pages_of(session, survey, response)
+    if pages.shown is not None:
+        # Answers to questions the other answers hide (given before an earlier answer was
+        # changed) are not sent: the results count a question only where it was shown.
+        await session.exec(
+            delete(SurveyAnswer).where(
+                col(SurveyAnswer.response_id) == response.id,
+                col(SurveyAnswer.question_id).not_in(sorted(pages.shown.questions)),
+            )
+        )
     if response.invitation_id is not None:
         await session.exec(
             update(SurveyInvitation)
