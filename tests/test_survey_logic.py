@@ -8,20 +8,22 @@ from collections.abc import Mapping
 from typing import Final
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import (
     Process,
     QuestionKind,
+    SurveyAnswer,
     SurveyCondition,
     SurveyOption,
     SurveyQuestion,
     SurveySection,
 )
-from participation.services import survey_logic
+from participation.services import survey_logic, survey_results
 from participation.services.errors import ValidationFailed
 from participation.services.survey_logic import Given, Rule, SurveyRules, Target
+from participation.services.survey_results import ResultFilters
 from participation.services.surveys import QuestionView, SectionView, survey_structure
 from participation.settings import Settings
 from tests.helpers import Client, contributions, field_error, german, html, in_db, one, text_of
@@ -156,6 +158,14 @@ def test_a_move_that_would_point_a_condition_forward_is_found() -> None:
 # --- stored, and counted for the results -------------------------------------------------------
 
 
+async def _shown(
+    session: AsyncSession, survey_id: int, structure: list[SectionView], rules: SurveyRules
+) -> dict[int, int]:
+    responses = survey_logic.sent_responses(survey_id)
+    placement = survey_logic.placement_of(structure)
+    return await survey_logic.shown_counts(session, responses, placement, rules)
+
+
 async def test_conditions_are_stored_replaced_and_counted_on_the_sent_responses(
     session: AsyncSession, process: Process
 ) -> None:
@@ -181,7 +191,7 @@ async def test_conditions_are_stored_replaced_and_counted_on_the_sent_responses(
     rules = await survey_logic.rules_of(session, survey_id)
     assert rules.sections == {wishes: rule}
     assert rules.questions == {free: own}
-    counts = await survey_logic.shown_counts(session, survey_id, structure, rules)
+    counts = await _shown(session, survey_id, structure, rules)
     by_number = {number: counts[q.id or 0] for number, q in data.questions.items()}
     assert by_number == {"1.1": 3, "1.2": 3, "1.3": 3, "2.1": 2, "2.2": 1}
 
@@ -193,7 +203,7 @@ async def test_conditions_are_stored_replaced_and_counted_on_the_sent_responses(
     rows = list(await session.exec(select(SurveyCondition)))
     assert [(r.section_id, r.question_id) for r in rows] == [(None, free)]
     rules = await survey_logic.rules_of(session, survey_id)
-    counts = await survey_logic.shown_counts(session, survey_id, structure, rules)
+    counts = await _shown(session, survey_id, structure, rules)
     assert counts[data.questions["2.1"].id or 0] == 3
 
     # Deleting the question a condition reads deletes the condition with it.
@@ -287,3 +297,48 @@ def test_a_changed_answer_hides_what_it_showed_and_its_answers_are_not_sent(
     first_section = {built.questions[k].id for k in (SINGLE, QuestionKind.MULTIPLE_CHOICE, SCALE)}
     assert sent == first_section
     assert in_db(settings, contributions) == []
+
+
+async def test_the_results_say_on_how_many_responses_a_question_was_shown(
+    session: AsyncSession, process: Process
+) -> None:
+    data = await add_survey_data(session, process)
+    structure = await survey_structure(session, data.survey.id or 0)
+    wishes = structure[1].section.id or 0
+    good = data.options["Gut"].id or 0
+    rule = survey_logic.check_rule(
+        structure, Target(wishes), {"source": str(data.questions["1.1"].id), f"option-{good}": "on"}
+    )
+    cache = survey_results.new_results_cache()
+
+    async def results(filters: ResultFilters) -> dict[str, tuple[int | None, int, int]]:
+        found = await survey_results.survey_results(
+            session, data.survey, process, filters, cache=cache
+        )
+        return {
+            q.numbered.number: (q.shown, q.answered, q.skipped)
+            for part in found.sections
+            for q in part.questions
+        }
+
+    before = await results(ResultFilters())
+    assert before["2.2"] == (None, 2, 1)  # the third response skipped it
+    await survey_logic.set_condition(session, data.survey, Target(wishes), rule)
+    # Sent under the condition, the third response (bad internet) would hold no answer of
+    # the wishes: sending drops them.
+    third = data.responses[2].id
+    await session.exec(
+        delete(SurveyAnswer).where(
+            col(SurveyAnswer.response_id) == third,
+            col(SurveyAnswer.question_id).in_([data.questions["2.1"].id, data.questions["2.2"].id]),
+        )
+    )
+    await session.commit()
+    # A new condition is counted at once (it is part of the kept counts' key); the third
+    # response was not asked the wishes, so nobody skipped them.
+    after = await results(ResultFilters())
+    assert after["1.1"] == (None, 3, 0)
+    assert after["2.1"] == (2, 2, 0)
+    assert after["2.2"] == (2, 2, 0)
+    assert (await results(ResultFilters(segment="firm")))["2.2"] == (2, 2, 0)
+    assert (await results(ResultFilters(segment="resident")))["2.2"] == (0, 0, 0)

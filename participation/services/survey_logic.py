@@ -81,6 +81,10 @@ class SurveyRules:
     def empty(self) -> bool:
         return not self.sections and not self.questions
 
+    def key(self) -> tuple[Any, ...]:
+        """A hashable form, for keys of kept counts."""
+        return (tuple(sorted(self.sections.items())), tuple(sorted(self.questions.items())))
+
     def shown(self, structure: Sequence[SectionView], given: Mapping[int, Given]) -> Shown:
         """Which sections and questions `given` (answers by question id) shows, in order:
         an answer of a question not shown decides nothing."""
@@ -281,29 +285,44 @@ def _matching(rule: Rule) -> Any:
 
 async def shown_counts(
     session: AsyncSession,
-    survey_id: int,
-    structure: Sequence[SectionView],
+    responses: Sequence[Any],
+    placement: Sequence[tuple[int, int]],
     rules: SurveyRules,
 ) -> dict[int, int]:
-    """On how many sent responses each question was shown, by question id, in one statement.
-    A response sent keeps the answers of shown questions only, so a matching answer of the
-    source means it was shown; a question counts under its section's condition and its own."""
+    """On how many of the `responses` (conditions on SurveyResponse: the survey's sent ones,
+    perhaps filtered) each question was shown, by question id, in one statement. `placement`
+    holds (question id, section id) pairs. A response sent keeps the answers of shown
+    questions only, so a matching answer of the source means it was shown; a question counts
+    under its section's condition and its own."""
     chains: dict[int, tuple[Rule, ...]] = {}
-    for view in structure:
-        section_rule = rules.sections.get(view.section.id or 0)
-        for q in view.questions:
-            own = rules.questions.get(q.question.id or 0)
-            chains[q.question.id or 0] = tuple(r for r in (section_rule, own) if r is not None)
+    for question_id, section_id in placement:
+        section_rule, own = rules.sections.get(section_id), rules.questions.get(question_id)
+        chains[question_id] = tuple(r for r in (section_rule, own) if r is not None)
     if not chains:
         return {}
     distinct = sorted(set(chains.values()), key=repr)
-    sent = col(SurveyResponse.submitted_at).is_not(None)
     columns = [
         sa.select(sa.func.count())
-        .where(col(SurveyResponse.survey_id) == survey_id, sent, *map(_matching, chain))
+        .select_from(SurveyResponse)
+        .where(*responses, *map(_matching, chain))
         .scalar_subquery()
         for chain in distinct
     ]
     statement: Any = sa.select(*columns)
     counts = dict(zip(distinct, (await session.exec(statement)).one(), strict=True))
     return {question_id: int(counts[chain]) for question_id, chain in chains.items()}
+
+
+def placement_of(structure: Sequence[SectionView]) -> list[tuple[int, int]]:
+    """(question id, section id) of every question, for `shown_counts`."""
+    return [
+        (q.question.id or 0, view.section.id or 0) for view in structure for q in view.questions
+    ]
+
+
+def sent_responses(survey_id: int) -> list[Any]:
+    """The conditions of a survey's sent responses, for `shown_counts`."""
+    return [
+        col(SurveyResponse.survey_id) == survey_id,
+        col(SurveyResponse.submitted_at).is_not(None),
+    ]

@@ -39,6 +39,7 @@ from participation.models import (
     SurveyResponse,
     SurveySection,
 )
+from participation.services import survey_logic
 from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.processes import Page
 
@@ -201,6 +202,7 @@ class QuestionResult:
     scale: Sequence[ScaleCount] = ()
     mean: float | None = None  # the scale's mean
     texts: Sequence[TextAnswer] = ()
+    shown: int | None = None  # with a condition: the responses it was shown on
 
     @property
     def question(self) -> SurveyQuestion:
@@ -302,6 +304,8 @@ class Tally:
     rows: Mapping[int, Sequence[tuple[int | None, int | None, int]]]
     answered: Mapping[int, int]  # respondents per question
     texts: Mapping[int, Sequence[TextAnswer]]  # the first free-text answers per question
+    # Per question with a condition (services/survey_logic.py): the responses it was shown on.
+    shown: Mapping[int, int] = field(default_factory=dict)
 
 
 def tally_cost(tally: Tally) -> int:
@@ -330,9 +334,11 @@ async def _tally(
     survey_id: int,
     outline: Sequence[SectionQuestions],
     filters: ResultFilters,
+    rules: survey_logic.SurveyRules,
 ) -> Tally:
     """Count the answers: one grouped pass, one for the questions with several rows per
-    response, one per free-text question for its first answers."""
+    response, one per free-text question for its first answers, and with survey logic one
+    for the responses each question was shown on."""
     # One pass over the answers: rows per question, option and number (a scale value or a
     # rank). Where a response has one row per question, that also counts who answered it.
     grouped = await session.exec(
@@ -381,7 +387,22 @@ async def _tally(
         for q in part.questions
         if q.question.kind is QuestionKind.FREE_TEXT
     }
-    return Tally(rows=dict(rows), answered=answered, texts=texts)
+    shown: dict[int, int] = {}
+    if not rules.empty:
+        placement = [
+            (q.question.id or 0, part.section.id or 0) for part in outline for q in part.questions
+        ]
+        counted = await survey_logic.shown_counts(
+            session, response_conditions(survey_id, filters), placement, rules
+        )
+        conditional = set(rules.questions) | {
+            q.question.id
+            for part in outline
+            if part.section.id in rules.sections
+            for q in part.questions
+        }
+        shown = {qid: n for qid, n in counted.items() if qid in conditional}
+    return Tally(rows=dict(rows), answered=answered, texts=texts, shown=shown)
 
 
 async def survey_results(
@@ -398,16 +419,17 @@ async def survey_results(
     assert survey.id is not None
     sent, started = await response_counts(session, survey.id, filters)
     outline = await survey_outline(session, survey.id)
+    rules = await survey_logic.rules_of(session, survey.id)
     if cache is None:
-        tally = await _tally(session, survey.id, outline, filters)
+        tally = await _tally(session, survey.id, outline, filters, rules)
     else:
         # The stamp is read before counting: a response sent meanwhile is at worst counted
         # under the older stamp, which no later request asks for.
         stamp = await sent_stamp(session, survey.id)
-        key = (survey.id, filters, stamp, _structure(outline))
+        key = (survey.id, filters, stamp, _structure(outline), rules.key())
         kept = cache.get(key)
         if kept is None:
-            kept = await _tally(session, survey.id, outline, filters)
+            kept = await _tally(session, survey.id, outline, filters, rules)
             cache.put(key, kept)
         tally = kept
     rows, answered = tally.rows, tally.answered
@@ -418,7 +440,12 @@ async def survey_results(
         for numbered in part.questions:
             question_id = numbered.question.id or 0
             n = answered.get(question_id, 0)
-            result = QuestionResult(numbered=numbered, answered=n, skipped=max(sent - n, 0))
+            # A question with a condition was skipped by those it was shown to only.
+            shown = tally.shown.get(question_id)
+            asked = sent if shown is None else shown
+            result = QuestionResult(
+                numbered=numbered, answered=n, skipped=max(asked - n, 0), shown=shown
+            )
             kind = numbered.question.kind
             counted = rows.get(question_id, ())
             if kind is QuestionKind.SCALE:
