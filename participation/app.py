@@ -72,6 +72,7 @@ from participation.routes.rating_sheets import EvaluatorSheetController, MySheet
 from participation.routes.ratings_staff_api import RatingStaffApiController
 from participation.routes.staff_scope_admin import StaffScopeController
 from participation.routes.survey_admin import SurveyAdminController
+from participation.routes.survey_conditions import SurveyConditionController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
@@ -220,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AnalysisController,
             SurveyResultsController,
             SurveyAdminController,
+            SurveyConditionController,
             SurveyController,
             ProcessAdminController,
             ProfileAdminController,

@@ -140,6 +140,8 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/move": ADMINS,
     "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/delete": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/sections/{section_id:int}/condition": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/questions/{question_id:int}/condition": ADMINS,
     # Evaluation: criteria, rating rounds and closing them are the admin's.
     "POST /admin/processes/{slug:str}/bewertung/vorlage": ADMINS,
     "POST /admin/processes/{slug:str}/bewertung/kriterien": ADMINS,

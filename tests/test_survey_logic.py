@@ -26,7 +26,17 @@ from participation.services.survey_logic import Given, Rule, SurveyRules, Target
 from participation.services.survey_results import ResultFilters
 from participation.services.surveys import QuestionView, SectionView, survey_structure
 from participation.settings import Settings
-from tests.helpers import Client, contributions, field_error, german, html, in_db, one, text_of
+from tests.helpers import (
+    Client,
+    contributions,
+    field_error,
+    german,
+    html,
+    in_db,
+    one,
+    post_form,
+    text_of,
+)
 from tests.survey_builders import (
     ABOUT_RESIDENT,
     BuiltSurvey,
@@ -35,6 +45,7 @@ from tests.survey_builders import (
     page_one,
     page_two,
     responses,
+    sign_in_admin,
     start,
     stored_survey,
 )
@@ -342,3 +353,79 @@ async def test_the_results_say_on_how_many_responses_a_question_was_shown(
     assert after["2.2"] == (2, 2, 0)
     assert (await results(ResultFilters(segment="firm")))["2.2"] == (2, 2, 0)
     assert (await results(ResultFilters(segment="resident")))["2.2"] == (0, 0, 0)
+
+
+# --- the builder's condition pages ---------------------------------------------------------------
+
+
+def test_an_admin_sets_a_condition_in_two_steps_and_the_builder_says_it(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    built = stored_survey(settings, process)
+    admin = sign_in_admin(client, settings)
+    builder = f"/admin/surveys/{built.id}/questions"
+    second = built.sections[1].id
+    page_url = f"/admin/surveys/{built.id}/sections/{second}/condition"
+    assert f'href="{page_url}"' in admin.get(builder).text
+    # The first section has nothing before it to decide by.
+    first = html(
+        admin.get(f"/admin/surveys/{built.id}/sections/{built.sections[0].id}/condition").text
+    )
+    assert first.select("#source") == []
+    # Step 1: the earlier choice and scale questions, not the free text or ranking.
+    page = html(admin.get(page_url).text)
+    offered = [text_of(o) for o in page.select("#source option")]
+    assert offered == [
+        built.questions[k].text for k in (SINGLE, QuestionKind.MULTIPLE_CHOICE, SCALE)
+    ]
+    single = built.questions[SINGLE].id
+    # Step 2: its answers to tick; none ticked is refused with the choice kept.
+    page = html(admin.get(f"{page_url}?source={single}").text)
+    assert [text_of(label) for label in page.select("#options label")] == [
+        "Ja",
+        "Nein",
+        "Weiß nicht",
+    ]
+    refused = post_form(admin, page_url, {"source": str(single), "action": "save"})
+    assert refused.status_code == 422
+    assert field_error(html(refused.text), "options")
+    yes = built.option(SINGLE, 0)
+    saved = post_form(
+        admin, page_url, {"source": str(single), f"option-{yes}": "on", "action": "save"}
+    )
+    assert saved.status_code == 303
+    said = german("Shown only if “%(question)s” is answered with %(answers)s.") % {
+        "question": built.questions[SINGLE].text,
+        "answers": german("“%(answer)s”") % {"answer": "Ja"},
+    }
+    assert said in text_of(one(html(admin.get(builder).text), f"#section-{second}"))
+    # Moving the section before the question it reads is refused, with the reason.
+    post_form(admin, f"/admin/surveys/{built.id}/sections/{second}/move", {"direction": "up"})
+    order = in_db(settings, lambda s: survey_structure(s, built.id))
+    assert [view.section.id for view in order] == [built.sections[0].id, second]
+    assert "Nicht verschoben" in text_of(html(admin.get(builder).text))
+    # Removing it shows the section to everyone again.
+    assert post_form(admin, page_url, {"action": "remove"}).status_code == 303
+    assert in_db(settings, lambda s: survey_logic.rules_of(s, built.id)).empty
+
+
+def test_a_condition_goes_with_the_answers_it_read(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    built = stored_survey(settings, process)
+    admin = sign_in_admin(client, settings)
+    _conditions(settings, built)
+    single = built.questions[SINGLE]
+    # The single choice loses "Ja", the answer the section's condition reads.
+    form = {
+        "section_id": str(single.section_id),
+        "kind": "single_choice",
+        "text": single.text,
+        "required": "on",
+        "options": "Nein\nWeiß nicht",
+    }
+    answer = post_form(admin, f"/admin/surveys/{built.id}/questions/{single.id}", form)
+    assert answer.status_code == 303, answer.text
+    rules = in_db(settings, lambda s: survey_logic.rules_of(s, built.id))
+    assert rules.sections == {}
+    assert list(rules.questions) == [built.questions[FREE].id]  # the scale's condition stays

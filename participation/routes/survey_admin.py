@@ -19,13 +19,13 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from participation.auth import requires_admin
-from participation.i18n import _
+from participation.i18n import _, ngettext
 from participation.inputs import parse_int
 from participation.models import Process, Segment, utcnow
 from participation.models.surveys import QuestionKind, Survey
 from participation.routes import Db, FormData, QueryId
 from participation.routes.surveys import answer_context
-from participation.services import survey_responses, surveys
+from participation.services import survey_logic, survey_responses, surveys
 from participation.services.errors import ValidationFailed
 from participation.services.processes import get_process
 from participation.services.survey_responses import PageState
@@ -102,6 +102,7 @@ async def _builder_page(
         for view in structure
     }
     forms.update(section_forms or {})
+    rules = await survey_logic.rules_of(db, survey.id or 0)
     return Template(
         "pages/survey_admin/builder.html",
         context={
@@ -110,6 +111,13 @@ async def _builder_page(
             "structure": structure,
             "section_forms": forms,
             "new_section": new_section or SectionForm(),
+            # The conditions in words, by section and by question (services/survey_logic.py).
+            "section_conditions": {
+                sid: survey_logic.describe(structure, rule) for sid, rule in rules.sections.items()
+            },
+            "question_conditions": {
+                qid: survey_logic.describe(structure, rule) for qid, rule in rules.questions.items()
+            },
         },
         status_code=status_code,
     )
@@ -136,6 +144,22 @@ def _question_page(
         },
         status_code=status_code,
     )
+
+
+async def _refused_move(
+    request: Request[Any, Any, Any], db: Db, survey_id: int, moved: list[surveys.SectionView]
+) -> bool:
+    """Whether the move to `moved` would leave a condition reading a later answer; if so the
+    admin is told and nothing moves."""
+    rules = await survey_logic.rules_of(db, survey_id)
+    if not survey_logic.backward_targets(moved, rules):
+        return False
+    message = _(
+        "Not moved: a condition would then refer to a question that is asked after it. "
+        "Change or remove that condition first."
+    )
+    flash(request, message, "error")
+    return True
 
 
 def _step(direction: str) -> int:
@@ -243,13 +267,22 @@ class SurveyAdminController(Controller):
 
     @post("/surveys/{survey_id:int}/sections/{section_id:int}/move")
     async def move_section(
-        self, db: Db, survey_id: FromPath[int], section_id: FromPath[int], data: FormData
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        survey_id: FromPath[int],
+        section_id: FromPath[int],
+        data: FormData,
     ) -> Redirect:
         survey = (await _survey(db, survey_id))[0]
         section = await surveys.get_section(db, survey, section_id)
         if section is None:
             raise NotFoundException()
-        await surveys.move_section(db, section, _step(data.get("direction", "")))
+        step = _step(data.get("direction", ""))
+        structure = await surveys.survey_structure(db, survey_id)
+        moved = survey_logic.with_section_moved(structure, section_id, step)
+        if not await _refused_move(request, db, survey_id, moved):
+            await surveys.move_section(db, section, step)
         return Redirect(_url(survey, f"/questions#section-{section_id}"), status_code=303)
 
     @post("/surveys/{survey_id:int}/sections/{section_id:int}/delete")
@@ -350,11 +383,25 @@ class SurveyAdminController(Controller):
                 survey, process, structure, form, view, HTTP_422_UNPROCESSABLE_ENTITY
             )
         flash(request, _("Question saved."), "success")
+        # Conditions that read answers this question no longer offers go with them.
+        structure = await surveys.survey_structure(db, survey_id)
+        if removed := await survey_logic.prune(db, survey_id, structure):
+            message = ngettext(
+                "%(num)d condition read answers this question no longer has and was removed.",
+                "%(num)d conditions read answers this question no longer has and were removed.",
+                removed,
+            )
+            flash(request, message % {"num": removed}, "info")
         return Redirect(_url(survey, f"/questions#question-{question_id}"), status_code=303)
 
     @post("/surveys/{survey_id:int}/questions/{question_id:int}/move")
     async def move_question(
-        self, db: Db, survey_id: FromPath[int], question_id: FromPath[int], data: FormData
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        survey_id: FromPath[int],
+        question_id: FromPath[int],
+        data: FormData,
     ) -> Redirect:
         """Up or down within its section (`direction`), or to the end of another (`section`)."""
         survey = (await _survey(db, survey_id))[0]
@@ -369,7 +416,10 @@ class SurveyAdminController(Controller):
             )
             if section is None:
                 raise NotFoundException()
-            await surveys.move_question_to(db, view.question, section)
+            structure = await surveys.survey_structure(db, survey_id)
+            moved = survey_logic.with_question_moved(structure, question_id, section.id or 0)
+            if not await _refused_move(request, db, survey_id, moved):
+                await surveys.move_question_to(db, view.question, section)
         else:
             await surveys.move_question(db, survey, view.question, _step(data.get("direction", "")))
         return Redirect(_url(survey, f"/questions#question-{question_id}"), status_code=303)

@@ -233,6 +233,58 @@ def backward_targets(structure: Sequence[SectionView], rules: SurveyRules) -> li
     return wrong
 
 
+def with_section_moved(
+    structure: Sequence[SectionView], section_id: int, step: int
+) -> list[SectionView]:
+    """The structure after moving a section one place up (-1) or down (+1), as
+    services/surveys.move_section does: for `backward_targets` before the move is made."""
+    moved = list(structure)
+    index = next(i for i, view in enumerate(moved) if view.section.id == section_id)
+    if 0 <= index + step < len(moved):
+        moved[index], moved[index + step] = moved[index + step], moved[index]
+    return moved
+
+
+def with_question_moved(
+    structure: Sequence[SectionView], question_id: int, section_id: int
+) -> list[SectionView]:
+    """The structure after moving a question to the end of another section."""
+    found = [q for view in structure for q in view.questions if q.question.id == question_id]
+    moved = []
+    for view in structure:
+        kept = [q for q in view.questions if q.question.id != question_id]
+        if view.section.id == section_id:
+            kept += found
+        moved.append(SectionView(view.section, kept))
+    return moved
+
+
+async def prune(session: AsyncSession, survey_id: int, structure: Sequence[SectionView]) -> int:
+    """After a question was edited or deleted: drop the options a condition names that its
+    question no longer has, and the conditions left with none, or whose question can no
+    longer decide (changed to free text or ranking). Returns how many conditions went."""
+    sources = {q.question.id: q for view in structure for q in view.questions}
+    rows = list(
+        await session.exec(select(SurveyCondition).where(SurveyCondition.survey_id == survey_id))
+    )
+    removed = 0
+    for row in rows:
+        source = sources.get(row.source_question_id)
+        kind = source.question.kind if source is not None else None
+        offered = {o.id for o in source.options} if source is not None else set()
+        kept = [o for o in row.option_ids if o in offered]
+        is_choice = kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+        if (is_choice and kept) or (kind is QuestionKind.SCALE and not row.option_ids):
+            if kept != row.option_ids:
+                row.option_ids = kept
+                session.add(row)
+            continue
+        await session.delete(row)
+        removed += 1
+    await session.commit()
+    return removed
+
+
 def describe(structure: Sequence[SectionView], rule: Rule) -> str:
     """The condition in words, e.g. 'Shown only if “Größe des Betriebs” is answered with
     “1-9” or “10-49”.'"""
