@@ -399,6 +399,8 @@ def test_an_admin_sets_a_condition_in_two_steps_and_the_builder_says_it(
         "answers": german("“%(answer)s”") % {"answer": "Ja"},
     }
     assert said in text_of(one(html(admin.get(builder).text), f"#section-{second}"))
+    preview = html(admin.get(f"/admin/surveys/{built.id}/preview").text)
+    assert [text_of(p) for p in preview.select(".builder-condition")] == [said]
     # Moving the section before the question it reads is refused, with the reason.
     post_form(admin, f"/admin/surveys/{built.id}/sections/{second}/move", {"direction": "up"})
     order = in_db(settings, lambda s: survey_structure(s, built.id))

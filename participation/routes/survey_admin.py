@@ -8,6 +8,7 @@ its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -102,7 +103,6 @@ async def _builder_page(
         for view in structure
     }
     forms.update(section_forms or {})
-    rules = await survey_logic.rules_of(db, survey.id or 0)
     return Template(
         "pages/survey_admin/builder.html",
         context={
@@ -111,13 +111,7 @@ async def _builder_page(
             "structure": structure,
             "section_forms": forms,
             "new_section": new_section or SectionForm(),
-            # The conditions in words, by section and by question (services/survey_logic.py).
-            "section_conditions": {
-                sid: survey_logic.describe(structure, rule) for sid, rule in rules.sections.items()
-            },
-            "question_conditions": {
-                qid: survey_logic.describe(structure, rule) for qid, rule in rules.questions.items()
-            },
+            **await _conditions_in_words(db, survey.id or 0, structure),
         },
         status_code=status_code,
     )
@@ -144,6 +138,22 @@ def _question_page(
         },
         status_code=status_code,
     )
+
+
+async def _conditions_in_words(
+    db: Db, survey_id: int, structure: Sequence[surveys.SectionView]
+) -> dict[str, dict[int, str]]:
+    """The conditions in words, by section and by question (services/survey_logic.py), for
+    the builder and the preview."""
+    rules = await survey_logic.rules_of(db, survey_id)
+    return {
+        "section_conditions": {
+            sid: survey_logic.describe(structure, rule) for sid, rule in rules.sections.items()
+        },
+        "question_conditions": {
+            qid: survey_logic.describe(structure, rule) for qid, rule in rules.questions.items()
+        },
+    }
 
 
 async def _refused_move(
@@ -461,6 +471,7 @@ class SurveyAdminController(Controller):
         survey, process = await _survey(db, survey_id)
         pages = await survey_responses.pages_of(db, survey)
         context = answer_context(survey, process, pages, PageState(page=pages.numbers[0]))
+        context.update(await _conditions_in_words(db, survey_id, pages.structure))
         return Template("pages/survey_admin/preview.html", context=context)
 
     # --- invitations --------------------------------------------------------------------
