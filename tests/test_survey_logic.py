@@ -18,6 +18,7 @@ from participation.models import (
     SurveyCondition,
     SurveyOption,
     SurveyQuestion,
+    SurveyResponse,
     SurveySection,
 )
 from participation.services import survey_logic, survey_results
@@ -172,8 +173,11 @@ def test_a_move_that_would_point_a_condition_forward_is_found() -> None:
 async def _shown(
     session: AsyncSession, survey_id: int, structure: list[SectionView], rules: SurveyRules
 ) -> dict[int, int]:
-    responses = survey_logic.sent_responses(survey_id)
-    placement = survey_logic.placement_of(structure)
+    responses = [
+        col(SurveyResponse.survey_id) == survey_id,
+        col(SurveyResponse.submitted_at).is_not(None),
+    ]
+    placement = [(q.question.id or 0, v.section.id or 0) for v in structure for q in v.questions]
     return await survey_logic.shown_counts(session, responses, placement, rules)
 
 

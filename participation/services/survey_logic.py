@@ -31,7 +31,7 @@ from participation.models import (
     SurveyResponse,
 )
 from participation.services.errors import ValidationFailed
-from participation.services.surveys import SectionView
+from participation.services.surveys import QuestionView, SectionView
 
 # The kinds of question an answer can decide by.
 SOURCE_KINDS: Final = frozenset(
@@ -142,10 +142,10 @@ class Target:
     question_id: int | None = None
 
 
-def sources_for(structure: Sequence[SectionView], target: Target) -> list[Any]:
+def sources_for(structure: Sequence[SectionView], target: Target) -> list[QuestionView]:
     """The questions a condition of `target` may depend on: those of the earlier sections
     that an answer can decide by (QuestionViews, in the survey's order)."""
-    found = []
+    found: list[QuestionView] = []
     for view in structure:
         if view.section.id == target.section_id:
             break
@@ -363,18 +363,3 @@ async def shown_counts(
     statement: Any = sa.select(*columns)
     counts = dict(zip(distinct, (await session.exec(statement)).one(), strict=True))
     return {question_id: int(counts[chain]) for question_id, chain in chains.items()}
-
-
-def placement_of(structure: Sequence[SectionView]) -> list[tuple[int, int]]:
-    """(question id, section id) of every question, for `shown_counts`."""
-    return [
-        (q.question.id or 0, view.section.id or 0) for view in structure for q in view.questions
-    ]
-
-
-def sent_responses(survey_id: int) -> list[Any]:
-    """The conditions of a survey's sent responses, for `shown_counts`."""
-    return [
-        col(SurveyResponse.survey_id) == survey_id,
-        col(SurveyResponse.submitted_at).is_not(None),
-    ]
