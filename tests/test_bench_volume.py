@@ -225,6 +225,12 @@ def test_scenarios_cover_the_issue() -> None:
         "/analysis/volumen/groups/1",
         "/moderation/duplicates?process=volumen",
         "/surveys/2/results",
+        # The staff workbench (issue 21).
+        "/moderation?spam=1",
+        "/moderation?personal=1",
+        "/admin/processes/volumen/beteiligung",
+        "/moderation/triage/words",
+        "/konto",
     }
     # With the bench profile, its staff pages too.
     assert {s.path for s in scenarios(volume, profile_id=7) if s.signed_in} >= {
