@@ -109,11 +109,7 @@ class SurveyConditionController(Controller):
             db, survey_id, section_id, question_id
         )
         rules = await survey_logic.rules_of(db, survey_id)
-        current = (
-            rules.sections.get(target.section_id)
-            if question_id is None
-            else rules.questions.get(question_id)
-        )
+        current = rules.of(target)
         values: dict[str, str] = {}
         if current is not None:
             values = {f"option-{o}": "on" for o in current.option_ids}
@@ -155,11 +151,7 @@ class SurveyConditionController(Controller):
             rule = survey_logic.check_rule(structure, target, data)
         except ValidationFailed as failed:
             rules = await survey_logic.rules_of(db, survey_id)
-            stored = (
-                rules.sections.get(section_id)
-                if question_id is None
-                else rules.questions.get(question_id)
-            )
+            stored = rules.of(target)
             return _page(
                 survey,
                 process,

@@ -50,6 +50,13 @@ class Rule:
     low: int | None = None
     high: int | None = None
 
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """A scale condition's range, the whole scale where a bound is open."""
+        low = SCALE_LOW if self.low is None else self.low
+        high = SCALE_HIGH if self.high is None else self.high
+        return low, high
+
     def matches(self, answer: Given | None) -> bool:
         if answer is None:
             return False
@@ -57,8 +64,7 @@ class Rule:
             return not self.option_ids.isdisjoint(answer.option_ids)
         if answer.number is None:
             return False
-        low = SCALE_LOW if self.low is None else self.low
-        high = SCALE_HIGH if self.high is None else self.high
+        low, high = self.bounds
         return low <= answer.number <= high
 
 
@@ -80,6 +86,12 @@ class SurveyRules:
     @property
     def empty(self) -> bool:
         return not self.sections and not self.questions
+
+    def of(self, target: Target) -> Rule | None:
+        """The condition of a section or a question, if it has one."""
+        if target.question_id is None:
+            return self.sections.get(target.section_id)
+        return self.questions.get(target.question_id)
 
     def key(self) -> tuple[Any, ...]:
         """A hashable form, for keys of kept counts."""
@@ -222,11 +234,8 @@ def backward_targets(structure: Sequence[SectionView], rules: SurveyRules) -> li
     targets += [Target(section_of.get(qid, 0), qid) for qid in rules.questions]
     wrong = []
     for target in targets:
-        rule = (
-            rules.sections[target.section_id]
-            if target.question_id is None
-            else rules.questions[target.question_id]
-        )
+        rule = rules.of(target)
+        assert rule is not None
         source_section = section_of.get(rule.source_question_id)
         if source_section is None or order[source_section] >= order.get(target.section_id, -1):
             wrong.append(target)
@@ -312,8 +321,8 @@ def describe(structure: Sequence[SectionView], rule: Rule) -> str:
         }
     return _("Shown only if the answer to “%(question)s” is from %(low)d to %(high)d.") % {
         "question": text,
-        "low": rule.low or SCALE_LOW,
-        "high": rule.high or SCALE_HIGH,
+        "low": rule.bounds[0],
+        "high": rule.bounds[1],
     }
 
 
@@ -329,9 +338,7 @@ def _matching(rule: Rule) -> Any:
     if rule.option_ids:
         answer = answer.where(col(SurveyAnswer.option_id).in_(sorted(rule.option_ids)))
     else:
-        answer = answer.where(
-            col(SurveyAnswer.number).between(rule.low or SCALE_LOW, rule.high or SCALE_HIGH)
-        )
+        answer = answer.where(col(SurveyAnswer.number).between(*rule.bounds))
     return answer.exists()
 
 

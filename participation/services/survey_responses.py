@@ -512,7 +512,9 @@ class Incomplete(ServiceError):
         self.errors = errors
 
 
-async def check_complete(session: AsyncSession, respondent: Respondent) -> None:
+async def check_complete(session: AsyncSession, respondent: Respondent) -> Pages:
+    """Raises Incomplete for the first page with a missing answer; returns the pages the
+    respondent's answers show."""
     response = respondent.response
     assert response is not None
     pages = await pages_of(session, respondent.survey, response)
@@ -529,6 +531,7 @@ async def check_complete(session: AsyncSession, respondent: Respondent) -> None:
         }
         if errors:
             raise Incomplete(number, errors)
+    return pages
 
 
 async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
@@ -540,7 +543,7 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
     if respondent.sent or response is None or response.id is None:
         raise AlreadySent(_("You have already answered. Thank you!"))
     ensure_open(survey)
-    await check_complete(session, respondent)
+    pages = await check_complete(session, respondent)
     now = utcnow()
     claimed = await session.exec(
         update(SurveyResponse)
@@ -553,7 +556,6 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
         await session.commit()
         await session.refresh(response)
         raise AlreadySent(_("You have already answered. Thank you!"))
-    pages = await pages_of(session, survey, response)
     if pages.shown is not None:
         # Answers to questions the other answers hide (given before an earlier answer was
         # changed) are not sent: the results count a question only where it was shown.
