@@ -4,11 +4,14 @@ service into moderation."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 import pytest
 from bs4 import BeautifulSoup
+from litestar.testing import TestClient
 
+from participation.app import create_app
 from participation.models import (
     Channel,
     ContributionStatus,
@@ -343,3 +346,18 @@ def test_english_pages(client: Client, process: Process) -> None:
     page = html(client.get(START).text)
     assert progress(page) == "Step 1 of 5"
     assert text_of(one(page, "h1")) == "What is your idea?"
+
+
+def test_moving_between_steps_does_not_use_up_the_write_budget(
+    settings: Settings, process: Process
+) -> None:
+    """Steps only check answers: they count like the normal form's field checks; sending
+    counts as a write, with the write budget's limit."""
+    limits = replace(settings, write_rate_limit_per_minute=1, check_rate_limit_per_minute=100)
+    answers = {"title": TITLE, "body": BODY, "segment": "resident", "consent": "on"}
+    with TestClient(create_app(limits), base_url="http://testserver.local") as limited:
+        for step in ["idea", "more", "who", "place", "check"] * 2:
+            assert post_form(limited, START, {**answers, "step": step}).status_code == 200
+        assert post_form(limited, SEND, answers).status_code == 303
+        assert post_form(limited, SEND, answers).status_code == 429
+    assert len(in_db(settings, contributions)) == 1
