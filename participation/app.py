@@ -61,6 +61,7 @@ from participation.routes.follow import FollowController
 from participation.routes.join import JoinController
 from participation.routes.moderation import ModerationController
 from participation.routes.open_data import OpenDataController
+from participation.routes.plain_language import PlainLanguageController
 from participation.routes.plan import PlanController
 from participation.routes.plan_api import PlanApiController
 from participation.routes.processes import ProcessController
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SystemController,
             ProcessController,
             ContributionController,
+            PlainLanguageController,
             EngagementController,
             FollowController,
             UnsubscribeController,

@@ -56,6 +56,9 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     # Residents: ideas, comments, supports, reports, their follow link, unsubscribing.
     "POST /processes/{slug:str}/ideas": PUBLIC,
     "POST /processes/{slug:str}/ideas/check/{field:str}": PUBLIC,
+    # The idea form in plain language: its steps, and sending.
+    "POST /processes/{slug:str}/einfach": PUBLIC,
+    "POST /processes/{slug:str}/einfach/senden": PUBLIC,
     "POST /processes/{slug:str}/ideas/{idea_id:int}/comments": PUBLIC,
     "POST /processes/{slug:str}/ideas/{idea_id:int}/support": PUBLIC,
     "POST /processes/{slug:str}/ideas/{idea_id:int}/support/withdraw": PUBLIC,

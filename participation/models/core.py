@@ -206,6 +206,17 @@ class Process(SQLModel, table=True):
     data_licence: DataLicence | None = Field(
         default=None, sa_type=enum_column(DataLicence), nullable=True
     )
+    # The Leichte-Sprache version of the description (Markdown), written by an admin; ""
+    # means there is none, and the process page links no plain page.
+    plain_description: str = Field(
+        default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""}
+    )
+    # The admin's plain help texts for the steps of the plain idea form, by the keys of
+    # services/plain_help.py; a step without one shows the default text.
+    plain_help: dict[str, str] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False, server_default="{}"),
+    )
 
 
 class Phase(SQLModel, table=True):

@@ -26,6 +26,7 @@ from participation.routes import Db, FormData
 from participation.services import processes, retention
 from participation.services.errors import ValidationFailed
 from participation.services.open_data import LICENCES
+from participation.services.plain_help import HELP_TEXTS, PLAIN_DESCRIPTION_MAX, PLAIN_HELP_MAX
 from participation.services.processes import ProcessForm
 
 
@@ -47,6 +48,10 @@ def _form_page(
             "channels": list(Channel),
             "modes": list(ModerationMode),
             "licence_choices": [(code.value, lic.title) for code, lic in LICENCES.items()],
+            # The plain idea form's steps whose help texts the admin may write.
+            "plain_help_texts": HELP_TEXTS,
+            "plain_description_max": PLAIN_DESCRIPTION_MAX,
+            "plain_help_max": PLAIN_HELP_MAX,
             # The day the daily purge takes this process's personal data (services/retention.py).
             "data_deleted_from": data_deleted_from,
             "retention_days": retention_days,

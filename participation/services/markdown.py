@@ -50,8 +50,9 @@ def _link_open(
     return self.renderToken(tokens, idx, options, env)
 
 
-def _create() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+def _create(breaks: bool = False) -> MarkdownIt:
+    options = {"html": False, "linkify": False, "typographer": False, "breaks": breaks}
+    md = MarkdownIt("commonmark", options)
     md.disable("image")
     md.validateLink = _safe_link  # type: ignore[method-assign]
     md.add_render_rule("heading_open", _shifted_heading)
@@ -61,8 +62,15 @@ def _create() -> MarkdownIt:
 
 
 _MD = _create()
+# Leichte Sprache puts every sentence on a line of its own: a line break stays one.
+_MD_LINES = _create(breaks=True)
 
 
 def render_markdown(source: str) -> Markup:
     """Safe HTML for Markdown text: raw HTML escaped, unsafe links left as plain text."""
     return Markup(_MD.render(source or ""))  # noqa: S704 - html is off, links are checked
+
+
+def render_plain_markdown(source: str) -> Markup:
+    """As render_markdown, with every line break kept (texts in Leichte Sprache)."""
+    return Markup(_MD_LINES.render(source or ""))  # noqa: S704 - html is off, links are checked

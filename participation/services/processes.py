@@ -40,6 +40,12 @@ from participation.models import (
 )
 from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.errors import ValidationFailed
+from participation.services.plain_help import (
+    check_plain_texts,
+    clean_text,
+    read_help_fields,
+    stored_help,
+)
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -435,6 +441,10 @@ class ProcessForm:
     channels: list[str] = field(default_factory=lambda: [Channel.IDEA_CALL.value])
     # A DataLicence value; "" for none (then no open data is offered).
     data_licence: str = ""
+    # The Leichte-Sprache version (services/plain_help.py): the description, and the plain
+    # idea form's help texts by step key, as typed.
+    plain_description: str = ""
+    plain_help: dict[str, str] = field(default_factory=dict)
     phases: list[PhaseRow] = field(default_factory=list)
     themes: list[ThemeRow] = field(default_factory=list)
     confirmed_removals: set[int] = field(default_factory=set)
@@ -456,6 +466,8 @@ class ProcessForm:
             moderation_mode=data.get("moderation_mode", ""),
             channels=[c.value for c in Channel if data.get(f"channel-{c.value}") == "on"],
             data_licence=data.get("data_licence", ""),
+            plain_description=data.get("plain_description", ""),
+            plain_help=read_help_fields(data),
             phases=[row_of(PhaseRow, row) for row in rows.get("phases", [])],
             themes=[row_of(ThemeRow, row) for row in rows.get("themes", [])],
             confirmed_removals={
@@ -611,6 +623,7 @@ def validate_process_form(form: ProcessForm, time_zone: str = DEFAULT_TIME_ZONE)
         errors["moderation_mode"] = _("Please choose when ideas are published.")
     if form.data_licence and form.data_licence not in {d.value for d in DataLicence}:
         errors["data_licence"] = _("Please choose one of the licences, or none.")
+    errors.update(check_plain_texts(form.plain_description, form.plain_help))
     errors.update(_check_phases(form, ZoneInfo(time_zone)))
     errors.update(_check_themes(form))
     form.errors = errors
@@ -635,6 +648,8 @@ def form_for(
         moderation_mode=process.moderation_mode.value,
         channels=list(process.open_channels),
         data_licence=process.data_licence.value if process.data_licence else "",
+        plain_description=process.plain_description,
+        plain_help=dict(process.plain_help),
         phases=[
             PhaseRow(
                 id=str(p.id),
@@ -746,6 +761,8 @@ async def save_process(
     process.moderation_mode = ModerationMode(form.moderation_mode)
     process.open_channels = list(form.channels)
     process.data_licence = DataLicence(form.data_licence) if form.data_licence else None
+    process.plain_description = clean_text(form.plain_description)
+    process.plain_help = stored_help(form.plain_help)
     process.updated_at = now
     session.add(process)
     await session.flush()
