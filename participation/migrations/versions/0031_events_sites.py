@@ -73,7 +73,7 @@ def upgrade() -> None:
         "ix_contribution_queue_site", "contribution", ["status", "site_id", "created_at", "id"]
     )
     op.create_index("ix_contribution_site", "contribution", ["process_id", "site_id", "segment"])
-    op.create_index(op.f("ix_contribution_site_id"), "contribution", ["site_id"])
+    op.create_index("ix_contribution_site_rows", "contribution", ["site_id", "id"])
 
     with op.batch_alter_table("focus_group_session", schema=None) as batch_op:
         batch_op.add_column(sa.Column("site_id", sa.Integer(), nullable=True))
@@ -109,7 +109,7 @@ def downgrade() -> None:
         batch_op.drop_column("event_id")
         batch_op.drop_column("site_id")
 
-    op.drop_index(op.f("ix_contribution_site_id"), table_name="contribution")
+    op.drop_index("ix_contribution_site_rows", table_name="contribution")
     op.drop_index("ix_contribution_site", table_name="contribution")
     op.drop_index("ix_contribution_queue_site", table_name="contribution")
     if op.get_bind().dialect.name != "sqlite":

@@ -3,8 +3,8 @@
 Every contribution of the process counts (ideas, comments, survey answers; any status):
 the dashboard shows who took part through which channel, not what was published. The
 statements read index ranges of the process (ix_contribution_participation,
-ix_contribution_municipality, the themes' and the surveys' own indexes); the database
-groups, Python only arranges the groups it returns.
+ix_contribution_municipality, ix_contribution_site, the themes' and the surveys' own
+indexes); the database groups, Python only arranges the groups it returns.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from participation.models import (
     KnownPopulation,
     PopulationDimension,
     Segment,
+    Site,
     Survey,
     SurveyInvitation,
     SurveyResponse,
@@ -101,6 +102,28 @@ async def by_segment_and_channel(
         .group_by(col(Contribution.segment), col(Contribution.channel))
     )
     return [(Segment(s), Channel(c), n) for s, c, n in rows]
+
+
+async def by_site_and_segment(
+    session: AsyncSession, process_id: int
+) -> tuple[list[tuple[int, str]], list[tuple[int | None, Segment, int]]]:
+    """The process's sites (id, name) by name, and its contributions per site and segment
+    ((site id or None for none, segment, count)): two statements, the counts from
+    ix_contribution_site alone."""
+    sites = await session.exec(
+        select(Site.id, Site.name)
+        .where(Site.process_id == process_id)
+        .order_by(col(Site.name), col(Site.id))
+    )
+    rows = await session.exec(
+        select(Contribution.site_id, Contribution.segment, func.count())
+        .where(Contribution.process_id == process_id)
+        .group_by(col(Contribution.site_id), col(Contribution.segment))
+    )
+    return (
+        [(site_id or 0, name) for site_id, name in sites],
+        [(site_id, Segment(segment), n) for site_id, segment, n in rows],
+    )
 
 
 async def by_theme_and_segment(
