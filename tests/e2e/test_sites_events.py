@@ -10,8 +10,21 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from participation.models import (
+    Channel,
+    ContributionStatus,
+    Event,
+    FocusGroupIdea,
+    Process,
+    Site,
+    utcnow,
+)
 from tests.e2e.conftest import LiveServer, check, create_staff, fill_idea_text, submit_login
+from tests.focus_group_helpers import add_session
+from tests.helpers import add_idea
 
 pytestmark = pytest.mark.e2e
 
@@ -101,3 +114,66 @@ def test_sites_and_events_from_admin_to_resident_and_moderator(
     expect(moderator.locator("article.queue-item")).to_contain_text(TITLE)
     check(moderator)
     staff.close()
+
+
+PAST_EVENT = "Transferkonferenz Meißen"
+TABLE = "Tisch Handwerk digital"
+TABLE_SITE = "BBS Meißen"
+
+
+async def _past_event_with_a_closed_table(session: AsyncSession) -> int:
+    """A past event of the demo process and a closed live session whose two ideas were
+    published (one) and left waiting (one); returns the session's id."""
+    process = (await session.exec(select(Process).where(Process.slug == SLUG))).one()
+    event = Event(
+        process_id=process.id or 0,
+        title=PAST_EVENT,
+        starts_at=utcnow() - timedelta(days=10),
+        place="Meißen",
+        agenda="- Begrüßung\n- Thementische",
+    )
+    session.add(event)
+    session.add(Site(process_id=process.id or 0, name=TABLE_SITE))
+    await session.flush()
+    live = await add_session(session, process, code="MEISS3", title=TABLE, state="closed")
+    for title, status in (
+        ("Gemeinsame Plattform für Handwerksaufträge", ContributionStatus.PUBLISHED),
+        ("Noch in Prüfung", ContributionStatus.PENDING),
+    ):
+        idea = await add_idea(
+            session, process, title=title, status=status, channel=Channel.WORKSHOP
+        )
+        session.add(FocusGroupIdea(session_id=live.id or 0, title=title, contribution_id=idea.id))
+    await session.commit()
+    return live.id or 0
+
+
+def test_a_table_gets_its_place_and_the_past_event_shows_its_results(
+    page: Page, live_server: LiveServer
+) -> None:
+    session_id = live_server.in_db(_past_event_with_a_closed_table)
+    page.goto(live_server.url + f"/focus-groups/{session_id}/ort")
+    submit_login(page, *live_server.demo_login)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wo die Sitzung stattfindet")
+    check(page)
+    page.get_by_label("Standort", exact=True).select_option(label=TABLE_SITE)
+    page.get_by_label("Veranstaltung", exact=True).select_option(label=PAST_EVENT)
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_label("Veranstaltung", exact=True)).to_have_value(re.compile(r"\d+"))
+    check(page)
+
+    # The closed session passed its site on: the dashboard counts the ideas at the site.
+    page.goto(live_server.url + f"/admin/processes/{SLUG}/beteiligung")
+    figure = page.locator("#figure-standorte-title").locator("..")
+    row = figure.locator("tbody tr", has_text=TABLE_SITE)
+    expect(row.locator("td").last).to_have_text("2")
+    check(page)
+
+    page.goto(live_server.url + PROCESS)
+    page.get_by_role("link", name=PAST_EVENT).click()
+    collected = page.locator("#collected")
+    expect(collected).to_contain_text("1 veröffentlichter Beitrag")
+    expect(collected).to_contain_text("Gemeinsame Plattform für Handwerksaufträge")
+    expect(collected).not_to_contain_text("Noch in Prüfung")
+    expect(page.locator("main")).to_contain_text(TABLE)
+    check(page)
