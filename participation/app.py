@@ -56,6 +56,8 @@ from participation.routes.engagement import EngagementController
 from participation.routes.evaluation import EvaluationController
 from participation.routes.evaluation_admin import EvaluationAdminController
 from participation.routes.evaluation_plan import PlanAdminController
+from participation.routes.events import EventController
+from participation.routes.events_admin import EventAdminController, SiteAdminController
 from participation.routes.focus_groups import FocusGroupController
 from participation.routes.follow import FollowController
 from participation.routes.join import JoinController
@@ -71,6 +73,7 @@ from participation.routes.profiles_api import ProfileApiController, StaffApiCont
 from participation.routes.queue_work import QueueWorkController
 from participation.routes.rating_sheets import EvaluatorSheetController, MySheetController
 from participation.routes.ratings_staff_api import RatingStaffApiController
+from participation.routes.session_place import SessionPlaceController
 from participation.routes.staff_scope_admin import StaffScopeController
 from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_conditions import SurveyConditionController
@@ -226,6 +229,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyConditionController,
             SurveyController,
             ProcessAdminController,
+            SiteAdminController,
+            EventAdminController,
+            EventController,
+            SessionPlaceController,
             ProfileAdminController,
             TrackingAdminController,
             PlanAdminController,

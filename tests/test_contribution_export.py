@@ -227,6 +227,7 @@ def test_every_column_is_filled_from_the_rows(staff_client: Client, rows: Rows) 
         "C",
         "10-49",
         "Kornbach",
+        "",  # no site
         "Radweg nach Kornbach",
         "Zwischen Auenbrück und Kornbach fehlt ein sicherer Radweg.",
         de("published"),
@@ -262,7 +263,7 @@ def test_every_column_is_filled_from_the_rows(staff_client: Client, rows: Rows) 
 def test_formulas_are_defused_and_separators_quoted(staff_client: Client, rows: Rows) -> None:
     table = _csv(staff_client)
     risky = next(row for row in table if row[0] == str(rows.risky))
-    title, text = risky[8], risky[9]
+    title, text = risky[9], risky[10]
     assert title == "'=cmd|' /C calc'!A0"
     assert text == '\'+1; -2; @SUMME(A1)\n"zitiert"'  # `;` and quotes survive the CSV
     assert risky[3] == de("Workshop")
@@ -359,10 +360,10 @@ async def test_statements_grow_with_pages_not_rows(session: AsyncSession, proces
         existing = total
         counts[total] = await _statements(session, process, batch=500)
     assert counts[10] == counts[50]
-    # The latest run once, then eight per page (its own columns and seven lookups); with
-    # 50 rows in pages of 20 there are three pages.
-    assert counts[10] == 1 + 8
-    assert await _statements(session, process, batch=20) == 1 + 3 * 8
+    # The latest run and the process's sites once, then eight per page (its own columns and
+    # seven lookups); with 50 rows in pages of 20 there are three pages.
+    assert counts[10] == 2 + 8
+    assert await _statements(session, process, batch=20) == 2 + 3 * 8
 
 
 async def _all_ids(session: AsyncSession, process: Process) -> list[int]:

@@ -19,8 +19,9 @@ LARGE: Final = 1000
 # The most statements a main page may run (a signed-in page also reads its session's user).
 MOST: Final = 12
 # The participation dashboard: one grouped statement per figure (over time, segment × channel,
-# field × segment, municipalities, surveys, firms by sector and by size, the population).
-DASHBOARD_MOST: Final = 15
+# field × segment, site × segment, municipalities, surveys, firms by sector and by size, the
+# population).
+DASHBOARD_MOST: Final = 16
 
 
 def _fill(settings: Settings) -> tuple[Volume, Volume]:

@@ -120,9 +120,17 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /focus-groups/{session_id:int}/ideas": FACILITATORS,
     "POST /focus-groups/{session_id:int}/close": FACILITATORS,
     "POST /focus-groups/{session_id:int}/members/{member_id:int}/remove": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/ort": FACILITATORS,
     # Process administration, import, survey building.
     "POST /admin/processes/new": ADMINS,
     "POST /admin/processes/{slug:str}/edit": ADMINS,
+    # Sites and events of a process.
+    "POST /admin/processes/{slug:str}/standorte": ADMINS,
+    "POST /admin/processes/{slug:str}/standorte/{site_id:int}": ADMINS,
+    "POST /admin/processes/{slug:str}/standorte/{site_id:int}/entfernen": ADMINS,
+    "POST /admin/processes/{slug:str}/veranstaltungen/neu": ADMINS,
+    "POST /admin/processes/{slug:str}/veranstaltungen/{event_id:int}": ADMINS,
+    "POST /admin/processes/{slug:str}/veranstaltungen/{event_id:int}/loeschen": ADMINS,
     "POST /admin/processes/{slug:str}/import": ADMINS,
     "POST /admin/processes/{slug:str}/bewertung/gruppen": ADMINS,
     "POST /admin/processes/{slug:str}/bewertung/gruppen/vorlage": ADMINS,
@@ -284,6 +292,8 @@ async def _path_params(session: AsyncSession) -> dict[str, str]:
         "form_path": "notizen",
         "merge_id": "999999",
         "word_id": "999999",
+        "site_id": "999999",
+        "event_id": "999999",
     }
 
 

@@ -14,6 +14,7 @@
 - `scopes`: the processes and action fields a staff member is limited to
 - `dashboard`: the known population of firms for the participation dashboard
 - `tracking`: milestones, indicator values and the public timeline of published profiles
+- `events`: the sites and events of a process
 - `triage`: moderators' additions to the insult list, originals of redacted contributions
 
 Everything is importable from `participation.models`.
@@ -90,6 +91,7 @@ from participation.models.evaluation import (
     RoundProfile,
     RoundStatus,
 )
+from participation.models.events import Event, Site
 from participation.models.focus_groups import (
     FocusGroupDot,
     FocusGroupIdea,
@@ -167,6 +169,7 @@ __all__ = [
     "EvaluationAction",
     "EvaluationEvent",
     "EvaluationSetup",
+    "Event",
     "FocusGroupDot",
     "FocusGroupIdea",
     "FocusGroupMember",
@@ -221,6 +224,7 @@ __all__ = [
     "RoundStatus",
     "Segment",
     "SignInThrottle",
+    "Site",
     "StaffScope",
     "Support",
     "Survey",

@@ -295,6 +295,11 @@ class Contribution(SQLModel, table=True):
         # Triage (migration 0023): the same text again in a process within a time window,
         # and the queue's "possible spam" / "contains personal data" filters and counts.
         sa.Index("ix_contribution_text_hash", "process_id", "text_hash", "created_at"),
+        # Sites (migration 0031): the queue's site filter; the dashboard's counts by site and
+        # segment; one site's contributions by id (the export's pages, the site's removal).
+        sa.Index("ix_contribution_queue_site", "status", "site_id", "created_at", "id"),
+        sa.Index("ix_contribution_site", "process_id", "site_id", "segment"),
+        sa.Index("ix_contribution_site_rows", "site_id", "id"),
         sa.Index(
             "ix_contribution_queue_triage",
             *("status", "process_id", "kind", "spam_flagged", "has_personal_data", "created_at"),
@@ -317,6 +322,9 @@ class Contribution(SQLModel, table=True):
     segment: Segment = Field(sa_type=enum_column(Segment))
     channel: Channel = Field(default=Channel.IDEA_CALL, sa_type=enum_column(Channel))
     municipality: str | None = Field(default=None, max_length=120)
+    # The site it came from (models/events.py), e.g. one school of an alliance. A site with
+    # contributions cannot be removed (services/sites.py), so none is lost.
+    site_id: int | None = Field(default=None, foreign_key="site.id")
     organisation_name: str | None = Field(default=None, max_length=200)
     organisation_sector: str | None = Field(default=None, max_length=120)
     organisation_size: str | None = Field(default=None, max_length=20)

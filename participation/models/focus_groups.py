@@ -31,6 +31,14 @@ class FocusGroupSession(SQLModel, table=True):
     closed_at: datetime | None = timestamp_field(nullable=True)
     # How many dots each pupil may give in all (the facilitator chooses it when opening).
     dots_per_member: int = 3
+    # Where and at which event the session took place (models/events.py); closing copies
+    # the site onto the session's contributions (services/events/session_place.py).
+    site_id: int | None = Field(
+        default=None, foreign_key="site.id", index=True, ondelete="SET NULL"
+    )
+    event_id: int | None = Field(
+        default=None, foreign_key="event.id", index=True, ondelete="SET NULL"
+    )
 
 
 class FocusGroupMember(SQLModel, table=True):

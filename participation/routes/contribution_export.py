@@ -3,12 +3,12 @@ them is decided by services/contribution_export.may_export."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from participation.auth import guarded_scope, guarded_user, requires_staff
@@ -18,6 +18,22 @@ from participation.routes.processes import load_process
 from participation.routes.profiles import file_slug
 from participation.routes.survey_results import XLSX
 from participation.services import contribution_export
+from participation.services.errors import NotFound
+from participation.services.events.sites import get_site
+
+# One site's contributions only (?site=<id>): an id of another process's site finds none.
+SiteParam = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
+
+
+async def _site_of(db: Db, process: Process, site: int | None) -> int | None:
+    """The site to narrow to; an unknown one is a 404, not a silently empty file."""
+    if site is None:
+        return None
+    try:
+        await get_site(db, process.id or 0, site)
+    except NotFound as exc:
+        raise NotFoundException() from exc
+    return site
 
 
 def _attachment(slug: str, extension: str) -> dict[str, str]:
@@ -40,7 +56,12 @@ class ContributionExportController(Controller):
 
     @get("/beitraege.csv", cache=False)
     async def export_csv(
-        self, request: Request[Any, Any, Any], db: Db, state: State, slug: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        state: State,
+        slug: FromPath[str],
+        site: SiteParam = None,
     ) -> Stream:
         process = await self._process(request, db, slug)
         assert process.id is not None
@@ -49,6 +70,7 @@ class ContributionExportController(Controller):
             process.id,
             state.settings.time_zone,
             scope=await guarded_scope(request),
+            site_id=await _site_of(db, process, site),
         )
         return Stream(
             chunks, media_type="text/csv; charset=utf-8", headers=_attachment(slug, "csv")
@@ -56,12 +78,21 @@ class ContributionExportController(Controller):
 
     @get("/beitraege.xlsx", cache=False)
     async def export_xlsx(
-        self, request: Request[Any, Any, Any], db: Db, state: State, slug: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        state: State,
+        slug: FromPath[str],
+        site: SiteParam = None,
     ) -> Response[bytes]:
         process = await self._process(request, db, slug)
         assert process.id is not None
         pages = contribution_export.export_pages(
-            db, process.id, state.settings.time_zone, scope=await guarded_scope(request)
+            db,
+            process.id,
+            state.settings.time_zone,
+            scope=await guarded_scope(request),
+            site_id=await _site_of(db, process, site),
         )
         content = await contribution_export.write_xlsx(pages)
         return Response(content, media_type=XLSX, headers=_attachment(slug, "xlsx"))

@@ -16,6 +16,8 @@ from participation.routes import Db
 from participation.services import idea_list, open_data, processes
 from participation.services.contributions import PUBLIC_SEGMENTS, IdeaForm
 from participation.services.evaluation.publication import is_published
+from participation.services.events.events import process_events
+from participation.services.events.sites import list_sites
 from participation.services.markdown import render_markdown
 from participation.services.processes import ProcessOverview
 from participation.services.profiles.public import profile_preview
@@ -50,6 +52,9 @@ async def process_page_context(
         "profiles": await profile_preview(db, overview.process.id),
         "plan_published": await is_published(db, overview.process.id),
         "open_data": open_data.offer(overview.process, state.settings.var_dir),
+        "events": await process_events(db, overview.process.id, utcnow(), state.settings.time_zone),
+        # The idea form offers the process's sites, if it has any.
+        "sites": await list_sites(db, overview.process.id),
     }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -52,6 +52,7 @@ from participation.models import (
     ProfileSource,
     Role,
     Segment,
+    Site,
     Theme,
     ThemeSource,
     User,
@@ -89,6 +90,7 @@ def export_header() -> list[str]:
         _("Sector (WZ 2008)"),
         _("Size class"),
         _("Municipality"),
+        _("Site"),
         _("Title"),
         _("Text"),
         _("Status"),
@@ -168,6 +170,7 @@ _OWN_COLUMNS: Final = (
     "organisation_sector",
     "organisation_size",
     "municipality",
+    "site_id",
     "title",
     "body",
     "status",
@@ -319,7 +322,11 @@ async def _extras(session: AsyncSession, ids: list[int], run_id: int | None) -> 
 
 
 def _rows(
-    own: Sequence[Contribution], extras: _Extras, labels: _Labels, zone: ZoneInfo
+    own: Sequence[Contribution],
+    extras: _Extras,
+    labels: _Labels,
+    zone: ZoneInfo,
+    sites: Mapping[int, str],
 ) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for c in own:
@@ -335,6 +342,7 @@ def _rows(
                 c.organisation_sector or "",
                 c.organisation_size or "",
                 c.municipality or "",
+                sites.get(c.site_id or 0, ""),
                 c.title,
                 c.body,
                 labels.statuses.get(c.status, c.status),
@@ -366,11 +374,18 @@ async def export_pages(
     batch: int | None = None,
     labels: _Labels | None = None,
     scope: Scope = EVERYWHERE,
+    site_id: int | None = None,
 ) -> AsyncIterator[list[list[Cell]]]:
-    """The process's contributions by id (those of a limited member's action fields),
-    `batch` rows at a time: one statement to find the latest clustering, then at most eight
-    per page whatever the page holds."""
+    """The process's contributions by id (those of a limited member's action fields; those
+    of one site when `site_id` is given), `batch` rows at a time: two statements to find
+    the latest clustering and the sites' names, then at most eight per page whatever the
+    page holds."""
     in_scope = scope.contributions_in() if scope.fields_in(process_id) else true()
+    of_site = Contribution.site_id == site_id if site_id is not None else true()
+    sites = {
+        site.id or 0: site.name
+        for site in await session.exec(select(Site).where(Site.process_id == process_id))
+    }
     size = batch or BATCH
     labels = labels or _Labels.now()
     zone = ZoneInfo(time_zone)
@@ -388,6 +403,7 @@ async def export_pages(
                     Contribution.process_id == process_id,
                     col(Contribution.id) > last_id,
                     in_scope,
+                    of_site,
                 )
                 .order_by(col(Contribution.id))
                 .limit(size)
@@ -396,7 +412,7 @@ async def export_pages(
         if not own:
             return
         ids = [c.id or 0 for c in own]
-        yield _rows(own, await _extras(session, ids, run_id), labels, zone)
+        yield _rows(own, await _extras(session, ids, run_id), labels, zone, sites)
         if len(own) < size:
             return
         last_id = ids[-1]
@@ -409,6 +425,7 @@ def csv_stream(
     *,
     batch: int | None = None,
     scope: Scope = EVERYWHERE,
+    site_id: int | None = None,
 ) -> AsyncIterator[bytes]:
     """The CSV file piece by piece: BOM and header, then a page at a time, each written in a
     worker thread. It reads with a session of its own, opened when the first page is asked
@@ -421,7 +438,13 @@ def csv_stream(
         yield ("\ufeff" + csv_lines([header])).encode("utf-8")
         async with sessionmaker() as session:
             pages = export_pages(
-                session, process_id, time_zone, batch=batch, labels=labels, scope=scope
+                session,
+                process_id,
+                time_zone,
+                batch=batch,
+                labels=labels,
+                scope=scope,
+                site_id=site_id,
             )
             async for rows in pages:
                 yield (await anyio.to_thread.run_sync(csv_lines, rows)).encode("utf-8")

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.i18n import _, current_locale
+from participation.inputs import parse_int
 from participation.models import (
     Channel,
     Contribution,
@@ -23,6 +24,7 @@ from participation.models import (
     ModerationMode,
     Process,
     Segment,
+    Site,
     utcnow,
 )
 from participation.services.errors import ValidationFailed
@@ -64,6 +66,8 @@ class IdeaForm:
     notify_email: str = ""
     notify_consent: bool = False
     consent: bool = False
+    # The site the idea comes from (a site's id), offered when the process has sites.
+    site: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -90,6 +94,7 @@ class IdeaForm:
             notify_email=get("notify_email"),
             notify_consent=get("notify_consent") in _CHECKED,
             consent=get("consent") in _CHECKED,
+            site=get("site").strip(),
         )
 
 
@@ -215,6 +220,18 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+async def _chosen_site(session: AsyncSession, process_id: int, form: IdeaForm) -> int | None:
+    """The chosen site's id; an unknown one (another process's, or garbled) is a field error."""
+    if not form.site:
+        return None
+    site_id = parse_int(form.site, minimum=1)
+    site = await session.get(Site, site_id) if site_id is not None else None
+    if site is None or site.process_id != process_id:
+        form.errors["site"] = _("Please choose one of the sites, or none.")
+        return None
+    return site_id
+
+
 @dataclass(frozen=True)
 class SubmittedIdea:
     contribution: Contribution
@@ -230,10 +247,12 @@ async def submit_idea(
     if mail_context(session) is None:
         # This site sends no e-mail: an address would be kept for nothing, so none is.
         form.notify_email, form.notify_consent = "", False
-    if validate_idea(form):
-        raise ValidationFailed(form.errors)
     process = overview.process
     assert process.id is not None
+    validate_idea(form)
+    site_id = await _chosen_site(session, process.id, form)
+    if form.errors:
+        raise ValidationFailed(form.errors)
     now = utcnow()
     publish_at_once = process.moderation_mode is ModerationMode.AFTER_PUBLISHING
     token = secrets.token_urlsafe(24)
@@ -247,6 +266,7 @@ async def submit_idea(
         segment=Segment(form.segment),
         channel=Channel.IDEA_CALL,
         municipality=_clean_line(form.municipality) or None,
+        site_id=site_id,
         organisation_name=_clean_line(form.organisation_name) if firm else None,
         organisation_sector=form.organisation_sector if firm else None,
         organisation_size=form.organisation_size if firm else None,

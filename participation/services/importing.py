@@ -40,6 +40,7 @@ from participation.models import (
     ContributionTheme,
     Process,
     Segment,
+    Site,
     Theme,
     ThemeSource,
     utcnow,
@@ -52,7 +53,9 @@ from participation.services.triage.scoring import triage_new
 from participation.settings import Settings
 
 # The fields a row can fill, in the order the mapping form shows them.
-IMPORT_FIELDS: Final = ("title", "text", "segment", "channel", "municipality", "themes", "created")
+IMPORT_FIELDS: Final = (
+    *("title", "text", "segment", "channel", "municipality", "site", "themes", "created"),
+)
 # Channels an import may give its items: the online idea call is this platform itself.
 IMPORT_CHANNELS: Final = (Channel.WORKSHOP, Channel.SURVEY, Channel.FOCUS_GROUP, Channel.IMPORT)
 TITLE_MAX, TEXT_MAX, MUNICIPALITY_MAX = 200, 20_000, 120
@@ -73,6 +76,7 @@ _HEADER_GUESSES: Final[dict[str, tuple[str, ...]]] = {
     "segment": ("segment", "gruppe", "zielgruppe", "wer"),
     "channel": ("channel", "kanal", "quelle"),
     "municipality": ("municipality", "gemeinde", "ort", "kommune", "stadt"),
+    "site": ("site", "standort", "schule"),
     "themes": ("themes", "themen", "thema", "handlungsfeld", "handlungsfelder", "kategorie"),
     "created": ("created", "created_at", "datum", "date", "erstellt", "eingang"),
 }
@@ -150,6 +154,7 @@ class PlannedRow:
     municipality: str | None
     theme_ids: tuple[int, ...]
     created_at: datetime
+    site_id: int | None = None  # one of the process's sites (models/events.py)
 
 
 @dataclass
@@ -435,11 +440,28 @@ def _theme_index(themes: Sequence[Theme]) -> dict[str, int]:
     return index
 
 
+def _unknown_site(value: str, sites: Sequence[Site]) -> str:
+    """The message for a site name the process does not have, naming the ones it has."""
+    if not sites:
+        return _("Unknown site %(value)s: this process has no sites yet (add them first).") % {
+            "value": value
+        }
+    return _("Unknown site %(value)s. The sites of this process: %(sites)s.") % {
+        "value": value,
+        "sites": ", ".join(site.name for site in sites),
+    }
+
+
 def check_rows(
-    table: Table, themes: Sequence[Theme], options: ImportOptions, now: datetime
+    table: Table,
+    themes: Sequence[Theme],
+    options: ImportOptions,
+    now: datetime,
+    sites: Sequence[Site] = (),
 ) -> ImportPlan:
     """Every row against the rules: a plan of what would be stored, and every error with the
-    line it is on. Stores nothing."""
+    line it is on. Stores nothing. A site column names the process's `sites` (case and outer
+    spaces ignored)."""
     mapping = {k: v for k, v in options.mapping.items() if v}
     plan = ImportPlan()
     missing = [column for column in mapping.values() if column not in table.header]
@@ -453,6 +475,7 @@ def check_rows(
         return plan
     zone = ZoneInfo(options.time_zone)
     theme_ids = _theme_index(themes)
+    site_ids = {site.name.strip().lower(): site.id for site in sites}
     segments = [s.value for s in Segment]
     channels = [c.value for c in IMPORT_CHANNELS]
     for line, values in table.rows:
@@ -507,6 +530,11 @@ def check_rows(
                     % {"n": MUNICIPALITY_MAX},
                 )
             )
+        site_id: int | None = None
+        if raw := _clean_line(cell("site")):
+            site_id = site_ids.get(raw.lower())
+            if site_id is None:
+                errors.append(RowError(line, "site", _unknown_site(raw, sites)))
         row_themes: list[int] = []
         for name in split_themes(cell("themes")):
             theme_id = theme_ids.get(name.lower())
@@ -543,6 +571,7 @@ def check_rows(
                 municipality=municipality or None,
                 theme_ids=tuple(row_themes),
                 created_at=created,
+                site_id=site_id,
             )
         )
     if not table.rows:
@@ -558,7 +587,8 @@ async def plan_import(
     session: AsyncSession, process: Process, table: Table, options: ImportOptions
 ) -> ImportPlan:
     assert process.id is not None
-    return check_rows(table, await _themes(session, process.id), options, utcnow())
+    sites = list(await session.exec(select(Site).where(Site.process_id == process.id)))
+    return check_rows(table, await _themes(session, process.id), options, utcnow(), sites)
 
 
 # --- storing ---------------------------------------------------------------------------------
@@ -585,6 +615,7 @@ async def run_import(
                 segment=row.segment,
                 channel=row.channel,
                 municipality=row.municipality,
+                site_id=row.site_id,
                 status=status,
                 source_ref=f"{source}:{row.line}"[-200:],
                 created_at=row.created_at,

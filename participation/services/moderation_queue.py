@@ -42,6 +42,7 @@ from participation.models import (
     QueueAssignment,
     Report,
     ReportStatus,
+    Site,
     Theme,
     ThemeSource,
     User,
@@ -176,6 +177,11 @@ async def queue_page(
         colleagues=await colleagues(session),
         me=user.id if user is not None else None,
         now=utcnow(),
+        sites=[
+            site
+            for site in await session.exec(select(Site).order_by(col(Site.name), col(Site.id)))
+            if remit.allows_process(site.process_id)
+        ],
     )
     keys = chosen_keys(COLUMN_FACETS, filters, vocabulary)
     links = chosen_keys(LINK_FACETS, filters, vocabulary)

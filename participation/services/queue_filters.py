@@ -39,6 +39,7 @@ from participation.models import (
     Report,
     ReportStatus,
     Segment,
+    Site,
     Theme,
     ThemeSource,
     User,
@@ -82,6 +83,7 @@ class QueueFilters:
     kind: ContributionKind | None = None
     channel: Channel | None = None
     segment: Segment | None = None
+    site: int | None = None  # a process's site (models/events.py)
     theme: int | None = None  # a confirmed action field
     suggested: int | None = None  # an action field the tagger suggested
     age: int | None = None  # older than this many days (one of AGES)
@@ -110,6 +112,7 @@ class QueueFilters:
             kind=_enum_param(ContributionKind, params.get("kind", "")),
             channel=_enum_param(Channel, params.get("channel", "")),
             segment=_enum_param(Segment, params.get("segment", "")),
+            site=parse_int(params.get("site"), minimum=1),
             theme=parse_int(params.get("theme"), minimum=1),
             suggested=parse_int(params.get("suggested"), minimum=1),
             age=age if age in AGES else None,
@@ -175,6 +178,13 @@ class Vocabulary:
     colleagues: Sequence[User]
     me: int | None
     now: datetime
+    sites: Sequence[Site] = ()
+
+    def site_label(self, site: Site, narrowed_to_process: bool) -> str:
+        if narrowed_to_process or len(self.processes) < 2:
+            return site.name
+        process = next((p.title for p in self.processes if p.id == site.process_id), "")
+        return f"{site.name} ({process})"
 
     def theme_label(self, theme: Theme, narrowed_to_process: bool) -> str:
         if narrowed_to_process or len(self.processes) < 2:
@@ -269,6 +279,15 @@ PAIRED: Final = Membership(
 )
 
 
+def _site_choices(v: Vocabulary, f: QueueFilters) -> list[Choice]:
+    process_id = next((p.id for p in v.processes if p.slug == f.process), None)
+    return [
+        Choice(str(s.id), s.id, v.site_label(s, process_id is not None))
+        for s in v.sites
+        if process_id is None or s.process_id == process_id
+    ]
+
+
 def _enum_choices(values: Sequence[Any]) -> Callable[[Vocabulary, QueueFilters], list[Choice]]:
     return lambda _v, _f: [Choice(v.value, v, label(v)) for v in values]
 
@@ -315,6 +334,14 @@ COLUMN_FACETS: Final[tuple[Facet, ...]] = (
         lambda f: f.segment.value if f.segment else "",
         _enum_choices(list(Segment)),
         everything=N_("All groups"),
+    ),
+    # Sites (ix_contribution_queue_site): a process's sites, or every process's with its name.
+    Facet(
+        "site",
+        lambda _v: col(Contribution.site_id),
+        lambda f: str(f.site or ""),
+        lambda v, f: _site_choices(v, f),
+        everything=N_("All sites"),
     ),
     Facet(
         "age",

@@ -41,6 +41,7 @@ from participation.models import (
     ContributionMerge,
     ContributionTheme,
     DuplicatePair,
+    Event,
     FocusGroupSession,
     InsultWord,
     Process,
@@ -49,6 +50,7 @@ from participation.models import (
     ProfileTheme,
     RatingRound,
     Role,
+    Site,
     StaffScope,
     Survey,
     Theme,
@@ -286,6 +288,8 @@ _RESOLVERS: Final[dict[str, Resolver]] = {
     "session_id": _process_of(FocusGroupSession),
     "survey_id": _process_of(Survey),
     "word_id": _word,
+    "site_id": _process_of(Site),
+    "event_id": _process_of(Event),
 }
 SCOPED_PARAMETERS: Final = frozenset(_RESOLVERS)
 

@@ -175,6 +175,30 @@ async def segments(session: AsyncSession, process: Process, _time_zone: str) -> 
     )
 
 
+async def sites(session: AsyncSession, process: Process, _time_zone: str) -> Figure:
+    """Contributions per site and segment; those without a site in a row of their own, so
+    the table adds up to every contribution."""
+    named, rows = await counts.by_site_and_segment(session, process.id or 0)
+    without = -1  # the key of the row "no site"
+    per: Counter[tuple[object, object]] = Counter(
+        {(site_id if site_id is not None else without, s): n for site_id, s, n in rows}
+    )
+    row_keys = [(name, site_id) for site_id, name in named]
+    if any(site_id is None for site_id, _s, _n in rows) and named:
+        row_keys.append((_("No site"), without))
+    return _matrix(
+        "standorte",
+        _("Contributions by site and segment"),
+        _("Site"),
+        row_keys,
+        [(label(s), s) for s in Segment if any(seg is s for _i, seg, _n in rows)],
+        per,
+        note=_("Every contribution received, whatever its status, by the site it came from."),
+        empty=_("This process has no sites."),
+        shares=True,
+    )
+
+
 async def themes(session: AsyncSession, process: Process, _time_zone: str) -> Figure:
     rows = await counts.by_theme_and_segment(session, process.id or 0)
     names = {theme_id: name for theme_id, name, _s, _n in rows}
@@ -361,6 +385,7 @@ BUILDERS: Final[dict[str, Builder]] = {
     "zeitverlauf": timeline,
     "segmente": segments,
     "handlungsfelder": themes,
+    "standorte": sites,
     "gemeinden": municipalities,
     "umfragen": surveys,
     "branchen": sectors,

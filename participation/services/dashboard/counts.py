@@ -3,8 +3,8 @@
 Every contribution of the process counts (ideas, comments, survey answers; any status):
 the dashboard shows who took part through which channel, not what was published. The
 statements read index ranges of the process (ix_contribution_participation,
-ix_contribution_municipality, the themes' and the surveys' own indexes); the database
-groups, Python only arranges the groups it returns.
+ix_contribution_municipality, ix_contribution_site, the themes' and the surveys' own
+indexes); the database groups, Python only arranges the groups it returns.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from participation.models import (
     KnownPopulation,
     PopulationDimension,
     Segment,
+    Site,
     Survey,
     SurveyInvitation,
     SurveyResponse,
@@ -101,6 +102,59 @@ async def by_segment_and_channel(
         .group_by(col(Contribution.segment), col(Contribution.channel))
     )
     return [(Segment(s), Channel(c), n) for s, c, n in rows]
+
+
+async def by_site_and_segment(
+    session: AsyncSession, process_id: int
+) -> tuple[list[tuple[int, str]], list[tuple[int | None, Segment, int]]]:
+    """The process's sites (id, name) by name, and its contributions per site and segment
+    ((site id or None for none, segment, count)). One statement: every site with its counts
+    (a site nobody named yet with none), and the contributions without a site, both read
+    from ix_contribution_site alone."""
+    named: Any = (
+        sa.select(
+            col(Site.id).label("site_id"),
+            col(Site.name).label("name"),
+            col(Contribution.segment).label("segment"),
+            func.count(col(Contribution.id)).label("n"),
+        )
+        .select_from(Site)
+        .outerjoin(
+            Contribution,
+            sa.and_(
+                col(Contribution.process_id) == Site.process_id,
+                col(Contribution.site_id) == Site.id,
+            ),
+        )
+        .where(col(Site.process_id) == process_id)
+        .group_by(col(Site.id), col(Site.name), col(Contribution.segment))
+    )
+    without: Any = (
+        sa.select(
+            sa.cast(sa.null(), sa.Integer).label("site_id"),
+            sa.cast(sa.null(), sa.String).label("name"),
+            col(Contribution.segment).label("segment"),
+            func.count().label("n"),
+        )
+        .where(col(Contribution.process_id) == process_id, col(Contribution.site_id).is_(None))
+        .group_by(col(Contribution.segment))
+    )
+    both = sa.union_all(named, without).subquery()
+    rows = list(
+        await session.exec(
+            select(both.c.site_id, both.c.name, both.c.segment, both.c.n).order_by(
+                both.c.name, both.c.site_id
+            )
+        )
+    )
+    sites: dict[int, str] = {}
+    counted: list[tuple[int | None, Segment, int]] = []
+    for site_id, name, segment, n in rows:
+        if site_id is not None:
+            sites.setdefault(site_id, name)
+        if segment is not None and n:
+            counted.append((site_id, Segment(segment), n))
+    return list(sites.items()), counted
 
 
 async def by_theme_and_segment(
