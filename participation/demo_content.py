@@ -68,6 +68,8 @@ class DemoProcess(TypedDict):
     title: str
     summary: str
     description: str
+    # The same in Leichte Sprache (the process page links it with its pictogram).
+    plain_description: str
     moderation_mode: Literal["before_publishing", "after_publishing"]
     phases: list[DemoPhase]
 
@@ -116,6 +118,21 @@ PROCESS: DemoProcess = {
         "ein Unternehmen führen – unabhängig von Alter und Staatsangehörigkeit. Alle Beiträge "
         "werden vor der Veröffentlichung kurz geprüft. Bitte geben Sie keine persönlichen Daten "
         "wie Anschrift, Telefonnummer oder Angaben zur Gesundheit an."
+    ),
+    "plain_description": (
+        "Der Land-Kreis Auetal hat einen Plan.\n"
+        "Bis zum Jahr 2030 sollen viele Dinge digital gehen.\n"
+        "Digital heißt: mit dem Computer oder mit dem Handy.\n\n"
+        "Zum Beispiel:\n\n"
+        "- einen Antrag im Internet stellen\n"
+        "- einen Termin beim Arzt im Internet machen\n"
+        "- überall gutes Internet haben\n\n"
+        "Wir fragen Sie: Was soll besser werden?\n"
+        "Schicken Sie uns Ihre Idee.\n"
+        "Sie müssen Ihren Namen nicht sagen.\n\n"
+        "Danach lesen wir alle Ideen.\n"
+        "Wir machen daraus einen Plan.\n"
+        "Den Plan zeigen wir auf dieser Seite."
     ),
     "moderation_mode": "before_publishing",
     "phases": [

@@ -7,9 +7,13 @@ from typing import Final
 
 from participation.models import Process
 from participation.settings import Settings
+from tests import mail_fixtures
 from tests.helpers import SLUG, Client, contributions, de, field_error, html, in_db, one, post_form
-from tests.mail_fixtures import inbox, settings  # noqa: F401 - fixtures, found by name
 from tests.smtp_inbox import Inbox, body_of
+
+# The site sends e-mail, to a local SMTP server (the fixtures found by these names).
+inbox = mail_fixtures.inbox
+settings = mail_fixtures.settings
 
 START: Final = f"/processes/{SLUG}/einfach"
 ADDRESS: Final = "erika.beispiel@example.org"

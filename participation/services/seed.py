@@ -90,6 +90,7 @@ async def seed_demo(
         title=spec["title"],
         summary=spec["summary"],
         description=spec["description"],
+        plain_description=spec["plain_description"],
         moderation_mode=ModerationMode(spec["moderation_mode"]),
         created_at=now + spec["phases"][0]["starts_in_days"] * day,
     )
