@@ -10,6 +10,7 @@ from typing import Final
 import pytest
 from bs4 import BeautifulSoup
 from litestar.testing import TestClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
 from participation.models import (
@@ -18,9 +19,12 @@ from participation.models import (
     Process,
     Role,
     Segment,
+    Site,
 )
 from participation.services import plain_idea
 from participation.services.contributions import IdeaForm
+from participation.services.events import sites
+from participation.services.events.sites import SiteForm
 from participation.services.plain_help import HELP_TEXTS, PLAIN_HELP_MAX, help_text, stored_help
 from participation.settings import Settings
 from tests.helpers import (
@@ -361,3 +365,35 @@ def test_moving_between_steps_does_not_use_up_the_write_budget(
         assert post_form(limited, SEND, answers).status_code == 303
         assert post_form(limited, SEND, answers).status_code == 429
     assert len(in_db(settings, contributions)) == 1
+
+
+def test_a_process_with_sites_asks_for_the_site_in_a_step_of_its_own(
+    client: Client, process: Process, settings: Settings
+) -> None:
+    async def add_sites(session: AsyncSession) -> tuple[Site, Site]:
+        brake = await sites.add_site(session, process.id or 0, SiteForm("BBS Brake", "Brake"))
+        other = await add_process(session, slug="nachbarn")
+        return brake, await sites.add_site(session, other.id or 0, SiteForm("BBS Elsfleth"))
+
+    brake, elsewhere = in_db(settings, add_sites)
+    answers = {"title": TITLE, "body": BODY, "segment": "pupil", "municipality": "Brake"}
+    step = move(client, "place", answers)
+    assert (step_of(step), progress(step)) == ("site", "Schritt 5 von 6")
+    labels = [text_of(label) for label in step.select(".choice label")]
+    assert labels == ["BBS Brake (Brake)", german("None of these")]
+
+    check = move(client, "site", {**hidden(step), "site": str(brake.id)})
+    assert (step_of(check), progress(check)) == ("check", "Schritt 6 von 6")
+    assert "BBS Brake (Brake)" in answers_on(check)
+
+    # Another process's site, forged into the form: back to the site step with its message.
+    forged = {**hidden(check), "site": str(elsewhere.id), "step": "check", "consent": "on"}
+    refused = post_form(client, SEND, forged)
+    assert refused.status_code == 422
+    assert step_of(html(refused.text)) == "site"
+    assert field_error(html(refused.text), "site") == de("Please choose one of the sites, or none.")
+
+    sent = post_form(client, SEND, {**hidden(check), "step": "check", "consent": "on"})
+    assert sent.status_code == 303, sent.text
+    [idea] = in_db(settings, contributions)
+    assert idea.site_id == brake.id

@@ -20,18 +20,21 @@ from participation.routes.processes import load_process
 from participation.services import plain_idea
 from participation.services.contributions import IdeaForm, submit_idea
 from participation.services.errors import ValidationFailed
+from participation.services.events.sites import list_sites
 from participation.services.markdown import render_plain_markdown
 from participation.services.processes import IdeasNotAccepted, ProcessOverview
 
 
-def _context(state: State, overview: ProcessOverview) -> plain_idea.PlainContext:
+async def _context(db: Db, state: State, overview: ProcessOverview) -> plain_idea.PlainContext:
     return plain_idea.PlainContext(
-        process=overview.process, mail_enabled=state.settings.mail is not None
+        process=overview.process,
+        mail_enabled=state.settings.mail is not None,
+        sites=await list_sites(db, overview.process.id or 0),
     )
 
 
 def _step_page(
-    state: State,
+    plain: plain_idea.PlainContext,
     overview: ProcessOverview,
     form: IdeaForm,
     shown: plain_idea.StepView | None,
@@ -46,9 +49,8 @@ def _step_page(
         "shown": shown,
         "segment_choices": plain_idea.segment_choices(),
         "size_choices": plain_idea.size_choices(),
-        "answers": plain_idea.answers(form, _context(state, overview))
-        if shown is not None and shown.is_last
-        else [],
+        "site_choices": plain_idea.site_choices(plain.sites),
+        "answers": plain_idea.answers(form, plain) if shown is not None and shown.is_last else [],
     }
     if shown is None:
         status = closed_status
@@ -80,10 +82,11 @@ class PlainLanguageController(Controller):
         """The first step, empty."""
         overview = await load_process(db, slug)
         form = IdeaForm()
+        plain = await _context(db, state, overview)
         if not overview.accepts_ideas:
-            return _step_page(state, overview, form, None, closed_status=HTTP_200_OK)
-        shown = plain_idea.view(form, _context(state, overview), plain_idea.STEPS[0])
-        return _step_page(state, overview, form, shown)
+            return _step_page(plain, overview, form, None, closed_status=HTTP_200_OK)
+        shown = plain_idea.view(form, plain, plain_idea.STEPS[0])
+        return _step_page(plain, overview, form, shown)
 
     # Moving between steps stores nothing: the budget of checks, not of writes.
     @post("/processes/{slug:str}/einfach", rate_limit=CHECK)
@@ -92,12 +95,11 @@ class PlainLanguageController(Controller):
         its messages; back, or to a step to change, with every answer kept."""
         overview = await load_process(db, slug)
         form = IdeaForm.from_form(data)
+        plain = await _context(db, state, overview)
         if not overview.accepts_ideas:
-            return _step_page(state, overview, form, None)
-        shown = plain_idea.move(
-            form, _context(state, overview), data.get("step", ""), data.get("go", "next")
-        )
-        return _step_page(state, overview, form, shown)
+            return _step_page(plain, overview, form, None)
+        shown = plain_idea.move(form, plain, data.get("step", ""), data.get("go", "next"))
+        return _step_page(plain, overview, form, shown)
 
     @post("/processes/{slug:str}/einfach/senden")
     async def send(
@@ -110,10 +112,11 @@ class PlainLanguageController(Controller):
         try:
             submitted = await submit_idea(db, overview, form)
         except IdeasNotAccepted:
-            return _step_page(state, overview, form, None)
+            return _step_page(await _context(db, state, overview), overview, form, None)
         except ValidationFailed as failed:
-            shown = plain_idea.first_failing(form, _context(state, overview), failed.errors)
-            return _step_page(state, overview, form, shown)
+            plain = await _context(db, state, overview)
+            shown = plain_idea.first_failing(form, plain, failed.errors)
+            return _step_page(plain, overview, form, shown)
         assert overview.process.id is not None
         suggest_later(state, overview.process.id, [submitted.contribution.id or 0])
         return Redirect(f"/follow/{submitted.follow_token}?submitted=1", status_code=303)

@@ -190,11 +190,20 @@ def _check_consent(form: IdeaForm) -> str | None:
     return None
 
 
+def _check_site(form: IdeaForm) -> str | None:
+    """Only the form of a site's id; whether it is one of the process's sites is read from
+    the database when the idea is sent (`_chosen_site`)."""
+    if form.site and parse_int(form.site, minimum=1) is None:
+        return _("Please choose one of the sites, or none.")
+    return None
+
+
 _CHECKS: Final[dict[str, Callable[[IdeaForm], str | None]]] = {
     "title": _check_title,
     "body": _check_body,
     "segment": _check_segment,
     "municipality": _check_municipality,
+    "site": _check_site,
     "organisation_name": _check_organisation_name,
     "organisation_sector": _check_organisation_sector,
     "organisation_size": _check_organisation_size,

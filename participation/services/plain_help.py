@@ -63,6 +63,14 @@ HELP_TEXTS: Final[tuple[PlainHelp, ...]] = (
         ),
     ),
     PlainHelp(
+        "site",
+        N_("Site"),
+        N_(
+            "Some ideas come from a school or another place of this process. "
+            "Is that so with your idea? Then choose the place. If not: choose “None of these”."
+        ),
+    ),
+    PlainHelp(
         "firm-name",
         N_("Name of the firm"),
         N_("Write the name of your firm. We do not publish it with your idea."),

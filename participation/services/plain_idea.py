@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from participation.i18n import N_, _
-from participation.models import Process, Segment
+from participation.models import Process, Segment, Site
 from participation.services.contributions import (
     IDEA_FIELDS,
     PUBLIC_SEGMENTS,
@@ -54,6 +54,9 @@ class PlainContext:
 
     process: Process
     mail_enabled: bool  # the site sends e-mail: the contact step is asked
+    # The process's sites (e.g. its vocational schools): the site step is asked when there
+    # are any.
+    sites: Sequence[Site] = ()
 
 
 def _always(_form: IdeaForm, _context: PlainContext) -> bool:
@@ -62,6 +65,10 @@ def _always(_form: IdeaForm, _context: PlainContext) -> bool:
 
 def _firms(form: IdeaForm, _context: PlainContext) -> bool:
     return form.is_firm
+
+
+def _with_sites(_form: IdeaForm, context: PlainContext) -> bool:
+    return bool(context.sites)
 
 
 def _with_mail(_form: IdeaForm, context: PlainContext) -> bool:
@@ -95,6 +102,9 @@ STEPS: Final[tuple[PlainStep, ...]] = (
     PlainStep("more", ("body",), N_("Tell us more about your idea.")),
     PlainStep("who", ("segment",), N_("Who are you?")),
     PlainStep("place", ("municipality",), N_("Where do you live?"), N_("Where is your firm?")),
+    PlainStep(
+        "site", ("site",), N_("Does your idea come from one of these places?"), applies=_with_sites
+    ),
     PlainStep("firm-name", ("organisation_name",), N_("What is your firm called?"), applies=_firms),
     PlainStep(
         "firm-sector", ("organisation_sector",), N_("What does your firm do?"), applies=_firms
@@ -229,11 +239,21 @@ def answers(form: IdeaForm, context: PlainContext) -> list[Answer]:
     for step in steps_for(form, context):
         if step.name == CHECK_STEP:
             continue
-        shown.append(Answer(step, step.heading(form), _answer_text(form, step)))
+        shown.append(Answer(step, step.heading(form), _answer_text(form, step, context)))
     return shown
 
 
-def _answer_text(form: IdeaForm, step: PlainStep) -> str:
+def site_choices(sites: Sequence[Site]) -> list[tuple[str, str]]:
+    """The answers to the site step: each site, and none."""
+    named = [
+        (str(site.id), f"{site.name} ({site.place})" if site.place else site.name) for site in sites
+    ]
+    return [*named, ("", _("None of these"))]
+
+
+def _answer_text(form: IdeaForm, step: PlainStep, context: PlainContext) -> str:
+    if step.name == "site":
+        return dict(site_choices(context.sites)).get(form.site, "")
     if step.name == "who":
         label = SEGMENT_LABELS.get(form.segment)
         return _(label) if label else ""
