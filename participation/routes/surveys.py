@@ -86,7 +86,11 @@ async def _answer_page(
         values = await survey_responses.saved_values(db, response)
         state = PageState(page=pages.clamp(response.current_page), values=values)
     context = answer_context(survey, process, pages, state)
-    context.update(token=respondent.token)
+    # Invited through the firm panel to a survey that keeps who answered: said on every page,
+    # the first one before anything is asked included.
+    context.update(
+        token=respondent.token, named=response.invitee_id is not None and not survey.anonymous
+    )
     return Template("pages/surveys/answer.html", context=context, status_code=status_code)
 
 
