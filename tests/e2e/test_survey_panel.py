@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.e2e.conftest import LiveServer, check, create_staff, submit_login, wait_for_htmx
 from tests.smtp_inbox import body_of
@@ -38,9 +38,8 @@ def test_an_admin_invites_the_panel_and_a_firm_answers(page: Page, live_server: 
     check(page)
 
     # The list: two addresses taken, one row refused with what it held.
-    page.get_by_label("CSV- oder XLSX-Datei").set_input_files(
-        files=[{"name": "betriebe.csv", "mimeType": "text/csv", "buffer": LIST.encode()}]
-    )
+    upload: FilePayload = {"name": "betriebe.csv", "mimeType": "text/csv", "buffer": LIST.encode()}
+    page.get_by_label("CSV- oder XLSX-Datei").set_input_files(files=[upload])
     page.get_by_role("button", name="Liste hochladen").click()
     expect(page.locator("#report")).to_contain_text("2 Adressen aufgenommen")
     expect(page.locator("#rejected tbody tr")).to_have_count(1)
