@@ -580,3 +580,81 @@ def test_segment_fixed_to_residents_is_not_made_a_firm(
         assert response.organisation_sector is None
 
     in_db(settings, check)
+
+
+# --- volume ---------------------------------------------------------------------------------------
+
+_SCAN = re.compile(r"\bSCAN (survey_invitee|panel_opt_out)\b(?! USING)|Seq Scan on survey_invitee")
+
+
+async def _fill(session: AsyncSession, survey_id: int, process_id: int, n: int, tag: str) -> None:
+    sections, sizes = ("C", "F", "J", None), ("1-9", "10-49", "50-249", "250+", None)
+    now = utcnow()
+    session.add_all(
+        SurveyInvitee(
+            survey_id=survey_id,
+            process_id=process_id,
+            address=f"{tag}{i}@firma.de",
+            address_hash=address_hash(f"{tag}{i}@firma.de"),
+            organisation=f"Firma {i}",
+            wz_section=sections[i % 4],
+            size_class=sizes[i % 5],
+            invited_at=now - timedelta(days=i % 12) if i % 3 else None,
+            last_mailed_at=now - timedelta(days=i % 12) if i % 3 else None,
+            reminders=i % 3,
+            started=i % 4 == 0,
+            answered=i % 8 == 0,
+        )
+        for i in range(n)
+    )
+    await session.commit()
+
+
+def test_the_panel_page_counts_10000_invitees_through_indexes(
+    admin_client: Client, settings: Settings, process: Process
+) -> None:
+    from sqlalchemy import text
+
+    from participation.db import create_engine
+    from tests.sql_statements import recorded
+
+    big = stored_survey(settings, process, slug="gross")
+    small = stored_survey(settings, process, slug="klein")
+    in_db(settings, lambda s: _fill(s, big.id, process.id or 0, 10_000, "g"))
+    in_db(settings, lambda s: _fill(s, small.id, process.id or 0, 50, "k"))
+
+    async def analyze() -> None:
+        engine = create_engine(settings)
+        async with engine.begin() as conn:
+            await conn.execute(text("ANALYZE"))
+        await engine.dispose()
+
+    asyncio.run(analyze())
+    counts = []
+    for built in (small, big):
+        with recorded() as statements:
+            page = admin_client.get(f"/admin/surveys/{built.id}/panel")
+        assert page.status_code == 200
+        counts.append(len(statements.runs))
+        runs = [r for r in statements.runs if "survey_invitee" in r.statement]
+    assert counts[0] == counts[1]  # a fixed number of statements, whatever the list's length
+    assert len(runs) == 6  # three counts of the rates, three of the schedule
+    rows = html(page.text).select("#rates-section tfoot td")
+    assert [text_of(td) for td in rows][:2] == ["10000", "6666"]
+
+    async def plans() -> list[str]:
+        engine = create_engine(settings)
+        found = []
+        async with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if not sqlite:
+                await conn.execute(text("SET enable_seqscan = off"))
+            for run in runs:
+                explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+                result = await conn.exec_driver_sql(explain + run.statement, run.parameters)
+                found.append("\n".join(str(row[3] if sqlite else row[0]) for row in result))
+        await engine.dispose()
+        return found
+
+    for run, plan in zip(runs, asyncio.run(plans()), strict=True):
+        assert not _SCAN.search(plan), f"{run.statement}\n{plan}"
