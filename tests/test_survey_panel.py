@@ -12,6 +12,7 @@ import io
 import re
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -652,7 +653,8 @@ def test_the_panel_page_counts_10000_invitees_through_indexes(
             for run in runs:
                 explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
                 result = await conn.exec_driver_sql(explain + run.statement, run.parameters)
-                found.append("\n".join(str(row[3] if sqlite else row[0]) for row in result))
+                lines: list[Any] = list(result)
+                found.append("\n".join(str(row[3] if sqlite else row[0]) for row in lines))
         await engine.dispose()
         return found
 
