@@ -64,7 +64,7 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /follow/{token:str}/{contribution_id:int}/delete": PUBLIC,
     "POST /follow/{token:str}/unsubscribe": PUBLIC,
     "POST /abbestellen/{token:str}": PUBLIC,
-    "POST /abbestellen/umfrage/{token:str}": PUBLIC,
+    "POST /abmelden/{token:str}": PUBLIC,
     "POST /api/v1/processes/{slug:str}/ideas": PUBLIC,
     "POST /api/processes/{slug:str}/ideas": PUBLIC,
     # Firms and residents answering a survey.

@@ -120,7 +120,7 @@ def _link(message: EmailMessage) -> str:
 
 
 def _opt_out_link(message: EmailMessage) -> str:
-    found = re.search(r"http://testserver\.local(/abbestellen/umfrage/[\w-]+)", body_of(message))
+    found = re.search(r"http://testserver\.local(/abmelden/[\w-]+)", body_of(message))
     assert found, body_of(message)
     return found[1]
 
@@ -235,7 +235,7 @@ def test_text_needs_the_link_placeholder_and_the_preview_shows_the_mail(
     assert text_of(one(page, "#preview-subject")) == "Umfrage für Ihren Betrieb"
     body = text_of(one(page, "#preview-body"))
     assert "hier Ihr Link: http://testserver.local/umfrage/…" in body
-    assert "/abbestellen/umfrage/" in body
+    assert "/abmelden/" in body
 
 
 def test_send_in_batches_over_smtp_each_mail_with_its_own_link_and_opt_out(
@@ -249,7 +249,7 @@ def test_send_in_batches_over_smtp_each_mail_with_its_own_link_and_opt_out(
     assert first["Subject"] == "Einladung zur Umfrage „Befragung der Betriebe“"
     body = body_of(first)
     assert "Bäckerei Kuhn" in body
-    assert first["List-Unsubscribe"] == f"<{BASE}{_opt_out_link(first)}>"
+    assert first["List-Unsubscribe"].strip() == f"<{BASE}{_opt_out_link(first)}>"
     assert _link(first) != _link(second)
     page = html(admin_client.get(f"/admin/surveys/{built.id}/panel").text)
     assert "1 Adresse der Liste ist noch nicht eingeladen." in text_of(one(page, "#not-invited"))
@@ -474,7 +474,7 @@ def test_opt_out_link_stops_every_later_mail_of_the_process(
     reasons = [text_of(row.select("td")[-1]) for row in again.select("#rejected tbody tr")]
     assert "Diese Adresse hat Umfrage-E-Mails dieses Verfahrens abbestellt." in reasons
     # An unknown link is a 404 page.
-    assert client.get("/abbestellen/umfrage/unbekannt").status_code == 404
+    assert client.get("/abmelden/unbekannt").status_code == 404
 
 
 # --- rates, exports, retention ---------------------------------------------------------------

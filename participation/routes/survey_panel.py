@@ -240,7 +240,7 @@ class PanelOptOutController(Controller):
     """The opt-out link of every panel mail. GET only shows (mail scanners open links on
     their own); the button's post opts out."""
 
-    path = "/abbestellen/umfrage/{token:str}"
+    path = "/abmelden/{token:str}"
     include_in_schema = False
 
     @get("/", cache=False)

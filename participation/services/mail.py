@@ -49,11 +49,11 @@ _QUEUED_KEY: Final = "participation.mail_queued"
 # The page that stops the mails; German like the site's other public paths ("/mitmachen").
 UNSUBSCRIBE_PATH: Final = "/abbestellen/"
 _SIGNATURE_BYTES: Final = 16  # 128 bits: far beyond guessing, short enough for a mail line
-# The firm panel's opt-out (services/survey_panel.py) has a path of its own below it.
-PANEL_OPT_OUT_PATH: Final = UNSUBSCRIBE_PATH + "umfrage/"
+# The firm panel's opt-out from every survey mail of a process (services/survey_panel.py).
+PANEL_OPT_OUT_PATH: Final = "/abmelden/"
 _UNSUBSCRIBE_LINK: Final = re.compile(
-    rf"https?://\S+?{re.escape(UNSUBSCRIBE_PATH)}"
-    r"(?:[0-9]+\.[A-Za-z0-9_-]+|umfrage/[A-Za-z0-9_-]+)"
+    rf"https?://\S+?(?:{re.escape(UNSUBSCRIBE_PATH)}[0-9]+\.[A-Za-z0-9_-]+"
+    rf"|{re.escape(PANEL_OPT_OUT_PATH)}[A-Za-z0-9_-]+)"
 )
 
 

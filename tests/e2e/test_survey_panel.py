@@ -60,7 +60,7 @@ def test_an_admin_invites_the_panel_and_a_firm_answers(page: Page, live_server: 
     page.get_by_role("button", name="Speichern und Vorschau zeigen").click()
     expect(page.locator("#preview-subject")).to_have_text("Ihre Meinung zählt, Ihren Betrieb")
     expect(page.locator("#preview-body")).to_contain_text("bitte machen Sie mit: http")
-    expect(page.locator("#preview-body")).to_contain_text("/abbestellen/umfrage/")
+    expect(page.locator("#preview-body")).to_contain_text("/abmelden/")
     check(page)
 
     page.get_by_label("Wie viele in diesem Durchgang?").fill("200")
@@ -74,7 +74,7 @@ def test_an_admin_invites_the_panel_and_a_firm_answers(page: Page, live_server: 
     assert mail["Subject"] == "Ihre Meinung zählt, Tischlerei Lange"
     link = re.search(r"http://\S+/umfrage/[\w-]+", body_of(mail))
     assert link, body_of(mail)
-    assert "/abbestellen/umfrage/" in body_of(mail)
+    assert "/abmelden/" in body_of(mail)
     invitee = page.context.browser.new_context(locale="de-DE")  # type: ignore[union-attr]
     firm = invitee.new_page()
     try:
