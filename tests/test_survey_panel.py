@@ -302,7 +302,7 @@ def test_invited_response_is_prefilled_and_cut_loose_from_the_invitee_once_sent(
     assert attr(one(page, "#segment-firm"), "checked") is not None
     assert attr(one(page, "#organisation_size-1-9"), "checked") is not None
     assert attr(one(page, "#organisation_sector option[value=C]"), "selected") is not None
-    assert attr(one(page, "#organisation_name"), "value") == ""  # anonymous: not filled in
+    assert not page.select("#organisation_name")  # anonymous: the firm's name is not asked
     assert not page.select("#not-anonymous")
     [invitee] = _invitees(settings)
     assert invitee.started
@@ -319,6 +319,8 @@ def test_invited_response_is_prefilled_and_cut_loose_from_the_invitee_once_sent(
     [response] = _rows(settings, SurveyResponse)
     [invitee] = _invitees(settings)
     assert response.submitted_at is not None
+    assert response.organisation_name is None  # typed anyway: not kept
+    assert (response.organisation_sector, response.organisation_size) == ("C", "1-9")
     assert invitee.answered
     # No row ties them together any more.
     assert response.invitee_id is None

@@ -58,6 +58,12 @@ def prefill(response: SurveyResponse, survey: Survey, invitee: SurveyInvitee) ->
             response.organisation_name = invitee.organisation
 
 
+def asks_name(survey: Survey, response: SurveyResponse) -> bool:
+    """Whether the survey asks the firm's name: not of a response invited through the
+    panel of an anonymous survey, where the name would say who answered what."""
+    return response.invitee_id is None or not survey.anonymous
+
+
 async def mark_answered(session: AsyncSession, survey: Survey, response: SurveyResponse) -> None:
     """On sending (the caller commits): the invitee is answered, so no reminder goes out;
     on an anonymous survey the response forgets whose it was."""

@@ -471,12 +471,14 @@ def _about_form(survey: Survey, data: Mapping[str, str]) -> IdeaForm:
     return IdeaForm.from_form({**data, "segment": segment})
 
 
-def check_about(survey: Survey, data: Mapping[str, str]) -> dict[str, str]:
-    """The rules of the idea form for who answers (segment, firm details, municipality)."""
+def check_about(
+    survey: Survey, data: Mapping[str, str], *, asks_name: bool = True
+) -> dict[str, str]:
+    """The rules of the idea form for who answers (segment, firm details, municipality);
+    without `asks_name` (the firm panel's anonymous responses) the firm's name is not asked."""
     form = _about_form(survey, data)
-    return {
-        name: message for name in ABOUT_FIELDS if (message := check_field(form, name)) is not None
-    }
+    fields = [name for name in ABOUT_FIELDS if asks_name or name != "organisation_name"]
+    return {name: message for name in fields if (message := check_field(form, name)) is not None}
 
 
 # --- saving a page, going on, sending ---------------------------------------------------------
@@ -499,13 +501,15 @@ async def save_page(
     section = pages.section(page)
     whole = pages.structure[page - 1] if section is not None else None
     if page == 0:
-        errors = check_about(respondent.survey, data)
+        asks_name = panel_links.asks_name(respondent.survey, response)
+        errors = check_about(respondent.survey, data, asks_name=asks_name)
         if not errors:
             form = _about_form(respondent.survey, data)
             firm = form.is_firm
+            named = firm and asks_name
             response.segment = Segment(form.segment) if form.segment else response.segment
             response.municipality = " ".join(form.municipality.split()) or None
-            response.organisation_name = " ".join(form.organisation_name.split()) if firm else None
+            response.organisation_name = " ".join(form.organisation_name.split()) if named else None
             response.organisation_sector = form.organisation_sector if firm else None
             response.organisation_size = form.organisation_size if firm else None
     elif section is not None and whole is not None:
@@ -551,7 +555,10 @@ async def check_complete(session: AsyncSession, respondent: Respondent) -> Pages
     assert response is not None
     pages = await pages_of(session, respondent.survey, response)
     values = await saved_values(session, response)
-    if pages.numbers[0] == 0 and (errors := check_about(respondent.survey, values)):
+    asks_name = panel_links.asks_name(respondent.survey, response)
+    if pages.numbers[0] == 0 and (
+        errors := check_about(respondent.survey, values, asks_name=asks_name)
+    ):
         raise Incomplete(0, errors)
     for number in pages.numbers:
         if (view := pages.section(number)) is None:

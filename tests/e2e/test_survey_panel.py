@@ -83,7 +83,7 @@ def test_an_admin_invites_the_panel_and_a_firm_answers(page: Page, live_server: 
         expect(firm.locator("#organisation_size-10-49")).to_be_checked()
         check(firm)
         firm.locator("#municipality").fill("Auenbrück")
-        firm.locator("#organisation_name").fill("Ein Betrieb")
+        expect(firm.locator("#organisation_name")).to_have_count(0)  # anonymous: not asked
         firm.get_by_role("button", name="Speichern und weiter").click()
         firm.get_by_label("50 bis 250 Mbit/s").check()
         firm.get_by_label("4", exact=True).check()
