@@ -77,6 +77,7 @@ from participation.routes.session_place import SessionPlaceController
 from participation.routes.staff_scope_admin import StaffScopeController
 from participation.routes.survey_admin import SurveyAdminController
 from participation.routes.survey_conditions import SurveyConditionController
+from participation.routes.survey_panel import PanelOptOutController, SurveyPanelController
 from participation.routes.survey_results import SurveyResultsController
 from participation.routes.surveys import SurveyController
 from participation.routes.system import SystemController
@@ -227,6 +228,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyResultsController,
             SurveyAdminController,
             SurveyConditionController,
+            SurveyPanelController,
+            PanelOptOutController,
             SurveyController,
             ProcessAdminController,
             SiteAdminController,

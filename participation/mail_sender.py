@@ -132,8 +132,10 @@ async def _claim(sessionmaker: SessionMaker, now: datetime) -> list[OutgoingMail
 
 
 # The plain follow token exists only in the first mail; the database keeps just its hash
-# (services/contributions.py), so the stored copy loses it once the mail is out.
-_FOLLOW_LINK: Final = re.compile(r"(/follow/)[A-Za-z0-9_-]+")
+# (services/contributions.py), so the stored copy loses it once the mail is out. So do the
+# firm panel's survey and opt-out links (services/survey_panel.py): kept, they would tie the
+# address to the response.
+_FOLLOW_LINK: Final = re.compile(r"(/follow/|/umfrage/|/abmelden/)[A-Za-z0-9_-]+")
 
 
 def without_follow_links(body: str) -> str:

@@ -5,6 +5,7 @@ middleware.py).
 - /follow/<token>: an author's contributions (edit, delete, download)
 - /umfrage/<token>: a survey response, from an invitation or the open link
 - /abbestellen/<token>: stops the e-mails about an idea
+- /abmelden/<token>: stops the firm panel's survey e-mails of a process
 - /mitmachen/<code>: a focus group and its pupils' pages
 - /einladung/<token>, /passwort-neu/<token>: set a staff account's password
 """
@@ -19,6 +20,7 @@ PRIVATE_PREFIXES: Final = (
     "follow",
     "umfrage",
     "abbestellen",
+    "abmelden",
     "mitmachen",
     "einladung",
     "passwort-neu",

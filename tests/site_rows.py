@@ -82,6 +82,8 @@ class Site:
                 by_name["token"] = self.survey_token
             elif template.startswith("/abbestellen/"):
                 by_name["token"] = self.unsubscribe
+            elif template.startswith("/abmelden/"):
+                by_name["token"] = "unbekannter-link-0123456789"  # the "link invalid" page
             elif template.startswith(("/einladung/", "/passwort-neu/")):
                 by_name["token"] = "abgelaufener-link-0123456789"  # the "link invalid" page
             elif template.startswith("/mitmachen/"):

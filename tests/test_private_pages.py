@@ -39,6 +39,7 @@ def site(client: Client, settings: Settings) -> Site:
         (f"/follow/{SECRET}/12/edit", "/follow/***/12/edit"),
         (f"/umfrage/{SECRET}?gesendet=1", "/umfrage/***?gesendet=1"),
         (f"/abbestellen/12.{SECRET}", "/abbestellen/***"),
+        (f"/abmelden/{SECRET}", "/abmelden/***"),
         ("/mitmachen/K7P2QX/ideen", "/mitmachen/***/ideen"),
         (f"/login?next=%2Ffollow%2F{SECRET}", "/login?next=%2Ffollow%2F***"),
         (f"/processes/{SLUG}/ideas/3", f"/processes/{SLUG}/ideas/3"),

@@ -291,6 +291,7 @@ def test_the_cli_prints_the_counts(
         "Survey invitations: 2",
         "Survey responses unlinked from their invitation (kept): 1",
         "Originals of redacted contributions: 0",
+        "Firm panel addresses: 0",
     ]
 
     dry = CliRunner().invoke(cli, ["privacy", "purge", "--dry-run"])

@@ -67,6 +67,7 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /follow/{token:str}/{contribution_id:int}/delete": PUBLIC,
     "POST /follow/{token:str}/unsubscribe": PUBLIC,
     "POST /abbestellen/{token:str}": PUBLIC,
+    "POST /abmelden/{token:str}": PUBLIC,
     "POST /api/v1/processes/{slug:str}/ideas": PUBLIC,
     "POST /api/processes/{slug:str}/ideas": PUBLIC,
     # Firms and residents answering a survey.
@@ -143,6 +144,10 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /admin/processes/{slug:str}/surveys": ADMINS,
     "POST /admin/surveys/{survey_id:int}": ADMINS,
     "POST /admin/surveys/{survey_id:int}/invitations": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/panel/list": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/panel/text": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/panel/send": ADMINS,
+    "POST /admin/surveys/{survey_id:int}/panel/reminders": ADMINS,
     "POST /admin/surveys/{survey_id:int}/sections": ADMINS,
     "POST /admin/surveys/{survey_id:int}/sections/{section_id:int}": ADMINS,
     "POST /admin/surveys/{survey_id:int}/sections/{section_id:int}/move": ADMINS,

@@ -3,6 +3,7 @@
 - `base`: UTC timestamps, enums as strings, constraint names
 - `core`: users, processes, contributions, moderation, analysis
 - `surveys`: surveys, their questions, invitations and responses
+- `survey_panel`: the firm panel's invitees, their mailed links, the process's opt-outs
 - `focus_groups`: focus-group sessions, members, ideas and dots
 - `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
@@ -120,6 +121,7 @@ from participation.models.profiles import (
     ProfileTheme,
 )
 from participation.models.scopes import StaffScope
+from participation.models.survey_panel import PanelOptOut, SurveyInvitee, SurveyInviteeLink
 from participation.models.surveys import (
     QuestionKind,
     Survey,
@@ -188,6 +190,7 @@ __all__ = [
     "OrganisationKind",
     "OrganisationRole",
     "OutgoingMail",
+    "PanelOptOut",
     "PersonalAccessToken",
     "Phase",
     "PhaseKind",
@@ -231,6 +234,8 @@ __all__ = [
     "SurveyAnswer",
     "SurveyCondition",
     "SurveyInvitation",
+    "SurveyInvitee",
+    "SurveyInviteeLink",
     "SurveyOption",
     "SurveyQuestion",
     "SurveyResponse",

@@ -26,6 +26,11 @@ class OutgoingMail(SQLModel, table=True):
     contribution_id: int | None = Field(
         default=None, foreign_key="contribution.id", index=True, ondelete="SET NULL"
     )
+    # The firm panel's invitee a survey invitation or reminder went to: opting out or the
+    # retention purge deletes their mails (services/survey_panel.py, services/retention.py).
+    invitee_id: int | None = Field(
+        default=None, foreign_key="survey_invitee.id", index=True, ondelete="SET NULL"
+    )
     created_at: datetime = timestamp_field()
     sent_at: datetime | None = timestamp_field(nullable=True)
     attempts: int = 0

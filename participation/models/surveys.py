@@ -47,6 +47,12 @@ class Survey(SQLModel, table=True):
     # the respondent chooses. Firm details are asked whenever the segment is "firm".
     segment: Segment | None = Field(default=None, sa_type=enum_column(Segment), nullable=True)
     invitation_only: bool = False
+    # Invited responses are cut loose from their invitee once sent (services/survey_panel.py);
+    # off, they keep it and the organisation's name, and respondents are told before they start.
+    anonymous: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    # The firm panel's invitation mail as the admin wrote it; empty: the default text.
+    panel_subject: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    panel_body: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
     opens_at: datetime | None = timestamp_field(nullable=True)
     closes_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field()
@@ -151,6 +157,11 @@ class SurveyResponse(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
     invitation_id: int | None = Field(
         default=None, foreign_key="survey_invitation.id", unique=True, ondelete="SET NULL"
+    )
+    # The firm panel's invitee while the response is being answered; cut (NULL) when it is
+    # sent, unless the survey is not anonymous.
+    invitee_id: int | None = Field(
+        default=None, foreign_key="survey_invitee.id", unique=True, ondelete="SET NULL"
     )
     resume_token_hash: str = Field(max_length=64, unique=True, index=True)
     segment: Segment | None = Field(default=None, sa_type=enum_column(Segment), nullable=True)

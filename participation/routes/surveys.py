@@ -23,7 +23,7 @@ from participation.models.surveys import Survey
 from participation.rate_limit import RESPONSE
 from participation.routes import Db, FormData, suggest_later
 from participation.routes.processes import load_process
-from participation.services import survey_responses
+from participation.services import panel_links, survey_responses
 from participation.services.contributions import PUBLIC_SEGMENTS
 from participation.services.errors import ValidationFailed
 from participation.services.markdown import render_markdown
@@ -86,7 +86,13 @@ async def _answer_page(
         values = await survey_responses.saved_values(db, response)
         state = PageState(page=pages.clamp(response.current_page), values=values)
     context = answer_context(survey, process, pages, state)
-    context.update(token=respondent.token)
+    # Invited through the firm panel to a survey that keeps who answered: said on every page,
+    # the first one before anything is asked included.
+    context.update(
+        token=respondent.token,
+        named=response.invitee_id is not None and not survey.anonymous,
+        asks_name=panel_links.asks_name(survey, response),
+    )
     return Template("pages/surveys/answer.html", context=context, status_code=status_code)
 
 

@@ -49,8 +49,11 @@ _QUEUED_KEY: Final = "participation.mail_queued"
 # The page that stops the mails; German like the site's other public paths ("/mitmachen").
 UNSUBSCRIBE_PATH: Final = "/abbestellen/"
 _SIGNATURE_BYTES: Final = 16  # 128 bits: far beyond guessing, short enough for a mail line
+# The firm panel's opt-out from every survey mail of a process (services/survey_panel.py).
+PANEL_OPT_OUT_PATH: Final = "/abmelden/"
 _UNSUBSCRIBE_LINK: Final = re.compile(
-    rf"https?://\S+?{re.escape(UNSUBSCRIBE_PATH)}[0-9]+\.[A-Za-z0-9_-]+"
+    rf"https?://\S+?(?:{re.escape(UNSUBSCRIBE_PATH)}[0-9]+\.[A-Za-z0-9_-]+"
+    rf"|{re.escape(PANEL_OPT_OUT_PATH)}[A-Za-z0-9_-]+)"
 )
 
 
@@ -166,6 +169,18 @@ def render_mail(
     return " ".join(subject.split()), text + "\n"
 
 
+def render_body(context: MailContext, template_name: str, locale: str | None, values: Any) -> str:
+    """The body of templates/mail/<template_name>.txt in a language, for mails whose subject
+    is not a message id (the firm panel's, as its admin wrote it)."""
+    settings = context.settings
+    with in_language(locale, settings.default_locale):
+        template = _environment(settings).get_template(f"mail/{template_name}.txt")
+        text = template.render(site_name=settings.site_name, **values).strip()
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text + "\n"
+
+
 async def notify_author(
     session: AsyncSession,
     contribution: Contribution,
@@ -211,6 +226,8 @@ def queue_mail(
     subject: str,
     body: str,
     contribution_id: int | None = None,
+    *,
+    invitee_id: int | None = None,
 ) -> OutgoingMail:
     """Add a composed mail to the outbox; the caller's commit stores it and wakes the sender."""
     now = utcnow()
@@ -219,6 +236,7 @@ def queue_mail(
         subject=subject[:300],
         body=body,
         contribution_id=contribution_id,
+        invitee_id=invitee_id,
         created_at=now,
         next_attempt_at=now,  # due at once
     )

@@ -7,6 +7,9 @@ phases never ends):
 - the e-mails about its contributions (`OutgoingMail`: recipient and body);
 - its surveys' invitations, used or not: whoever holds the mail-merge list could tell from a
   response's invitation who answered what. Responses and answers stay, cut loose first;
+- its surveys' firm panels: the invitees with their addresses, their links' hashes and the
+  mails to them (responses still being answered are cut loose first). The opt-outs stay:
+  they are hashes, and the process must not mail an address that asked for no more;
 - the originals of contributions a moderator published with "[entfernt]"
   (services/triage/redaction.py): the published, redacted text stays.
 
@@ -30,6 +33,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.models import Contribution, OutgoingMail, Phase, RedactedOriginal
+from participation.models.survey_panel import SurveyInvitee, SurveyInviteeLink
 from participation.models.surveys import Survey, SurveyInvitation, SurveyResponse
 from participation.services.mail import NO_ADDRESS
 
@@ -45,6 +49,7 @@ class PurgeReport:
     invitations: int = 0  # survey invitations of those processes, used or not
     unlinked_responses: int = 0  # responses cut loose from a deleted invitation (kept)
     originals: int = 0  # originals of contributions published with "[entfernt]"
+    invitees: int = 0  # firm panel addresses of those processes' surveys
 
     @property
     def changed(self) -> bool:
@@ -61,6 +66,7 @@ class PurgeReport:
             f"Survey invitations: {self.invitations}",
             f"Survey responses unlinked from their invitation (kept): {self.unlinked_responses}",
             f"Originals of redacted contributions: {self.originals}",
+            f"Firm panel addresses: {self.invitees}",
         ]
 
 
@@ -89,7 +95,9 @@ def _conditions(cutoff: datetime) -> dict[str, ColumnElement[bool]]:
             select(col(Survey.id)).where(col(Survey.process_id).in_(ended))
         )
     )
-    process_mail = col(OutgoingMail.contribution_id).in_(contributions)
+    invitees = select(col(SurveyInvitee.id)).where(col(SurveyInvitee.process_id).in_(ended))
+    contribution_mail = col(OutgoingMail.contribution_id).in_(contributions)
+    panel_mail = col(OutgoingMail.invitee_id).in_(invitees)
     return {
         "addresses": (
             col(Contribution.process_id).in_(ended)
@@ -99,7 +107,7 @@ def _conditions(cutoff: datetime) -> dict[str, ColumnElement[bool]]:
                 col(Contribution.notify_consent_at).is_not(None),
             )
         ),
-        "mails": process_mail,
+        "mails": contribution_mail | panel_mail,
         # Sent, or given up (no further attempt) and queued before the cutoff. Mails still
         # waiting to be sent stay. Excludes the rows `mails` counts, for the dry run.
         "old_mails": (
@@ -109,11 +117,15 @@ def _conditions(cutoff: datetime) -> dict[str, ColumnElement[bool]]:
                 & col(OutgoingMail.next_attempt_at).is_(None)
                 & (col(OutgoingMail.created_at) < cutoff),
             )
-            & or_(col(OutgoingMail.contribution_id).is_(None), ~process_mail)
+            & or_(col(OutgoingMail.contribution_id).is_(None), ~contribution_mail)
+            & or_(col(OutgoingMail.invitee_id).is_(None), ~panel_mail)
         ),
         "unlinked_responses": col(SurveyResponse.invitation_id).in_(invitations),
         "invitations": col(SurveyInvitation.id).in_(invitations),
         "originals": col(RedactedOriginal.contribution_id).in_(contributions),
+        "invitee_links": col(SurveyInviteeLink.invitee_id).in_(invitees),
+        "invitee_responses": col(SurveyResponse.invitee_id).in_(invitees),
+        "invitees": col(SurveyInvitee.process_id).in_(ended),
     }
 
 
@@ -147,6 +159,7 @@ async def purge(
             invitations=await _count(session, SurveyInvitation, where["invitations"]),
             unlinked_responses=await _count(session, SurveyResponse, where["unlinked_responses"]),
             originals=await _count(session, RedactedOriginal, where["originals"]),
+            invitees=await _count(session, SurveyInvitee, where["invitees"]),
         )
         await session.rollback()
         return report
@@ -162,6 +175,12 @@ async def purge(
             .values(invitation_id=None),
             "invitations": delete(SurveyInvitation).where(where["invitations"]),
             "originals": delete(RedactedOriginal).where(where["originals"]),
+            # After their mails ("mails"); links and open responses first, as above.
+            "invitee_links": delete(SurveyInviteeLink).where(where["invitee_links"]),
+            "invitee_responses": update(SurveyResponse)
+            .where(where["invitee_responses"])
+            .values(invitee_id=None),
+            "invitees": delete(SurveyInvitee).where(where["invitees"]),
         }
         counts: dict[str, int] = {}
         for kind, statement in steps.items():
@@ -171,4 +190,6 @@ async def purge(
     except BaseException:
         await session.rollback()
         raise
+    counts.pop("invitee_links")
+    counts.pop("invitee_responses")
     return PurgeReport(processes=processes, **counts)

@@ -38,7 +38,7 @@ from participation.models.surveys import (
     SurveyQuestion,
     SurveyResponse,
 )
-from participation.services import survey_logic
+from participation.services import panel_links, survey_logic
 from participation.services.contributions import IdeaForm, check_field, hash_token
 from participation.services.errors import ServiceError, ValidationFailed
 from participation.services.survey_logic import Shown
@@ -141,7 +141,9 @@ async def resolve(session: AsyncSession, token: str) -> Respondent | None:
             .where(SurveyInvitation.token == token)
         )
     ).first()
-    if invited is None or not is_public(invited[1]):
+    if invited is None:
+        return await _panel_respondent(session, token)
+    if not is_public(invited[1]):
         return None
     invitation, survey = invited
     process = await _process(session, survey)
@@ -152,6 +154,36 @@ async def resolve(session: AsyncSession, token: str) -> Respondent | None:
         return Respondent(survey, process, _new_response(survey, token, invitation.id), token)
     response = _new_response(survey, token, invitation.id)
     session.add(response)
+    try:
+        await session.commit()
+    except IntegrityError:  # the same link opened twice at once: the other visit made it
+        await session.rollback()
+        return await resolve(session, token)
+    return Respondent(survey, process, response, token)
+
+
+async def _panel_respondent(session: AsyncSession, token: str) -> Respondent | None:
+    """The respondent behind a firm panel mail's link (services/panel_links.py); the first
+    visit to an open survey starts the response, prefilled from the list."""
+    invitee = await panel_links.invitee_for_token(session, token)
+    if invitee is None:
+        return None
+    survey = await session.get(Survey, invitee.survey_id)
+    if survey is None or not is_public(survey):
+        return None
+    process = await _process(session, survey)
+    if invitee.answered:
+        return Respondent(survey, process, None, token)
+    response = await panel_links.response_of(session, invitee)
+    if response is not None:
+        return Respondent(survey, process, response, token)
+    # Its own resume token is one nobody has: no stored hash ties it to the mailed link.
+    response = _new_response(survey, secrets.token_urlsafe(24))
+    panel_links.prefill(response, survey, invitee)
+    if survey_state(survey, utcnow()) is not SurveyState.OPEN:
+        return Respondent(survey, process, response, token)  # nothing stored while closed
+    invitee.started = True
+    session.add_all([response, invitee])
     try:
         await session.commit()
     except IntegrityError:  # the same link opened twice at once: the other visit made it
@@ -439,12 +471,14 @@ def _about_form(survey: Survey, data: Mapping[str, str]) -> IdeaForm:
     return IdeaForm.from_form({**data, "segment": segment})
 
 
-def check_about(survey: Survey, data: Mapping[str, str]) -> dict[str, str]:
-    """The rules of the idea form for who answers (segment, firm details, municipality)."""
+def check_about(
+    survey: Survey, data: Mapping[str, str], *, asks_name: bool = True
+) -> dict[str, str]:
+    """The rules of the idea form for who answers (segment, firm details, municipality);
+    without `asks_name` (the firm panel's anonymous responses) the firm's name is not asked."""
     form = _about_form(survey, data)
-    return {
-        name: message for name in ABOUT_FIELDS if (message := check_field(form, name)) is not None
-    }
+    fields = [name for name in ABOUT_FIELDS if asks_name or name != "organisation_name"]
+    return {name: message for name in fields if (message := check_field(form, name)) is not None}
 
 
 # --- saving a page, going on, sending ---------------------------------------------------------
@@ -467,13 +501,15 @@ async def save_page(
     section = pages.section(page)
     whole = pages.structure[page - 1] if section is not None else None
     if page == 0:
-        errors = check_about(respondent.survey, data)
+        asks_name = panel_links.asks_name(respondent.survey, response)
+        errors = check_about(respondent.survey, data, asks_name=asks_name)
         if not errors:
             form = _about_form(respondent.survey, data)
             firm = form.is_firm
+            named = firm and asks_name
             response.segment = Segment(form.segment) if form.segment else response.segment
             response.municipality = " ".join(form.municipality.split()) or None
-            response.organisation_name = " ".join(form.organisation_name.split()) if firm else None
+            response.organisation_name = " ".join(form.organisation_name.split()) if named else None
             response.organisation_sector = form.organisation_sector if firm else None
             response.organisation_size = form.organisation_size if firm else None
     elif section is not None and whole is not None:
@@ -519,7 +555,10 @@ async def check_complete(session: AsyncSession, respondent: Respondent) -> Pages
     assert response is not None
     pages = await pages_of(session, respondent.survey, response)
     values = await saved_values(session, response)
-    if pages.numbers[0] == 0 and (errors := check_about(respondent.survey, values)):
+    asks_name = panel_links.asks_name(respondent.survey, response)
+    if pages.numbers[0] == 0 and (
+        errors := check_about(respondent.survey, values, asks_name=asks_name)
+    ):
         raise Incomplete(0, errors)
     for number in pages.numbers:
         if (view := pages.section(number)) is None:
@@ -565,6 +604,7 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
                 col(SurveyAnswer.question_id).not_in(sorted(pages.shown.questions)),
             )
         )
+    await panel_links.mark_answered(session, survey, response)
     if response.invitation_id is not None:
         await session.exec(
             update(SurveyInvitation)
@@ -614,6 +654,8 @@ async def send(session: AsyncSession, respondent: Respondent) -> list[int]:
         created.append(contribution.id)
     await session.commit()
     response.submitted_at = now
+    if survey.anonymous:
+        response.invitee_id = None  # as stored by mark_answered
     return created
 
 

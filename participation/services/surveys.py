@@ -218,6 +218,7 @@ class SettingsForm:
     thanks: str = ""
     segment: str = ""  # empty: the respondent chooses
     invitation_only: bool = False
+    named: bool = False  # not anonymous (Survey.anonymous off)
     opens_on: str = ""
     closes_on: str = ""
     errors: dict[str, str] = field(default_factory=dict)
@@ -231,6 +232,7 @@ class SettingsForm:
             thanks=data.get("thanks", ""),
             segment=data.get("segment", ""),
             invitation_only=data.get("invitation_only", "") in _CHECKED,
+            named=data.get("named", "") in _CHECKED,
             opens_on=data.get("opens_on", ""),
             closes_on=data.get("closes_on", ""),
         )
@@ -249,6 +251,7 @@ class SettingsForm:
             thanks=survey.thanks,
             segment=survey.segment.value if survey.segment else "",
             invitation_only=survey.invitation_only,
+            named=not survey.anonymous,
             opens_on=day(survey.opens_at),
             # The last day is shown, not the moment after it that closes the survey.
             closes_on=day(survey.closes_at - _ONE_SECOND if survey.closes_at else None),
@@ -305,6 +308,7 @@ async def save_settings(
     survey.thanks = _block(form.thanks)
     survey.segment = Segment(form.segment) if form.segment else None
     survey.invitation_only = form.invitation_only
+    survey.anonymous = not form.named
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.updated_at = utcnow()
     session.add(survey)
