@@ -73,6 +73,8 @@ class Site:
                 "form_path": "notizen",  # the tracking page's note form
                 "user_id": 999_999,
                 "word_id": 999_999,  # no insult word added: 404
+                "site_id": 999_999,  # no site: 404
+                "event_id": 999_999,  # no event: 404
                 "version": 1,
                 "figure_file": "segmente.csv",  # a CSV file of the participation dashboard
             }
