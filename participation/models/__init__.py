@@ -3,7 +3,7 @@
 - `base`: UTC timestamps, enums as strings, constraint names
 - `core`: users, processes, contributions, moderation, analysis
 - `surveys`: surveys, their questions, invitations and responses
-- `focus_groups`: focus-group sessions, members, ideas and dots
+- `focus_groups`: live sessions (focus groups, workshops, ...): prompts, members, ideas, dots
 - `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
 - `moderation_queue`: assignments, internal notes, the daily digest's subscribers
@@ -94,7 +94,10 @@ from participation.models.focus_groups import (
     FocusGroupDot,
     FocusGroupIdea,
     FocusGroupMember,
+    FocusGroupPrompt,
     FocusGroupSession,
+    LiveAudience,
+    LiveFormat,
 )
 from participation.models.mail import OutgoingMail
 from participation.models.moderation_queue import (
@@ -170,6 +173,7 @@ __all__ = [
     "FocusGroupDot",
     "FocusGroupIdea",
     "FocusGroupMember",
+    "FocusGroupPrompt",
     "FocusGroupSession",
     "Horizon",
     "IndicatorValue",
@@ -179,6 +183,8 @@ __all__ = [
     "JobStatus",
     "KnownPopulation",
     "LinkPurpose",
+    "LiveAudience",
+    "LiveFormat",
     "ModerationAction",
     "ModerationEvent",
     "ModerationMode",

@@ -1,5 +1,6 @@
-"""Pupils' dots on the ideas of a focus-group session: a budget per pupil in all (the
-session's `dots_per_member`), at most three per idea, none on one's own ideas.
+"""Members' dots on the ideas of a live session: a budget per member in all (the session's
+`dots_per_member`), at most three per idea, none on one's own ideas unless the facilitator
+allowed them (the session's `exclude_own_ideas`).
 
 Giving a dot is two conditional statements in one transaction: first the member's kept count
 goes up only while it is below the budget, then the idea's dots only while below three; if
@@ -24,7 +25,7 @@ from participation.services.focus_groups import DOTS_PER_IDEA, rowcount, session
 
 
 def dots_per_idea(session: FocusGroupSession) -> int:
-    """How many dots one pupil may give one idea: three, or less if the budget is smaller."""
+    """How many dots one member may give one idea: three, or less if the budget is smaller."""
     return min(DOTS_PER_IDEA, session.dots_per_member)
 
 
@@ -54,7 +55,7 @@ async def give_dot(
     session_must_be_open(session)
     idea = await _idea_in(db, session, idea_id)
     assert member.id is not None
-    if idea.member_id == member.id:
+    if session.exclude_own_ideas and idea.member_id == member.id:
         raise _refuse(_("You cannot give dots to your own idea."))
     spent = await db.exec(
         update(FocusGroupMember)
