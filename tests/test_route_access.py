@@ -116,6 +116,8 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /focus-groups": FACILITATORS,
     "POST /focus-groups/{session_id:int}/ideas": FACILITATORS,
     "POST /focus-groups/{session_id:int}/close": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/prompt": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/prompts": FACILITATORS,
     "POST /focus-groups/{session_id:int}/members/{member_id:int}/remove": FACILITATORS,
     # Process administration, import, survey building.
     "POST /admin/processes/new": ADMINS,

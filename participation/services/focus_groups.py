@@ -144,8 +144,8 @@ class SessionForm:
             prompts=data.get("prompts", "").strip(),
             hours=data.get("hours", "").strip(),
             dots=data.get("dots", str(DOTS_DEFAULT)).strip(),
-            # An unticked box sends nothing.
-            exclude_own=data.get("exclude_own", "") in _CHECKED,
+            # The box allows dots on one's own ideas: unticked (sending nothing) is the default.
+            exclude_own=data.get("allow_own", "") not in _CHECKED,
         )
 
 
