@@ -233,7 +233,8 @@ class FocusGroupController(Controller):
                 db, request, state, session, form, HTTP_422_UNPROCESSABLE_ENTITY
             )
         flash(request, _("Added: “%(title)s”.") % {"title": form.title}, "success")
-        return Redirect(f"/focus-groups/{session_id}?karte=1#paper-idea", status_code=303)
+        # No fragment: a target in the address would keep the browser from autofocusing.
+        return Redirect(f"/focus-groups/{session_id}?karte=1", status_code=303)
 
     @post("/{session_id:int}/prompt")
     async def show_prompt(
