@@ -40,7 +40,8 @@ def open_session(page: Page, server: LiveServer, email: str, title: str) -> str:
     page.goto(server.url + "/login")
     submit_login(page, email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/focus-groups$"))
-    expect(page.get_by_role("link", name="Live-Sitzungen")).to_have_attribute("aria-current", "page")
+    sessions_link = page.get_by_role("link", name="Live-Sitzungen")
+    expect(sessions_link).to_have_attribute("aria-current", "page")
     check(page)
 
     # Without a process the form comes back with the message at the field, the title kept.
