@@ -429,3 +429,32 @@ async def test_prompts_of_a_closed_session_stay(session: AsyncSession) -> None:
     with pytest.raises(ValidationFailed):
         await live_prompts.add_prompt(session, live, "Drei?")
     assert live.prompt_position == 0
+
+
+def test_adults_are_addressed_with_sie_pupils_with_du(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    facilitator_client(client, settings)
+    firms = open_session(client, settings, process, prompts="")
+    member_client(client, firms.join_code, {"pseudonym": "Anna"})
+    added = post_form(client, f"/mitmachen/{firms.join_code}/ideen", {"title": "Eigene Idee"})
+    idea_id = int(added.headers["location"].rsplit("#idea-", 1)[1])
+    page = text_of(html(client.get(added.headers["location"]).text))
+    assert german("You are taking part as %(name)s.") % {"name": "Anna"} in page
+    assert german("Thank you, the idea is on the list.") in page
+    assert german("Your own idea: the others give it their dots.") in page
+    refused = post_form(
+        client,
+        f"/mitmachen/{firms.join_code}/ideen/{idea_id}/punkte",
+        {"action": "give"},
+        headers=HTMX,
+    )
+    assert refused.status_code == 422
+    assert german("Dots go to the others' ideas, not to your own.") in text_of(html(refused.text))
+
+    client.cookies.clear()
+    facilitator_client(client, settings, "leitung2@example.org")
+    pupils = open_session(client, settings, process, audience="pupils", prompts="")
+    member_client(client, pupils.join_code, {"pseudonym": "Blauwal"})
+    page = text_of(html(client.get(f"/mitmachen/{pupils.join_code}/ideen").text))
+    assert german("You take part as %(name)s.") % {"name": "Blauwal"} in page

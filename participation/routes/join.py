@@ -118,6 +118,8 @@ async def _ideas_context(
         "ended": focus_groups.ended_message(session),
         "dots_max": focus_group_dots.dots_per_idea(session),
         "session": session,
+        # Pupils are addressed with "du", everyone else with "Sie" (texts of their own).
+        "formal": session.audience.gives_organisation,
         "member": member,
         "board": await focus_groups.board(db, session, member.id),
         "dot_messages": messages or {},
@@ -251,7 +253,10 @@ class JoinController(Controller):
                 db, session, member, form=form, status_code=HTTP_422_UNPROCESSABLE_ENTITY
             )
         # Said once (a flash): a reload of the page must not thank again.
-        flash(request, _("Thank you, your idea is on the list."), "success")
+        if session.audience.gives_organisation:
+            flash(request, _("Thank you, the idea is on the list."), "success")
+        else:
+            flash(request, _("Thank you, your idea is on the list."), "success")
         return Redirect(f"{_base(session)}/ideen#idea-{idea.id}", status_code=303)
 
     @post("/{code:str}/ideen/{idea_id:int}/punkte")

@@ -55,7 +55,11 @@ async def give_dot(
     session_must_be_open(session)
     idea = await _idea_in(db, session, idea_id)
     assert member.id is not None
+    # Pupils are addressed with "du", everyone else with "Sie" (texts of their own).
+    formal = session.audience.gives_organisation
     if session.exclude_own_ideas and idea.member_id == member.id:
+        if formal:
+            raise _refuse(_("Dots go to the others' ideas, not to your own."))
         raise _refuse(_("You cannot give dots to your own idea."))
     spent = await db.exec(
         update(FocusGroupMember)
@@ -67,10 +71,16 @@ async def give_dot(
     )
     if rowcount(spent) == 0:
         await db.commit()  # nothing changed
-        raise _refuse(
-            _("You have given all your %(max)d dots. Take one back to give it to another idea.")
-            % {"max": session.dots_per_member}
-        )
+        if formal:
+            message = _(
+                "All %(max)d of your dots are given. To give one to another idea, take one "
+                "back first."
+            )
+        else:
+            message = _(
+                "You have given all your %(max)d dots. Take one back to give it to another idea."
+            )
+        raise _refuse(message % {"max": session.dots_per_member})
     per_idea = dots_per_idea(session)
     dialect = (await db.connection()).dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -86,6 +96,8 @@ async def give_dot(
     )
     if rowcount(added) == 0:
         await _undo(db, session, member)
+        if formal:
+            raise _refuse(_("This idea has all %(max)d of your dots.") % {"max": per_idea})
         raise _refuse(_("You have given this idea all %(max)d dots.") % {"max": per_idea})
     await db.commit()
 

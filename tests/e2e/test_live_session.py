@@ -63,9 +63,13 @@ def test_a_firms_idea_from_the_workshop_to_the_moderator(
     expect(firm).to_have_url(re.compile(f"/mitmachen/{code}/ideen$"))
     expect(firm.locator(".live-prompt-now")).to_contain_text(PROMPT)
     check(firm)
-    firm.get_by_label("Was ist deine Idee?").fill(IDEA)
+    expect(firm.get_by_text("Sie nehmen als Anna teil.")).to_be_visible()
+    firm.get_by_label("Ihre Idee in wenigen Worten (Titel)").fill(IDEA)
     firm.get_by_role("button", name="Idee abschicken").click()
-    expect(firm.locator("li.fg-idea", has_text=IDEA)).to_contain_text(PROMPT)
+    expect(firm.get_by_text("Danke, Ihre Idee steht jetzt auf der Liste.")).to_be_visible()
+    own = firm.locator("li.fg-idea", has_text=IDEA)
+    expect(own).to_contain_text(PROMPT)
+    expect(own).to_contain_text("Ihre Idee: Die anderen geben ihr ihre Punkte.")
     check(firm)
 
     # Another participant gives it two dots.
@@ -74,9 +78,10 @@ def test_a_firms_idea_from_the_workshop_to_the_moderator(
     other.get_by_label("Name in dieser Sitzung").fill("Bernd")
     other.get_by_role("button", name="Mitmachen").click()
     row = other.locator("li.fg-idea", has_text=IDEA)
+    expect(other.locator("#dots-status")).to_have_text("Sie haben noch 3 von 3 Punkten.")
     for given in (1, 2):
         row.get_by_role("button", name=re.compile("^Punkt geben")).click()
-        expect(row).to_contain_text(f"Du hast {given} von 3 Punkten bei dieser Idee vergeben.")
+        expect(row).to_contain_text(f"Sie haben {given} von 3 Punkten bei dieser Idee vergeben.")
         wait_for_htmx(other)
     check(other)
 
