@@ -1,9 +1,9 @@
 """`make bench`: every benchmark, printed as one JSON report (tables go to stderr).
 
 Usage: `python -m bench [--seconds 3] [--only pages surveys moderation profiles calibration
-plan evaluation_load export open_data dashboard merge_queue text duplicates scale load]
-[--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql] [--load-seconds 10]
-[--write-seconds 60]`. The whole run takes
+plan evaluation_load export open_data dashboard merge_queue text duplicates scale load
+live_session] [--sizes 10000 100000] [--ideas 10000 100000] [--database sqlite postgresql]
+[--load-seconds 10] [--write-seconds 60] [--live-seconds 120]`. The whole run takes
 about half an hour on two cores: the scale benchmark at 100,000 texts and the load benchmark
 over real HTTP (bench/load.py, wrk; PostgreSQL only with BENCH_DATABASE_URL) take nearly all
 of it; `--only duplicates` or `--sizes 10000` keep it short. The NLP results are also written to
@@ -26,6 +26,7 @@ from bench import (
     duplicate_queue,
     duplicates,
     evaluation_load,
+    live_session,
     load,
     moderation_queue,
     open_data,
@@ -53,6 +54,7 @@ BENCHMARKS = (
     "duplicates",
     "scale",
     "load",
+    "live_session",
 )
 NLP_JSON = Path("var/bench/nlp.json")
 
@@ -66,6 +68,7 @@ if __name__ == "__main__":
     parser.add_argument("--database", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--load-seconds", default="10", help="load: seconds per scenario")
     parser.add_argument("--write-seconds", default="60", help="load: writes under load")
+    parser.add_argument("--live-seconds", type=float, default=120.0, help="live_session: window")
     args = parser.parse_args()
     report: dict[str, object] = {}
     if "pages" in args.only:
@@ -130,6 +133,12 @@ if __name__ == "__main__":
                 ["--ideas", *args.ideas, "--database", *args.database, "--seconds",
                  args.load_seconds, "--write-seconds", args.write_seconds]
             )  # fmt: skip
+        if "live_session" in args.only:
+            # 60 participants in one live session against one app process (SQLite; the
+            # PostgreSQL run: `python -m bench.live_session --database-url URL`).
+            found = live_session.measure(60, args.live_seconds)
+            live_session.print_table(found)
+            report["live_session"] = found
     nlp = {name: report[name] for name in ("duplicates", "scale") if name in report}
     if nlp:
         NLP_JSON.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,8 @@ from participation.models import (
     Channel,
     ContributionStatus,
     Horizon,
+    LiveAudience,
+    LiveFormat,
     ModerationAction,
     OrganisationKind,
     OrganisationRole,
@@ -104,6 +106,19 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         OrganisationKind.CHAMBER: N_("Chamber"),
         OrganisationKind.ASSOCIATION: N_("Association"),
         OrganisationKind.OTHER: N_("Other"),
+    },
+    LiveAudience: {
+        LiveAudience.PUPILS: N_("Pupils, apprentices and students"),
+        LiveAudience.FIRMS: N_("Firms"),
+        LiveAudience.EXPERTS: N_("Experts"),
+        LiveAudience.RESIDENTS: N_("Residents"),
+        LiveAudience.MIXED: N_("Mixed group"),
+    },
+    LiveFormat: {
+        LiveFormat.FOCUS_GROUP: N_("Focus group"),
+        LiveFormat.WORKSHOP: N_("Workshop"),
+        LiveFormat.EXPERT_TALK: N_("Expert talk"),
+        LiveFormat.CONFERENCE_TABLE: N_("Conference table"),
     },
     OrganisationRole: {
         OrganisationRole.LEAD: N_("Lead"),

@@ -1,7 +1,11 @@
 """A class of 40 pupils at once against a real server (uvicorn in a thread, on SQLite and on
 PostgreSQL), all from one address: everybody joins, adds an idea and clicks dots at the same
 moment. No request may fail, and every idea and dot must be counted exactly: no pupil above
-their three dots in all, none on their own idea, however fast the clicks come."""
+their three dots in all, none on their own idea, however fast the clicks come. And one
+participant sending 20 dots at once gets exactly their budget counted, no more.
+
+The benchmark of a whole live session (60 participants over two minutes, with the board's
+refresh time) is bench/live_session.py."""
 
 from __future__ import annotations
 
@@ -18,11 +22,19 @@ import httpx
 import pytest
 import uvicorn
 from bs4 import BeautifulSoup
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from participation.app import create_app
-from participation.models import FocusGroupDot, FocusGroupIdea, FocusGroupMember, Process
+from participation.models import (
+    FocusGroupDot,
+    FocusGroupIdea,
+    FocusGroupMember,
+    FocusGroupSession,
+    Process,
+)
 from participation.settings import Settings
-from tests.focus_group_helpers import CODE, rows, stored_session
+from tests.focus_group_helpers import CODE, add_member, rows, stored_session
+from tests.helpers import in_db
 
 PUPILS = 40
 BASE = f"/mitmachen/{CODE}"
@@ -163,3 +175,52 @@ def test_forty_pupils_at_once(server_url: str, settings: Settings, process: Proc
 def _idea_number(ideas: list[FocusGroupIdea], idea_id: int) -> str:
     (idea,) = [i for i in ideas if i.id == idea_id]
     return idea.title.removeprefix("Idee Nummer ")
+
+
+# --- one participant, 20 dots at once ---------------------------------------------------------
+
+PARALLEL_DOTS = 20
+
+
+async def _others_ideas(db: AsyncSession, session: FocusGroupSession, count: int) -> list[int]:
+    """`count` ideas of another member, to give dots to."""
+    other = await add_member(db, session, "Rotfuchs")
+    ideas = [
+        FocusGroupIdea(session_id=session.id or 0, member_id=other.id, title=f"Idee {n}")
+        for n in range(count)
+    ]
+    db.add_all(ideas)
+    await db.commit()
+    return [idea.id or 0 for idea in ideas]
+
+
+async def _twenty_dots_at_once(url: str, idea_ids: list[int]) -> list[int]:
+    """Join, then send 20 dots at the same moment (two on each of ten ideas, over as many
+    connections as a browser with several tabs, or a script, would open); the statuses."""
+    pupil = Pupil(url, 1)
+    try:
+        await pupil.join_and_add_idea()
+        clicks = [
+            pupil.post(
+                f"{BASE}/ideen/{idea_ids[n % len(idea_ids)]}/punkte", {"action": "give"}, True
+            )
+            for n in range(PARALLEL_DOTS)
+        ]
+        return [r.status_code for r in await asyncio.gather(*clicks)]
+    finally:
+        await pupil.client.aclose()
+
+
+def test_twenty_dots_at_once_give_at_most_the_budget(
+    server_url: str, settings: Settings, process: Process
+) -> None:
+    session = stored_session(settings, process)
+    idea_ids = in_db(settings, lambda db: _others_ideas(db, session, 10))
+    statuses = asyncio.run(_twenty_dots_at_once(server_url, idea_ids))
+    budget = session.dots_per_member
+    assert Counter(statuses) == Counter({200: budget, 422: PARALLEL_DOTS - budget}), statuses
+    found = rows(settings)
+    (member,) = [m for m in found.members if m.pseudonym == "Pinguin 1"]
+    mine = [d for d in found.dots if d.member_id == member.id]
+    assert sum(d.dots for d in mine) == budget
+    assert member.dots_given == budget

@@ -248,7 +248,7 @@ def test_board_shows_code_qr_ideas_and_counts(
     assert [text_of(h) for h in board.select("h3")] == ["Mehr Busse", "WLAN in der Schule"]
     assert "1 Person" in text_of(one(board, ".fg-board__summary"))
     assert "Blauwal" in text_of(board)
-    assert german("From a paper card") in text_of(board)
+    assert german("Typed in by the facilitator") in text_of(board)
 
     partial = staff_client.get(f"/focus-groups/{fg.id}/board", headers=HTMX)
     assert partial.status_code == 200

@@ -258,14 +258,22 @@ def test_nothing_personal_is_stored(client: Client, settings: Settings, process:
         "token_hash",
         "joined_at",
         "dots_given",  # a count, kept for the dot budget
+        # Only for audiences other than pupils, and optional there.
+        "organisation_name",
+        "organisation_sector",
+        "organisation_size",
     }
     exclude = {"id", "session_id", "joined_at", "token_hash", "dots_given"}
     assert member.model_dump(exclude=exclude) == {
         "pseudonym": "Blauwal",
         "pseudonym_key": "blauwal",
+        "organisation_name": None,
+        "organisation_sector": None,
+        "organisation_size": None,
     }
     page = html(client.get(f"/mitmachen/{CODE}", follow_redirects=True).text)
     assert not page.select('input[type="email"], input[name*="age"], input[name*="mail"]')
+    assert not page.select('[name^="organisation"]')  # pupils are not asked
 
 
 # --- ideas ---------------------------------------------------------------------------------------

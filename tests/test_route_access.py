@@ -120,6 +120,8 @@ WRITE_ROUTES: Final[dict[str, frozenset[str]]] = {
     "POST /focus-groups": FACILITATORS,
     "POST /focus-groups/{session_id:int}/ideas": FACILITATORS,
     "POST /focus-groups/{session_id:int}/close": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/prompt": FACILITATORS,
+    "POST /focus-groups/{session_id:int}/prompts": FACILITATORS,
     "POST /focus-groups/{session_id:int}/members/{member_id:int}/remove": FACILITATORS,
     "POST /focus-groups/{session_id:int}/ort": FACILITATORS,
     # Process administration, import, survey building.

@@ -616,3 +616,26 @@ def test_the_site_and_event_statements_read_through_indexes(
                 )
     assert not problems, "\n".join(problems)
     assert planned == set(_pages(event, site_id))
+
+
+def test_closing_a_session_held_at_a_site_gives_its_ideas_the_site(
+    staff_client: Client, settings: Settings, two: TwoSites
+) -> None:
+    async def open_session_with_a_card(session: AsyncSession) -> FocusGroupSession:
+        live = await add_session(session, two.process)
+        live.site_id = two.nordenham.id
+        session.add(live)
+        session.add(FocusGroupIdea(session_id=live.id or 0, title="Werkstatt am Abend offen"))
+        await session.commit()
+        return live
+
+    live = in_db(settings, open_session_with_a_card)
+    board = html(staff_client.get(f"/focus-groups/{live.id}").text)
+    place = text_of(one(board, ".live-place"))
+    assert "Standort: BBS Nordenham" in place
+    assert "Keine Veranstaltung" in place
+    assert one(board, ".live-place a")["href"] == f"/focus-groups/{live.id}/ort"
+
+    assert post_form(staff_client, f"/focus-groups/{live.id}/close").status_code == 303
+    [idea] = in_db(settings, _ideas)
+    assert (idea.title, idea.site_id) == ("Werkstatt am Abend offen", two.nordenham.id)

@@ -4,7 +4,7 @@
 - `core`: users, processes, contributions, moderation, analysis
 - `surveys`: surveys, their questions, invitations and responses
 - `survey_panel`: the firm panel's invitees, their mailed links, the process's opt-outs
-- `focus_groups`: focus-group sessions, members, ideas and dots
+- `focus_groups`: live sessions (focus groups, workshops, ...): prompts, members, ideas, dots
 - `duplicates`: candidate pairs of near-duplicates and the record of merges
 - `mail`: the outbox of e-mails to residents
 - `moderation_queue`: assignments, internal notes, the daily digest's subscribers
@@ -97,7 +97,10 @@ from participation.models.focus_groups import (
     FocusGroupDot,
     FocusGroupIdea,
     FocusGroupMember,
+    FocusGroupPrompt,
     FocusGroupSession,
+    LiveAudience,
+    LiveFormat,
 )
 from participation.models.mail import OutgoingMail
 from participation.models.moderation_queue import (
@@ -175,6 +178,7 @@ __all__ = [
     "FocusGroupDot",
     "FocusGroupIdea",
     "FocusGroupMember",
+    "FocusGroupPrompt",
     "FocusGroupSession",
     "Horizon",
     "IndicatorValue",
@@ -184,6 +188,8 @@ __all__ = [
     "JobStatus",
     "KnownPopulation",
     "LinkPurpose",
+    "LiveAudience",
+    "LiveFormat",
     "ModerationAction",
     "ModerationEvent",
     "ModerationMode",

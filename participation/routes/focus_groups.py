@@ -1,6 +1,7 @@
-"""Focus groups for facilitators: their sessions, the board (join code, QR code, ideas,
-the pupils, ideas typed in from paper cards), the projector view, removing a member, and
-closing a session.
+"""Live sessions for facilitators (focus groups, workshops, expert talks, conference tables;
+the address keeps its old name /focus-groups): their sessions, the board (join code, QR code,
+the prompt shown now, ideas by prompt, the members, cards and spoken input typed in), the
+projector view, moving between prompts, removing a member, and closing a session.
 
 The board and the projector view poll a partial with htmx; without JavaScript the board is a
 page to reload and the projector view reloads itself (meta refresh).
@@ -21,11 +22,13 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from participation.auth import guarded_scope, guarded_user, requires_facilitator
 from participation.i18n import _, ngettext
-from participation.models import FocusGroupSession
+from participation.inputs import parse_int
+from participation.models import FocusGroupSession, LiveAudience, LiveFormat
 from participation.qr import qr_svg
 from participation.routes import Db, FormData, suggest_later
-from participation.services import focus_groups
+from participation.services import focus_groups, live_prompts
 from participation.services.errors import NotFound, ValidationFailed
+from participation.services.events.session_place import place_of
 from participation.services.focus_groups import IdeaForm, SessionForm
 from participation.settings import Settings
 
@@ -54,6 +57,9 @@ async def _index_page(
             "form": form,
             "hours": range(focus_groups.HOURS_MIN, focus_groups.HOURS_MAX + 1),
             "dots": range(focus_groups.DOTS_MIN, focus_groups.DOTS_MAX + 1),
+            "audiences": list(LiveAudience),
+            "formats": list(LiveFormat),
+            "prompts_max": live_prompts.PROMPTS_MAX,
         },
         status_code=status_code,
     )
@@ -66,17 +72,29 @@ async def _board_page(
     session: FocusGroupSession,
     form: IdeaForm | None = None,
     status_code: int = 200,
+    *,
+    prompt_error: str | None = None,
+    prompt_text: str = "",
 ) -> Template:
     assert session.id is not None
+    board = await focus_groups.board(db, session, by_dots=True)
+    if form is None:  # the next card goes to the prompt shown now
+        form = IdeaForm(prompt_id=str(board.prompt.id) if board.prompt else "")
     return Template(
         "pages/focus_groups/board.html",
         context={
             **_join_context(request, state, session),
-            "board": await focus_groups.board(db, session, by_dots=True),
+            "board": board,
             "members": await focus_groups.members_of(db, session.id),
-            "form": form or IdeaForm(),
+            "place": await place_of(db, session),
+            "form": form,
             "title_max": focus_groups.IDEA_TITLE_MAX,
             "body_max": focus_groups.IDEA_BODY_MAX,
+            # Just added a card: the title field takes the focus for the next one.
+            "typing": "karte" in request.query_params,
+            "prompt_error": prompt_error,
+            "prompt_text": prompt_text,
+            "prompt_max": live_prompts.PROMPT_MAX,
         },
         status_code=status_code,
     )
@@ -205,7 +223,8 @@ class FocusGroupController(Controller):
         session_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        """An idea from a paper card, typed in by the facilitator."""
+        """An idea from a paper card or said aloud, typed in by the facilitator (filed under
+        the prompt chosen, by default the one shown now)."""
         session = await _session(db, request, session_id)
         form = IdeaForm.from_form(data)
         try:
@@ -216,7 +235,49 @@ class FocusGroupController(Controller):
                 db, request, state, session, form, HTTP_422_UNPROCESSABLE_ENTITY
             )
         flash(request, _("Added: “%(title)s”.") % {"title": form.title}, "success")
-        return Redirect(f"/focus-groups/{session_id}#paper-idea", status_code=303)
+        # No fragment: a target in the address would keep the browser from autofocusing.
+        return Redirect(f"/focus-groups/{session_id}?karte=1", status_code=303)
+
+    @post("/{session_id:int}/prompt")
+    async def show_prompt(
+        self, db: Db, request: Request[Any, Any, Any], session_id: FromPath[int], data: FormData
+    ) -> Redirect:
+        """Show another prompt (the next or the previous one) on the board, the projector and
+        the members' phones."""
+        session = await _session(db, request, session_id)
+        position = parse_int(data.get("position", ""))
+        try:
+            await live_prompts.show_prompt(db, session, -1 if position is None else position)
+        except ValidationFailed as failed:
+            flash(request, next(iter(failed.errors.values())), "error")
+        return Redirect(f"/focus-groups/{session_id}#prompt", status_code=303)
+
+    @post("/{session_id:int}/prompts")
+    async def add_prompt(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        state: State,
+        session_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        """A prompt added at the end of the session's prompts."""
+        session = await _session(db, request, session_id)
+        text = data.get("prompt", "")
+        try:
+            await live_prompts.add_prompt(db, session, text)
+        except ValidationFailed as failed:
+            return await _board_page(
+                db,
+                request,
+                state,
+                session,
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                prompt_error=failed.errors["prompt"],
+                prompt_text=text,
+            )
+        flash(request, _("Prompt added."), "success")
+        return Redirect(f"/focus-groups/{session_id}#prompt", status_code=303)
 
     @get("/{session_id:int}/close", cache=False)
     async def confirm_close(

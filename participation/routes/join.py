@@ -1,12 +1,14 @@
-"""Focus groups for pupils (/mitmachen): enter the code, choose a pseudonym, add ideas and
-give dots. No account and nothing personal: a random token in a cookie scoped to the session's
-address is all that ties a browser to its pseudonym.
+"""Taking part in a live session (/mitmachen): enter the code, choose a name (pupils: a
+pseudonym and nothing else; other audiences may add their organisation, firms also its
+sector and size), add ideas to the prompt shown now and give dots. No account: a random token
+in a cookie scoped to the session's address is all that ties a browser to its member.
 
 These pages are not under the write limit per address (a class shares its school's address);
 joins are limited per address and session instead (focus_groups.JOINS_PER_ADDRESS), counted
 in the rate-limit store, never in the database.
 
-Pupils are addressed with "du" (the German catalogue does that for these texts).
+Pupils are addressed with "du" (the German catalogue does that for these texts); the texts
+only adults read (organisation fields) say "Sie".
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from participation.services.focus_groups import (
     JoinForm,
     SessionState,
 )
+from participation.wz2008 import SECTIONS, SIZE_CLASSES
 
 # Longer than any session lasts: the count of joins covers a session's whole life.
 _JOIN_WINDOW = Window(HOURS_MAX * 3600, JOINS_PER_ADDRESS)
@@ -95,6 +98,8 @@ def _join_page(
             "ended": focus_groups.ended_message(session),
             "form": form or JoinForm(),
             "action": _base(session),
+            "sectors": SECTIONS,
+            "sizes": SIZE_CLASSES,
         },
         status_code=status_code,
     )
@@ -113,6 +118,8 @@ async def _ideas_context(
         "ended": focus_groups.ended_message(session),
         "dots_max": focus_group_dots.dots_per_idea(session),
         "session": session,
+        # Pupils are addressed with "du", everyone else with "Sie" (texts of their own).
+        "formal": session.audience.gives_organisation,
         "member": member,
         "board": await focus_groups.board(db, session, member.id),
         "dot_messages": messages or {},
@@ -246,7 +253,10 @@ class JoinController(Controller):
                 db, session, member, form=form, status_code=HTTP_422_UNPROCESSABLE_ENTITY
             )
         # Said once (a flash): a reload of the page must not thank again.
-        flash(request, _("Thank you, your idea is on the list."), "success")
+        if session.audience.gives_organisation:
+            flash(request, _("Thank you, the idea is on the list."), "success")
+        else:
+            flash(request, _("Thank you, your idea is on the list."), "success")
         return Redirect(f"{_base(session)}/ideen#idea-{idea.id}", status_code=303)
 
     @post("/{code:str}/ideen/{idea_id:int}/punkte")

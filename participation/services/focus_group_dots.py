@@ -1,5 +1,6 @@
-"""Pupils' dots on the ideas of a focus-group session: a budget per pupil in all (the
-session's `dots_per_member`), at most three per idea, none on one's own ideas.
+"""Members' dots on the ideas of a live session: a budget per member in all (the session's
+`dots_per_member`), at most three per idea, none on one's own ideas unless the facilitator
+allowed them (the session's `exclude_own_ideas`).
 
 Giving a dot is two conditional statements in one transaction: first the member's kept count
 goes up only while it is below the budget, then the idea's dots only while below three; if
@@ -24,7 +25,7 @@ from participation.services.focus_groups import DOTS_PER_IDEA, rowcount, session
 
 
 def dots_per_idea(session: FocusGroupSession) -> int:
-    """How many dots one pupil may give one idea: three, or less if the budget is smaller."""
+    """How many dots one member may give one idea: three, or less if the budget is smaller."""
     return min(DOTS_PER_IDEA, session.dots_per_member)
 
 
@@ -54,7 +55,11 @@ async def give_dot(
     session_must_be_open(session)
     idea = await _idea_in(db, session, idea_id)
     assert member.id is not None
-    if idea.member_id == member.id:
+    # Pupils are addressed with "du", everyone else with "Sie" (texts of their own).
+    formal = session.audience.gives_organisation
+    if session.exclude_own_ideas and idea.member_id == member.id:
+        if formal:
+            raise _refuse(_("Dots go to the others' ideas, not to your own."))
         raise _refuse(_("You cannot give dots to your own idea."))
     spent = await db.exec(
         update(FocusGroupMember)
@@ -66,10 +71,16 @@ async def give_dot(
     )
     if rowcount(spent) == 0:
         await db.commit()  # nothing changed
-        raise _refuse(
-            _("You have given all your %(max)d dots. Take one back to give it to another idea.")
-            % {"max": session.dots_per_member}
-        )
+        if formal:
+            message = _(
+                "All %(max)d of your dots are given. To give one to another idea, take one "
+                "back first."
+            )
+        else:
+            message = _(
+                "You have given all your %(max)d dots. Take one back to give it to another idea."
+            )
+        raise _refuse(message % {"max": session.dots_per_member})
     per_idea = dots_per_idea(session)
     dialect = (await db.connection()).dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -85,6 +96,8 @@ async def give_dot(
     )
     if rowcount(added) == 0:
         await _undo(db, session, member)
+        if formal:
+            raise _refuse(_("This idea has all %(max)d of your dots.") % {"max": per_idea})
         raise _refuse(_("You have given this idea all %(max)d dots.") % {"max": per_idea})
     await db.commit()
 

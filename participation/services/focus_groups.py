@@ -1,12 +1,16 @@
-"""Focus-group sessions with pupils: the facilitator's sessions and board, joining with a code
-and a pseudonym, ideas and dots, and closing (the ideas go to the moderation queue).
+"""Live sessions (the focus group of old, now for any audience and format): the
+facilitator's sessions and board, joining with a code and a name, ideas and dots, and closing
+(the ideas go to the moderation queue). The tables keep the focus-group names; see
+participation/models/focus_groups.py.
 
 Pupils give no personal data: a member is a pseudonym and the SHA-256 of a random token that
-lives only in their browser's cookie. Each pupil has a budget of dots in all (the session's
-`dots_per_member`, 3 unless the facilitator chose otherwise), gives at most three to one idea
-and none to their own. Dots are counted with single conditional statements (the member's
-kept count, then the idea's dots, in one transaction), so 40 pupils clicking at once can
-neither lose a dot nor give more than their budget or an idea a fourth one.
+lives only in their browser's cookie. Other audiences may give their organisation when
+joining (firms also a WZ 2008 section and size class), never an account or an address. Each
+member has a budget of dots in all (the session's `dots_per_member`, 3 unless the facilitator
+chose otherwise), gives at most three to one idea and, unless the facilitator allows it, none
+to their own. Dots are counted with single conditional statements (the member's kept count,
+then the idea's dots, in one transaction), so 60 members clicking at once can neither lose a
+dot nor give more than their budget or an idea a fourth one.
 """
 
 from __future__ import annotations
@@ -26,23 +30,31 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from participation.i18n import _
 from participation.inputs import MAX_ID, parse_int
 from participation.models import (
-    Channel,
     Contribution,
     ContributionKind,
     ContributionStatus,
     FocusGroupDot,
     FocusGroupIdea,
     FocusGroupMember,
+    FocusGroupPrompt,
     FocusGroupSession,
+    LiveAudience,
+    LiveFormat,
     Process,
     Role,
-    Segment,
     User,
     utcnow,
 )
 from participation.services.accounts.remit import EVERYWHERE, Scope
 from participation.services.contributions import hash_token
 from participation.services.errors import NotFound, ValidationFailed
+from participation.services.live_prompts import (
+    current_prompt,
+    parse_prompts,
+    prompt_in,
+    prompts_of,
+    source_label,
+)
 from participation.services.pseudonyms import (
     clean_pseudonym,
     free_alternative,
@@ -50,6 +62,7 @@ from participation.services.pseudonyms import (
     pseudonym_key,
 )
 from participation.services.triage.scoring import triage_new
+from participation.wz2008 import SECTION_NAMES, SIZE_CLASSES
 
 # No 0/O, 1/I/L: a code read off a projector must not be mistyped.
 CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -60,6 +73,8 @@ SESSION_TITLE_MAX: Final = 200
 IDEA_TITLE_MIN, IDEA_TITLE_MAX, IDEA_BODY_MAX = 3, 120, 1000
 DOTS_PER_IDEA: Final = 3
 DOTS_MIN, DOTS_MAX, DOTS_DEFAULT = 1, 10, 3  # dots per member, as the facilitator chooses
+ORGANISATION_MAX: Final = 200
+_CHECKED: Final = frozenset({"on", "true", "1", "yes"})
 # /mitmachen is not under the write limit per address (a class shares one school address), so
 # these caps keep one pupil, or one script, from flooding a session.
 IDEAS_PER_MEMBER: Final = 20
@@ -111,8 +126,12 @@ def rowcount(result: Any) -> int:
 class SessionForm:
     process_id: str = ""
     title: str = ""
+    audience: str = LiveAudience.PUPILS.value
+    format: str = LiveFormat.FOCUS_GROUP.value
+    prompts: str = ""  # one per line
     hours: str = str(HOURS_DEFAULT)
     dots: str = str(DOTS_DEFAULT)
+    exclude_own: bool = True
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -120,8 +139,13 @@ class SessionForm:
         return cls(
             process_id=data.get("process_id", "").strip(),
             title=" ".join(data.get("title", "").split()),
+            audience=data.get("audience", LiveAudience.PUPILS.value).strip(),
+            format=data.get("format", LiveFormat.FOCUS_GROUP.value).strip(),
+            prompts=data.get("prompts", "").strip(),
             hours=data.get("hours", "").strip(),
             dots=data.get("dots", str(DOTS_DEFAULT)).strip(),
+            # The box allows dots on one's own ideas: unticked (sending nothing) is the default.
+            exclude_own=data.get("allow_own", "") not in _CHECKED,
         )
 
 
@@ -167,6 +191,13 @@ async def create_session(
             "min": DOTS_MIN,
             "max": DOTS_MAX,
         }
+    if form.audience not in {a.value for a in LiveAudience}:
+        errors["audience"] = _("Please choose who takes part.")
+    if form.format not in {f.value for f in LiveFormat}:
+        errors["format"] = _("Please choose the format of the session.")
+    prompts, prompt_error = parse_prompts(form.prompts)
+    if prompt_error:
+        errors["prompts"] = prompt_error
     if errors or process is None or process.id is None:
         form.errors = errors
         raise ValidationFailed(errors)
@@ -181,13 +212,22 @@ async def create_session(
             created_at=now,
             expires_at=now + timedelta(hours=hours),
             dots_per_member=dots,
+            audience=LiveAudience(form.audience),
+            format=LiveFormat(form.format),
+            exclude_own_ideas=form.exclude_own,
         )
         db.add(session)
         try:
-            await db.commit()
+            await db.flush()
         except IntegrityError:  # the code is taken: 31^6 codes, so another draw will do
             await db.rollback()
             continue
+        assert session.id is not None
+        db.add_all(
+            FocusGroupPrompt(session_id=session.id, position=n, text=text)
+            for n, text in enumerate(prompts)
+        )
+        await db.commit()
         return session
     raise RuntimeError("no free join code found")
 
@@ -237,11 +277,18 @@ async def session_for(db: AsyncSession, session_id: int, user: User) -> FocusGro
 class IdeaForm:
     title: str = ""
     body: str = ""
+    # The facilitator's choice of prompt for a card or spoken input ("" for none); members'
+    # ideas answer the prompt shown when they send them.
+    prompt_id: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> IdeaForm:
-        return cls(title=" ".join(data.get("title", "").split()), body=data.get("body", "").strip())
+        return cls(
+            title=" ".join(data.get("title", "").split()),
+            body=data.get("body", "").strip(),
+            prompt_id=data.get("prompt_id", "").strip(),
+        )
 
 
 @dataclass(frozen=True)
@@ -254,15 +301,48 @@ class IdeaRow:
 
 
 @dataclass(frozen=True)
+class PromptGroup:
+    """The ideas given to one prompt (prompt None: to none), for the board."""
+
+    prompt: FocusGroupPrompt | None
+    ideas: list[IdeaRow]
+    current: bool = False
+
+
+@dataclass(frozen=True)
 class Board:
     session: FocusGroupSession
     state: SessionState
     members: int
     ideas: list[IdeaRow]
+    prompts: list[FocusGroupPrompt] = field(default_factory=list)
 
     @property
     def dots(self) -> int:
         return sum(row.dots for row in self.ideas)
+
+    @property
+    def prompt(self) -> FocusGroupPrompt | None:
+        """The prompt shown now; None in a session without prompts."""
+        return current_prompt(self.session, self.prompts)
+
+    def prompt_text(self, prompt_id: int | None) -> str:
+        return next((p.text for p in self.prompts if p.id == prompt_id), "")
+
+    @property
+    def groups(self) -> list[PromptGroup]:
+        """The ideas by prompt, in the prompts' order, each group in the board's order; the
+        ideas without a prompt last (in a session without prompts: the only group)."""
+        current = self.prompt
+        by_prompt: dict[int | None, list[IdeaRow]] = {}
+        for row in self.ideas:
+            by_prompt.setdefault(row.idea.prompt_id, []).append(row)
+        groups = [
+            PromptGroup(p, by_prompt.get(p.id, []), current=p is current) for p in self.prompts
+        ]
+        if None in by_prompt or not self.prompts:
+            groups.append(PromptGroup(None, by_prompt.get(None, [])))
+        return groups
 
     @property
     def dots_left(self) -> int:
@@ -301,6 +381,16 @@ async def add_idea(
         errors["body"] = _("The text may be at most %(max)d characters long.") % {
             "max": IDEA_BODY_MAX
         }
+    prompt_id: int | None = None
+    if member is not None:  # the prompt shown now
+        shown = current_prompt(session, await prompts_of(db, session.id or 0))
+        prompt_id = shown.id if shown else None
+    elif form.prompt_id:
+        chosen = await prompt_in(db, session, parse_int(form.prompt_id))
+        if chosen is None:
+            errors["prompt_id"] = _("Please choose one of the session's prompts.")
+        else:
+            prompt_id = chosen.id
     if member is not None and not errors:
         given = await db.exec(select(func.count()).where(FocusGroupIdea.member_id == member.id))
         if given.one() >= IDEAS_PER_MEMBER:
@@ -315,6 +405,7 @@ async def add_idea(
     idea = FocusGroupIdea(
         session_id=session.id,
         member_id=member.id if member else None,
+        prompt_id=prompt_id,
         title=form.title,
         body=form.body,
         created_at=utcnow(),
@@ -378,6 +469,7 @@ async def board(
         state=session_state(session),
         members=await member_count(db, session.id),
         ideas=await idea_rows(db, session.id, member_id, by_dots=by_dots),
+        prompts=await prompts_of(db, session.id),
     )
 
 
@@ -462,8 +554,10 @@ async def remove_member(db: AsyncSession, session: FocusGroupSession, member_id:
 
 async def close_session(db: AsyncSession, session: FocusGroupSession) -> list[int]:
     """Close the session and, in the same transaction, turn each idea into a pending
-    contribution (channel focus group, segment pupil) with its dots. Returns the new
-    contributions' ids; closing a closed session returns [] and changes nothing."""
+    contribution with its dots: the channel by the format (focus group or workshop), the
+    audience's segment, the member's organisation, the session's site. The idea row keeps
+    its prompt and the contribution's id (services/provenance.py shows both). Returns the
+    new contributions' ids; closing a closed session returns [] and changes nothing."""
     assert session.id is not None
     now = utcnow()
     # Only one of two simultaneous closings gets the row: the other changes nothing.
@@ -478,17 +572,29 @@ async def close_session(db: AsyncSession, session: FocusGroupSession) -> list[in
         return []
     try:
         rows = await idea_rows(db, session.id)
-        source = f"Fokusgruppe {session.title} ({session.join_code})"[:200]
+        source = f"{source_label(session.format)} {session.title} ({session.join_code})"[:200]
+        members = {
+            m.id: m
+            for m in await db.exec(
+                select(FocusGroupMember).where(FocusGroupMember.session_id == session.id)
+            )
+        }
         created: list[tuple[FocusGroupIdea, Contribution]] = []
         for row in reversed(rows):  # oldest first, so the ids follow the session's order
+            member = members.get(row.idea.member_id)
             contribution = Contribution(
                 process_id=session.process_id,
                 kind=ContributionKind.IDEA,
                 title=row.idea.title,
                 body=row.idea.body or row.idea.title,
-                segment=Segment.PUPIL,
-                channel=Channel.FOCUS_GROUP,
-                # Pending whatever the process's mode: pupils' ideas are always looked at first.
+                segment=session.audience.segment,
+                channel=session.format.channel,
+                organisation_name=member.organisation_name if member else None,
+                organisation_sector=member.organisation_sector if member else None,
+                organisation_size=member.organisation_size if member else None,
+                site_id=session.site_id,  # where the session was held, if set
+                # Pending whatever the process's mode: a live session's ideas are always
+                # looked at first.
                 status=ContributionStatus.PENDING,
                 source_ref=source,
                 imported_ratings={"dots": row.dots},
@@ -546,12 +652,48 @@ async def open_session_by_code(db: AsyncSession, code: str) -> FocusGroupSession
 @dataclass
 class JoinForm:
     pseudonym: str = ""
+    # Not asked of pupils, optional for everyone else; section and size for firms only.
+    organisation_name: str = ""
+    organisation_sector: str = ""
+    organisation_size: str = ""
     suggestion: str = ""  # a free name like the one that was taken
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> JoinForm:
-        return cls(pseudonym=clean_pseudonym(data.get("pseudonym", "")))
+        return cls(
+            pseudonym=clean_pseudonym(data.get("pseudonym", "")),
+            organisation_name=" ".join(data.get("organisation_name", "").split()),
+            organisation_sector=data.get("organisation_sector", "").strip(),
+            organisation_size=data.get("organisation_size", "").strip(),
+        )
+
+    def organisation_errors(self, audience: LiveAudience) -> dict[str, str]:
+        """What is wrong with the organisation fields (ignored where not asked)."""
+        errors: dict[str, str] = {}
+        if not audience.gives_organisation:
+            return errors
+        if len(self.organisation_name) > ORGANISATION_MAX:
+            errors["organisation_name"] = _("Please use at most %(n)d characters.") % {
+                "n": ORGANISATION_MAX
+            }
+        if audience.gives_firm_details:
+            if self.organisation_sector and self.organisation_sector not in SECTION_NAMES:
+                errors["organisation_sector"] = _("Please choose a sector from the list.")
+            if self.organisation_size and self.organisation_size not in SIZE_CLASSES:
+                errors["organisation_size"] = _("Please choose a size class from the list.")
+        return errors
+
+    def organisation(self, audience: LiveAudience) -> tuple[str | None, str | None, str | None]:
+        """The member's organisation, sector and size: None for pupils and what was not
+        given (sector and size are kept for firms only)."""
+        firm = audience.gives_firm_details
+        given = audience.gives_organisation
+        return (
+            (self.organisation_name or None) if given else None,
+            (self.organisation_sector or None) if firm else None,
+            (self.organisation_size or None) if firm else None,
+        )
 
 
 async def _taken_keys(db: AsyncSession, session_id: int) -> set[str]:
@@ -564,15 +706,18 @@ async def join(db: AsyncSession, session: FocusGroupSession, form: JoinForm) -> 
     Raises ValidationFailed (form.errors and, if the name is taken, form.suggestion set)."""
     session_must_be_open(session)
     assert session.id is not None
-    error = pseudonym_error(form.pseudonym)
-    if error is not None:
-        form.errors = {"pseudonym": error}
+    errors = form.organisation_errors(session.audience)
+    if (error := pseudonym_error(form.pseudonym)) is not None:
+        errors = {"pseudonym": error, **errors}
+    if errors:
+        form.errors = errors
         raise ValidationFailed(form.errors)
     if await member_count(db, session.id) >= MEMBERS_PER_SESSION:
         form.errors = {"pseudonym": _("This session is full. Please ask your facilitator.")}
         raise ValidationFailed(form.errors)
     key = pseudonym_key(form.pseudonym)
     token = secrets.token_urlsafe(24)
+    organisation, sector, size = form.organisation(session.audience)
     db.add(
         FocusGroupMember(
             session_id=session.id,
@@ -580,6 +725,9 @@ async def join(db: AsyncSession, session: FocusGroupSession, form: JoinForm) -> 
             pseudonym_key=key,
             token_hash=hash_token(token),
             joined_at=utcnow(),
+            organisation_name=organisation,
+            organisation_sector=sector,
+            organisation_size=size,
         )
     )
     try:

@@ -1,5 +1,6 @@
 """Where contributions came from, for the staff's lists: the survey and question a free-text
-answer was given to, the focus-group session an idea was collected in and its dots.
+answer was given to, the live session (focus group, workshop, ...) an idea was collected in,
+the prompt it answered and its dots.
 
 Read for a page's items at once: one query per source, however many items the page holds.
 """
@@ -17,7 +18,10 @@ from participation.models import (
     Contribution,
     ContributionKind,
     FocusGroupIdea,
+    FocusGroupPrompt,
     FocusGroupSession,
+    LiveAudience,
+    LiveFormat,
     Survey,
     SurveyAnswer,
     SurveyQuestion,
@@ -32,8 +36,13 @@ class SurveySource:
 
 @dataclass(frozen=True)
 class FocusGroupSource:
+    """A live session's idea (the name is older than live sessions for any audience)."""
+
     session_title: str
     dots: int  # all members' dots on the idea when the session was closed
+    format: LiveFormat = LiveFormat.FOCUS_GROUP
+    audience: LiveAudience = LiveAudience.PUPILS
+    prompt: str = ""  # the prompt the idea answered; "" for none
 
 
 Source = SurveySource | FocusGroupSource
@@ -42,13 +51,14 @@ Source = SurveySource | FocusGroupSource
 async def sources_of(
     session: AsyncSession, contributions: Sequence[Contribution]
 ) -> dict[int, Source]:
-    """The source of each survey answer and focus-group idea among `contributions`, by id."""
+    """The source of each survey answer and live-session idea among `contributions`, by
+    id."""
     answers = [
         c.id for c in contributions if c.kind is ContributionKind.SURVEY_ANSWER and c.id is not None
     ]
-    ideas = {
-        c.id: c for c in contributions if c.channel is Channel.FOCUS_GROUP and c.id is not None
-    }
+    # Workshop ideas may also come from an import: those have no session and no source here.
+    in_sessions = {Channel.FOCUS_GROUP, Channel.WORKSHOP}
+    ideas = {c.id: c for c in contributions if c.channel in in_sessions and c.id is not None}
     found: dict[int, Source] = {}
     if answers:
         rows = await session.exec(
@@ -62,13 +72,16 @@ async def sources_of(
                 found[contribution_id] = SurveySource(survey_title, question)
     if ideas:
         rows_ = await session.exec(
-            select(FocusGroupIdea.contribution_id, FocusGroupSession.title)
+            select(FocusGroupIdea.contribution_id, FocusGroupSession, FocusGroupPrompt.text)
             .join(FocusGroupSession, col(FocusGroupSession.id) == FocusGroupIdea.session_id)
+            .outerjoin(FocusGroupPrompt, col(FocusGroupPrompt.id) == FocusGroupIdea.prompt_id)
             .where(col(FocusGroupIdea.contribution_id).in_(list(ideas)))
         )
-        for contribution_id, session_title in rows_:
+        for contribution_id, live, prompt in rows_:
             if contribution_id is not None:
                 # Closing the session stored the dots on the contribution itself.
                 dots = (ideas[contribution_id].imported_ratings or {}).get("dots", 0)
-                found[contribution_id] = FocusGroupSource(session_title, dots)
+                found[contribution_id] = FocusGroupSource(
+                    live.title, dots, live.format, live.audience, prompt or ""
+                )
     return found

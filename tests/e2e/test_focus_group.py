@@ -40,7 +40,8 @@ def open_session(page: Page, server: LiveServer, email: str, title: str) -> str:
     page.goto(server.url + "/login")
     submit_login(page, email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/focus-groups$"))
-    expect(page.get_by_role("link", name="Fokusgruppen")).to_have_attribute("aria-current", "page")
+    sessions_link = page.get_by_role("link", name="Live-Sitzungen")
+    expect(sessions_link).to_have_attribute("aria-current", "page")
     check(page)
 
     # Without a process the form comes back with the message at the field, the title kept.
@@ -113,7 +114,7 @@ def test_focus_group_from_join_to_close(
     page.get_by_label("Titel der Idee").fill(PAPER_IDEA)
     page.get_by_role("button", name="Idee eintragen").click()
     expect(page.get_by_text(f"Eingetragen: „{PAPER_IDEA}“.")).to_be_visible()
-    expect(board).to_contain_text("Von einer Papierkarte")
+    expect(board).to_contain_text("Von der Moderation eingetippt")
     check(page)
 
     pupil.get_by_role("link", name="Neue Ideen anzeigen").click()
@@ -158,7 +159,7 @@ def test_focus_group_from_join_to_close(
     expect(page.locator(".join-code")).to_have_count(0)
     check(page)
 
-    page.get_by_role("link", name="Alle Sitzungen").click()
+    page.get_by_role("link", name="Alle Live-Sitzungen").click()
     session_card = page.locator(".card", has_text="BBS Auetal, Klasse 11b")
     expect(session_card).to_contain_text("Geschlossen")
     expect(session_card).to_contain_text(code)

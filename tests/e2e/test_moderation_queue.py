@@ -154,7 +154,7 @@ def test_a_focus_group_idea_reaches_the_queue_with_its_session_and_dots(
     moderator = _moderator(browser, live_server)
     card = moderator.locator("article.queue-item", has_text="Tablets für jede Klasse")
     source = card.locator(".queue-item__source")
-    expect(source).to_contain_text("Fokusgruppe „Realschule Auetal, Klasse 10a“")
+    expect(source).to_contain_text("Live-Sitzung „Realschule Auetal, Klasse 10a“ (Fokusgruppe")
     expect(source).to_contain_text("2 Punkte")
     check(moderator)
     card.get_by_role("link", name="Tablets für jede Klasse").click()

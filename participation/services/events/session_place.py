@@ -74,6 +74,20 @@ async def copy_site_to_contributions(session: AsyncSession, live: FocusGroupSess
     return int(result.rowcount or 0)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a session is held, as its board names it."""
+
+    site: Site | None
+    event: Event | None
+
+
+async def place_of(session: AsyncSession, live: FocusGroupSession) -> Place:
+    site = await session.get(Site, live.site_id) if live.site_id else None
+    event = await session.get(Event, live.event_id) if live.event_id else None
+    return Place(site, event)
+
+
 async def place_choices(session: AsyncSession, process_id: int) -> tuple[list[Site], list[Event]]:
     sites = await session.exec(
         select(Site).where(Site.process_id == process_id).order_by(col(Site.name))
