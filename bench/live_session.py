@@ -14,8 +14,8 @@ expected none), p50/p95/max latency per step, the board's and the projector's re
 under that load, how long the session took, and whether the database holds exactly what was
 acknowledged (members, ideas, dots: each participant's budget, no more).
 
-Participants come from 3 networks (X-Forwarded-For behind a trusted proxy): one address per
-session admits at most focus_groups.JOINS_PER_ADDRESS joins, fewer than 60.
+All participants come from one address, as on a venue's wifi: an adults' session admits
+focus_groups.ADULT_JOINS_PER_ADDRESS joins from one address.
 
 Usage: `python -m bench.live_session [--participants 60] [--seconds 120] [--database-url URL]`
 (make bench: `--only live_session`).
@@ -50,7 +50,6 @@ from participation.settings import Settings
 
 FACILITATOR: Final = ("moderation@bench.example.org", "bench-live-session-password")
 PROMPTS: Final = "Was hindert Ihren Betrieb an der Digitalisierung?\nWas würde Ihnen helfen?"
-NETWORKS: Final = 3
 IDEAS_EACH: Final = 2
 DOTS_EACH: Final = 3
 HTMX: Final = {"HX-Request": "true"}
@@ -173,9 +172,8 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return {"count": len(ordered), "p50_ms": at(0.5), "p95_ms": at(0.95), "max_ms": at(1.0)}
 
 
-def _client(base: str, network: int | None = None) -> httpx.AsyncClient:
-    headers = {"X-Forwarded-For": f"10.0.{network}.1"} if network is not None else {}
-    return httpx.AsyncClient(base_url=base, timeout=60, headers=headers)
+def _client(base: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base, timeout=60)
 
 
 def _csrf(client: httpx.AsyncClient) -> str:
@@ -194,7 +192,7 @@ async def _participant(
     async def until(share: float) -> None:
         await asyncio.sleep(max(0.0, start + share * seconds - time.monotonic()))
 
-    async with _client(base, number % NETWORKS) as client:
+    async with _client(base) as client:
         await until(rng.uniform(0.0, 0.3))
         await timings.time("join page", client.get(path), 200)
         joined = {
@@ -299,7 +297,7 @@ def measure(
         settings = replace(Settings.from_env(), var_dir=var_dir, database_url=url)
         upgrade_database(url)
         session_id, code = asyncio.run(_fill(settings))
-        env = {**load.app_env(url, var_dir), "TRUSTED_PROXY": "1"}
+        env = load.app_env(url, var_dir)
         command = [str(Path(sys.executable).parent / "participation"), "serve", "--port", "{port}"]
         with load.serving(command, env, "/healthz", var_dir / "app.log") as base:
             timings, took = asyncio.run(_run(base, session_id, code, participants, seconds, seed))

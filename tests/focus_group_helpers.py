@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from httpx import Response
 from sqlmodel import col, select
@@ -14,6 +15,7 @@ from participation.models import (
     FocusGroupIdea,
     FocusGroupMember,
     FocusGroupSession,
+    LiveAudience,
     Process,
     Role,
     User,
@@ -34,6 +36,7 @@ async def add_session(
     code: str = CODE,
     title: str = "BBS Auetal, Klasse 11b",
     state: str = "open",
+    audience: LiveAudience = LiveAudience.PUPILS,
 ) -> FocusGroupSession:
     """A session that is `open`, `expired` (its time is up) or `closed`."""
     assert process.id is not None
@@ -46,6 +49,7 @@ async def add_session(
         created_at=now - timedelta(hours=3),
         expires_at=now - timedelta(minutes=1) if state == "expired" else now + timedelta(hours=2),
         closed_at=now if state == "closed" else None,
+        audience=audience,
     )
     session.add(row)
     await session.commit()
@@ -69,7 +73,7 @@ async def add_member(
 
 
 def stored_session(
-    settings: Settings, process: Process, facilitator: User | None = None, **kwargs: str
+    settings: Settings, process: Process, facilitator: User | None = None, **kwargs: Any
 ) -> FocusGroupSession:
     return in_db(settings, lambda s: add_session(s, process, facilitator, **kwargs))
 

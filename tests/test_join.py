@@ -20,6 +20,7 @@ from participation.models import (
     FocusGroupIdea,
     FocusGroupMember,
     FocusGroupSession,
+    LiveAudience,
     Process,
 )
 from participation.services import focus_group_dots, focus_groups
@@ -642,6 +643,27 @@ def test_joins_per_network_are_limited(
     assert len(rows(settings).members) == focus_groups.JOINS_PER_ADDRESS
     # Another session's count is its own.
     assert join(client, "Pinguin extra", code="OTHER2").status_code == 303
+
+
+def test_an_adults_session_lets_a_whole_conference_join_from_one_venue_network(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    """Firms at a conference share the venue's wifi: 60 and more join from one address, and
+    a script still stops at ADULT_JOINS_PER_ADDRESS."""
+    stored_session(settings, process, audience=LiveAudience.FIRMS)
+    limit = focus_groups.ADULT_JOINS_PER_ADDRESS
+    assert limit >= 60 > focus_groups.JOINS_PER_ADDRESS
+    for n in range(limit):
+        client.cookies.clear()
+        assert join(client, f"Betrieb {n}").status_code == 303
+    client.cookies.clear()
+    response = join(client, "Betrieb extra")
+    assert response.status_code == 429
+    assert field_error(html(response.text), "pseudonym") == german(
+        "Many people have joined this session from your network already. Please ask the "
+        "facilitator."
+    )
+    assert len(rows(settings).members) == limit
 
 
 def test_joining_again_with_the_cookie_makes_no_second_member(

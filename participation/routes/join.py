@@ -4,7 +4,7 @@ sector and size), add ideas to the prompt shown now and give dots. No account: a
 in a cookie scoped to the session's address is all that ties a browser to its member.
 
 These pages are not under the write limit per address (a class shares its school's address);
-joins are limited per address and session instead (focus_groups.JOINS_PER_ADDRESS), counted
+joins are limited per address and session instead (focus_groups.joins_per_address), counted
 in the rate-limit store, never in the database.
 
 Pupils are addressed with "du" (the German catalogue does that for these texts); the texts
@@ -36,7 +36,6 @@ from participation.services import focus_group_dots, focus_group_results, focus_
 from participation.services.errors import NotFound, ValidationFailed
 from participation.services.focus_groups import (
     HOURS_MAX,
-    JOINS_PER_ADDRESS,
     MEMBER_COOKIE,
     IdeaForm,
     JoinForm,
@@ -44,8 +43,10 @@ from participation.services.focus_groups import (
 )
 from participation.wz2008 import SECTIONS, SIZE_CLASSES
 
-# Longer than any session lasts: the count of joins covers a session's whole life.
-_JOIN_WINDOW = Window(HOURS_MAX * 3600, JOINS_PER_ADDRESS)
+
+def _join_window(session: FocusGroupSession) -> Window:
+    """Longer than any session lasts: the count of joins covers a session's whole life."""
+    return Window(HOURS_MAX * 3600, focus_groups.joins_per_address(session))
 
 
 def _code_page(code: str = "", error: str | None = None, status_code: int = 200) -> Template:
@@ -211,9 +212,11 @@ class JoinController(Controller):
         form = JoinForm.from_form(data)
         store, counters = request.app.stores.get(STORE), request.app.state.counters
         assert isinstance(counters, Counters)
-        counted = await counters.take(store, _join_counter(request, session), (_JOIN_WINDOW,))
+        counted = await counters.take(
+            store, _join_counter(request, session), (_join_window(session),)
+        )
         if counted is None:
-            form.errors = {"pseudonym": focus_groups.too_many_joins_message()}
+            form.errors = {"pseudonym": focus_groups.too_many_joins_message(session)}
             return _join_page(session, form, HTTP_429_TOO_MANY_REQUESTS)
         try:
             token = await focus_groups.join(db, session, form)

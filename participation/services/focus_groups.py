@@ -84,6 +84,9 @@ MEMBERS_PER_SESSION: Final = 200
 # like): 45 lets such a class in. A script that creates members to fill the session or to
 # multiply its dots stops there; the facilitator removes the members it made.
 JOINS_PER_ADDRESS: Final = 45
+# Adults meet at a venue (a conference hall, a chamber's seminar room) whose one wifi carries
+# a whole conference table of 60 and more: their sessions let more in from one address.
+ADULT_JOINS_PER_ADDRESS: Final = 120
 MEMBER_COOKIE: Final = "fg_member"
 
 
@@ -626,10 +629,22 @@ async def session_by_code(db: AsyncSession, code: str) -> FocusGroupSession | No
     return (await db.exec(query)).first()
 
 
-def too_many_joins_message() -> str:
+def joins_per_address(session: FocusGroupSession) -> int:
+    """How many members may join the session from one client address."""
+    if session.audience is LiveAudience.PUPILS:
+        return JOINS_PER_ADDRESS
+    return ADULT_JOINS_PER_ADDRESS
+
+
+def too_many_joins_message(session: FocusGroupSession) -> str:
+    if session.audience is LiveAudience.PUPILS:
+        return _(
+            "Many pupils have joined this session from your network already. Please ask your "
+            "group leader."
+        )
     return _(
-        "Many pupils have joined this session from your network already. Please ask your "
-        "group leader."
+        "Many people have joined this session from your network already. Please ask the "
+        "facilitator."
     )
 
 
