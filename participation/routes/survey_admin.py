@@ -46,7 +46,8 @@ async def _process(db: Db, slug: str) -> Process:
     return overview.process
 
 
-async def _survey(db: Db, survey_id: int) -> tuple[Survey, Process]:
+async def load_survey(db: Db, survey_id: int) -> tuple[Survey, Process]:
+    """A survey and its process, or 404 (the survey pages' first step)."""
     found = await surveys.get_survey(db, survey_id)
     if found is None:
         raise NotFoundException()
@@ -204,7 +205,7 @@ class SurveyAdminController(Controller):
 
     @get("/surveys/{survey_id:int}", cache=False)
     async def settings(self, db: Db, state: State, survey_id: FromPath[int]) -> Template:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         return _settings_page(survey, process, SettingsForm.of(survey, state.settings.time_zone))
 
     @post("/surveys/{survey_id:int}")
@@ -216,7 +217,7 @@ class SurveyAdminController(Controller):
         survey_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         form = SettingsForm.from_form(data)
         try:
             await surveys.save_settings(db, survey, form, state.settings.time_zone)
@@ -230,14 +231,14 @@ class SurveyAdminController(Controller):
 
     @get("/surveys/{survey_id:int}/questions", cache=False)
     async def builder(self, db: Db, survey_id: FromPath[int]) -> Template:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         return await _builder_page(db, survey, process)
 
     @post("/surveys/{survey_id:int}/sections")
     async def add_section(
         self, request: Request[Any, Any, Any], db: Db, survey_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         form = SectionForm.from_form(data)
         try:
             section = await surveys.add_section(db, survey, form)
@@ -257,7 +258,7 @@ class SurveyAdminController(Controller):
         section_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         section = await surveys.get_section(db, survey, section_id)
         if section is None:
             raise NotFoundException()
@@ -284,7 +285,7 @@ class SurveyAdminController(Controller):
         section_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        survey = (await _survey(db, survey_id))[0]
+        survey = (await load_survey(db, survey_id))[0]
         section = await surveys.get_section(db, survey, section_id)
         if section is None:
             raise NotFoundException()
@@ -306,7 +307,7 @@ class SurveyAdminController(Controller):
     ) -> Template | Redirect:
         """A section that holds questions is deleted only after a yes on the page this
         shows first."""
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         section = await surveys.get_section(db, survey, section_id)
         if section is None:
             raise NotFoundException()
@@ -336,7 +337,7 @@ class SurveyAdminController(Controller):
     async def new_question(
         self, db: Db, survey_id: FromPath[int], section: FromQuery[int] = 0
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         structure = await surveys.survey_structure(db, survey_id)
         if not structure:
             return Redirect(_url(survey, "/questions"), status_code=303)
@@ -348,7 +349,7 @@ class SurveyAdminController(Controller):
     async def create_question(
         self, request: Request[Any, Any, Any], db: Db, survey_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         form = QuestionForm.from_form(data)
         try:
             question = await surveys.save_question(db, survey, None, form)
@@ -364,7 +365,7 @@ class SurveyAdminController(Controller):
     async def edit_question(
         self, db: Db, survey_id: FromPath[int], question_id: FromPath[int]
     ) -> Template:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         view = await surveys.get_question(db, survey, question_id)
         if view is None:
             raise NotFoundException()
@@ -380,7 +381,7 @@ class SurveyAdminController(Controller):
         question_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         view = await surveys.get_question(db, survey, question_id)
         if view is None:
             raise NotFoundException()
@@ -414,7 +415,7 @@ class SurveyAdminController(Controller):
         data: FormData,
     ) -> Redirect:
         """Up or down within its section (`direction`), or to the end of another (`section`)."""
-        survey = (await _survey(db, survey_id))[0]
+        survey = (await load_survey(db, survey_id))[0]
         view = await surveys.get_question(db, survey, question_id)
         if view is None:
             raise NotFoundException()
@@ -444,7 +445,7 @@ class SurveyAdminController(Controller):
         data: FormData,
     ) -> Template | Redirect:
         """Asks first, saying how many answers go with the question."""
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         view = await surveys.get_question(db, survey, question_id)
         if view is None:
             raise NotFoundException()
@@ -468,7 +469,7 @@ class SurveyAdminController(Controller):
 
     @get("/surveys/{survey_id:int}/preview", cache=False)
     async def preview(self, db: Db, survey_id: FromPath[int]) -> Template:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         pages = await survey_responses.pages_of(db, survey)
         context = answer_context(survey, process, pages, PageState(page=pages.numbers[0]))
         context.update(await _conditions_in_words(db, survey_id, pages.structure))
@@ -478,14 +479,14 @@ class SurveyAdminController(Controller):
 
     @get("/surveys/{survey_id:int}/invitations", cache=False)
     async def invitations(self, db: Db, survey_id: FromPath[int]) -> Template:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         return await _invitations_page(db, survey, process)
 
     @post("/surveys/{survey_id:int}/invitations")
     async def generate(
         self, request: Request[Any, Any, Any], db: Db, survey_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         typed = data.get("count", "")
         try:
             count = survey_responses.parse_invitation_count(typed)
@@ -511,7 +512,7 @@ class SurveyAdminController(Controller):
         survey_id: FromPath[int],
         batch: QueryId = None,
     ) -> Response[bytes]:
-        survey = (await _survey(db, survey_id))[0]
+        survey = (await load_survey(db, survey_id))[0]
         rows = await survey_responses.unused_invitations(db, survey_id, batch)
         base = state.settings.base_url or str(request.base_url).rstrip("/")
         suffix = f"-{batch}" if batch is not None else ""

@@ -19,6 +19,7 @@ from participation.i18n import _
 from participation.inputs import parse_int
 from participation.models import Process, Survey
 from participation.routes import Db, FormData
+from participation.routes.survey_admin import load_survey
 from participation.services import survey_logic, surveys
 from participation.services.errors import ValidationFailed
 from participation.services.survey_logic import Target
@@ -30,10 +31,7 @@ async def _target(
 ) -> tuple[Survey, Process, list[SectionView], Target, str]:
     """The survey, its structure, the target and how the page names it; 404 for a section
     or question not in the survey."""
-    found = await surveys.get_survey(db, survey_id)
-    if found is None:
-        raise NotFoundException()
-    survey, process = found
+    survey, process = await load_survey(db, survey_id)
     structure = await surveys.survey_structure(db, survey_id)
     numbers = {view.section.id: n for n, view in enumerate(structure, start=1)}
     if question_id is None:

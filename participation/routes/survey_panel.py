@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -26,6 +25,7 @@ from participation.i18n import _, ngettext
 from participation.models import Process, utcnow
 from participation.models.surveys import Survey
 from participation.routes import Db, FormData
+from participation.routes.survey_admin import load_survey
 from participation.services import panel_mail, survey_panel, surveys
 from participation.services.errors import ValidationFailed
 from participation.services.importing import UnreadableFile, parse_upload
@@ -36,13 +36,6 @@ from participation.services.survey_panel import UploadReport
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 REPORT_ROWS = 1000  # rows not taken shown on the page at most
-
-
-async def _survey(db: Db, survey_id: int) -> tuple[Survey, Process]:
-    found = await surveys.get_survey(db, survey_id)
-    if found is None:
-        raise NotFoundException()
-    return found
 
 
 def _url(survey: Survey, rest: str = "") -> str:
@@ -99,7 +92,7 @@ class SurveyPanelController(Controller):
     async def show(
         self, request: Request[Any, Any, Any], db: Db, state: State, survey_id: FromPath[int]
     ) -> Template:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         return await _page(request, db, state, survey, process)
 
     @post("/list", request_max_body_size=UPLOAD_MAX_BYTES + 64 * 1024)
@@ -112,7 +105,7 @@ class SurveyPanelController(Controller):
         data: Upload,
     ) -> Template:
         """Add the file's addresses; the answer is the page with the report of the rows."""
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         file = data.get("file")
         error: str | None = None
         report: UploadReport | None = None
@@ -148,7 +141,7 @@ class SurveyPanelController(Controller):
         survey_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        survey, process = await _survey(db, survey_id)
+        survey, process = await load_survey(db, survey_id)
         text = MailText(data.get("subject", ""), data.get("body", ""))
         try:
             await panel_mail.save_text(db, survey, text)
@@ -200,7 +193,7 @@ async def _send(
     *,
     reminders: bool,
 ) -> Template | Redirect:
-    survey, process = await _survey(db, survey_id)
+    survey, process = await load_survey(db, survey_id)
     field = "reminder_count" if reminders else "count"
     typed = data.get(field, "")
     try:
