@@ -495,9 +495,9 @@ def test_response_rate_by_section_and_size_class(
         for row in page.select("#rates-section tbody tr")
     }
     assert rows == {
-        "C – Verarbeitendes Gewerbe": ["1", "1", "0", "0", "0 %"],
-        "F – Baugewerbe": ["1", "1", "1", "0", "0 %"],
-        "nicht angegeben": ["1", "0", "0", "0", "–"],
+        "C – Verarbeitendes Gewerbe": ["1", "1", "0", "0", "0 %", "0"],
+        "F – Baugewerbe": ["1", "1", "1", "0", "0 %", "0"],
+        "nicht angegeben": ["1", "0", "0", "0", "–", "0"],
     }
     sizes = [text_of(row.select_one("th")) for row in page.select("#rates-size tbody tr")]  # type: ignore[arg-type]
     assert sizes == ["1-9", "10-49", "nicht angegeben"]

@@ -103,9 +103,9 @@ def test_an_admin_invites_the_panel_and_a_firm_answers(page: Page, live_server: 
     # The admin sees the response rate by WZ section, and the answer in the results.
     page.goto(panel_url)
     row = page.locator("#rates-section tbody tr").filter(has_text="Verarbeitendes Gewerbe")
-    expect(row.locator("td")).to_have_text(["1", "1", "1", "1", "100 %"])
+    expect(row.locator("td")).to_have_text(["1", "1", "1", "1", "100 %", "0"])
     other = page.locator("#rates-section tbody tr").filter(has_text="Verkehr und Lagerei")
-    expect(other.locator("td")).to_have_text(["1", "1", "0", "0", "0 %"])
+    expect(other.locator("td")).to_have_text(["1", "1", "0", "0", "0 %", "0"])
     check(page)
     page.get_by_role("link", name="Ergebnisse").click()
     page.get_by_label("Größe (Beschäftigte)").select_option("10-49")
@@ -114,4 +114,26 @@ def test_an_admin_invites_the_panel_and_a_firm_answers(page: Page, live_server: 
     expect(page).to_have_url(re.compile(r"sector=C"))
     expect(page.get_by_text(ANSWER)).to_be_visible()
     wait_for_htmx(page)
+    check(page)
+
+    # The other firm opts out through the link in its mail: the panel then counts it no more.
+    other_mail = body_of(live_server.inbox.to("buero@spedition-ost.example")[0])
+    opt_out = re.search(r"http://\S+/abmelden/[\w-]+", other_mail)
+    assert opt_out, other_mail
+    leaving = page.context.browser.new_context(locale="de-DE")  # type: ignore[union-attr]
+    spedition = leaving.new_page()
+    try:
+        spedition.goto(opt_out[0])
+        expect(spedition.get_by_role("heading", level=1)).to_have_text(
+            "Keine Umfrage-E-Mails mehr?"
+        )
+        check(spedition)
+        spedition.get_by_role("button", name="Keine Umfrage-E-Mails mehr senden").click()
+        expect(spedition.get_by_role("heading", level=1)).to_have_text("Umfrage-E-Mails abbestellt")
+        check(spedition)
+    finally:
+        leaving.close()
+    page.goto(panel_url)
+    other = page.locator("#rates-section tbody tr").filter(has_text="Verkehr und Lagerei")
+    expect(other.locator("td")).to_have_text(["1", "1", "0", "0", "0 %", "1"])
     check(page)
