@@ -220,6 +220,24 @@ def test_taken_pseudonym_gets_a_suggestion(
     assert sorted(m.pseudonym for m in rows(settings).members) == ["Blauwal", "blau WAL 2"]
 
 
+def test_adults_are_told_what_is_wrong_with_their_name_with_sie(
+    client: Client, settings: Settings, process: Process
+) -> None:
+    """Firms and experts are addressed formally; pupils keep "du" (the tests above)."""
+    stored_session(settings, process, audience=LiveAudience.EXPERTS)
+    refused = html(join(client, "Schei55e").text)
+    assert field_error(refused, "pseudonym") == "Bitte wählen Sie einen höflichen Namen."
+    assert field_error(html(join(client, "").text), "pseudonym") == (
+        "Bitte geben Sie einen Namen ein."
+    )
+    assert join(client, "Dr. Weber").status_code == 303
+    client.cookies.clear()
+    taken = html(join(client, "dr weber").text)
+    assert field_error(taken, "pseudonym") == (
+        "Diesen Namen hat in dieser Sitzung schon jemand. Wie wäre es mit „dr weber 2“?"
+    )
+
+
 def test_member_cookie_is_random_hashed_and_scoped(
     client: Client, settings: Settings, process: Process
 ) -> None:

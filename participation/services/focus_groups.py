@@ -359,8 +359,13 @@ def session_must_be_open(session: FocusGroupSession) -> None:
 
 
 def ended_message(session: FocusGroupSession) -> str:
+    formal = session.audience.gives_organisation  # adults: "Sie", pupils: "du"
     if session.closed_at is not None:
+        if formal:
+            return _("This session has been closed. Thank you very much for your ideas!")
         return _("This session has been closed. Thank you for your ideas!")
+    if formal:
+        return _("This session has ended. Thank you very much for your ideas!")
     return _("This session has ended. Thank you for your ideas!")
 
 
@@ -397,10 +402,17 @@ async def add_idea(
     if member is not None and not errors:
         given = await db.exec(select(func.count()).where(FocusGroupIdea.member_id == member.id))
         if given.one() >= IDEAS_PER_MEMBER:
-            errors["title"] = _(
-                "You have already given %(max)d ideas in this session. Thank you! "
-                "Give dots to the others' ideas now."
-            ) % {"max": IDEAS_PER_MEMBER}
+            if session.audience.gives_organisation:
+                text = _(
+                    "You have already added %(max)d ideas in this session. Thank you very "
+                    "much! Please give your dots to the other ideas now."
+                )
+            else:
+                text = _(
+                    "You have already given %(max)d ideas in this session. Thank you! "
+                    "Give dots to the others' ideas now."
+                )
+            errors["title"] = text % {"max": IDEAS_PER_MEMBER}
     if errors:
         form.errors = errors
         raise ValidationFailed(errors)
@@ -722,13 +734,18 @@ async def join(db: AsyncSession, session: FocusGroupSession, form: JoinForm) -> 
     session_must_be_open(session)
     assert session.id is not None
     errors = form.organisation_errors(session.audience)
-    if (error := pseudonym_error(form.pseudonym)) is not None:
+    formal = session.audience.gives_organisation  # adults: "Sie", pupils: "du"
+    if (error := pseudonym_error(form.pseudonym, formal=formal)) is not None:
         errors = {"pseudonym": error, **errors}
     if errors:
         form.errors = errors
         raise ValidationFailed(form.errors)
     if await member_count(db, session.id) >= MEMBERS_PER_SESSION:
-        form.errors = {"pseudonym": _("This session is full. Please ask your facilitator.")}
+        if formal:
+            full = _("This session is full. Please ask the facilitator.")
+        else:
+            full = _("This session is full. Please ask your facilitator.")
+        form.errors = {"pseudonym": full}
         raise ValidationFailed(form.errors)
     key = pseudonym_key(form.pseudonym)
     token = secrets.token_urlsafe(24)
@@ -751,10 +768,11 @@ async def join(db: AsyncSession, session: FocusGroupSession, form: JoinForm) -> 
         await db.rollback()
         await db.refresh(session)  # the rollback expired it; the page shows it again
         form.suggestion = free_alternative(form.pseudonym, await _taken_keys(db, session.id))
-        form.errors = {
-            "pseudonym": _("Somebody in your group has this name already. How about “%(name)s”?")
-            % {"name": form.suggestion}
-        }
+        if formal:
+            taken = _("Somebody in this session has this name already. How about “%(name)s”?")
+        else:
+            taken = _("Somebody in your group has this name already. How about “%(name)s”?")
+        form.errors = {"pseudonym": taken % {"name": form.suggestion}}
         raise ValidationFailed(form.errors) from None
     return token
 

@@ -109,19 +109,25 @@ def clean_pseudonym(name: str) -> str:
     return " ".join(clean_text(name).split())
 
 
-def pseudonym_error(name: str) -> str | None:
-    """Why a (cleaned) pseudonym cannot be used, or None. Being taken is checked elsewhere."""
+def pseudonym_error(name: str, *, formal: bool = False) -> str | None:
+    """Why a (cleaned) pseudonym cannot be used, or None. Being taken is checked elsewhere.
+    `formal`: the texts for adults (German "Sie"); pupils get their own ("du")."""
     if not name:
-        return _("Please choose a name.")
+        return _("Please enter a name.") if formal else _("Please choose a name.")
     if len(name) < PSEUDONYM_MIN or len(name) > PSEUDONYM_MAX:
-        return _("Your name must be between %(min)d and %(max)d characters long.") % {
-            "min": PSEUDONYM_MIN,
-            "max": PSEUDONYM_MAX,
-        }
+        if formal:
+            text = _("The name must be between %(min)d and %(max)d characters long.")
+        else:
+            text = _("Your name must be between %(min)d and %(max)d characters long.")
+        return text % {"min": PSEUDONYM_MIN, "max": PSEUDONYM_MAX}
     if len(pseudonym_key(name)) < PSEUDONYM_MIN:
+        if formal:
+            return _("Please use at least two letters or digits in the name.")
         return _("Please use at least two letters or digits.")
     if is_rude(name):
-        return _("Please choose a friendly name.")
+        return (
+            _("Please choose a courteous name.") if formal else _("Please choose a friendly name.")
+        )
     return None
 
 

@@ -159,7 +159,7 @@ def test_outcomes_reach_the_resident_and_the_class(
 
     # The pupil's ended session links the result page; before publication it says so.
     pupil.goto(f"{server.url}/mitmachen/{CODE}/ideen")
-    pupil.get_by_role("link", name="Sieh nach, was aus den Ideen der Gruppe geworden ist").click()
+    pupil.get_by_role("link", name="Was aus den Ideen der Gruppe geworden ist").click()
     expect(pupil).to_have_url(f"{server.url}/mitmachen/{CODE}/ergebnis")
     expect(
         pupil.get_by_role("heading", name="Der Plan ist noch nicht veröffentlicht")
