@@ -149,6 +149,7 @@ def test_contributions_are_published_only(
         "themes",
         "created_at",
         "published_at",
+        "site_id",
         "supports",
         "comments",
     }

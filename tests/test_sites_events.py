@@ -228,6 +228,41 @@ def test_the_queue_filters_and_counts_by_site(
     assert "Werkstatt digital" not in text_of(one(narrowed, ".queue"))
 
 
+def test_the_public_list_and_the_api_filter_by_site(
+    client: Client, settings: Settings, two: TwoSites
+) -> None:
+    async def published(session: AsyncSession) -> None:
+        for site, title in (
+            (two.cuxhaven, "Werkstatt digital"),
+            (two.nordenham, "Hafen-WLAN"),
+            (None, "Ohne Ort"),
+        ):
+            await _idea_at(session, two.process, site, title, status=ContributionStatus.PUBLISHED)
+
+    in_db(settings, published)
+    ideas = f"/processes/{SLUG}/ideen"
+    page = html(client.get(ideas).text)
+    assert [text_of(o) for o in page.select("#site option")][1:] == [
+        "BBS Cuxhaven",
+        "BBS Nordenham",
+    ]
+    narrowed = html(client.get(f"{ideas}?site={two.nordenham.id}").text)
+    assert [text_of(h3) for h3 in narrowed.select("#idea-items h3")] == ["Hafen-WLAN"]
+    assert one(narrowed, "#site option[selected]")["value"] == str(two.nordenham.id)
+    # Another process's site (or garbage) is not a choice: said at the filter, list unfiltered.
+    other = in_db(settings, _other_process_site)
+    refused = html(client.get(f"{ideas}?site={other.id}").text)
+    assert len(refused.select("#idea-items h3")) == 3
+    assert "Unbekannter Wert" in text_of(one(refused, "form.filters"))
+
+    api = client.get(f"/api/v1/processes/{SLUG}/contributions", params={"site": two.cuxhaven.id})
+    assert api.status_code == 200, api.text
+    assert [(i["title"], i["site_id"]) for i in api.json()["items"]] == [
+        ("Werkstatt digital", two.cuxhaven.id)
+    ]
+    assert client.get(f"/api/v1/processes/{SLUG}/contributions?site=x").status_code == 400
+
+
 def test_the_queue_hides_the_site_filter_without_sites(
     staff_client: Client, settings: Settings, process: Process
 ) -> None:

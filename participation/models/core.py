@@ -580,6 +580,7 @@ class ContributionPublic(SQLModel):
     themes: list[str]
     created_at: datetime
     published_at: datetime | None
+    site_id: int | None = None  # the site it came from, where the process has sites
     supports: int = 0
     comments: int = 0  # published ones
 

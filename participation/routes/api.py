@@ -28,6 +28,7 @@ from participation.services import contributions, idea_list, moderation_queue, p
 from participation.services.comments import public_comment_page
 from participation.services.contributions import IdeaForm
 from participation.services.errors import ValidationFailed
+from participation.services.events.sites import list_sites
 from participation.services.processes import ProcessOverview
 
 
@@ -75,6 +76,7 @@ class ApiController(Controller):
         segment: Annotated[str, QueryParameter(description="resident, pupil, firm, …")] = "",
         channel: Annotated[str, QueryParameter(description="idea_call, survey, …")] = "",
         municipality: FromQuery[str] = "",
+        site: Annotated[str, QueryParameter(description="a site's id (as in site_id)")] = "",
         q: Annotated[str, QueryParameter(description="full-text search, in German")] = "",
         sort: Annotated[
             str, QueryParameter(description="relevance (with q), newest, supported, discussed")
@@ -90,11 +92,15 @@ class ApiController(Controller):
             "segment": segment,
             "channel": channel,
             "municipality": municipality,
+            "site": site,
             "q": q,
             "sort": sort,
             "page": str(page),
         }
-        filters, errors = idea_list.parse_filters(params, [t.slug for t in themes])
+        sites = await list_sites(db, overview.process.id)
+        filters, errors = idea_list.parse_filters(
+            params, [t.slug for t in themes], [str(s.id) for s in sites]
+        )
         if errors:
             raise ValidationException(detail=" ".join(errors.values()), extra=errors)
         ideas = await idea_list.list_ideas(
@@ -112,6 +118,7 @@ class ApiController(Controller):
                 themes=[theme.slug for theme in idea.themes],
                 created_at=idea.contribution.created_at,
                 published_at=idea.contribution.published_at,
+                site_id=idea.contribution.site_id,
                 supports=idea.supports,
                 comments=idea.comments,
             )

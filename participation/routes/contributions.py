@@ -28,6 +28,7 @@ from participation.services.contributions import (
     submit_idea,
 )
 from participation.services.errors import ValidationFailed
+from participation.services.events.sites import list_sites
 from participation.services.processes import list_themes
 from participation.services.profiles import access, listing
 from participation.services.similar import similar_ideas
@@ -49,8 +50,11 @@ class ContributionController(Controller):
         process_id = overview.process.id
         assert process_id is not None
         themes = await list_themes(db, process_id)
+        sites = await list_sites(db, process_id)
         params = {name: request.query_params.get(name, "") for name in idea_list.PARAMS}
-        filters, errors = idea_list.parse_filters(params, [t.slug for t in themes])
+        filters, errors = idea_list.parse_filters(
+            params, [t.slug for t in themes], [str(site.id) for site in sites]
+        )
         ideas = await idea_list.list_ideas(
             db, process_id, filters, state.settings.page_size, overview.published_ideas
         )
@@ -63,6 +67,7 @@ class ContributionController(Controller):
             "page_size": state.settings.page_size,
             "themes": themes,
             "municipalities": await idea_list.municipalities(db, process_id),
+            "sites": sites,
             "sorts": idea_list.SORT_LABELS,
             "segments": list(Segment),
             "channels": list(Channel),

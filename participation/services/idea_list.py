@@ -36,7 +36,7 @@ QUERY_MAX: Final = 200
 MUNICIPALITY_MAX: Final = 120
 PAGE_MAX: Final = 100_000
 # The query parameters the list understands, on the page and in the API.
-PARAMS: Final = ("theme", "segment", "channel", "municipality", "q", "sort", "page")
+PARAMS: Final = ("theme", "segment", "channel", "municipality", "site", "q", "sort", "page")
 
 
 class Sort(StrEnum):
@@ -62,13 +62,16 @@ class IdeaFilters:
     segment: str = ""
     channel: str = ""
     municipality: str = ""
+    site: str = ""  # a site's id (e.g. one of an alliance's vocational schools)
     q: str = ""
     sort: str = ""  # "" sorts by relevance with a query, else by newest
     page: int = 1
 
     @property
     def narrowed(self) -> bool:
-        return any((self.theme, self.segment, self.channel, self.municipality, self.q.strip()))
+        return any(
+            (self.theme, self.segment, self.channel, self.municipality, self.site, self.q.strip())
+        )
 
     @property
     def effective_sort(self) -> Sort:
@@ -116,12 +119,14 @@ def checked_choices(
 
 
 def parse_filters(
-    params: Mapping[str, str], theme_slugs: Sequence[str]
+    params: Mapping[str, str], theme_slugs: Sequence[str], site_ids: Sequence[str] = ()
 ) -> tuple[IdeaFilters, dict[str, str]]:
     """Filters from query parameters, and a message per parameter with a value that is not
-    one of its choices (that parameter is then left out)."""
+    one of its choices (that parameter is then left out). `site_ids`: the process's sites'
+    ids, as text."""
     choices: dict[str, Sequence[str]] = {
         "theme": theme_slugs,
+        "site": site_ids,
         "segment": [s.value for s in Segment],
         "channel": [c.value for c in Channel],
         "sort": [s.value for s in Sort],
@@ -171,6 +176,8 @@ def _where(
         conditions.append(col(Contribution.channel) == Channel(filters.channel))
     if filters.municipality:
         conditions.append(col(Contribution.municipality).in_(municipalities))
+    if filters.site:  # one of the process's sites (parse_filters checked it)
+        conditions.append(col(Contribution.site_id) == int(filters.site))
     if filters.theme:
         # From the theme's side (index on theme_id, source), not a probe per listed idea.
         conditions.append(
