@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
@@ -22,6 +22,7 @@ from participation.auth import requires_admin
 from participation.i18n import _
 from participation.models import Channel, Process, Segment
 from participation.routes import Db, FormData, suggest_later
+from participation.routes.uploads import uploaded_table
 from participation.services.importing import (
     IMPORT_CHANNELS,
     IMPORT_FIELDS,
@@ -117,15 +118,9 @@ class ImportAdminController(Controller):
         """Keep the file and show its columns, each field pre-filled from the header names."""
         process = await _process(db, slug)
         options = _options(data, state, {})
-        file = data.get("file")
-        if not isinstance(file, UploadFile) or not file.filename:
-            return _upload_page(process, options, _("Please choose a CSV or XLSX file."))
-        content = await file.read()
-        if not content:
-            return _upload_page(process, options, _("The file is empty."))
         try:
-            table = await parse_upload(file.filename, content)
-            upload_id = await save_upload(state.settings.var_dir, file.filename, content)
+            filename, content, table = await uploaded_table(data.get("file"))
+            upload_id = await save_upload(state.settings.var_dir, filename, content)
         except UnreadableFile as error:
             return _upload_page(process, options, str(error))
         mapping = guess_mapping(table.header)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.plugins.flash import flash
@@ -26,9 +26,10 @@ from participation.models import Process, utcnow
 from participation.models.surveys import Survey
 from participation.routes import Db, FormData
 from participation.routes.survey_admin import load_survey
+from participation.routes.uploads import uploaded_table
 from participation.services import panel_mail, survey_panel, surveys
 from participation.services.errors import ValidationFailed
-from participation.services.importing import UnreadableFile, parse_upload
+from participation.services.importing import UnreadableFile
 from participation.services.mail import mail_context
 from participation.services.panel_mail import MailText
 from participation.services.survey_panel import UploadReport
@@ -106,28 +107,18 @@ class SurveyPanelController(Controller):
     ) -> Template:
         """Add the file's addresses; the answer is the page with the report of the rows."""
         survey, process = await load_survey(db, survey_id)
-        file = data.get("file")
-        error: str | None = None
-        report: UploadReport | None = None
-        if not isinstance(file, UploadFile) or not file.filename:
-            error = _("Please choose a CSV or XLSX file.")
-        else:
-            content = await file.read()
-            try:
-                if not content:
-                    raise UnreadableFile(_("The file is empty."))
-                table = await parse_upload(file.filename, content)
-                report = await survey_panel.add_list(db, survey, table)
-            except UnreadableFile as unreadable:
-                error = str(unreadable)
-        if error is not None:
+        try:
+            _name, _content, table = await uploaded_table(data.get("file"))
+            # The file must have an address column: add_list says so the same way.
+            report = await survey_panel.add_list(db, survey, table)
+        except UnreadableFile as unreadable:
             return await _page(
                 request,
                 db,
                 state,
                 survey,
                 process,
-                errors={"file": error},
+                errors={"file": str(unreadable)},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
             )
         return await _page(request, db, state, survey, process, report=report)
